@@ -1,0 +1,88 @@
+# quizd: the contest backend. `make run` runs the whole system locally,
+# `make test` runs every test; both install missing Debian packages first.
+
+CC      ?= cc
+PKGS     = libcurl jansson hiredis libmariadb
+WARN     = -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -Wstrict-prototypes
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=gnu11 $(WARN) -I. $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lmbedtls -lmbedx509 -lmbedcrypto \
+           -lqrencode -lxlsxwriter -largon2 -lpthread -lm
+
+# `make SANITIZER=address,undefined` builds into build-asan/ (as Redis does).
+ifdef SANITIZER
+BUILD   := build-asan
+CFLAGS  := $(filter-out -O2,$(CFLAGS)) -O1 -fsanitize=$(SANITIZER) -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+LDFLAGS += -fsanitize=$(SANITIZER)
+else
+BUILD   := build
+endif
+
+LIB_SRC  = $(filter-out server/main.c,$(wildcard server/*.c handlers/*.c rules/*.c wx/*.c))
+LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o)
+UNIT_SRC = $(wildcard tests/unit/test_*.c)
+UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+FUZZ_SRC = $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BIN = $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/%)
+FUZZ_SECONDS ?= 20
+
+.PHONY: all deps run test unit-tests integration-tests asan fuzz fuzz-long bench clean smoke
+all: $(BUILD)/quizd $(UNIT_BIN)
+
+deps:
+	@scripts/deps.sh
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/libquiz.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/quizd: $(BUILD)/server/main.o $(BUILD)/libquiz.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libquiz.a tests/unit/check.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libquiz.a $(LDLIBS)
+
+# Fuzz targets: clang's libFuzzer with ASan/UBSan, on the library sources.
+build-fuzz/%: tests/fuzz/%.c $(LIB_SRC)
+	@mkdir -p build-fuzz
+	clang -std=gnu11 -g -O1 -I. -fsanitize=fuzzer,address,undefined \
+	    $(shell pkg-config --cflags $(PKGS)) -o $@ $< $(filter-out handlers/%,$(LIB_SRC)) $(LDLIBS)
+
+fuzz: $(FUZZ_BIN)
+	@scripts/run-fuzz.sh $(FUZZ_SECONDS) $(FUZZ_BIN)
+
+fuzz-long:
+	$(MAKE) fuzz FUZZ_SECONDS=600
+
+asan:
+	$(MAKE) SANITIZER=address,undefined all
+
+unit-tests: all
+	@scripts/run-unit-tests.sh $(BUILD)
+
+integration-tests: all
+	@python3 tests/integration/run.py --build $(BUILD)
+
+# Everything `make test` runs: unit tests (plain and sanitized), the
+# integration suite against the sanitized server, and short fuzz runs.
+test: deps
+	@scripts/test-all.sh
+
+run: deps all
+	@python3 scripts/stack.py run --build $(BUILD)
+
+bench: deps all
+	@scripts/bench.sh
+
+smoke:
+	python3 ../shared/contract-smoke.py
+
+clean:
+	rm -rf build build-asan build-fuzz
+
+-include $(LIB_OBJ:.o=.d)

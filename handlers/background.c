@@ -1,0 +1,20 @@
+/* background.c: periodic work on the server's background thread. Each task
+ * is cheap when there is nothing to do and safe to run on every server at
+ * once (they coordinate through MariaDB and Redis, not memory). */
+#include "handlers/handlers.h"
+
+void app_background(db_t *db, kv_t *kv)
+{
+    arena_t a;
+    arena_init(&a);
+    static int64_t next_cleanup;
+    int64_t now = clock_now_s();
+    if (now >= next_cleanup) {
+        /* Expired sessions and remembered login codes go once a minute. */
+        db_exec(db, "DELETE FROM sessions WHERE expires_at < ? LIMIT 1000", "i", (long long)now);
+        db_exec(db, "DELETE FROM login_codes WHERE expires_at < ? LIMIT 1000", "i", (long long)now);
+        next_cleanup = now + 60;
+    }
+    (void)kv;
+    arena_free(&a);
+}

@@ -1,0 +1,63 @@
+/* score.h: the contest's scoring rules, its days, and its times.
+ *
+ * Contest days are Asia/Shanghai calendar days.  China has kept UTC+8
+ * without daylight saving since 1991, so a fixed offset is exact for any
+ * date this system meets; no tz database is read. */
+#ifndef RULES_SCORE_H
+#define RULES_SCORE_H
+
+#include <stddef.h>
+
+typedef enum {
+    SCORE_BEST = 0,            /* "best": the best single attempt */
+    SCORE_DAILY_BEST_SUM = 1,  /* "daily_best_sum": sum over days of each day's best */
+} rules_score_rule_t;
+
+/* "best" -> SCORE_BEST, "daily_best_sum" -> SCORE_DAILY_BEST_SUM (exact,
+ * case-sensitive spelling, as in API.md); -1 for anything else or NULL. */
+int rules_score_rule_parse(const char *s);
+
+/* The API spelling of a rule, or NULL for a value outside the enum. */
+const char *rules_score_rule_name(rules_score_rule_t rule);
+
+/* The Shanghai calendar day holding the instant epoch_s, as days since
+ * 1970-01-01 (Shanghai): floor((epoch_s + 8*3600) / 86400), rounding
+ * toward minus infinity for instants before 1970-01-01T08:00 too.  Exact
+ * for every long long input (no overflow). */
+long long rules_shanghai_day(long long epoch_s);
+
+/* The instant day starts in Shanghai (00:00:00+08:00):
+ * day * 86400 - 8*3600.  Valid for |day| < 10^14. */
+long long rules_shanghai_day_start(long long day);
+
+/* Contest score from each contest day's best attempt score.
+ * SCORE_BEST: the largest; SCORE_DAILY_BEST_SUM: the sum (saturating at
+ * LLONG_MAX).  Negative entries mean "no attempt that day" and count as 0;
+ * no days gives 0.  Returns -1 for an unknown rule or NULL with ndays > 0. */
+long long rules_contest_score(rules_score_rule_t rule, const long long *daily_best, size_t ndays);
+
+/* Whether a choice question was answered right: the set of letters chosen
+ * equals the answer key's set, exactly (a multiple-choice question with
+ * one right letter missing or one wrong letter added is wrong).  Both are
+ * strings of option letters in any order ("CA" = "AC"); lower case counts
+ * as upper case.  Returns 1 correct, 0 wrong (an empty choice is wrong),
+ * -1 for invalid input: NULL, a character that is not a letter, a letter
+ * given twice (in either string), or an empty answer key. */
+int rules_choice_correct(const char *chosen_sorted_letters, const char *answer_letters);
+
+/* Formats epoch_s as Shanghai local time with its offset:
+ * "2024-06-11T06:00:00+08:00" (25 characters + NUL).  Returns 0, or -1
+ * (out = "") when the year would fall outside 0000..9999 or out is NULL. */
+int rules_iso8601_shanghai(long long epoch_s, char out[32]);
+
+/* Parses "YYYY-MM-DDTHH:MM:SS" followed by "Z", "+HH:MM", "-HH:MM" or
+ * nothing (= Shanghai time, +08:00) into seconds since the epoch.  Also
+ * accepted, because the dashboard's inputs and MariaDB produce them: a
+ * space or 't' for 'T', 'z' for 'Z', missing seconds ("2024-06-11T06:00",
+ * an HTML datetime-local value) and a fraction ".123" (dropped).  Fields
+ * are range-checked (real calendar dates, hour <= 23, no leap second 60,
+ * offset within ±23:59) and nothing may follow.  Returns 0, or -1 with
+ * *epoch_s untouched. */
+int rules_parse_iso8601(const char *s, long long *epoch_s);
+
+#endif

@@ -1,0 +1,515 @@
+#!/usr/bin/env python3
+"""stack.py: the whole system in one folder — MariaDB, Redis, the WeChat
+simulator, one or more quizd servers and nginx — for `make run`, the tests
+and the benchmarks.
+
+    python3 scripts/stack.py run [--build build] [--port 8080] [--dir DIR]
+
+`run` stays in the foreground, prints the address and stops everything it
+started on Ctrl-C. Tests use the Stack class directly: it starts the same
+parts in a temporary folder on free ports and tears them down, also when a
+test fails.
+
+Standard library only.
+"""
+import argparse
+import http.client
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def which(*names):
+    for n in names:
+        p = shutil.which(n) or (os.path.exists("/usr/sbin/" + n) and "/usr/sbin/" + n)
+        if p:
+            return p
+    raise RuntimeError("none of %s is installed (run `make deps`)" % (names,))
+
+
+def wait_for(check, what, timeout=30.0, proc=None):
+    end = time.time() + timeout
+    while time.time() < end:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError("%s exited with status %s" % (what, proc.returncode))
+        try:
+            if check():
+                return
+        except Exception:
+            pass
+        time.sleep(0.05)
+    raise RuntimeError("%s did not become ready in %ss" % (what, timeout))
+
+
+class Response:
+    def __init__(self, status, headers, body):
+        self.status = status
+        self.headers = headers
+        self.body = body
+
+    @property
+    def json(self):
+        try:
+            return json.loads(self.body or b"null")
+        except ValueError:
+            return None
+
+    def header(self, name):
+        for k, v in self.headers:
+            if k.lower() == name.lower():
+                return v
+        return None
+
+    def __repr__(self):
+        return "<%d %s>" % (self.status, self.body[:300])
+
+
+class Stack:
+    """One complete system in a folder. Attributes tests use:
+    base (http://127.0.0.1:PORT), api (base + /api/v1), dir, sim_url, sim_ca,
+    sim_appid, sim_secret, db_socket, redis_port."""
+
+    def __init__(self, build="build", dir=None, port=None, servers=1, settable_clock=True,
+                 quiet=True, workers=None, queue_max=None, conf_extra=None):
+        self.build = os.path.join(ROOT, build) if not os.path.isabs(build) else build
+        self.own_dir = dir is None
+        self.dir = dir or tempfile.mkdtemp(prefix="quizstack-")
+        os.makedirs(self.dir, exist_ok=True)
+        self.port = port or free_port()
+        self.nservers = servers
+        self.settable_clock = settable_clock
+        self.quiet = quiet
+        self.workers = workers
+        self.queue_max = queue_max
+        self.conf_extra = conf_extra or {}
+        self.procs = {}
+        self.base = "http://127.0.0.1:%d" % self.port
+        self.api = self.base + "/api/v1"
+        self.sim_appid = "wxdemoappid0000001"
+        self.sim_secret = "demosecret" + secrets.token_hex(8)
+        self.phone_key = secrets.token_hex(32)
+        self.db_socket = os.path.join(self.dir, "mariadb.sock")
+        self.redis_port = free_port()
+        self.sim_port = free_port()
+        self.sim_url = "https://127.0.0.1:%d" % self.sim_port
+        self.sim_ca = os.path.join(self.dir, "wxsim", "ca.pem")
+        self.db_password = secrets.token_hex(12)
+
+    # ---- lifecycle ----
+
+    def _spawn(self, name, args, **kw):
+        log = open(os.path.join(self.dir, name + ".out"), "ab")
+        p = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                             cwd=kw.pop("cwd", ROOT), start_new_session=True, **kw)
+        self.procs[name] = p
+        return p
+
+    def start(self):
+        try:
+            self.start_mariadb(init=True)
+            self.start_redis()
+            self.start_sim()
+            for i in range(self.nservers):
+                self.start_server(i)
+            self.start_nginx()
+        except Exception:
+            self.stop()
+            raise
+        return self
+
+    def stop(self):
+        for name in list(self.procs)[::-1]:
+            self._stop_proc(name)
+        if self.own_dir and os.environ.get("KEEP_STACK") != "1":
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+    def _stop_proc(self, name, sig=signal.SIGTERM, timeout=20):
+        p = self.procs.pop(name, None)
+        if not p or p.poll() is not None:
+            return
+        try:
+            os.killpg(p.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            p.wait(timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(p.pid, signal.SIGKILL)
+            p.wait()
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    # ---- MariaDB ----
+
+    def start_mariadb(self, init=False):
+        data = os.path.join(self.dir, "mariadb")
+        fresh = not os.path.exists(data)
+        if fresh:
+            os.makedirs(data)
+            subprocess.run([which("mariadb-install-db", "mysql_install_db"), "--no-defaults",
+                            "--datadir=" + data, "--auth-root-authentication-method=normal",
+                            "--skip-test-db", "--user=" + _user()],
+                           check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        # Durable settings (the defaults: every commit is flushed to disk).
+        self._spawn("mariadb", [which("mariadbd", "mysqld"), "--no-defaults",
+                                "--datadir=" + data, "--socket=" + self.db_socket,
+                                "--skip-networking", "--user=" + _user(),
+                                "--pid-file=" + os.path.join(self.dir, "mariadb.pid"),
+                                "--log-error=" + os.path.join(self.dir, "mariadb.err"),
+                                "--max-connections=400", "--innodb-buffer-pool-size=512M",
+                                "--innodb-log-file-size=256M", "--skip-name-resolve",
+                                "--character-set-server=utf8mb4",
+                                "--collation-server=utf8mb4_unicode_ci",
+                                "--innodb-flush-log-at-trx-commit=1"])
+        wait_for(lambda: self.sql_root("SELECT 1") is not None, "mariadb", 60, self.procs["mariadb"])
+        if fresh:
+            pw = self.db_password
+            self.sql_root("CREATE DATABASE IF NOT EXISTS quiz CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;"
+                          "CREATE USER IF NOT EXISTS 'quiz'@'localhost' IDENTIFIED BY '%s';"
+                          "GRANT ALL ON quiz.* TO 'quiz'@'localhost';" % pw)
+
+    def stop_mariadb(self):
+        self._stop_proc("mariadb")
+
+    def sql_root(self, sql, db=None):
+        """Run SQL as root through the mariadb client; returns rows (lists of
+        strings) or None when the server is not reachable."""
+        args = [which("mariadb", "mysql"), "--no-defaults", "-S", self.db_socket, "-uroot",
+                "--batch", "--skip-column-names", "--default-character-set=utf8mb4", "-e", sql]
+        if db:
+            args.append(db)
+        r = subprocess.run(args, capture_output=True, timeout=60)
+        if r.returncode != 0:
+            if b"Can't connect" in r.stderr or b"No such file" in r.stderr:
+                return None
+            raise RuntimeError("sql failed: %s" % r.stderr.decode(errors="replace")[:400])
+        out = r.stdout.decode()
+        return [line.split("\t") for line in out.splitlines()]
+
+    def sql(self, sql):
+        """Rows of a query on the quiz database (tests)."""
+        return self.sql_root(sql, "quiz")
+
+    # ---- Redis ----
+
+    def start_redis(self):
+        rdir = os.path.join(self.dir, "redis")
+        os.makedirs(rdir, exist_ok=True)
+        self._spawn("redis", [which("redis-server"), "--port", str(self.redis_port),
+                              "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                              "--maxmemory-policy", "noeviction", "--dir", rdir,
+                              "--daemonize", "no"])
+        wait_for(lambda: self.redis("PING") == "PONG", "redis", 20, self.procs["redis"])
+
+    def stop_redis(self):
+        self._stop_proc("redis")
+
+    def redis(self, *args):
+        r = subprocess.run([which("redis-cli"), "-p", str(self.redis_port), "--raw"] + list(args),
+                           capture_output=True, timeout=30)
+        if r.returncode != 0 or r.stdout.startswith(b"Could not connect"):
+            return None
+        return r.stdout.decode().rstrip("\n")
+
+    # ---- WeChat simulator ----
+
+    def start_sim(self):
+        sdir = os.path.join(self.dir, "wxsim")
+        os.makedirs(sdir, exist_ok=True)
+        p = self._spawn("wxsim", [sys.executable, os.path.join(ROOT, "wx", "wxsim.py"),
+                                  "--port", str(self.sim_port), "--dir", sdir,
+                                  "--appid", self.sim_appid, "--secret", self.sim_secret])
+        wait_for(lambda: os.path.exists(self.sim_ca) and self._sim_up(), "wxsim", 30, p)
+
+    def _sim_up(self):
+        self.sim("GET", "/__sim/stats")
+        return True
+
+    def sim(self, method, path, body=None):
+        """Call the simulator (control endpoints for tests)."""
+        import ssl
+        ctx = ssl.create_default_context(cafile=self.sim_ca)
+        c = http.client.HTTPSConnection("127.0.0.1", self.sim_port, context=ctx, timeout=30)
+        data = None if body is None else json.dumps(body).encode()
+        c.request(method, path, body=data, headers={"Content-Type": "application/json"})
+        r = c.getresponse()
+        raw = r.read()
+        c.close()
+        try:
+            return json.loads(raw)
+        except ValueError:
+            return raw
+
+    # ---- quizd ----
+
+    def server_conf(self, i):
+        conf = {
+            "listen": "unix:" + os.path.join(self.dir, "quizd%d.sock" % i),
+            "db_socket": self.db_socket, "db_user": "quiz", "db_password": self.db_password,
+            "db_name": "quiz", "redis_host": "127.0.0.1", "redis_port": self.redis_port,
+            "wx_base_url": self.sim_url, "wx_ca_file": self.sim_ca,
+            "wx_appid": self.sim_appid, "wx_secret": self.sim_secret,
+            "phone_key_hex": self.phone_key,
+            "log_file": os.path.join(self.dir, "quizd%d.log" % i),
+            "schema_dir": os.path.join(ROOT, "schema"),
+            "data_dir": os.path.join(self.dir, "data"),
+            "clock_settable": 1 if self.settable_clock else 0,
+            "qr_fallback_url": "https://quiz.example.org/join",
+        }
+        if self.workers:
+            conf["workers"] = self.workers
+        if self.queue_max:
+            conf["queue_max"] = self.queue_max
+        conf.update(self.conf_extra)
+        return conf
+
+    def start_server(self, i=0):
+        conf = self.server_conf(i)
+        os.makedirs(conf["data_dir"], exist_ok=True)
+        path = os.path.join(self.dir, "quizd%d.conf" % i)
+        with open(path, "w") as f:
+            for k, v in conf.items():
+                f.write("%s = %s\n" % (k, v))
+        os.chmod(path, 0o600)   # it holds secrets
+        sock = conf["listen"][5:]
+        if os.path.exists(sock):
+            os.unlink(sock)
+        env = dict(os.environ)
+        env.setdefault("ASAN_OPTIONS", "detect_leaks=1:abort_on_error=0:halt_on_error=1")
+        env.setdefault("UBSAN_OPTIONS", "print_stacktrace=1:halt_on_error=1")
+        p = self._spawn("quizd%d" % i, [os.path.join(self.build, "quizd"), "--config", path, "serve"],
+                        env=env)
+        wait_for(lambda: os.path.exists(sock), "quizd%d" % i, 60, p)
+
+    def stop_server(self, i=0, sig=signal.SIGTERM):
+        self._stop_proc("quizd%d" % i, sig)
+
+    def quizd(self, *args, input=None, i=0):
+        """Run a quizd subcommand with this stack's configuration."""
+        path = os.path.join(self.dir, "quizd%d.conf" % i)
+        return subprocess.run([os.path.join(self.build, "quizd"), "--config", path] + list(args),
+                              input=input, capture_output=True, timeout=600, cwd=ROOT)
+
+    # ---- nginx ----
+
+    def write_nginx_conf(self):
+        d = self.dir
+        for sub in ("client_body", "fastcgi", "proxy", "uwsgi", "scgi"):
+            os.makedirs(os.path.join(d, "nginx-tmp", sub), exist_ok=True)
+        loc = subprocess.run([os.path.join(self.build, "quizd"), "nginx-locations", "quizd"],
+                             capture_output=True, check=True).stdout.decode()
+        with open(os.path.join(d, "quizd_locations.conf"), "w") as f:
+            f.write(loc)
+        with open(os.path.join(d, "quizd_fastcgi.conf"), "w") as f:
+            f.write(FASTCGI_PARAMS)
+        upstreams = "\n".join("    server unix:%s/quizd%d.sock max_fails=0;" % (d, i)
+                              for i in range(self.nservers))
+        with open(os.path.join(d, "nginx.conf"), "w") as f:
+            f.write(NGINX_CONF % {"dir": d, "port": self.port, "upstreams": upstreams,
+                                  "web": os.path.join(ROOT, "web"),
+                                  "user": "user root;" if os.getuid() == 0 else ""})
+
+    def start_nginx(self):
+        self.write_nginx_conf()
+        p = self._spawn("nginx", [which("nginx"), "-p", self.dir, "-c",
+                                  os.path.join(self.dir, "nginx.conf"), "-g", "daemon off;"])
+        wait_for(lambda: self.get("/api/v1/ping").status == 200, "nginx", 20, p)
+
+    # ---- HTTP for tests ----
+
+    def request(self, method, path, body=None, token=None, headers=None, raw=None, timeout=30):
+        """One HTTP request to nginx. body: a JSON-able value; raw: bytes."""
+        if not path.startswith("/"):
+            path = "/api/v1/" + path
+        h = {"Connection": "close"}
+        data = raw
+        if body is not None:
+            data = json.dumps(body, ensure_ascii=False).encode()
+            h["Content-Type"] = "application/json"
+        if token:
+            h["Authorization"] = "Bearer " + token
+        h.update(headers or {})
+        c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        try:
+            c.request(method, path, body=data, headers=h)
+            r = c.getresponse()
+            return Response(r.status, r.getheaders(), r.read())
+        finally:
+            c.close()
+
+    def get(self, path, **kw):
+        return self.request("GET", path, **kw)
+
+    def post(self, path, body=None, **kw):
+        return self.request("POST", path, body=body if body is not None else {}, **kw)
+
+    def put(self, path, body=None, **kw):
+        return self.request("PUT", path, body=body if body is not None else {}, **kw)
+
+    def set_clock(self, iso=None, offset_s=None):
+        body = {}
+        if iso:
+            body["now"] = iso
+        if offset_s is not None:
+            body["offset_s"] = offset_s
+        for i in range(self.nservers):
+            r = self.put("/api/v1/__test/clock", body)
+            assert r.status == 200, r
+        return r
+
+    def login(self, openid=None):
+        """Log a new (or given) WeChat user in through the simulator; returns (token, user)."""
+        openid = openid or "o" + secrets.token_hex(8)
+        r = self.post("login", {"code": "test:%s:%s" % (openid, secrets.token_hex(4))})
+        assert r.status == 200, r
+        return r.json["token"], r.json["user"]
+
+    def logs(self):
+        """Every log the stack wrote (for the leak scan)."""
+        out = []
+        for name in sorted(os.listdir(self.dir)):
+            if name.endswith((".log", ".out", ".err")):
+                with open(os.path.join(self.dir, name), "rb") as f:
+                    out.append((name, f.read()))
+        return out
+
+
+def _user():
+    import pwd
+    return pwd.getpwuid(os.getuid()).pw_name
+
+
+FASTCGI_PARAMS = """fastcgi_keep_conn on;
+fastcgi_param REQUEST_METHOD  $request_method;
+fastcgi_param REQUEST_URI     $request_uri;
+fastcgi_param QUERY_STRING    $query_string;
+fastcgi_param CONTENT_TYPE    $content_type;
+fastcgi_param CONTENT_LENGTH  $content_length;
+fastcgi_param REMOTE_ADDR     $remote_addr;
+fastcgi_param REQUEST_ID      $request_id;
+fastcgi_param SERVER_PROTOCOL $server_protocol;
+fastcgi_read_timeout 60s;
+"""
+
+# error_page turns nginx's own errors into the contract's JSON shape: a body
+# over the limit (413) and a server that is down or too slow (502/504 → 503).
+NGINX_CONF = """%(user)s
+worker_processes 1;
+pid %(dir)s/nginx.pid;
+error_log %(dir)s/nginx-error.log warn;
+events { worker_connections 8192; }
+http {
+    access_log off;
+    client_body_temp_path %(dir)s/nginx-tmp/client_body;
+    fastcgi_temp_path %(dir)s/nginx-tmp/fastcgi;
+    proxy_temp_path %(dir)s/nginx-tmp/proxy;
+    uwsgi_temp_path %(dir)s/nginx-tmp/uwsgi;
+    scgi_temp_path %(dir)s/nginx-tmp/scgi;
+    include /etc/nginx/mime.types;
+    default_type application/octet-stream;
+    server_tokens off;
+    keepalive_requests 100000;
+
+    upstream quizd {
+%(upstreams)s
+        keepalive 64;
+    }
+
+    server {
+        listen 127.0.0.1:%(port)d backlog=4096;
+        root %(web)s;
+        error_page 413 = @too_large;
+        error_page 502 504 = @unavailable;
+
+        location @too_large {
+            default_type "application/json; charset=utf-8";
+            return 413 '{"error":{"code":"body_too_large","message":"the body is larger than this route accepts"}}';
+        }
+        location @unavailable {
+            default_type "application/json; charset=utf-8";
+            add_header Retry-After 1 always;
+            return 503 '{"error":{"code":"unavailable","message":"the server is unavailable; try again shortly"}}';
+        }
+        # nginx's own figure for the benchmark: the same machine, no backend
+        location = /nginx-fixed { default_type text/plain; return 200 "ok"; }
+        location = /metrics {
+            allow 127.0.0.1;
+            deny all;
+            include quizd_fastcgi.conf;
+            fastcgi_pass quizd;
+        }
+        include quizd_locations.conf;
+        location / { index index.html; try_files $uri $uri/ =404; }
+    }
+}
+"""
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("command", choices=["run"])
+    ap.add_argument("--build", default="build")
+    ap.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8080")))
+    ap.add_argument("--dir", default=os.path.join(ROOT, "run"))
+    ap.add_argument("--no-demo", action="store_true", help="start without demo data")
+    args = ap.parse_args()
+    # The local stack keeps its data between runs in ./run (delete it to start over).
+    st = Stack(build=args.build, dir=args.dir, port=args.port, settable_clock=False)
+    if os.path.exists(os.path.join(args.dir, "stack.json")):
+        with open(os.path.join(args.dir, "stack.json")) as f:
+            saved = json.load(f)
+        st.db_password, st.phone_key, st.sim_secret = saved["db_password"], saved["phone_key"], saved["sim_secret"]
+    else:
+        os.makedirs(args.dir, exist_ok=True)
+        with open(os.path.join(args.dir, "stack.json"), "w") as f:
+            json.dump({"db_password": st.db_password, "phone_key": st.phone_key,
+                       "sim_secret": st.sim_secret}, f)
+        os.chmod(os.path.join(args.dir, "stack.json"), 0o600)
+    stop = []
+    signal.signal(signal.SIGTERM, lambda *a: stop.append(1))
+    try:
+        st.start()
+        if not args.no_demo:
+            r = st.quizd("seed-demo")
+            sys.stdout.write(r.stdout.decode())
+            if r.returncode != 0:
+                sys.stderr.write(r.stderr.decode())
+        print("quiz stack running at %s  (dashboard: %s/dashboard/, API: %s/api/v1/)"
+              % (st.base, st.base, st.base))
+        print("WeChat simulator at %s; data and logs in %s. Ctrl-C stops everything." % (st.sim_url, st.dir))
+        sys.stdout.flush()
+        while not stop:
+            for name, p in list(st.procs.items()):
+                if p.poll() is not None:
+                    print("%s exited (status %s); see %s" % (name, p.returncode, st.dir))
+                    stop.append(1)
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        print("stopping...")
+        st.stop()
+
+
+if __name__ == "__main__":
+    main()

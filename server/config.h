@@ -1,0 +1,60 @@
+/* config.h: the server's settings.
+ *
+ * Read from a `key = value` file (# comments), then overridden by
+ * environment variables QUIZ_<KEY> (upper case), so secrets can come from
+ * the environment or a 0600 file. Defaults work for the local stack. */
+#ifndef CONFIG_H
+#define CONFIG_H
+
+#include <stddef.h>
+
+typedef struct {
+    /* FastCGI listener: "unix:/path/to.sock" or "127.0.0.1:9000" */
+    char listen[256];
+    int workers;          /* store-owning workers for fast routes */
+    int slow_workers;     /* threads for routes that wait on WeChat */
+    int slow_stores;      /* store connections those threads borrow */
+    int queue_max;        /* requests waiting for a worker before 503 */
+    int max_conns;        /* FastCGI connections held at once */
+
+    /* MariaDB */
+    char db_host[128]; int db_port; char db_socket[256];
+    char db_user[64]; char db_password[128]; char db_name[64];
+    /* Redis */
+    char redis_host[128]; int redis_port; char redis_socket[256];
+    int redis_timeout_ms;
+
+    /* WeChat */
+    char wx_base_url[256];   /* https://api.weixin.qq.com in production */
+    char wx_ca_file[256];    /* empty: the system's CA store */
+    char wx_appid[64];
+    char wx_secret[128];
+    int wx_connect_timeout_ms, wx_timeout_ms;
+    char wx_env_version[16]; /* release | trial | develop */
+    char qr_fallback_url[256]; /* link encoded in locally made QR codes */
+
+    /* secrets */
+    char phone_key_hex[65];  /* AES-256 key for phone numbers at rest */
+
+    /* sessions */
+    int session_ttl_s;
+
+    /* clock: now = real time + offset, or fixed when clock_fixed is set */
+    long long clock_offset_s;
+    char clock_fixed[40];
+    int clock_settable;      /* tests may move the clock through the admin API */
+
+    char log_file[256];      /* empty: stderr */
+    char data_dir[256];      /* exports, uploads */
+    char schema_dir[256];
+    int migrate_on_start;
+} config_t;
+
+extern config_t g_config;
+
+/* Fill defaults, read path (NULL or missing file: defaults only), apply
+ * QUIZ_* environment overrides. Returns 0, or -1 with a message on stderr
+ * for an unreadable file or an unknown key. */
+int config_load(config_t *c, const char *path);
+
+#endif

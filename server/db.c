@@ -1,0 +1,375 @@
+/* db.c: see db.h. */
+#include "server/db.h"
+#include "server/config.h"
+#include "server/log.h"
+
+#include <mysql.h>
+#include <errmsg.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define STMT_CACHE 96
+#define MAX_PARAMS 32
+
+_Atomic unsigned long db_errors_total;
+
+typedef struct {
+    char *sql;          /* owned copy; NULL = empty slot */
+    uint32_t hash;
+    MYSQL_STMT *stmt;
+} stmt_slot_t;
+
+struct db {
+    MYSQL *my;
+    int err;
+    char errmsg[256];
+    long long last_id;
+    stmt_slot_t cache[STMT_CACHE];
+    unsigned next_evict;
+};
+
+db_t *db_new(void)
+{
+    db_t *db = calloc(1, sizeof *db);
+    if (!db)
+        abort();
+    return db;
+}
+
+static void cache_clear(db_t *db)
+{
+    for (int i = 0; i < STMT_CACHE; i++) {
+        if (db->cache[i].stmt)
+            mysql_stmt_close(db->cache[i].stmt);
+        free(db->cache[i].sql);
+        db->cache[i] = (stmt_slot_t){ 0 };
+    }
+}
+
+static void disconnect(db_t *db)
+{
+    cache_clear(db);
+    if (db->my)
+        mysql_close(db->my);
+    db->my = NULL;
+}
+
+void db_free(db_t *db)
+{
+    if (!db)
+        return;
+    disconnect(db);
+    free(db);
+}
+
+static void set_err(db_t *db, int no, const char *msg)
+{
+    db->err = no;
+    snprintf(db->errmsg, sizeof db->errmsg, "%s", msg ? msg : "");
+    atomic_fetch_add(&db_errors_total, 1);
+    /* A lost connection is dropped here and reopened by the next call. */
+    if (no == CR_SERVER_GONE_ERROR || no == CR_SERVER_LOST || no == CR_CONNECTION_ERROR ||
+        no == CR_CONN_HOST_ERROR || no == 1927 /* ER_CONNECTION_KILLED */ || no == 4031)
+        disconnect(db);
+}
+
+static int connect_db(db_t *db)
+{
+    if (db->my)
+        return 0;
+    MYSQL *my = mysql_init(NULL);
+    if (!my)
+        abort();
+    unsigned int timeout = 2;
+    mysql_options(my, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
+    unsigned int rw = 30;
+    mysql_options(my, MYSQL_OPT_READ_TIMEOUT, &rw);
+    mysql_options(my, MYSQL_OPT_WRITE_TIMEOUT, &rw);
+    mysql_options(my, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+    const config_t *c = &g_config;
+    const char *sock = c->db_socket[0] ? c->db_socket : NULL;
+    if (!mysql_real_connect(my, sock ? NULL : c->db_host, c->db_user, c->db_password,
+                            c->db_name, sock ? 0 : (unsigned)c->db_port, sock,
+                            CLIENT_FOUND_ROWS)) {
+        set_err(db, (int)mysql_errno(my), mysql_error(my));
+        mysql_close(my);
+        return -1;
+    }
+    db->my = my;
+    /* Every time is passed in by the server's clock; the session zone only
+     * affects how DATETIME literals print in tools. */
+    mysql_query(my, "SET time_zone = '+08:00'");
+    /* READ COMMITTED takes no gap locks on plain reads: fewer deadlocks
+     * between concurrent upserts (see DESIGN.md). */
+    mysql_query(my, "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED");
+    return 0;
+}
+
+int db_ping(db_t *db)
+{
+    if (connect_db(db) < 0)
+        return -1;
+    if (mysql_ping(db->my) != 0) {
+        set_err(db, (int)mysql_errno(db->my), mysql_error(db->my));
+        return connect_db(db);
+    }
+    return 0;
+}
+
+static uint32_t hash_str(const char *s)
+{
+    uint32_t h = 2166136261u;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    return h;
+}
+
+static MYSQL_STMT *prepare(db_t *db, const char *sql)
+{
+    if (connect_db(db) < 0)
+        return NULL;
+    uint32_t h = hash_str(sql);
+    for (int i = 0; i < STMT_CACHE; i++)
+        if (db->cache[i].sql && db->cache[i].hash == h && strcmp(db->cache[i].sql, sql) == 0)
+            return db->cache[i].stmt;
+    MYSQL_STMT *st = mysql_stmt_init(db->my);
+    if (!st) {
+        set_err(db, (int)mysql_errno(db->my), mysql_error(db->my));
+        return NULL;
+    }
+    if (mysql_stmt_prepare(st, sql, strlen(sql)) != 0) {
+        set_err(db, (int)mysql_stmt_errno(st), mysql_stmt_error(st));
+        log_error("db: prepare failed (%d): %.120s", db->err, sql);
+        mysql_stmt_close(st);
+        return NULL;
+    }
+    my_bool on = 1;
+    mysql_stmt_attr_set(st, STMT_ATTR_UPDATE_MAX_LENGTH, &on);
+    int slot = -1;
+    for (int i = 0; i < STMT_CACHE; i++)
+        if (!db->cache[i].sql) {
+            slot = i;
+            break;
+        }
+    if (slot < 0) {
+        slot = (int)(db->next_evict++ % STMT_CACHE);
+        mysql_stmt_close(db->cache[slot].stmt);
+        free(db->cache[slot].sql);
+    }
+    db->cache[slot].sql = strdup(sql);
+    db->cache[slot].hash = h;
+    db->cache[slot].stmt = st;
+    return st;
+}
+
+/* Bind parameters from the type string; returns 0 or -1. */
+static int bind_params(db_t *db, MYSQL_STMT *st, const char *types, va_list ap,
+                       MYSQL_BIND *b, long long *ints, double *dbls, unsigned long *lens)
+{
+    size_t n = strlen(types);
+    if (n > MAX_PARAMS || n != mysql_stmt_param_count(st)) {
+        set_err(db, -1, "parameter count mismatch");
+        log_error("db: parameter count mismatch (%zu given, %lu wanted)", n,
+                  mysql_stmt_param_count(st));
+        return -1;
+    }
+    memset(b, 0, sizeof(MYSQL_BIND) * (n ? n : 1));
+    for (size_t i = 0; i < n; i++) {
+        switch (types[i]) {
+        case 'i':
+            ints[i] = va_arg(ap, long long);
+            b[i].buffer_type = MYSQL_TYPE_LONGLONG;
+            b[i].buffer = &ints[i];
+            break;
+        case 'd':
+            dbls[i] = va_arg(ap, double);
+            b[i].buffer_type = MYSQL_TYPE_DOUBLE;
+            b[i].buffer = &dbls[i];
+            break;
+        case 's': {
+            const char *s = va_arg(ap, const char *);
+            if (!s) {
+                b[i].buffer_type = MYSQL_TYPE_NULL;
+                break;
+            }
+            lens[i] = strlen(s);
+            b[i].buffer_type = MYSQL_TYPE_STRING;
+            b[i].buffer = (void *)s;
+            b[i].buffer_length = lens[i];
+            b[i].length = &lens[i];
+            break;
+        }
+        case 'b': {
+            const void *p = va_arg(ap, const void *);
+            lens[i] = va_arg(ap, size_t);
+            b[i].buffer_type = MYSQL_TYPE_BLOB;
+            b[i].buffer = (void *)p;
+            b[i].buffer_length = lens[i];
+            b[i].length = &lens[i];
+            break;
+        }
+        default:
+            set_err(db, -1, "bad parameter type");
+            return -1;
+        }
+    }
+    if (n && mysql_stmt_bind_param(st, b) != 0) {
+        set_err(db, (int)mysql_stmt_errno(st), mysql_stmt_error(st));
+        return -1;
+    }
+    return 0;
+}
+
+static MYSQL_STMT *run(db_t *db, const char *sql, const char *types, va_list ap)
+{
+    db->err = 0;
+    MYSQL_STMT *st = prepare(db, sql);
+    if (!st)
+        return NULL;
+    MYSQL_BIND b[MAX_PARAMS];
+    long long ints[MAX_PARAMS];
+    double dbls[MAX_PARAMS];
+    unsigned long lens[MAX_PARAMS];
+    if (bind_params(db, st, types, ap, b, ints, dbls, lens) < 0)
+        return NULL;
+    if (mysql_stmt_execute(st) != 0) {
+        set_err(db, (int)mysql_stmt_errno(st), mysql_stmt_error(st));
+        return NULL;
+    }
+    return st;
+}
+
+long long db_exec(db_t *db, const char *sql, const char *types, ...)
+{
+    va_list ap;
+    va_start(ap, types);
+    MYSQL_STMT *st = run(db, sql, types, ap);
+    va_end(ap);
+    if (!st)
+        return -1;
+    long long n = (long long)mysql_stmt_affected_rows(st);
+    db->last_id = (long long)mysql_stmt_insert_id(st);
+    /* A statement that returned rows anyway (a CALL, say) must be drained. */
+    mysql_stmt_free_result(st);
+    return n < 0 ? 0 : n;
+}
+
+db_res_t *db_query(db_t *db, arena_t *a, const char *sql, const char *types, ...)
+{
+    va_list ap;
+    va_start(ap, types);
+    MYSQL_STMT *st = run(db, sql, types, ap);
+    va_end(ap);
+    if (!st)
+        return NULL;
+    if (mysql_stmt_store_result(st) != 0) {
+        set_err(db, (int)mysql_stmt_errno(st), mysql_stmt_error(st));
+        return NULL;
+    }
+    db_res_t *r = arena_alloc(a, sizeof *r);
+    MYSQL_RES *meta = mysql_stmt_result_metadata(st);
+    if (!meta) {
+        mysql_stmt_free_result(st);
+        return r;
+    }
+    r->ncols = mysql_num_fields(meta);
+    r->nrows = (size_t)mysql_stmt_num_rows(st);
+    MYSQL_FIELD *f = mysql_fetch_fields(meta);
+    MYSQL_BIND *b = arena_alloc(a, sizeof(MYSQL_BIND) * r->ncols);
+    unsigned long *len = arena_alloc(a, sizeof(unsigned long) * r->ncols);
+    my_bool *isnull = arena_alloc(a, sizeof(my_bool) * r->ncols);
+    for (size_t c = 0; c < r->ncols; c++) {
+        /* Numbers print in at most 32 characters; strings need max_length. */
+        size_t cap = f[c].max_length > 32 ? f[c].max_length : 32;
+        b[c].buffer_type = MYSQL_TYPE_STRING;
+        b[c].buffer = arena_alloc(a, cap + 1);
+        b[c].buffer_length = cap + 1;
+        b[c].length = &len[c];
+        b[c].is_null = &isnull[c];
+    }
+    mysql_free_result(meta);
+    r->cells = arena_alloc(a, sizeof(char *) * (r->nrows * r->ncols + 1));
+    r->lens = arena_alloc(a, sizeof(unsigned long) * (r->nrows * r->ncols + 1));
+    if (r->ncols && mysql_stmt_bind_result(st, b) != 0) {
+        set_err(db, (int)mysql_stmt_errno(st), mysql_stmt_error(st));
+        mysql_stmt_free_result(st);
+        return NULL;
+    }
+    for (size_t row = 0; row < r->nrows; row++) {
+        int rc = mysql_stmt_fetch(st);
+        if (rc == MYSQL_NO_DATA || rc == 1) {
+            r->nrows = row;
+            break;
+        }
+        for (size_t c = 0; c < r->ncols; c++) {
+            size_t i = row * r->ncols + c;
+            if (isnull[c]) {
+                r->cells[i] = NULL;
+                continue;
+            }
+            r->cells[i] = arena_strndup(a, b[c].buffer, len[c]);
+            r->lens[i] = len[c];
+        }
+    }
+    mysql_stmt_free_result(st);
+    return r;
+}
+
+long long db_int(const db_res_t *r, size_t row, size_t col)
+{
+    const char *s = db_get(r, row, col);
+    return s ? strtoll(s, NULL, 10) : 0;
+}
+
+long long db_last_id(db_t *db) { return db->last_id; }
+int db_errno(db_t *db) { return db->err; }
+const char *db_error(db_t *db) { return db->errmsg; }
+
+static int simple(db_t *db, const char *q)
+{
+    db->err = 0;
+    if (connect_db(db) < 0)
+        return -1;
+    if (mysql_real_query(db->my, q, strlen(q)) != 0) {
+        set_err(db, (int)mysql_errno(db->my), mysql_error(db->my));
+        return -1;
+    }
+    return 0;
+}
+
+int db_begin(db_t *db) { return simple(db, "START TRANSACTION"); }
+int db_commit(db_t *db) { return simple(db, "COMMIT"); }
+int db_rollback(db_t *db) { return db->my ? simple(db, "ROLLBACK") : -1; }
+
+int db_exec_script(db_t *db, const char *sql)
+{
+    db->err = 0;
+    if (connect_db(db) < 0)
+        return -1;
+    mysql_set_server_option(db->my, MYSQL_OPTION_MULTI_STATEMENTS_ON);
+    int rc = 0;
+    if (mysql_real_query(db->my, sql, strlen(sql)) != 0) {
+        set_err(db, (int)mysql_errno(db->my), mysql_error(db->my));
+        rc = -1;
+    } else {
+        /* Drain every result; an error in a later statement shows here. */
+        int more;
+        do {
+            MYSQL_RES *res = mysql_store_result(db->my);
+            if (res)
+                mysql_free_result(res);
+            more = mysql_next_result(db->my);
+            if (more > 0) {
+                set_err(db, (int)mysql_errno(db->my), mysql_error(db->my));
+                rc = -1;
+            }
+        } while (more == 0);
+    }
+    if (db->my)
+        mysql_set_server_option(db->my, MYSQL_OPTION_MULTI_STATEMENTS_OFF);
+    return rc;
+}

@@ -1,0 +1,106 @@
+/* kv.c: see kv.h. */
+#include "server/kv.h"
+#include "server/clock.h"
+#include "server/config.h"
+
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <sys/time.h>
+
+_Atomic unsigned long kv_errors_total;
+
+struct kv {
+    redisContext *c;
+    int64_t next_try_us;   /* monotonic: no reconnect before this */
+    int up;
+};
+
+kv_t *kv_new(void)
+{
+    kv_t *kv = calloc(1, sizeof *kv);
+    if (!kv)
+        abort();
+    return kv;
+}
+
+void kv_free(kv_t *kv)
+{
+    if (!kv)
+        return;
+    if (kv->c)
+        redisFree(kv->c);
+    free(kv);
+}
+
+void kv_broken(kv_t *kv)
+{
+    atomic_fetch_add(&kv_errors_total, 1);
+    if (kv->c)
+        redisFree(kv->c);
+    kv->c = NULL;
+    kv->up = 0;
+    kv->next_try_us = clock_mono_us() + 1000000;
+}
+
+redisContext *kv_ctx(kv_t *kv)
+{
+    if (kv->c)
+        return kv->c;
+    if (clock_mono_us() < kv->next_try_us)
+        return NULL;
+    const config_t *cf = &g_config;
+    struct timeval tv = { 0, 300 * 1000 };
+    redisContext *c = cf->redis_socket[0]
+        ? redisConnectUnixWithTimeout(cf->redis_socket, tv)
+        : redisConnectWithTimeout(cf->redis_host, cf->redis_port, tv);
+    if (!c || c->err) {
+        if (c)
+            redisFree(c);
+        kv->up = 0;
+        kv->next_try_us = clock_mono_us() + 1000000;
+        atomic_fetch_add(&kv_errors_total, 1);
+        return NULL;
+    }
+    struct timeval io = { cf->redis_timeout_ms / 1000, (cf->redis_timeout_ms % 1000) * 1000 };
+    redisSetTimeout(c, io);
+    kv->c = c;
+    kv->up = 1;
+    return c;
+}
+
+static void free_reply(void *p) { freeReplyObject(p); }
+
+static redisReply *finish(kv_t *kv, arena_t *a, redisReply *r)
+{
+    if (!r) {
+        /* I/O error or timeout: the connection's state is unknown. */
+        kv_broken(kv);
+        return NULL;
+    }
+    if (a)
+        arena_cleanup_add(a, free_reply, r);
+    return r;
+}
+
+redisReply *kv_cmd(kv_t *kv, arena_t *a, const char *fmt, ...)
+{
+    redisContext *c = kv_ctx(kv);
+    if (!c)
+        return NULL;
+    va_list ap;
+    va_start(ap, fmt);
+    redisReply *r = redisvCommand(c, fmt, ap);
+    va_end(ap);
+    return finish(kv, a, r);
+}
+
+redisReply *kv_cmdargv(kv_t *kv, arena_t *a, int argc, const char **argv, const size_t *lens)
+{
+    redisContext *c = kv_ctx(kv);
+    if (!c)
+        return NULL;
+    return finish(kv, a, redisCommandArgv(c, argc, argv, lens));
+}
+
+int kv_up(kv_t *kv) { return kv->up; }

@@ -1,0 +1,31 @@
+/* kv.h: Redis access for one worker (hiredis 0.14).
+ *
+ * Redis holds only what can be rebuilt from MariaDB or lost at small cost,
+ * so every caller must cope with kv_cmd() returning NULL (Redis down). A
+ * broken connection is dropped and retried at most once per second, so a
+ * dead Redis costs a request no more than a failed connect now and then. */
+#ifndef KV_H
+#define KV_H
+
+#include <hiredis/hiredis.h>
+#include "server/arena.h"
+
+typedef struct kv kv_t;
+
+kv_t *kv_new(void);
+void kv_free(kv_t *kv);
+/* A connected context, or NULL while Redis is unreachable. */
+redisContext *kv_ctx(kv_t *kv);
+/* Run a command; the reply is freed with the arena (a may be NULL: the
+ * caller frees it with freeReplyObject). NULL when Redis is down or the
+ * connection broke; a Redis error reply is returned as a REDIS_REPLY_ERROR. */
+redisReply *kv_cmd(kv_t *kv, arena_t *a, const char *fmt, ...);
+redisReply *kv_cmdargv(kv_t *kv, arena_t *a, int argc, const char **argv, const size_t *lens);
+/* Mark the connection broken (after an I/O error seen through kv_ctx()). */
+void kv_broken(kv_t *kv);
+/* 1 when the last attempt reached Redis. */
+int kv_up(kv_t *kv);
+
+extern _Atomic unsigned long kv_errors_total;
+
+#endif

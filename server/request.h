@@ -1,0 +1,99 @@
+/* request.h: one HTTP request as a handler sees it, and the reply it builds.
+ *
+ * Handlers read with req_query()/req_json()/req_param() and answer with
+ * exactly one reply_*() call; a handler returns 0 when it replied, and a
+ * negative value for "internal error" (the dispatcher then answers 500 or,
+ * for a store that is down, 503 — never leaking the cause). */
+#ifndef REQUEST_H
+#define REQUEST_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "server/arena.h"
+#include "server/db.h"
+#include "server/kv.h"
+
+/* Roles a session may hold; a route lists the ones it admits. */
+enum {
+    ROLE_USER       = 1 << 0,   /* a mini-program user (WeChat login) */
+    ROLE_UNIT_ADMIN = 1 << 1,   /* a user who administers one unit */
+    ROLE_ORGANIZER  = 1 << 2,   /* an organizer, for an area */
+};
+
+typedef struct req req_t;
+typedef struct worker worker_t;
+
+typedef struct {
+    int roles;                 /* 0: not logged in */
+    long long user_id;         /* mini-program user, or 0 */
+    long long organizer_id;    /* organizer account, or 0 */
+    long long admin_unit_id;   /* the unit a unit admin administers, or 0 */
+    char area[7];              /* organizer's area: "" = all, else a region code */
+    char token_hash[65];       /* sha256 hex of the bearer token */
+} auth_t;
+
+struct req {
+    arena_t *arena;
+    worker_t *worker;
+    const struct route *route;
+    const char *method;
+    const char *path;          /* without the query string, not decoded */
+    const char *query;         /* "" when none */
+    const char *remote_addr;
+    const char *request_id;
+    const char *authorization; /* raw header or NULL */
+    const char *content_type;
+    const char *body;          /* NUL-terminated */
+    size_t body_len;
+    const char *pv[4];         /* path parameters ({id} ...), decoded */
+    int npv;
+    auth_t auth;
+
+    /* reply */
+    int status;
+    const char *ctype;
+    const char *extra_headers; /* "Name: value\r\n..." or NULL */
+    const char *out;
+    size_t out_len;
+    int replied;
+    int store_down;            /* a store call failed: 503 instead of 500 */
+};
+
+/* Stores: fast workers own theirs; slow-pool threads borrow on first use
+ * and give back at req_release_stores() or the end of the request. */
+db_t *req_db(req_t *r);
+kv_t *req_kv(req_t *r);
+void req_release_stores(req_t *r);
+/* The worker's WeChat client (wx_client_t *, opaque to server/). */
+void *req_wx(req_t *r);
+
+/* Decoded query parameter or NULL. */
+const char *req_query(req_t *r, const char *name);
+/* Integer query parameter: def when absent; -1 result with a 400 reply
+ * already sent when malformed or outside [min, max]. */
+int req_query_int(req_t *r, const char *name, long long def, long long min, long long max,
+                  long long *out);
+/* The body as a JSON object; NULL after replying 400 bad_json. Freed with
+ * the arena. */
+json_t *req_json(req_t *r);
+/* Path parameter i as a positive id; -1 after replying 404 with code. */
+int req_id_param(req_t *r, int i, const char *not_found_code, long long *out);
+
+/* Replies. reply_json steals the reference to body. */
+int reply_json(req_t *r, int status, json_t *body);
+int reply_error(req_t *r, int status, const char *code, const char *message);
+int reply_raw(req_t *r, int status, const char *ctype, const void *data, size_t len);
+void reply_header(req_t *r, const char *name, const char *value);
+/* 500/503 for a store failure; logs the cause, never sends it. */
+int reply_store_error(req_t *r, const char *what);
+
+/* Serialise the reply as a CGI response (Status line, headers, body) into
+ * a malloc'd buffer. */
+int req_serialize(req_t *r, char **out, size_t *len);
+
+/* Text of an HTTP status code ("Not Found"). */
+const char *http_status_text(int status);
+
+#endif

@@ -1,0 +1,267 @@
+"""The server itself, through nginx: routes, errors in the contract's shape,
+body limits, kept-alive connections, hostile FastCGI peers, stores going
+away and coming back, and overload."""
+import http.client
+import json
+import os
+import socket
+import struct
+import threading
+import time
+
+__order__ = 10
+
+
+def error_code(r):
+    j = r.json
+    assert isinstance(j, dict) and "error" in j, r
+    assert set(j["error"]) == {"code", "message"}, j
+    return j["error"]["code"]
+
+
+def test_route_and_content_type(stack):
+    r = stack.get("/api/v1/ping")
+    assert r.status == 200 and r.json == {"pong": True}, r
+    assert r.header("Content-Type") == "application/json; charset=utf-8", r.headers
+
+
+def test_unknown_route_is_404_in_contract_shape(stack):
+    r = stack.get("/api/v1/no/such/thing")
+    assert r.status == 404 and error_code(r) == "not_found", r
+
+
+def test_wrong_method_is_405(stack):
+    r = stack.request("DELETE", "/api/v1/healthz")
+    assert r.status == 405 and error_code(r) == "method_not_allowed", r
+
+
+def test_body_over_the_limit_is_413(stack):
+    r = stack.request("POST", "/api/v1/ping", raw=b"x" * (1024 * 1024 + 10),
+                      headers={"Content-Type": "application/json"})
+    assert r.status == 413 and error_code(r) == "body_too_large", r
+
+
+def test_healthz(stack):
+    r = stack.get("/api/v1/healthz")
+    assert r.status == 200 and r.json == {"ok": True, "mariadb": "up", "redis": "up"}, r
+
+
+def test_keepalive_several_requests_on_one_connection(stack):
+    c = http.client.HTTPConnection("127.0.0.1", stack.port, timeout=10)
+    for i in range(20):
+        c.request("GET", "/api/v1/ping")
+        r = c.getresponse()
+        assert r.status == 200 and json.loads(r.read()) == {"pong": True}
+    c.close()
+
+
+def fcgi_record(t, rid, content, pad=0):
+    return struct.pack(">BBHHBB", 1, t, rid, len(content), pad, 0) + content + b"\0" * pad
+
+
+def fcgi_pair(name, value):
+    def ln(n):
+        return bytes([n]) if n < 128 else struct.pack(">I", n | 0x80000000)
+    return ln(len(name)) + ln(len(value)) + name + value
+
+
+def fcgi_request(path, keep=True):
+    params = b"".join(fcgi_pair(k, v) for k, v in [
+        (b"REQUEST_METHOD", b"GET"), (b"REQUEST_URI", path), (b"REMOTE_ADDR", b"127.0.0.1")])
+    return (fcgi_record(1, 1, struct.pack(">HB5x", 1, 1 if keep else 0)) + fcgi_record(4, 1, params)
+            + fcgi_record(4, 1, b"") + fcgi_record(5, 1, b""))
+
+
+def read_fcgi_reply(s):
+    """Read records until END_REQUEST; returns the STDOUT bytes."""
+    out, buf = b"", b""
+    s.settimeout(10)
+    while True:
+        while len(buf) < 8:
+            chunk = s.recv(65536)
+            if not chunk:
+                raise EOFError("connection closed")
+            buf += chunk
+        _, t, _, clen, plen, _ = struct.unpack(">BBHHBB", buf[:8])
+        while len(buf) < 8 + clen + plen:
+            chunk = s.recv(65536)
+            if not chunk:
+                raise EOFError("connection closed")
+            buf += chunk
+        body, buf = buf[8:8 + clen], buf[8 + clen + plen:]
+        if t == 6:
+            out += body
+        if t == 3:
+            return out
+
+
+def server_socket(stack):
+    s = socket.socket(socket.AF_UNIX)
+    s.connect(os.path.join(stack.dir, "quizd0.sock"))
+    return s
+
+
+def test_raw_fastcgi_keep_conn_and_records_split(stack):
+    s = server_socket(stack)
+    req = fcgi_request(b"/api/v1/ping")
+    # one byte at a time: records split across reads
+    for i in range(len(req)):
+        s.send(req[i:i + 1])
+    assert b'"pong":true' in read_fcgi_reply(s)
+    s.sendall(req)   # the same connection again
+    assert b'"pong":true' in read_fcgi_reply(s)
+    s.close()
+
+
+def test_garbage_and_half_requests_do_not_hurt_the_server(stack):
+    for junk in [b"GET / HTTP/1.1\r\n\r\n", os.urandom(4096), fcgi_request(b"/api/v1/ping")[:13],
+                 struct.pack(">BBHHBB", 1, 4, 1, 65535, 0, 0) + b"\x7f" * 50]:
+        s = server_socket(stack)
+        s.sendall(junk)
+        s.shutdown(socket.SHUT_WR)
+        s.settimeout(5)
+        try:
+            while s.recv(4096):
+                pass
+        except (socket.timeout, ConnectionResetError):
+            pass
+        s.close()
+    # a lying name-value length inside PARAMS
+    s = server_socket(stack)
+    bad = fcgi_record(1, 1, struct.pack(">HB5x", 1, 1)) + fcgi_record(4, 1, b"\x05\x7fABCDE") + fcgi_record(4, 1, b"")
+    s.sendall(bad)
+    s.settimeout(5)
+    try:
+        s.recv(4096)
+    except (socket.timeout, ConnectionResetError):
+        pass
+    s.close()
+    # a client that stops half-way and stays connected holds no worker
+    idle = [server_socket(stack) for _ in range(40)]
+    for s in idle:
+        s.sendall(fcgi_request(b"/api/v1/ping")[:20])
+    r = stack.get("/api/v1/ping")
+    assert r.status == 200, r
+    for s in idle:
+        s.close()
+
+
+def test_get_values_management_record(stack):
+    s = server_socket(stack)
+    s.sendall(fcgi_record(9, 0, fcgi_pair(b"FCGI_MPXS_CONNS", b"") + fcgi_pair(b"FCGI_MAX_REQS", b"")))
+    s.settimeout(5)
+    data = s.recv(4096)
+    assert data[1] == 10, data   # GET_VALUES_RESULT
+    assert b"FCGI_MPXS_CONNS0" in data and b"FCGI_MAX_REQS" in data, data
+    s.close()
+
+
+def test_metrics_from_loopback(stack):
+    stack.get("/api/v1/ping")
+    r = stack.get("/metrics")
+    assert r.status == 200, r
+    text = r.body.decode()
+    assert 'quiz_requests_total{method="GET",route="/api/v1/ping",status="200"}' in text
+    assert "quiz_request_seconds_bucket" in text and "quiz_workers" in text
+
+
+def test_metrics_refused_from_elsewhere(stack):
+    # REMOTE_ADDR is what the route's loopback flag checks: send it directly
+    s = server_socket(stack)
+    params = b"".join(fcgi_pair(k, v) for k, v in [
+        (b"REQUEST_METHOD", b"GET"), (b"REQUEST_URI", b"/metrics"), (b"REMOTE_ADDR", b"203.0.113.9")])
+    s.sendall(fcgi_record(1, 1, struct.pack(">HB5x", 1, 1, )) + fcgi_record(4, 1, params)
+              + fcgi_record(4, 1, b"") + fcgi_record(5, 1, b""))
+    out = read_fcgi_reply(s)
+    assert out.startswith(b"Status: 403"), out[:100]
+    s.close()
+
+
+def test_redis_down_is_reported_and_recovers(stack):
+    stack.stop_redis()
+    try:
+        r = stack.get("/api/v1/healthz")
+        assert r.status == 200 and r.json["redis"] == "down" and r.json["mariadb"] == "up", r
+    finally:
+        stack.start_redis()
+    deadline = time.time() + 10
+    while time.time() < deadline:
+        r = stack.get("/api/v1/healthz")
+        if r.json.get("redis") == "up":
+            break
+        time.sleep(0.3)
+    assert r.status == 200 and r.json["redis"] == "up", r
+
+
+def test_mariadb_down_is_503_and_recovers(stack):
+    stack.stop_mariadb()
+    try:
+        r = stack.get("/api/v1/healthz")
+        assert r.status == 503 and r.json["mariadb"] == "down", r
+    finally:
+        stack.start_mariadb()
+    deadline = time.time() + 20
+    while time.time() < deadline:
+        r = stack.get("/api/v1/healthz")
+        if r.status == 200:
+            break
+        time.sleep(0.3)
+    assert r.status == 200 and r.json["mariadb"] == "up", r
+
+
+def test_burst_beyond_the_queue_gets_503_overloaded(stack):
+    # A stack with one worker and a queue of one: a burst of slow requests
+    # (healthz with MariaDB stopped waits on connect) must be refused at once.
+    small = stack.factory(workers=1, queue_max=1)
+    small.start()
+    try:
+        results = []
+
+        def hit():
+            try:
+                results.append(small.get("/api/v1/healthz", timeout=30))
+            except Exception as e:
+                results.append(e)
+        small.sql_root("SELECT 1")
+        # make every healthz slow: hold MariaDB's connection handshake by pausing it
+        os_pid = small.procs["mariadb"].pid
+        os.kill(os_pid, 19)  # SIGSTOP
+        try:
+            ts = [threading.Thread(target=hit) for _ in range(30)]
+            t0 = time.time()
+            for t in ts:
+                t.start()
+            time.sleep(1.0)
+        finally:
+            os.kill(os_pid, 18)  # SIGCONT
+        for t in ts:
+            t.join(60)
+        codes = [getattr(r, "status", None) for r in results]
+        over = [r for r in results if getattr(r, "status", None) == 503 and error_code(r) == "overloaded"]
+        assert over, codes
+        assert all(r.header("Retry-After") for r in over)
+        assert time.time() - t0 < 60
+    finally:
+        small.stop()
+
+
+def test_sigterm_finishes_requests_in_flight(stack):
+    small = stack.factory()
+    small.start()
+    try:
+        results = []
+        os_pid = small.procs["mariadb"].pid
+        os.kill(os_pid, 19)
+        t = threading.Thread(target=lambda: results.append(small.get("/api/v1/healthz", timeout=30)))
+        t.start()
+        time.sleep(0.5)
+        p = small.procs["quizd0"]
+        p.send_signal(15)
+        time.sleep(0.3)
+        os.kill(os_pid, 18)
+        t.join(30)
+        p.wait(30)
+        assert results and results[0].status == 200, results
+        assert p.returncode == 0, p.returncode
+    finally:
+        small.stop()
