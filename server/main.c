@@ -2,6 +2,7 @@
  *
  *   serve               run the FastCGI server (the default)
  *   migrate             apply pending schema migrations and exit
+ *   routes              print the route table (method, pattern, flags)
  *   nginx-locations UP  print nginx locations whose body limits match the routes
  *   ...                 the application's commands (handlers/commands.c)
  */
@@ -87,6 +88,11 @@ int main(int argc, char **argv)
         rc = cmd_serve();
     } else if (strcmp(cmd, "migrate") == 0) {
         rc = cmd_migrate();
+    } else if (strcmp(cmd, "routes") == 0) {
+        /* METHOD PATTERN ROLES FLAGS, one route a line: tests walk this. */
+        for (size_t k = 0; k < g_nroutes; k++)
+            printf("%s %s %u\n", g_routes[k].method, g_routes[k].pattern, g_routes[k].flags);
+        rc = 0;
     } else if (strcmp(cmd, "nginx-locations") == 0) {
         router_print_nginx(i + 1 < argc ? argv[i + 1] : "quizd");
         rc = 0;

@@ -374,7 +374,8 @@ TEST(seed_bank_loads_clean)
     /* Saved as Excel does: BOM and CRLF. */
     CHECK(len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0);
     CHECK(strstr(data + 3, "\r\n") != NULL);
-    CHECK(memcmp(data + 3, "type,category,stem,A,B,C,D,E,F,answer,explanation\r\n", 52) == 0);
+    static const char hdr[] = "type,category,stem,A,B,C,D,E,F,answer,explanation\r\n";
+    CHECK(memcmp(data + 3, hdr, sizeof hdr - 1) == 0);
 
     static bank_t b;
     memset(&b, 0, sizeof b);

@@ -1,0 +1,41 @@
+/* contest.h: loading a contest and deciding its windows by the server's
+ * clock. Every route about one contest takes contest_id (query or POST
+ * body); without it, the main current contest is meant. */
+#ifndef CONTEST_H
+#define CONTEST_H
+
+#include <jansson.h>
+#include "server/request.h"
+
+typedef struct {
+    long long id;
+    const char *slug, *name;
+    int is_main;
+    long long registration_deadline, starts_at, ends_at;
+    const char *paper_json;           /* [{"category","count"}] */
+    int points_per_question, time_limit_s, attempts_per_day;
+    const char *score_rule;           /* best | daily_best_sum */
+    int certificate_threshold;        /* -1: none */
+    int certificate_hours, certificate_days;
+    const char *prize_settings;       /* JSON or NULL */
+} contest_t;
+
+/* Load contest id, or the main current one when id is 0: the main contest
+ * that is open or upcoming, else the one that ended last.
+ * Returns 0; -1 not found (nothing replied); -2 store error (store_down set). */
+int contest_load(req_t *r, long long id, contest_t *out);
+
+/* The contest a request names: contest_id from the query string, or from
+ * the JSON body j (may be NULL). Replies 404 no_contest / 400 and returns
+ * -1 when it cannot; -2 on a store error (store_down set). */
+int contest_from_request(req_t *r, json_t *j, contest_t *out);
+
+/* "upcoming" | "open" | "closed" at now (seconds). */
+const char *contest_status(const contest_t *c, long long now);
+int contest_registration_open(const contest_t *c, long long now);
+/* Total questions of the paper. */
+int contest_questions_per_attempt(const contest_t *c);
+/* The contest as the API shows it (GET /contests/current). */
+json_t *contest_json(const contest_t *c, long long now);
+
+#endif
