@@ -2,6 +2,8 @@
  * is cheap when there is nothing to do and safe to run on every server at
  * once (they coordinate through MariaDB and Redis, not memory). */
 #include "handlers/handlers.h"
+#include "handlers/unit_search.h"
+#include "handlers/boards.h"
 
 void app_background(db_t *db, kv_t *kv)
 {
@@ -15,6 +17,9 @@ void app_background(db_t *db, kv_t *kv)
         db_exec(db, "DELETE FROM login_codes WHERE expires_at < ? LIMIT 1000", "i", (long long)now);
         next_cleanup = now + 60;
     }
-    (void)kv;
+    /* Units written outside POST /units get their search bigrams. */
+    unit_search_backfill(db);
+    /* Outbox entries into the leaderboards; missing boards rebuilt. */
+    lb_drain(db, kv);
     arena_free(&a);
 }

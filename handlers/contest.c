@@ -12,24 +12,41 @@
     " IFNULL(certificate_threshold, -1), IFNULL(certificate_hours, 0), IFNULL(certificate_days, 0)," \
     " prize_settings"
 
-static void fill(const db_res_t *res, contest_t *c)
+static void fill_row(const db_res_t *res, size_t i, contest_t *c)
 {
-    c->id = db_int(res, 0, 0);
-    c->slug = db_get(res, 0, 1);
-    c->name = db_get(res, 0, 2);
-    c->is_main = (int)db_int(res, 0, 3);
-    c->registration_deadline = db_int(res, 0, 4);
-    c->starts_at = db_int(res, 0, 5);
-    c->ends_at = db_int(res, 0, 6);
-    c->paper_json = db_get(res, 0, 7);
-    c->points_per_question = (int)db_int(res, 0, 8);
-    c->time_limit_s = (int)db_int(res, 0, 9);
-    c->attempts_per_day = (int)db_int(res, 0, 10);
-    c->score_rule = db_get(res, 0, 11);
-    c->certificate_threshold = (int)db_int(res, 0, 12);
-    c->certificate_hours = (int)db_int(res, 0, 13);
-    c->certificate_days = (int)db_int(res, 0, 14);
-    c->prize_settings = db_get(res, 0, 15);
+    c->id = db_int(res, i, 0);
+    c->slug = db_get(res, i, 1);
+    c->name = db_get(res, i, 2);
+    c->is_main = (int)db_int(res, i, 3);
+    c->registration_deadline = db_int(res, i, 4);
+    c->starts_at = db_int(res, i, 5);
+    c->ends_at = db_int(res, i, 6);
+    c->paper_json = db_get(res, i, 7);
+    c->points_per_question = (int)db_int(res, i, 8);
+    c->time_limit_s = (int)db_int(res, i, 9);
+    c->attempts_per_day = (int)db_int(res, i, 10);
+    c->score_rule = db_get(res, i, 11);
+    c->certificate_threshold = (int)db_int(res, i, 12);
+    c->certificate_hours = (int)db_int(res, i, 13);
+    c->certificate_days = (int)db_int(res, i, 14);
+    c->prize_settings = db_get(res, i, 15);
+}
+
+static void fill(const db_res_t *res, contest_t *c) { fill_row(res, 0, c); }
+
+int contest_list_active(req_t *r, long long now, contest_t **out)
+{
+    db_res_t *res = db_query(req_db(r), r->arena,
+                             "SELECT " CONTEST_COLS " FROM contests WHERE ends_at >= ?"
+                             " ORDER BY is_main DESC, starts_at, id LIMIT 100", "i", now);
+    if (!res) {
+        r->store_down = 1;
+        return -2;
+    }
+    *out = arena_alloc(r->arena, sizeof(contest_t) * (res->nrows + 1));
+    for (size_t i = 0; i < res->nrows; i++)
+        fill_row(res, i, &(*out)[i]);
+    return (int)res->nrows;
 }
 
 int contest_load(req_t *r, long long id, contest_t *out)

@@ -38,4 +38,9 @@ int contest_questions_per_attempt(const contest_t *c);
 /* The contest as the API shows it (GET /contests/current). */
 json_t *contest_json(const contest_t *c, long long now);
 
+/* Contests still open or upcoming at now (ends_at >= now), the main ones
+ * first, then by start. Returns the count (>= 0) with *out in the arena, or
+ * -2 on a store error (store_down set). */
+int contest_list_active(req_t *r, long long now, contest_t **out);
+
 #endif

@@ -5,6 +5,18 @@
 #include "handlers/handlers.h"
 #include "server/metrics.h"
 /* @includes: one line per resource header */
+#include "handlers/boards.h"
+#include "handlers/regions.h"
+#include "handlers/units.h"
+#include "handlers/unit_search.h"
+#include "handlers/qrcode.h"
+#include "handlers/profile.h"
+#include "handlers/attempts.h"
+#include "handlers/contests.h"
+#include "handlers/questions.h"
+#include "handlers/admin_auth.h"
+#include "handlers/login.h"
+#include "handlers/phone.h"
 
 #define API "/api/v1"
 
@@ -16,12 +28,44 @@ const route_t g_routes[] = {
     { "PUT",  API "/__test/clock",       h_test_clock,     R_TEST | R_LOOPBACK, 0 },
 
     /* @login: login, me/phone, admin login, organizer accounts */
+    { "POST", API "/login",              h_login,          R_SLOW, 4096 },
+    { "POST", API "/me/phone",           h_me_phone,       R_USER | R_SLOW, 16384 },
+    { "POST", API "/admin/login",        h_admin_login,    R_SLOW, 4096 },
+    { "POST", API "/me/console-code",    h_console_code,   R_UNIT_ADMIN, 1024 },
 
     /* @units: regions, units, profile, me, qrcodes */
+    { "GET",  API "/regions",            h_regions,        0, 0 },
+    { "GET",  API "/units",              h_units_list,     0, 0 },
+    /* registration waits on WeChat's content check */
+    { "POST", API "/units",              h_units_create,   R_USER | R_SLOW, 16384 },
+    { "GET",  API "/units/{id}",         h_units_get,      0, 0 },
+    /* public: the mini-program shows it with <image src>; may ask WeChat */
+    { "GET",  API "/units/{id}/qrcode",  h_unit_qrcode,    R_SLOW, 0 },
+    { "GET",  API "/admin/qrcode/unit-registration", h_registration_qrcode, R_ORGANIZER | R_SLOW, 0 },
+    { "PUT",  API "/me/profile",         h_profile_put,    R_USER | R_SLOW, 16384 },
+    { "GET",  API "/me",                 h_me,             R_USER, 0 },
 
     /* @quiz: contests, questions, attempts */
+    { "GET",  API "/contests",           h_contests_list,  0, 0 },
+    { "GET",  API "/contests/current",   h_contest_current, 0, 0 },
+    { "POST", API "/admin/contests",     h_admin_contest_create, R_ORGANIZER, 64 * 1024 },
+    { "PUT",  API "/admin/contests/{id}", h_admin_contest_update, R_ORGANIZER, 64 * 1024 },
+    /* imports and corrections can take seconds: the slow pool keeps them
+     * off the workers that serve submits */
+    { "POST", API "/admin/questions/import", h_admin_questions_import, R_ORGANIZER | R_SLOW,
+      QUESTIONS_IMPORT_MAX_BODY + 64 * 1024 /* multipart framing */ },
+    { "PUT",  API "/admin/questions/{id}", h_admin_question_update, R_ORGANIZER | R_SLOW, 64 * 1024 },
+    { "POST", API "/attempts",           h_attempt_start,  R_USER, 1024 },
+    { "POST", API "/attempts/{id}/submit", h_attempt_submit, R_USER, 128 * 1024 },
 
     /* @boards: leaderboards, rebuild */
+    /* public; a token, when given, adds the caller's own rank (`me`) */
+    { "GET",  API "/leaderboards/individual", h_lb_individual, R_OPTIONAL_AUTH, 0 },
+    { "GET",  API "/leaderboards/units",      h_lb_units,      0, 0 },
+    { "GET",  API "/leaderboards/regions",    h_lb_regions,    0, 0 },
+    { "POST", API "/admin/boards/rebuild",    h_lb_rebuild,    R_ORGANIZER, 1024 },
+    { "GET",  API "/admin/boards/rebuild",    h_lb_rebuild_status, R_ORGANIZER, 0 },
+    { "GET",  API "/admin/stats",             h_admin_stats,   R_ORGANIZER, 0 },
 };
 
 const size_t g_nroutes = sizeof g_routes / sizeof g_routes[0];

@@ -1,8 +1,18 @@
 /* session.h: bearer tokens and the sessions behind them.
  *
- * A session lives in Redis (hash sess:<sha256(token)>, with a TTL) and in
- * MariaDB (sessions, by the same hash), so a Redis restart logs no one out:
- * a miss in Redis falls back to MariaDB and refills Redis. */
+ * A session lives in MariaDB (sessions, keyed by sha256(token): the token
+ * itself is stored nowhere) and is cached in Redis (string
+ * sess:<sha256(token)>), so a Redis restart or FLUSHALL logs no one out: a
+ * miss in Redis falls back to MariaDB and refills Redis.
+ *
+ * Roles are not frozen into a session. The session row keeps the roles the
+ * session may carry (its mask: a mini-program session may be user and unit
+ * admin, a console session only unit admin, an organizer session only
+ * organizer); the roles it has are the mask and'ed with the user's current
+ * users.roles (and users.admin_unit_id), read when the session is loaded
+ * from MariaDB. So granting or revoking a role takes effect at the next
+ * request after session_forget_user(). An organizer session dies when the
+ * account is disabled (likewise after the cache entry goes). */
 #ifndef SESSION_H
 #define SESSION_H
 
@@ -10,16 +20,24 @@
 
 typedef struct {
     long long user_id, organizer_id, admin_unit_id;
-    int roles;
-    const char *area;
+    int roles;            /* the roles it has now (cached) */
+    int mask;             /* the roles it may carry (stored); 0: = roles */
+    const char *area;     /* organizer's area, NULL or "" = all */
 } session_info_t;
 
-/* Create a session; writes the new token (43 chars + NUL) to token.
- * Returns 0, or -1 when MariaDB failed (r->store_down set). */
+/* Insert a session into MariaDB (inside the caller's transaction, if any)
+ * and write its new token (43 chars + NUL) to token and sha256(token) to
+ * hash. Returns 0, or -1 when MariaDB failed (r->store_down set). */
+int session_insert(req_t *r, const session_info_t *s, char token[64], char hash[65]);
+/* Cache a session just inserted (after the caller's commit). */
+void session_cache_new(req_t *r, const session_info_t *s, const char *hash);
+/* Both of the above. Returns 0 or -1 (r->store_down set). */
 int session_create(req_t *r, const session_info_t *s, char token[64]);
+
 /* g_auth_resolve: see router.h. */
 int session_resolve(req_t *r, const char *token);
-/* Drop the cached copy of every session of a user (after a role change). */
+/* Drop the cached copy of every session of a user (after a role change),
+ * so the next request reloads the roles from MariaDB. */
 void session_forget_user(req_t *r, long long user_id);
 
 #endif

@@ -3,7 +3,7 @@
 # Does nothing when all are present; needs root (or sudo) otherwise.
 set -e
 PKGS="build-essential pkg-config clang libclang-rt-14-dev libcurl4-openssl-dev libmbedtls-dev
-libjansson-dev libhiredis-dev libmariadb-dev libqrencode-dev libxlsxwriter-dev libargon2-dev
+libjansson-dev libhiredis-dev libmariadb-dev libqrencode-dev libpng-dev libxlsxwriter-dev libargon2-dev
 mariadb-server mariadb-client redis-server redis-tools nginx-light openssl python3 wrk
 chromium fonts-noto-cjk"
 missing=""

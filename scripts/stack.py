@@ -165,11 +165,7 @@ class Stack:
         data = os.path.join(self.dir, "mariadb")
         fresh = not os.path.exists(data)
         if fresh:
-            os.makedirs(data)
-            subprocess.run([which("mariadb-install-db", "mysql_install_db"), "--no-defaults",
-                            "--datadir=" + data, "--auth-root-authentication-method=normal",
-                            "--skip-test-db", "--user=" + _user()],
-                           check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            shutil.copytree(mariadb_template(), data, symlinks=True)
         # Durable settings (the defaults: every commit is flushed to disk).
         self._spawn("mariadb", [which("mariadbd", "mysqld"), "--no-defaults",
                                 "--datadir=" + data, "--socket=" + self.db_socket,
@@ -392,6 +388,36 @@ class Stack:
                 with open(os.path.join(self.dir, name), "rb") as f:
                     out.append((name, f.read()))
         return out
+
+
+def mariadb_template():
+    """An initialised, empty MariaDB data folder, made once and copied for
+    every stack: mariadb-install-db costs seconds and, with several stacks
+    starting at once, now and then fails; a copy does neither."""
+    ver = subprocess.run([which("mariadbd", "mysqld"), "--version"], capture_output=True,
+                         text=True).stdout.split()
+    tag = "".join(c for c in (ver[2] if len(ver) > 2 else "x") if c.isalnum() or c in ".-")
+    path = os.path.join(tempfile.gettempdir(), "quiz-mariadb-template-%s-%d" % (tag, os.getuid()))
+    if os.path.isdir(path):
+        return path
+    last = None
+    for attempt in range(3):
+        work = tempfile.mkdtemp(prefix="quiz-mariadb-init-")
+        r = subprocess.run([which("mariadb-install-db", "mysql_install_db"), "--no-defaults",
+                            "--datadir=" + os.path.join(work, "data"),
+                            "--auth-root-authentication-method=normal", "--skip-test-db",
+                            "--user=" + _user()], capture_output=True)
+        if r.returncode == 0:
+            try:
+                os.rename(os.path.join(work, "data"), path)
+            except OSError:
+                pass   # another stack made it first
+            shutil.rmtree(work, ignore_errors=True)
+            return path
+        last = r.stderr.decode(errors="replace")[-800:] + r.stdout.decode(errors="replace")[-800:]
+        shutil.rmtree(work, ignore_errors=True)
+        time.sleep(1)
+    raise RuntimeError("mariadb-install-db failed three times: %s" % last)
 
 
 def _user():

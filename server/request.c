@@ -153,9 +153,7 @@ void reply_header(req_t *r, const char *name, const char *value)
 
 int reply_store_error(req_t *r, const char *what)
 {
-    db_t *db = r->worker ? req_db(r) : NULL;
-    log_warn("store error in %s (%s): db %d", r->route ? r->route->pattern : "?", what,
-             db ? db_errno(db) : 0);
+    log_warn("store error in %s (%s)", r->route ? r->route->pattern : "?", what);
     return reply_error(r, 503, "unavailable", "a data store is unavailable; try again shortly");
 }
 

@@ -1,0 +1,191 @@
+/* admin_auth.c: POST /api/v1/admin/login and POST /api/v1/me/console-code.
+ *
+ * Password sign-in tells nobody whether a name exists: a wrong name and a
+ * wrong password get the same reply, and an unknown name is verified
+ * against a dummy hash of the same cost so both take the same time.
+ * Failures are counted per name and per client address (ratelimit.h);
+ * past the limit the server answers 429 without hashing at all, so a
+ * guesser also cannot make it burn CPU. Counting failures per name lets a
+ * stranger lock an organizer out for one window (15 minutes) at worst;
+ * the address limit stops most such strangers first, and the organizer
+ * can sign in again when the window ends.
+ *
+ * Redis down: the counters fall back to each process's own table (see
+ * ratelimit.h), so sign-in keeps working and stays throttled. */
+#include "handlers/admin_auth.h"
+#include "handlers/handlers.h"
+#include "handlers/password.h"
+#include "handlers/ratelimit.h"
+#include "handlers/session.h"
+#include "rules/console_code.h"
+#include "wx/wx_crypto.h"
+
+#include <string.h>
+
+#define USERNAME_MAX 64
+
+static const char *addr_of(req_t *r)
+{
+    return r->remote_addr && *r->remote_addr ? r->remote_addr : "-";
+}
+
+static int limited(req_t *r, int wait_s)
+{
+    reply_header(r, "Retry-After", arena_sprintf(r->arena, "%d", wait_s > 0 ? wait_s : 1));
+    return reply_error(r, 429, "rate_limited", "too many failed sign-ins; try again later");
+}
+
+static int reply_session(req_t *r, const char *token, const char *role, const char *area,
+                         long long unit_id)
+{
+    json_t *body = json_pack("{s:s,s:s}", "token", token, "role", role);
+    json_object_set_new(body, "region_code", area && *area ? json_string(area) : json_null());
+    json_object_set_new(body, "unit_id", unit_id ? json_integer(unit_id) : json_null());
+    return reply_json(r, 200, body);
+}
+
+static int password_login(req_t *r, const char *user, const char *pw)
+{
+    const char *addr = addr_of(r);
+    int w1 = rl_blocked(r, "adm-acct", user, ADMIN_RL_ACCOUNT);
+    int w2 = rl_blocked(r, "adm-addr", addr, ADMIN_RL_ADDR);
+    if (w1 || w2)
+        return limited(r, w1 > w2 ? w1 : w2);
+
+    size_t pwlen = strlen(pw);
+    const char *hash = NULL, *area = "";
+    long long id = 0;
+    int disabled = 1;
+    if (strlen(user) <= USERNAME_MAX && pwlen <= PASSWORD_MAX_LEN) {
+        db_res_t *res = db_query(req_db(r), r->arena,
+                                 "SELECT id, password_hash, area, disabled FROM organizers"
+                                 " WHERE username = ?", "s", user);
+        if (!res) {
+            r->store_down = 1;
+            return -1;
+        }
+        if (res->nrows) {
+            id = db_int(res, 0, 0);
+            hash = db_get(res, 0, 1);
+            area = db_get(res, 0, 2) ? db_get(res, 0, 2) : "";
+            disabled = db_int(res, 0, 3) != 0;
+        }
+    }
+    /* Hashing holds no store: give it back for the tens of milliseconds. */
+    req_release_stores(r);
+    int ok = password_verify(hash, pw, pwlen);
+    if (ok == -2)
+        return reply_error(r, 503, "overloaded", "too many sign-ins at once; try again shortly");
+    if (ok != 1 || disabled) {
+        rl_fail(r, "adm-acct", user, ADMIN_RL_WINDOW_S);
+        rl_fail(r, "adm-addr", addr, ADMIN_RL_WINDOW_S);
+        log_info("admin login refused (addr failures counted)");
+        return reply_error(r, 401, "invalid_credentials", "wrong user name or password");
+    }
+    rl_clear(r, "adm-acct", user);
+    session_info_t s = { .organizer_id = id, .roles = ROLE_ORGANIZER, .mask = ROLE_ORGANIZER,
+                         .area = area };
+    char token[64];
+    if (session_create(r, &s, token) < 0)
+        return -1;
+    log_info("organizer %lld signed in", id);
+    int rc = reply_session(r, token, "organizer", area, 0);
+    explicit_bzero(token, sizeof token);
+    return rc;
+}
+
+static int code_login(req_t *r, const char *typed)
+{
+    const char *addr = addr_of(r);
+    int w = rl_blocked(r, "adm-addr", addr, ADMIN_RL_ADDR);
+    if (w)
+        return limited(r, w);
+    char code[CONSOLE_CODE_LEN + 1], hash[65];
+    long long n = 0, now = clock_now_s();
+    db_t *db = req_db(r);
+    if (rules_console_code_normalize(typed, code) == 0) {
+        wx_sha256_hex(code, strlen(code), hash);
+        /* Single use: only one request can flip used_at. */
+        n = db_exec(db, "UPDATE console_codes SET used_at = ?"
+                        " WHERE code_hash = ? AND used_at IS NULL AND expires_at > ?",
+                    "isi", now, hash, now);
+        if (n < 0) {
+            r->store_down = 1;
+            return -1;
+        }
+    }
+    long long user_id = 0, unit_id = 0;
+    if (n == 1) {
+        db_res_t *res = db_query(db, r->arena,
+                                 "SELECT c.user_id, c.unit_id, u.roles, IFNULL(u.admin_unit_id, 0)"
+                                 " FROM console_codes c JOIN users u ON u.id = c.user_id"
+                                 " WHERE c.code_hash = ?", "s", hash);
+        if (!res) {
+            r->store_down = 1;
+            return -1;
+        }
+        /* Still the admin of that unit? The role may have gone since. */
+        if (res->nrows && (db_int(res, 0, 2) & ROLE_UNIT_ADMIN) &&
+            db_int(res, 0, 3) == db_int(res, 0, 1)) {
+            user_id = db_int(res, 0, 0);
+            unit_id = db_int(res, 0, 1);
+        }
+    }
+    if (!user_id) {
+        rl_fail(r, "adm-addr", addr, ADMIN_RL_WINDOW_S);
+        return reply_error(r, 400, "invalid_code", "the code is wrong, used or expired");
+    }
+    /* A console session is a unit admin's only: not the mini-program user. */
+    session_info_t s = { .user_id = user_id, .admin_unit_id = unit_id,
+                         .roles = ROLE_UNIT_ADMIN, .mask = ROLE_UNIT_ADMIN };
+    char token[64];
+    if (session_create(r, &s, token) < 0)
+        return -1;
+    log_info("unit admin %lld signed in to the console for unit %lld", user_id, unit_id);
+    int rc = reply_session(r, token, "unit_admin", NULL, unit_id);
+    explicit_bzero(token, sizeof token);
+    return rc;
+}
+
+int h_admin_login(req_t *r)
+{
+    json_t *j = req_json(r);
+    if (!j)
+        return 0;
+    json_t *code = json_object_get(j, "code");
+    json_t *user = json_object_get(j, "username"), *pw = json_object_get(j, "password");
+    if (json_is_string(code))
+        return code_login(r, json_string_value(code));
+    if (json_is_string(user) && json_is_string(pw) && json_string_length(user) > 0)
+        return password_login(r, json_string_value(user), json_string_value(pw));
+    return reply_error(r, 400, "invalid_request",
+                       "send username and password, or the console code");
+}
+
+int h_console_code(req_t *r)
+{
+    long long unit = r->auth.admin_unit_id;
+    if (!unit)
+        return reply_error(r, 403, "forbidden", "this account administers no unit");
+    unsigned char rnd[5];
+    char code[CONSOLE_CODE_LEN + 1], hash[65];
+    if (wx_random_bytes(rnd, sizeof rnd) != 0)
+        return -1;
+    rules_console_code_make(rnd, code);
+    wx_sha256_hex(code, strlen(code), hash);
+    long long now = clock_now_s();
+    db_t *db = req_db(r);
+    /* One live code per user: a new one replaces the older ones. */
+    if (db_begin(db) < 0 ||
+        db_exec(db, "DELETE FROM console_codes WHERE user_id = ?", "i", r->auth.user_id) < 0 ||
+        db_exec(db, "INSERT INTO console_codes (code_hash, user_id, unit_id, created_at, expires_at)"
+                    " VALUES (?, ?, ?, ?, ?)",
+                "siiii", hash, r->auth.user_id, unit, now, now + CONSOLE_CODE_TTL_S) < 0 ||
+        db_commit(db) < 0) {
+        db_rollback(db);
+        r->store_down = 1;
+        return -1;
+    }
+    return reply_json(r, 200, json_pack("{s:s,s:i}", "code", code, "expires_in",
+                                        CONSOLE_CODE_TTL_S));
+}

@@ -1,0 +1,23 @@
+/* attempts.h: starting and submitting attempts (R_USER).
+ *
+ *   POST /attempts               {"contest_id"?} -> a new attempt (201) or
+ *                                the caller's attempt still open (200)
+ *   POST /attempts/{id}/submit   {"answers": [...]} -> the scored result
+ *
+ * MariaDB decides every rule here (DESIGN.md): the daily cap and "one open
+ * attempt" are checked under a lock on the user's row, and a submit commits
+ * the attempt's result, the day's best, the contest score, the board outbox
+ * row and the reply itself in one transaction before answering. */
+#ifndef ATTEMPTS_H
+#define ATTEMPTS_H
+
+#include "server/request.h"
+
+/* Seconds after the deadline a submit is still taken: the phone's clock and
+ * the network are not exact, and the deadline shown is the server's. */
+#define ATTEMPT_GRACE_S 10
+
+int h_attempt_start(req_t *r);
+int h_attempt_submit(req_t *r);
+
+#endif

@@ -1,0 +1,357 @@
+/* contests.c: see contests.h. */
+#include "handlers/contests.h"
+#include "handlers/contest.h"
+#include "handlers/handlers.h"
+#include "rules/names.h"
+#include "rules/score.h"
+#include "wx/wx_crypto.h"
+
+#include <stdio.h>
+#include <string.h>
+
+int h_contests_list(req_t *r)
+{
+    long long now = clock_now_s();
+    contest_t *cs;
+    int n = contest_list_active(r, now, &cs);
+    if (n < 0)
+        return -1;
+    json_t *arr = json_array();
+    for (int i = 0; i < n; i++)
+        json_array_append_new(arr, contest_json(&cs[i], now));
+    char iso[32];
+    rules_iso8601_shanghai(now, iso);
+    return reply_json(r, 200, json_pack("{s:o,s:s}", "contests", arr, "server_time", iso));
+}
+
+int h_contest_current(req_t *r)
+{
+    contest_t c;
+    int rc = contest_from_request(r, NULL, &c);
+    if (rc < 0)
+        return rc == -2 ? -1 : 0;
+    long long now = clock_now_s();
+    char iso[32];
+    rules_iso8601_shanghai(now, iso);
+    return reply_json(r, 200, json_pack("{s:o,s:s}", "contest", contest_json(&c, now), "server_time", iso));
+}
+
+/* ---- organizer: create and change ---- */
+
+/* The contest with the settings only organizers see. */
+static json_t *admin_json(const contest_t *c, long long now)
+{
+    json_t *j = contest_json(c, now);
+    json_object_set_new(j, "slug", json_string(c->slug ? c->slug : ""));
+    json_object_set_new(j, "is_main", json_boolean(c->is_main));
+    json_object_set_new(j, "certificate_hours", json_integer(c->certificate_hours));
+    json_object_set_new(j, "certificate_days", json_integer(c->certificate_days));
+    json_t *p = c->prize_settings ? json_loads(c->prize_settings, 0, NULL) : NULL;
+    json_object_set_new(j, "prize_settings", p ? p : json_null());
+    return j;
+}
+
+static int bad(req_t *r, const char *field, const char *why)
+{
+    reply_error(r, 400, "invalid_contest", arena_sprintf(r->arena, "%s: %s", field, why));
+    return -1;
+}
+
+/* An integer member within [min, max] into *out when present. */
+static int int_field(req_t *r, json_t *j, const char *name, long long min, long long max, int *out)
+{
+    json_t *v = json_object_get(j, name);
+    if (!v)
+        return 0;
+    if (!json_is_integer(v) || json_integer_value(v) < min || json_integer_value(v) > max)
+        return bad(r, name, arena_sprintf(r->arena, "a whole number from %lld to %lld", min, max));
+    *out = (int)json_integer_value(v);
+    return 0;
+}
+
+static int time_field(req_t *r, json_t *j, const char *name, long long *out)
+{
+    json_t *v = json_object_get(j, name);
+    if (!v)
+        return 0;
+    long long t;
+    if (!json_is_string(v) || rules_parse_iso8601(json_string_value(v), &t) < 0)
+        return bad(r, name, "an ISO 8601 time such as 2024-06-11T06:00:00+08:00");
+    *out = t;
+    return 0;
+}
+
+/* Checks a paper and that the active bank can fill it; writes its
+ * normalised JSON into *out. Returns 0, or -1 after replying (-2 store). */
+static int paper_field(req_t *r, json_t *v, const char **out)
+{
+    if (!json_is_array(v) || json_array_size(v) < 1 || json_array_size(v) > CONTEST_MAX_PAPER_ENTRIES)
+        return bad(r, "paper", arena_sprintf(r->arena, "a list of 1 to %d {\"category\", \"count\"}",
+                                             CONTEST_MAX_PAPER_ENTRIES));
+    db_res_t *have = db_query(req_db(r), r->arena,
+                              "SELECT category, COUNT(*) FROM questions WHERE active = 1 GROUP BY category", "");
+    if (!have) {
+        r->store_down = 1;
+        return -2;
+    }
+    long long total_bank = 0;
+    for (size_t k = 0; k < have->nrows; k++)
+        total_bank += db_int(have, k, 1);
+    json_t *norm = json_array();
+    size_t i;
+    json_t *e;
+    long long total = 0;
+    int star = 0;
+    json_array_foreach(v, i, e) {
+        const char *cat = json_string_value(json_object_get(e, "category"));
+        json_t *cnt = json_object_get(e, "count");
+        char clean[200];
+        if (!json_is_object(e) || !cat || rules_text_field(cat, 1, 32, clean, sizeof clean) < 0 ||
+            !json_is_integer(cnt) || json_integer_value(cnt) < 1 ||
+            json_integer_value(cnt) > CONTEST_MAX_QUESTIONS || json_object_size(e) != 2) {
+            json_decref(norm);
+            return bad(r, "paper", "each entry is {\"category\": 1 to 32 characters, \"count\": 1 or more}");
+        }
+        long long n = json_integer_value(cnt);
+        for (size_t k = 0; k < i; k++)
+            if (strcmp(json_string_value(json_object_get(json_array_get(norm, k), "category")), clean) == 0) {
+                json_decref(norm);
+                return bad(r, "paper", "a category is named twice");
+            }
+        /* "*" = any category; alone, so the draw never takes a question twice. */
+        if (strcmp(clean, "*") == 0)
+            star = 1;
+        long long avail = 0;
+        if (strcmp(clean, "*") == 0)
+            avail = total_bank;
+        for (size_t k = 0; k < have->nrows && !avail; k++)
+            if (strcmp(db_get(have, k, 0), clean) == 0)
+                avail = db_int(have, k, 1);
+        if (avail < n) {
+            json_decref(norm);
+            reply_error(r, 400, "invalid_paper",
+                        arena_sprintf(r->arena, "category %s has %lld active questions; the paper asks for %lld",
+                                      clean, avail, n));
+            return -1;
+        }
+        total += n;
+        json_array_append_new(norm, json_pack("{s:s,s:I}", "category", clean, "count", (json_int_t)n));
+    }
+    if (star && json_array_size(v) != 1) {
+        json_decref(norm);
+        return bad(r, "paper", "\"*\" (any category) must be the only entry");
+    }
+    if (total > CONTEST_MAX_QUESTIONS) {
+        json_decref(norm);
+        return bad(r, "paper", arena_sprintf(r->arena, "at most %d questions", CONTEST_MAX_QUESTIONS));
+    }
+    char *s = json_dumps(norm, JSON_COMPACT);
+    json_decref(norm);
+    *out = arena_strdup(r->arena, s ? s : "[]");
+    free(s);
+    return 0;
+}
+
+/* Apply the members of j onto c (every member optional here; the caller
+ * checks what a new contest needs). Returns 0, or -1 after replying, -2 on
+ * a store error. */
+static int apply_settings(req_t *r, json_t *j, contest_t *c)
+{
+    static const char *const known[] = {
+        "name", "slug", "is_main", "registration_deadline", "starts_at", "ends_at", "paper",
+        "points_per_question", "time_limit_s", "attempts_per_day", "score_rule",
+        "certificate_threshold", "certificate_hours", "certificate_days", "prize_settings", NULL };
+    const char *key;
+    json_t *v;
+    json_object_foreach(j, key, v) {
+        int ok = 0;
+        for (int k = 0; known[k]; k++)
+            ok |= strcmp(known[k], key) == 0;
+        if (!ok)
+            return bad(r, key, "not a contest setting");
+    }
+    if ((v = json_object_get(j, "name"))) {
+        char *clean = arena_alloc(r->arena, 401);
+        if (!json_is_string(v) || rules_text_field(json_string_value(v), 2, 100, clean, 401) < 0)
+            return bad(r, "name", "2 to 100 characters");
+        c->name = clean;
+    }
+    if ((v = json_object_get(j, "slug"))) {
+        const char *s = json_string_value(v);
+        size_t n = s ? strlen(s) : 0;
+        if (n < 1 || n > 32 || strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789-_") != n)
+            return bad(r, "slug", "1 to 32 of a-z 0-9 - _");
+        c->slug = arena_strdup(r->arena, s);
+    }
+    if ((v = json_object_get(j, "is_main"))) {
+        if (!json_is_boolean(v))
+            return bad(r, "is_main", "true or false");
+        c->is_main = json_is_true(v);
+    }
+    if (time_field(r, j, "registration_deadline", &c->registration_deadline) < 0 ||
+        time_field(r, j, "starts_at", &c->starts_at) < 0 || time_field(r, j, "ends_at", &c->ends_at) < 0)
+        return -1;
+    if (int_field(r, j, "points_per_question", 1, 100, &c->points_per_question) < 0 ||
+        int_field(r, j, "time_limit_s", 60, 4 * 3600, &c->time_limit_s) < 0 ||
+        int_field(r, j, "attempts_per_day", 1, 100, &c->attempts_per_day) < 0 ||
+        int_field(r, j, "certificate_hours", 0, 100, &c->certificate_hours) < 0 ||
+        int_field(r, j, "certificate_days", 0, 366, &c->certificate_days) < 0)
+        return -1;
+    if ((v = json_object_get(j, "score_rule"))) {
+        if (rules_score_rule_parse(json_string_value(v)) < 0)
+            return bad(r, "score_rule", "best or daily_best_sum");
+        c->score_rule = arena_strdup(r->arena, json_string_value(v));
+    }
+    if ((v = json_object_get(j, "certificate_threshold"))) {
+        if (json_is_null(v))
+            c->certificate_threshold = -1;
+        else if (int_field(r, j, "certificate_threshold", 0, 100000, &c->certificate_threshold) < 0)
+            return -1;
+    }
+    if ((v = json_object_get(j, "prize_settings"))) {
+        if (json_is_null(v)) {
+            c->prize_settings = NULL;
+        } else if (json_is_object(v)) {
+            char *s = json_dumps(v, JSON_COMPACT);
+            c->prize_settings = arena_strdup(r->arena, s ? s : "{}");
+            free(s);
+        } else {
+            return bad(r, "prize_settings", "an object or null");
+        }
+    }
+    if ((v = json_object_get(j, "paper"))) {
+        int rc = paper_field(r, v, &c->paper_json);
+        if (rc < 0)
+            return rc;
+    }
+    if (c->starts_at >= c->ends_at)
+        return bad(r, "ends_at", "must be after starts_at");
+    if (c->registration_deadline > c->ends_at)
+        return bad(r, "registration_deadline", "must not be after ends_at");
+    long long max_score = (long long)contest_questions_per_attempt(c) * c->points_per_question;
+    if (c->certificate_threshold > max_score)
+        return bad(r, "certificate_threshold", "above the paper's full marks");
+    return 0;
+}
+
+static int nationwide_only(req_t *r)
+{
+    if (r->auth.area[0]) {
+        reply_error(r, 403, "forbidden", "only an organizer for the whole country may change contests");
+        return -1;
+    }
+    return 0;
+}
+
+/* Writes c (insert when c->id is 0). Returns 0, 1 for a taken slug, -1 store. */
+static int save(req_t *r, contest_t *c, long long now)
+{
+    const char *thr = c->certificate_threshold >= 0 ? arena_sprintf(r->arena, "%d", c->certificate_threshold) : NULL;
+    long long n;
+    if (!c->id) {
+        n = db_exec(req_db(r),
+                    "INSERT INTO contests (slug, name, is_main, registration_deadline, starts_at, ends_at, paper,"
+                    " points_per_question, time_limit_s, attempts_per_day, score_rule, certificate_threshold,"
+                    " certificate_hours, certificate_days, prize_settings, created_at, updated_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "ssiiiisiiissiisii", c->slug, c->name, (long long)c->is_main, c->registration_deadline,
+                    c->starts_at, c->ends_at, c->paper_json, (long long)c->points_per_question,
+                    (long long)c->time_limit_s, (long long)c->attempts_per_day, c->score_rule, thr,
+                    (long long)c->certificate_hours, (long long)c->certificate_days, c->prize_settings, now, now);
+        if (n >= 0)
+            c->id = db_last_id(req_db(r));
+    } else {
+        n = db_exec(req_db(r),
+                    "UPDATE contests SET slug = ?, name = ?, is_main = ?, registration_deadline = ?, starts_at = ?,"
+                    " ends_at = ?, paper = ?, points_per_question = ?, time_limit_s = ?, attempts_per_day = ?,"
+                    " score_rule = ?, certificate_threshold = ?, certificate_hours = ?, certificate_days = ?,"
+                    " prize_settings = ?, updated_at = ? WHERE id = ?",
+                    "ssiiiisiiissiisii", c->slug, c->name, (long long)c->is_main, c->registration_deadline,
+                    c->starts_at, c->ends_at, c->paper_json, (long long)c->points_per_question,
+                    (long long)c->time_limit_s, (long long)c->attempts_per_day, c->score_rule, thr,
+                    (long long)c->certificate_hours, (long long)c->certificate_days, c->prize_settings, now, c->id);
+    }
+    if (n < 0) {
+        if (db_errno(req_db(r)) == DB_ER_DUP_ENTRY)
+            return 1;
+        r->store_down = 1;
+        return -1;
+    }
+    return 0;
+}
+
+int h_admin_contest_create(req_t *r)
+{
+    if (nationwide_only(r) < 0)
+        return 0;
+    json_t *j = req_json(r);
+    if (!j)
+        return 0;
+    static const char *const required[] = { "name", "registration_deadline", "starts_at", "ends_at", "paper", NULL };
+    for (int k = 0; required[k]; k++)
+        if (!json_object_get(j, required[k]))
+            return reply_error(r, 400, "invalid_contest",
+                               arena_sprintf(r->arena, "%s is required", required[k]));
+    /* Defaults: the mini-program contest's rules (RULES.md). */
+    contest_t c = { .points_per_question = 5, .time_limit_s = 900, .attempts_per_day = 3,
+                    .score_rule = "best", .certificate_threshold = -1 };
+    int rc = apply_settings(r, j, &c);
+    if (rc < 0)
+        return rc == -2 ? -1 : 0;
+    if (!c.slug) {
+        unsigned char rnd[5];
+        wx_random_bytes(rnd, sizeof rnd);
+        c.slug = arena_sprintf(r->arena, "c%02x%02x%02x%02x%02x", rnd[0], rnd[1], rnd[2], rnd[3], rnd[4]);
+    }
+    long long now = clock_now_s();
+    rc = save(r, &c, now);
+    if (rc < 0)
+        return -1;
+    if (rc == 1)
+        return reply_error(r, 409, "contest_exists", "another contest has this slug");
+    log_info("contest %lld created by organizer %lld", c.id, r->auth.organizer_id);
+    return reply_json(r, 201, json_pack("{s:o}", "contest", admin_json(&c, now)));
+}
+
+int h_admin_contest_update(req_t *r)
+{
+    if (nationwide_only(r) < 0)
+        return 0;
+    long long id;
+    if (req_id_param(r, 0, "no_contest", &id) < 0)
+        return 0;
+    json_t *j = req_json(r);
+    if (!j)
+        return 0;
+    contest_t c;
+    int rc = contest_load(r, id, &c);
+    if (rc == -2)
+        return -1;
+    if (rc < 0)
+        return reply_error(r, 404, "no_contest", "no such contest");
+    contest_t before = c;
+    rc = apply_settings(r, j, &c);
+    if (rc < 0)
+        return rc == -2 ? -1 : 0;
+    /* Scores already given were computed under the old rule and points;
+     * changing either would leave them meaning something else. */
+    if (strcmp(before.score_rule, c.score_rule) != 0 || before.points_per_question != c.points_per_question) {
+        db_res_t *n = db_query(req_db(r), r->arena,
+                               "SELECT COUNT(*) FROM contest_scores WHERE contest_id = ?", "i", id);
+        if (!n) {
+            r->store_down = 1;
+            return -1;
+        }
+        if (db_int(n, 0, 0) > 0)
+            return reply_error(r, 409, "contest_has_results",
+                               "score_rule and points_per_question cannot change once people have scores");
+    }
+    long long now = clock_now_s();
+    rc = save(r, &c, now);
+    if (rc < 0)
+        return -1;
+    if (rc == 1)
+        return reply_error(r, 409, "contest_exists", "another contest has this slug");
+    log_info("contest %lld changed by organizer %lld", c.id, r->auth.organizer_id);
+    return reply_json(r, 200, json_pack("{s:o}", "contest", admin_json(&c, now)));
+}

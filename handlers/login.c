@@ -1,0 +1,171 @@
+/* login.c: POST /api/v1/login.
+ *
+ * code → (remembered reply?) → jscode2session → one transaction: the user
+ * (created or found by openid, unionid kept, the session key sealed), the
+ * session, and the remembered reply → reply.
+ *
+ * The user is written with INSERT ... ON DUPLICATE KEY UPDATE on the
+ * openid key, so two first logins of one person at once cannot both insert
+ * (and no gap-lock deadlock from SELECT ... FOR UPDATE on a missing row).
+ * Each such upsert of an existing user burns an AUTO_INCREMENT value; ids
+ * are BIGINT, so gaps are harmless. */
+#include "handlers/login.h"
+#include "handlers/handlers.h"
+#include "handlers/login_replay.h"
+#include "handlers/seal.h"
+#include "handlers/session.h"
+#include "handlers/wxcall.h"
+#include "wx/wx_client.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define JSON_CT "application/json; charset=utf-8"
+#define TX_TRIES 3
+/* libmariadb's client errors for a dead connection (errmsg.h) */
+#define CR_SERVER_GONE 2006
+#define CR_SERVER_LOST 2013
+
+/* A wx.login code: 1..256 printable ASCII characters. The JSON string may
+ * hold a NUL, so the lengths are compared too. */
+static const char *get_code(json_t *j)
+{
+    json_t *v = json_object_get(j, "code");
+    if (!json_is_string(v))
+        return NULL;
+    const char *s = json_string_value(v);
+    size_t n = json_string_length(v);
+    if (n == 0 || n > 256 || strlen(s) != n)
+        return NULL;
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)s[i] <= 0x20 || (unsigned char)s[i] >= 0x7f)
+            return NULL;
+    return s;
+}
+
+/* The login's transaction. Fills *info, the token and *reply (JSON text).
+ * Returns 0 (committed) or -1 (the caller rolls back; db_errno tells). */
+static int login_tx(req_t *r, replay_t *rp, const wx_session_t *ws, const char *key_sealed,
+                    session_info_t *info, char token[64], char hash[65], char **reply,
+                    char **reply_sealed)
+{
+    db_t *db = req_db(r);
+    long long now = clock_now_s();
+    if (db_begin(db) < 0)
+        return -1;
+    /* One round trip: the upsert returns what the session needs. */
+    db_res_t *res = db_query(db, r->arena,
+                             "INSERT INTO users (openid, unionid, session_key_sealed, created_at,"
+                             " last_login_at) VALUES (?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE"
+                             " unionid = IFNULL(VALUES(unionid), unionid),"
+                             " session_key_sealed = VALUES(session_key_sealed),"
+                             " last_login_at = VALUES(last_login_at)"
+                             " RETURNING id, roles, IFNULL(admin_unit_id, 0),"
+                             " EXISTS (SELECT 1 FROM profiles p WHERE p.user_id = users.id)",
+                             "sssii", ws->openid, ws->unionid[0] ? ws->unionid : NULL, key_sealed,
+                             now, now);
+    if (!res || !res->nrows)
+        return -1;
+    memset(info, 0, sizeof *info);
+    info->user_id = db_int(res, 0, 0);
+    /* The session may carry user and unit admin (session.h); it has what
+     * the user holds now. */
+    info->mask = ROLE_USER | ROLE_UNIT_ADMIN;
+    info->roles = (int)db_int(res, 0, 1) & info->mask;
+    info->admin_unit_id = db_int(res, 0, 2);
+    if (!info->admin_unit_id)
+        info->roles &= ~ROLE_UNIT_ADMIN;
+    if (!(info->roles & ROLE_UNIT_ADMIN))
+        info->admin_unit_id = 0;
+    int registered = db_int(res, 0, 3) != 0;
+    if (session_insert(r, info, token, hash) < 0)
+        return -1;
+    json_t *body = json_pack("{s:s,s:i,s:{s:I,s:b}}", "token", token, "expires_in",
+                             g_config.session_ttl_s, "user", "id", (json_int_t)info->user_id,
+                             "registered", registered);
+    char *txt = body ? json_dumps(body, JSON_COMPACT) : NULL;
+    json_decref(body);
+    if (!txt)
+        return -1;
+    *reply = arena_strdup(r->arena, txt);
+    explicit_bzero(txt, strlen(txt));   /* it holds the token */
+    free(txt);
+    if (replay_save_tx(r, rp, *reply, reply_sealed) < 0)
+        return -1;
+    return db_commit(db);
+}
+
+/* WeChat said who it is: write everything and reply. */
+static int finish(req_t *r, replay_t *rp, const wx_session_t *ws)
+{
+    char *key_sealed, *reply = NULL, *sealed = NULL, token[64], hash[65];
+    session_info_t info;
+    if (seal_str(r, ws->session_key, &key_sealed) < 0) {
+        replay_abandon(r, rp);
+        return -1;
+    }
+    db_t *db = req_db(r);
+    for (int attempt = 1;; attempt++) {
+        if (login_tx(r, rp, ws, key_sealed, &info, token, hash, &reply, &sealed) == 0)
+            break;
+        int err = db_errno(db);
+        db_rollback(db);
+        /* Deadlocks and lock waits are InnoDB's to retry; a connection lost
+         * (a MariaDB restart leaves each pooled connection stale until its
+         * next call reconnects) ran nothing worth keeping. Repeating after
+         * a lost COMMIT that did land makes one more session, harmless:
+         * the reply remembered is the one sent. */
+        if ((err == DB_ER_DEADLOCK || err == DB_ER_LOCK_WAIT || err == CR_SERVER_GONE ||
+             err == CR_SERVER_LOST) && attempt < TX_TRIES)
+            continue;
+        replay_abandon(r, rp);
+        if (err)
+            r->store_down = 1;
+        return -1;
+    }
+    session_cache_new(r, &info, hash);
+    replay_publish(r, rp, sealed);
+    explicit_bzero(token, sizeof token);
+    return reply_raw(r, 200, JSON_CT, reply, strlen(reply));
+}
+
+int h_login(req_t *r)
+{
+    json_t *j = req_json(r);
+    if (!j)
+        return 0;
+    const char *code = get_code(j);
+    if (!code)
+        return reply_error(r, 400, "invalid_code", "code must be the string wx.login() gave");
+
+    replay_t rp;
+    char *prev;
+    int rc = replay_begin(r, code, &rp, &prev);
+    if (rc < 0)
+        return -1;
+    if (rc == REPLAY_HIT)
+        return reply_raw(r, 200, JSON_CT, prev, strlen(prev));
+    wx_err_t e;
+    if (rc == REPLAY_BUSY) {
+        /* Another request with this code has not finished in time. */
+        e = (wx_err_t){ 503, "wechat_unavailable", "WeChat is not answering; try again shortly",
+                        WX_UNAVAILABLE_RETRY_S, 0 };
+        return wxcall_reply_error(r, &e);
+    }
+
+    /* No store is needed while WeChat answers: give it back to the pool. */
+    req_release_stores(r);
+    wx_session_t ws;
+    if (wx_code2session((wx_client_t *)req_wx(r), code, &ws, &e) < 0) {
+        /* "Code been used": Redis may have lost the reply MariaDB kept. */
+        if (e.wx_errcode == 40163 && (prev = replay_lookup_db(r, &rp)) != NULL) {
+            replay_abandon(r, &rp);
+            return reply_raw(r, 200, JSON_CT, prev, strlen(prev));
+        }
+        replay_abandon(r, &rp);
+        return wxcall_reply_error(r, &e);
+    }
+    rc = finish(r, &rp, &ws);
+    explicit_bzero(&ws, sizeof ws);
+    return rc;
+}

@@ -1,0 +1,62 @@
+/* login_replay.h: a login code sent again within five minutes gets the
+ * reply it got the first time.
+ *
+ * A phone on a bad network often retries POST /login with the same
+ * wx.login code; WeChat would answer the second jscode2session with 40163
+ * ("code been used"), logging a person out for a lost packet. So the reply
+ * to a code is remembered under sha256(code) for LOGIN_REPLAY_S seconds,
+ * sealed (it holds a bearer token): in Redis for the fast path, and in
+ * MariaDB's login_codes, written in the login's own transaction, so it
+ * survives a Redis restart or outage.
+ *
+ * Two requests with the same code at once (a retry racing the original)
+ * must not both call WeChat (the second would get 40163). The first to
+ * claim the code calls WeChat; the other waits for its reply. The claim is
+ * a Redis SET NX PX lock; while Redis is down it is a pending login_codes
+ * row (reply_sealed = '') that the MariaDB primary key makes unique.
+ *
+ * The claim outlives the WeChat call by design: a successful owner leaves
+ * the Redis lock to expire (its reply is cached by then), so a request
+ * that missed the cache a moment before the reply landed still finds the
+ * lock and then the reply; a failed owner drops its claim at once, and a
+ * waiter then claims the code itself (WeChat's -1 or a timeout may not
+ * have used the code up). A crashed owner's claim expires by itself. */
+#ifndef LOGIN_REPLAY_H
+#define LOGIN_REPLAY_H
+
+#include "server/request.h"
+
+#define LOGIN_REPLAY_S 300
+
+typedef struct {
+    char hash[65];        /* sha256(code), hex */
+    int mode;             /* which claim is held: 0 none, 1 Redis lock, 2 MariaDB row */
+    char lock_val[33];    /* the Redis lock's value: only its owner deletes it */
+} replay_t;
+
+enum { REPLAY_OWNER = 0, REPLAY_HIT = 1, REPLAY_BUSY = 2 };
+
+/* Look for a remembered reply to code, else claim the code. Waits (with
+ * its stores given back between polls) while another request holds the
+ * claim. Returns REPLAY_HIT with *reply (JSON text, arena), REPLAY_OWNER
+ * (call WeChat, then replay_save_tx/replay_publish or replay_abandon),
+ * REPLAY_BUSY when the other request outlasted the wait, or -1 when
+ * MariaDB failed (r->store_down set). */
+int replay_begin(req_t *r, const char *code, replay_t *rp, char **reply);
+
+/* Inside the login transaction: remember the reply in MariaDB. *sealed is
+ * set for replay_publish. Returns 0, or -1 (the caller rolls back; a
+ * deadlock shows in db_errno). */
+int replay_save_tx(req_t *r, replay_t *rp, const char *reply, char **sealed);
+/* After the commit: cache the sealed reply in Redis. */
+void replay_publish(req_t *r, replay_t *rp, const char *sealed);
+/* WeChat refused or failed: drop the claim so a retry may try again. */
+void replay_abandon(req_t *r, replay_t *rp);
+
+/* After WeChat said the code was used (40163): the reply MariaDB
+ * remembers (Redis may have lost it, or a twin request that claimed the
+ * code through the other arbiter is just committing it: looked for during
+ * up to 1.5 s), or NULL. Refills Redis on a hit. */
+char *replay_lookup_db(req_t *r, replay_t *rp);
+
+#endif

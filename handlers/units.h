@@ -1,0 +1,29 @@
+/* units.h: units (water administrations, water enterprises, other units):
+ * registration, the public view with its counts, and the bulk generator
+ * for the search benchmark. Search lives in unit_search.h, QR codes in
+ * qrcode.h. */
+#ifndef UNITS_H
+#define UNITS_H
+
+#include <jansson.h>
+#include "server/request.h"
+
+/* POST /api/v1/units (R_USER | R_SLOW: the name goes through WeChat's
+ * content check). 201 {"unit"}; 400 invalid_name, invalid_credit_code,
+ * invalid_region, invalid_parameter (type, headcount, contact_name,
+ * contact_phone); 403 registration_closed; 409 unit_exists with "unit_id";
+ * 422 content_risky. */
+int h_units_create(req_t *r);
+/* GET /api/v1/units/{id}?contest_id: the unit with members, participants,
+ * score and rank (null until the boards provide it); 404 unit_not_found. */
+int h_units_get(req_t *r);
+
+/* The unit as the API shows it, or NULL (nothing replied) when it does not
+ * exist or is disabled; *err = -2 on a store error (store_down set), -1
+ * for not found. */
+json_t *unit_load_json(req_t *r, long long id, int *err);
+
+/* `quizd units-generate N`: N synthetic units, indexed, for benchmarks. */
+int cmd_units_generate(int argc, char **argv);
+
+#endif

@@ -1,0 +1,223 @@
+#!/usr/bin/env python3
+"""bench_submit.py: submits per second through nginx, MariaDB committing
+every submit (the stack's durable settings: innodb_flush_log_at_trx_commit=1).
+
+run(stack) -> [(label, value), ...] for scripts/bench.py. It prepares, in
+MariaDB directly, a contest open now and N registered people, each with a
+session and one open attempt of 20 questions; then wrk with 64 connections
+submits each attempt once (a Lua script hands every request its own attempt
+and token), and the CPU time each process of the stack used during the run
+is read from /proc/<pid>/stat.
+
+    python3 scripts/bench_submit.py      (its own stack, then the figures)
+"""
+import json
+import os
+import random
+import re
+import secrets
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+SEED = os.path.join(ROOT, "schema", "seed", "questions.csv")
+
+CONNS = 64
+SECONDS = 10
+ATTEMPTS = 40000     # more than the run can use: every request submits a fresh attempt
+
+LUA = r"""
+-- every request submits its own attempt once: thread t takes lines t, t+T, ...
+local counter = 0
+function setup(thread)
+  thread:set("tid", counter)
+  counter = counter + 1
+end
+function init(args)
+  nthreads = tonumber(args[2])
+  lines = {}
+  for l in io.lines(args[1]) do
+    local id, tok, b = l:match("^(%d+) (%S+) (%d+)$")
+    lines[#lines + 1] = {id, tok, tonumber(b)}
+  end
+  bodies = {}
+  for b in io.lines(args[3]) do bodies[#bodies + 1] = b end
+  n = 0
+end
+function request()
+  local i = tid + n * nthreads + 1
+  n = n + 1
+  local e = lines[((i - 1) % #lines) + 1]
+  return wrk.format("POST", "/api/v1/attempts/" .. e[1] .. "/submit",
+    {["Authorization"] = "Bearer " .. e[2], ["Content-Type"] = "application/json"}, bodies[e[3]])
+end
+"""
+
+
+def cpu_ticks(pid):
+    """utime + stime of a process (all its threads), in clock ticks."""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])
+
+
+def children(pid):
+    out = []
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                with open("/proc/%s/stat" % d) as f:
+                    if int(f.read().rsplit(")", 1)[1].split()[1]) == pid:
+                        out.append(int(d))
+            except (OSError, ValueError, IndexError):
+                pass
+    return out
+
+
+def groups(stack):
+    """Process ids per part of the stack (nginx: master and workers)."""
+    g = {"quizd": [], "mariadbd": [], "redis-server": [], "nginx": []}
+    for name, p in stack.procs.items():
+        if name.startswith("quizd"):
+            g["quizd"].append(p.pid)
+        elif name == "mariadb":
+            g["mariadbd"].append(p.pid)
+        elif name == "redis":
+            g["redis-server"].append(p.pid)
+        elif name == "nginx":
+            g["nginx"] += [p.pid] + children(p.pid)
+    return g
+
+
+def sample(g):
+    out = {}
+    for k, pids in g.items():
+        t = 0
+        for pid in pids:
+            try:
+                t += cpu_ticks(pid)
+            except OSError:
+                pass
+        out[k] = t
+    return out
+
+
+def prepare(stack, n):
+    """A contest open now and n people with a session and an open attempt.
+    Returns (lines for wrk, answer bodies)."""
+    r = stack.quizd("import-questions", SEED)
+    if r.returncode != 0:
+        raise RuntimeError("import failed: %s" % r.stderr.decode()[-300:])
+    now = int(time.time())
+    tag = secrets.token_hex(4)
+    salt = secrets.token_hex(16)
+    paper = [{"category": c, "count": k} for c, k in
+             [("安全生产法", 4), ("六项机制", 4), ("隐患排查", 3), ("应急救援", 3), ("防灾减灾", 3), ("公共安全", 3)]]
+    stack.sql("INSERT INTO contests (slug, name, is_main, registration_deadline, starts_at, ends_at, paper,"
+              " points_per_question, time_limit_s, attempts_per_day, score_rule, created_at, updated_at)"
+              " VALUES ('bench-%s', '提交基准测试', 0, %d, %d, %d, '%s', 5, 3600, 100, 'best', %d, %d)"
+              % (tag, now + 86400, now - 3600, now + 86400, json.dumps(paper, ensure_ascii=False), now, now))
+    cid = int(stack.sql("SELECT id FROM contests WHERE slug = 'bench-%s'" % tag)[0][0])
+    rows = []
+    for p in paper:
+        rows += stack.sql("SELECT id, type, JSON_LENGTH(options), answer FROM questions WHERE active = 1 AND"
+                          " category = '%s' ORDER BY RAND() LIMIT %d" % (p["category"], p["count"]))
+    qs = []
+    for qid, typ, nopt, ans in rows:
+        o = "AB" if typ == "judge" else "".join(random.sample("ABCDEF"[:int(nopt)], int(nopt)))
+        qs.append({"id": int(qid), "o": o, "type": typ, "ans": ans})
+    stored = json.dumps([{"id": x["id"], "o": x["o"]} for x in qs])
+    # Four answer sheets: all right, and with 2, 5 and 9 wrong, so scores differ.
+    bodies = []
+    for wrong in (0, 2, 5, 9):
+        answers = []
+        for i, x in enumerate(qs):
+            right = sorted(chr(65 + x["o"].index(b)) for b in x["ans"])
+            choice = right if i >= wrong else (["A"] if right != ["A"] else ["B"])
+            answers.append({"question_id": x["id"], "choice": choice})
+        bodies.append(json.dumps({"answers": answers}))
+    stack.sql("INSERT IGNORE INTO units (name, credit_code, region_code, province_code, city_code, county_code,"
+              " type, headcount, created_at) VALUES ('基准测试水务局', '91140105MA0BENCH0X', '140105', '140000',"
+              " '140100', '140105', 'water_admin', 100000, %d)" % now)
+    unit = int(stack.sql("SELECT id FROM units WHERE credit_code = '91140105MA0BENCH0X'")[0][0])
+    day = (now + 8 * 3600) // 86400
+    stack.sql(
+        "INSERT INTO users (openid, roles, created_at, last_login_at)"
+        " SELECT CONCAT('bench-%(tag)s-', seq), 1, %(now)d, %(now)d FROM seq_1_to_%(n)d;"
+        "INSERT INTO profiles (user_id, real_name, region_code, province_code, city_code, county_code, kind,"
+        " unit_id, board_unit_id, created_at, updated_at)"
+        " SELECT id, '基准测试', '140105', '140000', '140100', '140105', 'staff', %(unit)d, %(unit)d, %(now)d, %(now)d"
+        " FROM users WHERE openid LIKE 'bench-%(tag)s-%%';"
+        "INSERT INTO sessions (token_hash, user_id, roles, area, created_at, expires_at)"
+        " SELECT SHA2(CONCAT('%(salt)s', openid), 256), id, 1, '', %(now)d, %(now)d + 86400"
+        " FROM users WHERE openid LIKE 'bench-%(tag)s-%%';"
+        "INSERT INTO attempts (contest_id, user_id, day, started_at, deadline, questions)"
+        " SELECT %(cid)d, id, %(day)d, %(now)d, %(now)d + 3600, '%(paper)s'"
+        " FROM users WHERE openid LIKE 'bench-%(tag)s-%%';"
+        % {"tag": tag, "now": now, "n": n, "unit": unit, "salt": salt, "cid": cid, "day": day, "paper": stored})
+    got = stack.sql("SELECT a.id, u.openid FROM attempts a JOIN users u ON u.id = a.user_id"
+                    " WHERE a.contest_id = %d ORDER BY RAND()" % cid)
+    lines = ["%s %s%s %d" % (aid, salt, openid, 1 + i % 4) for i, (aid, openid) in enumerate(got)]
+    return cid, lines, bodies
+
+
+def run(stack):
+    cid, lines, bodies = prepare(stack, ATTEMPTS)
+    tmp = tempfile.mkdtemp(prefix="bench-submit-")
+    paths = {k: os.path.join(tmp, k) for k in ("lines", "bodies", "script.lua")}
+    with open(paths["lines"], "w") as f:
+        f.write("\n".join(lines) + "\n")
+    with open(paths["bodies"], "w") as f:
+        f.write("\n".join(bodies) + "\n")
+    with open(paths["script.lua"], "w") as f:
+        f.write(LUA)
+    g = groups(stack)
+    before = sample(g)
+    t0 = time.time()
+    out = subprocess.run(["wrk", "-t2", "-c%d" % CONNS, "-d%ds" % SECONDS, "--latency", "-s", paths["script.lua"],
+                          stack.base + "/", "--", paths["lines"], "2", paths["bodies"]],
+                         capture_output=True, text=True, timeout=SECONDS + 120).stdout
+    wall = time.time() - t0
+    after = sample(g)
+    for p in paths.values():
+        os.unlink(p)
+    os.rmdir(tmp)
+    rps = float(re.search(r"Requests/sec:\s*([\d.]+)", out).group(1))
+    total = int(re.search(r"(\d+) requests in", out).group(1))
+    p50 = re.search(r"50%\s+([\d.]+\w+)", out)
+    p99 = re.search(r"99%\s+([\d.]+\w+)", out)
+    non2xx = re.search(r"Non-2xx or 3xx responses:\s*(\d+)", out)
+    committed = int(stack.sql("SELECT COUNT(*) FROM attempts WHERE contest_id = %d AND submitted_at IS NOT NULL"
+                              % cid)[0][0])
+    used = {k: after[k] - before[k] for k in g}
+    hz = os.sysconf("SC_CLK_TCK")
+    all_ticks = sum(used.values()) or 1
+    rows = [
+        ("submits/s at %d users via nginx" % CONNS, "%.0f  (%d in %ds, %d committed%s)"
+         % (rps, total, SECONDS, committed, ", some attempts submitted twice" if total > len(lines) else "")),
+        ("submit latency p50 / p99", "%s / %s" % (p50.group(1) if p50 else "?", p99.group(1) if p99 else "?")),
+        ("non-2xx responses", str(int(non2xx.group(1)) if non2xx else 0)),
+        ("CPU share: quizd of (quizd+mariadbd+redis+nginx)", "%.0f%%" % (100.0 * used["quizd"] / all_ticks)),
+        ("CPU seconds during the run", "  ".join("%s %.1f" % (k, v / hz) for k, v in used.items())
+         + "  (wall %.1fs)" % wall),
+    ]
+    return rows
+
+
+def main():
+    sys.path.insert(0, HERE)
+    import stack as stackmod
+    st = stackmod.Stack(build="build")
+    st.start()
+    try:
+        for label, value in run(st):
+            print("%-52s %s" % (label, value))
+    finally:
+        st.stop()
+
+
+if __name__ == "__main__":
+    main()

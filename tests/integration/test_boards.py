@@ -1,0 +1,527 @@
+"""Leaderboards (handlers/boards*): people, units and regions in Redis, fed
+by the outbox, rebuilt from MariaDB, checked against it; what the API
+shows (ties, five-into members under their sponsor, participation rate,
+region totals, paging, `me`), and the boards surviving a Redis flush, a
+Redis restart during submits, a rebuild during submits, and two servers."""
+import os
+import random
+import socket
+import struct
+import threading
+import time
+
+from boards_helpers import START, World, crowd, error_code
+
+__order__ = 70
+
+
+def get_until_ok(stack, path, token=None, timeout=10):
+    end = time.time() + timeout
+    while True:
+        r = stack.get(path, token=token)
+        if r.status == 200 or time.time() > end:
+            return r
+        time.sleep(0.05)
+
+
+# ---- what the boards show ----
+
+def test_ties_rank_whoever_reached_the_score_first(stack):
+    w = World(stack)
+    u = w.unit("长治市水务局", "140403")
+    a = w.person(u, "140403", "张三")
+    b = w.person(u, "140403", "李四")
+    c = w.person(u, "140403", "王五")
+    w.submit(a, 80, 300)
+    w.submit(b, 80, 100)       # same score, 200 s earlier: ranks above a
+    w.submit(c, 85, 900)       # more points win whatever the time
+    w.submit(b, 80, 1000)      # reaching 80 again changes nothing
+    w.settle()
+    e = w.ok("individual")["entries"]
+    assert [x["user_id"] for x in e] == [c, b, a], e
+    assert [x["rank"] for x in e] == [1, 2, 3]
+    assert [x["score"] for x in e] == [85, 80, 80]
+    # masked names and the unit's name
+    assert [x["name"] for x in e] == ["王*", "李*", "张*"], e
+    assert {x["unit_name"] for x in e} == {"长治市水务局"}
+    # a's later 80 at 2000 s does not pass b either, and a higher score does
+    w.submit(a, 80, 2000)
+    w.submit(a, 90, 3000)
+    w.settle()
+    assert [x["user_id"] for x in w.ok("individual")["entries"]] == [a, c, b]
+
+
+def test_five_into_members_count_for_their_sponsor_not_its_rate(stack):
+    w = World(stack)
+    sponsor = w.unit("上党区水利局", "140404", headcount=4)
+    other = w.unit("小店区水务局", "140105", headcount=2)
+    s1 = w.person(sponsor, "140404", "赵一")
+    s2 = w.person(sponsor, "140404", "钱二")
+    w.person(sponsor, "140404", "孙三")                       # registered, never answers
+    # five-into members living elsewhere (Nanjing): their score joins the
+    # sponsor's total and the sponsor's regions; their own people boards
+    # use their own region
+    f1 = w.person(sponsor, "320102", "欧阳娜娜", kind="five_into")
+    f2 = w.person(sponsor, "320102", "司马光", kind="five_into")
+    o1 = w.person(other, "140105", "周四")
+    w.submit(s1, 60, 10)
+    w.submit(s2, 40, 20)
+    w.submit(f1, 100, 30)
+    w.submit(f2, 0, 40)                                       # zero points: still a participant
+    w.submit(o1, 70, 50)
+    w.settle()
+    units = {e["unit_id"]: e for e in w.ok("units")["entries"]}
+    sp = units[sponsor]
+    assert sp["score"] == 200 and sp["participants"] == 4 and sp["headcount"] == 4, sp
+    assert sp["staff_participants"] == 2 and sp["participation_rate"] == 0.5, sp
+    assert sp["name"] == "上党区水利局"
+    ot = units[other]
+    assert ot["score"] == 70 and ot["participants"] == 1 and ot["participation_rate"] == 0.5, ot
+    # by score: sponsor first; by participation: equal rates, higher total first
+    assert [e["unit_id"] for e in w.ok("units")["entries"]] == [sponsor, other]
+    assert [e["unit_id"] for e in w.ok("units", order="participation")["entries"]] == [sponsor, other]
+    # the sponsor's own people board holds its five-into members
+    ids = [e["user_id"] for e in w.ok("individual", scope="unit:%d" % sponsor)["entries"]]
+    assert ids == [f1, s1, s2, f2], ids
+    assert w.ok("individual", scope="unit:%d" % sponsor)["entries"][0]["name"] == "欧阳**"
+    # people by their own region: the five-into members are in Jiangsu ...
+    assert {e["user_id"] for e in w.ok("individual", scope="province:320000")["entries"]} == {f1, f2}
+    assert {e["user_id"] for e in w.ok("individual", scope="county:140404")["entries"]} == {s1, s2}
+    # ... but regions total units by the unit's region: nothing in Jiangsu
+    provinces = w.ok("regions", level="province")["entries"]
+    assert [(e["region_code"], e["score"], e["participants"]) for e in provinces] == [("140000", 270, 5)]
+    assert provinces[0]["name"] == "山西省" and provinces[0]["rank"] == 1
+    # units boards of the province and the city
+    assert [e["unit_id"] for e in w.ok("units", scope="city:140400")["entries"]] == [sponsor]
+    assert [e["unit_id"] for e in w.ok("units", scope="province:140000")["entries"]] == [sponsor, other]
+    assert w.ok("units", scope="province:320000") == {"entries": [], "total": 0}
+
+
+def test_participation_rate_is_capped_and_orders_the_board(stack):
+    w = World(stack)
+    big = w.unit("大单位", "140105", headcount=10)
+    small = w.unit("小单位", "140105", headcount=2)
+    full = w.unit("满员单位", "140105", headcount=1)
+    for i in range(3):
+        w.submit(w.person(big, "140105", "甲" + "一二三"[i]), 100, i)       # 3/10, 300 points
+    w.submit(w.person(small, "140105", "乙一"), 10, 5)                      # 1/2, 10 points
+    for i in range(3):
+        w.submit(w.person(full, "140105", "丙" + "一二三"[i]), 5, 10 + i)  # 3/1 -> 1
+    w.settle()
+    by_rate = w.ok("units", order="participation")["entries"]
+    assert [e["unit_id"] for e in by_rate] == [full, small, big], by_rate
+    assert [e["participation_rate"] for e in by_rate] == [1.0, 0.5, 0.3]
+    assert by_rate[0]["participants"] == 3 and by_rate[0]["headcount"] == 1
+    by_score = w.ok("units")["entries"]
+    assert [e["unit_id"] for e in by_score] == [big, full, small]
+    assert [e["score"] for e in by_score] == [300, 15, 10]
+    assert [e["rank"] for e in by_score] == [1, 2, 3]
+
+
+def test_region_totals_by_level_and_parent(stack):
+    w = World(stack)
+    u1 = w.unit("潞州区水利局", "140403")
+    u2 = w.unit("上党区水利局", "140404")
+    u3 = w.unit("太原市水务局", "140100")         # a city-level unit: no county
+    u4 = w.unit("南京市水务局", "320102")
+    plan = [(u1, 50), (u1, 30), (u2, 100), (u3, 20), (u4, 45)]
+    for i, (u, s) in enumerate(plan):
+        w.submit(w.person(u, "140105", "某" + "一二三四五"[i]), s, i)
+    w.settle()
+
+    def rows(**p):
+        return [(e["region_code"], e["name"], e["score"], e["participants"])
+                for e in w.ok("regions", **p)["entries"]]
+    assert rows(level="province") == [("140000", "山西省", 200, 4), ("320000", "江苏省", 45, 1)]
+    assert rows() == rows(level="province")
+    assert rows(level="city", parent="140000") == [("140400", "长治市", 180, 3), ("140100", "太原市", 20, 1)]
+    assert rows(level="city") == [("140400", "长治市", 180, 3), ("320100", "南京市", 45, 1),
+                                  ("140100", "太原市", 20, 1)]
+    assert rows(level="county", parent="140400") == [("140404", "上党区", 100, 1), ("140403", "潞州区", 80, 2)]
+    assert rows(level="county", parent="140000") == rows(level="county", parent="140400")
+    assert rows(level="county") == [("140404", "上党区", 100, 1), ("140403", "潞州区", 80, 2),
+                                    ("320102", "玄武区", 45, 1)]
+    assert rows(level="county", parent="110000") == []
+    ranks = [e["rank"] for e in w.ok("regions", level="county")["entries"]]
+    assert ranks == [1, 2, 3]
+    for bad in [dict(level="town"), dict(level="province", parent="140000"),
+                dict(level="city", parent="140400"), dict(level="county", parent="14040")]:
+        r = w.get("regions", **bad)
+        assert r.status == 400, (bad, r)
+    assert error_code(w.get("regions", level="town")) == "invalid_level"
+    assert error_code(w.get("regions", level="city", parent="1404")) == "invalid_scope"
+
+
+def test_paging_at_the_edges(stack):
+    w = World(stack)
+    u = w.unit("分页单位", "140105")
+    people = [w.person(u, "140105", "分" + str(i)) for i in range(7)]
+    for i, p in enumerate(people):
+        w.submit(p, 5 * i, i)
+    w.settle()
+    full = w.ok("individual", limit=100)
+    assert full["total"] == 7 and [e["user_id"] for e in full["entries"]] == people[::-1]
+    assert len(w.ok("individual")["entries"]) == 7                       # default limit 20
+    j = w.ok("individual", limit=3, offset=6)
+    assert j["total"] == 7 and [(e["rank"], e["user_id"]) for e in j["entries"]] == [(7, people[0])]
+    j = w.ok("individual", limit=3, offset=3)
+    assert [e["rank"] for e in j["entries"]] == [4, 5, 6]
+    assert w.ok("individual", offset=7)["entries"] == []
+    assert w.ok("individual", offset=1000)["total"] == 7
+    assert w.ok("individual", limit=1)["entries"][0]["user_id"] == people[-1]
+    assert len(w.ok("individual", limit=100)["entries"]) == 7
+    for bad in [dict(limit=0), dict(limit=101), dict(limit=-1), dict(offset=-1), dict(limit="x"),
+                dict(offset="1.5")]:
+        r = w.get("individual", **bad)
+        assert r.status == 400 and error_code(r) == "invalid_parameter", (bad, r)
+    # units pages the same way
+    assert w.ok("units", limit=1, offset=1) == {"entries": [], "total": 1}
+    # a board nobody is on yet
+    assert w.ok("individual", scope="county:110101") == {"entries": [], "total": 0, "me": None}
+    assert w.ok("individual", scope="unit:999999999") == {"entries": [], "total": 0, "me": None}
+
+
+def test_scopes_and_contests_that_do_not_exist(stack):
+    w = World(stack)
+    for bad in ["province:140400", "city:140000", "county:140400", "unit:0", "unit:-3", "unit:01",
+                "nation", "province:", "province:abcdef", "unit:1x", "county:1404041"]:
+        r = w.get("individual", scope=bad)
+        assert r.status == 400 and error_code(r) == "invalid_scope", (bad, r)
+    for bad in ["county:140404", "unit:5", "province:14"]:
+        r = w.get("units", scope=bad)
+        assert r.status == 400 and error_code(r) == "invalid_scope", (bad, r)
+    r = w.get("units", order="rate")
+    assert r.status == 400 and error_code(r) == "invalid_order", r
+    for board in ["individual", "units", "regions"]:
+        r = w.get(board, contest_id=987654321)
+        assert r.status == 404 and error_code(r) == "no_contest", r
+        r = w.get(board, contest_id="abc")
+        assert r.status == 400, r
+
+
+def test_me_with_and_without_a_score(stack):
+    w = World(stack)
+    u = w.unit("我的单位", "140403")
+    ta, a = w.member(u, "140403", "张三")
+    b = w.person(u, "140403", "李四")
+    tn, nobody = w.member(u, "140403", "王五")
+    w.submit(a, 50, 10)
+    w.submit(b, 70, 20)
+    w.settle()
+    assert w.ok("individual", token=ta)["me"] == {"rank": 2, "score": 50}
+    # me is the caller's place on the board asked for, whatever the page
+    assert w.ok("individual", token=ta, limit=1)["me"] == {"rank": 2, "score": 50}
+    assert w.ok("individual", token=ta, scope="county:140403")["me"] == {"rank": 2, "score": 50}
+    assert w.ok("individual", token=ta, scope="province:320000")["me"] is None
+    # registered, never answered: no rank, and the board is served as usual
+    j = w.ok("individual", token=tn)
+    assert j["me"] is None and j["total"] == 2
+    # no token or a bad one: public, me null
+    assert w.ok("individual")["me"] is None
+    assert w.ok("individual", token="not-a-valid-token-at-all-xxxxx")["me"] is None
+
+
+# ---- rebuild and check ----
+
+def test_rebuild_equals_incremental_and_survives_flushall(stack):
+    rng = random.Random(6)
+    w = World(stack)
+    regions = ["140403", "140404", "140105", "320102", "110101"]
+    units = [w.unit("单位%d" % i, regions[i % 5], headcount=rng.randrange(1, 30)) for i in range(12)]
+    people = []
+    for i in range(150):
+        u = rng.choice(units)
+        kind = "five_into" if i % 7 == 0 else "staff"
+        people.append(w.person(u, rng.choice(regions), "众" + str(i), kind=kind))
+    crowd(w, people, 600, rng)
+    w.settle()
+    # incremental (the apply script) against MariaDB (the rebuild's model)
+    code, out = w.check()
+    assert code == 0 and "0 difference(s)" in out, out
+    before = w.snapshot()
+    assert len(before["people"]) == len({p[1] for p in before["people"]}) > 100
+
+    # Redis loses everything: the server finds the boards missing and rebuilds
+    assert stack.redis("FLUSHALL") == "OK"
+    end = time.time() + 20
+    while w.get("individual").status != 200:
+        assert time.time() < end, "boards were not rebuilt after FLUSHALL"
+        time.sleep(0.05)
+    assert w.snapshot() == before
+    code, out = w.check()
+    assert code == 0, out
+    ver = int(stack.redis("GET", "{c%d}:ver" % w.id))
+
+    # the command rebuilds into a new version and swaps it in
+    r = stack.quizd("rebuild-boards", str(w.id))
+    assert r.returncode == 0 and b"rebuilt" in r.stdout, r
+    assert w.snapshot() == before
+    assert int(stack.redis("GET", "{c%d}:ver" % w.id)) > ver
+    # nothing of older versions is left
+    keys = stack.redis("--scan", "--pattern", "{c%d}:v*" % w.id).split("\n")
+    live = stack.redis("GET", "{c%d}:ver" % w.id)
+    assert all(k.startswith("{c%d}:v%s:" % (w.id, live)) or k == "{c%d}:ver" % w.id for k in keys), keys
+
+
+def test_check_finds_and_lists_differences(stack):
+    w = World(stack)
+    u = w.unit("核对单位", "140403")
+    ta, a = w.member(u, "140403", "张三")
+    b = w.person(u, "140403", "李四")
+    w.submit(a, 50, 10)
+    w.submit(b, 60, 10)
+    w.settle()
+    assert w.check()[0] == 0
+    live = stack.redis("GET", "{c%d}:ver" % w.id)
+    p = "{c%d}:v%s:" % (w.id, live)
+    stack.redis("ZADD", p + "p:n", "1", str(a))             # a wrong score
+    stack.redis("HINCRBY", p + "u:%d" % u, "s", "7")        # a wrong total
+    stack.redis("ZADD", p + "p:x:999999", "5", "12345")     # a board that should not exist
+    stack.redis("ZREM", p + "p:u:%d" % u, str(b))           # someone missing
+    code, out = w.check()
+    assert code == 1, out
+    assert "p:n: member %d is" % a in out, out
+    assert "u:%d: field s is" % u in out, out
+    assert "p:x:999999: should not be there" in out, out
+    assert "p:u:%d: member %d missing" % (u, b) in out, out
+    # an organizer asks for a rebuild: any server's background does it
+    from quiz_helpers import organizer_token
+    tok = organizer_token(stack)
+    r = stack.post("admin/boards/rebuild", {"contest_id": w.id}, token=tok)
+    assert r.status == 202 and r.json == {"contest_id": w.id, "state": "queued"}, r
+    end = time.time() + 20
+    while True:
+        s = stack.get("admin/boards/rebuild?contest_id=%d" % w.id, token=tok).json
+        if s["state"] == "done" and not s["queued"] and s["version"] > int(live):
+            break
+        assert time.time() < end, s
+        time.sleep(0.1)
+    assert s["people"] == 2 and s["units"] == 1 and s["done"] == s["total"] == 2, s
+    assert w.check()[0] == 0
+    # only organizers
+    r = stack.post("admin/boards/rebuild", {"contest_id": w.id}, token=ta)
+    assert r.status == 403, r
+    assert stack.post("admin/boards/rebuild", {"contest_id": w.id}).status == 401
+    r = stack.post("admin/boards/rebuild", {"contest_id": 987654321}, token=tok)
+    assert r.status == 404 and error_code(r) == "no_contest", r
+
+
+def test_rebuild_while_submits_keep_coming(stack):
+    """Submits applied during a rebuild are journaled and replayed before the
+    swap: none is missing from the boards swapped in."""
+    w = World(stack)
+    units = [w.unit("并发%d" % i, "140403", headcount=50) for i in range(5)]
+    # 30,000 people already on the board, so a rebuild takes a while
+    base = 300_000_000 + random.randrange(1_000_000) * 100
+    stack.sql("INSERT INTO profiles (user_id, real_name, region_code, province_code, city_code, county_code,"
+              " kind, unit_id, board_unit_id, created_at, updated_at)"
+              " SELECT %d + seq, CONCAT('人', seq), '140403', '140000', '140400', '140403', 'staff',"
+              " ELT(1 + seq %% 5, %s), ELT(1 + seq %% 5, %s), 0, 0 FROM seq_1_to_30000"
+              % (base, ",".join(map(str, units)), ",".join(map(str, units))))
+    stack.sql("INSERT INTO contest_scores (contest_id, user_id, score, reached_at, attempts_submitted,"
+              " first_submitted_at) SELECT %d, %d + seq, (seq * 7) %% 101, %d + seq, 1, %d FROM seq_1_to_30000"
+              % (w.id, base, START, START))
+    assert stack.quizd("rebuild-boards", str(w.id)).returncode == 0
+    live = [w.person(units[i % 5], "140404", "新" + str(i)) for i in range(40)]
+    stop = []
+    rng = random.Random(7)
+
+    def submitter():
+        t = 100000
+        while not stop:
+            for _ in range(5):
+                t += 1
+                w.submit(rng.choice(live), rng.randrange(0, 21) * 5, t)
+            w.flush()
+            time.sleep(0.01)
+    th = threading.Thread(target=submitter)
+    th.start()
+    try:
+        for _ in range(3):
+            r = stack.quizd("rebuild-boards", str(w.id))
+            assert r.returncode == 0, r
+    finally:
+        stop.append(1)
+        th.join()
+    w.settle()
+    code, out = w.check()
+    assert code == 0, out
+
+
+# ---- Redis going away ----
+
+def test_redis_restarts_while_submits_continue(stack):
+    """The boards catch up by themselves, and no submit fails for it."""
+    from quiz_helpers import IN_MAIN, answer_key, contest_id, ensure_bank, registered, reset_seeded_contests
+    ensure_bank(stack)
+    reset_seeded_contests(stack)
+    stack.set_clock(iso=IN_MAIN)
+    cid = contest_id(stack, "shuian")
+    users = [registered(stack, name="赛" + str(i)) for i in range(4)]
+    attempts = []
+    for tok, uid in users:
+        a = stack.post("attempts", {"contest_id": cid}, token=tok)
+        assert a.status in (200, 201), a
+        attempts.append(a.json)
+    # one submit with Redis up: its reply's rank is the board's
+    tok, uid = users[0]
+    r = stack.post("attempts/%d/submit" % attempts[0]["attempt_id"], {"answers": answer_key(stack, attempts[0])},
+                   token=tok)
+    assert r.status == 200 and isinstance(r.json["rank"], int), r
+    b = stack.get("leaderboards/individual?contest_id=%d" % cid, token=tok)
+    assert b.status == 200, b
+    assert b.json["me"] == {"rank": r.json["rank"], "score": r.json["contest_score"]}, (b.json, r.json)
+
+    # meanwhile a crowd answers another contest through the outbox
+    w = World(stack)
+    unit = w.unit("断线单位", "140403")
+    crowd_people = [w.person(unit, "140403", "断" + str(i)) for i in range(30)]
+    w.settle()
+    stop, rng = [], random.Random(9)
+
+    def submitter():
+        t = 0
+        while not stop:
+            t += 3
+            w.submit(rng.choice(crowd_people), rng.randrange(0, 21) * 5, t)
+            w.flush()
+            time.sleep(0.01)
+    th = threading.Thread(target=submitter)
+    th.start()
+    try:
+        time.sleep(0.3)
+        stack.stop_redis()
+        try:
+            time.sleep(0.5)
+            for i in (1, 2):
+                tok, uid = users[i]
+                r = stack.post("attempts/%d/submit" % attempts[i]["attempt_id"],
+                               {"answers": answer_key(stack, attempts[i])}, token=tok)
+                assert r.status == 200 and r.json["rank"] is None, r
+            r = w.get("individual")
+            assert r.status == 503 and error_code(r) == "boards_unavailable", r
+            assert r.header("Retry-After"), r.headers
+        finally:
+            stack.start_redis()
+        time.sleep(0.5)
+        tok, uid = users[3]
+        r = stack.post("attempts/%d/submit" % attempts[3]["attempt_id"], {"answers": answer_key(stack, attempts[3])},
+                       token=tok)
+        assert r.status == 200, r
+    finally:
+        stop.append(1)
+        th.join()
+    w.settle()
+    assert w.check()[0] == 0
+    r = stack.quizd("check-boards", str(cid))
+    assert r.returncode == 0, r.stdout.decode() + r.stderr.decode()
+    # everyone who submitted is on the main contest's board
+    for tok, uid in users:
+        # each server worker finds its own Redis connection broken once and
+        # reconnects within a second: until then its reads are 503
+        b = get_until_ok(stack, "leaderboards/individual?contest_id=%d" % cid, token=tok)
+        assert b.status == 200 and b.json["me"] is not None and b.json["me"]["rank"] >= 1, b
+
+
+# ---- two servers ----
+
+def fcgi_get(sock_path, path, query):
+    """GET through one server's FastCGI socket, past nginx: (status, body)."""
+    def rec(t, content):
+        return struct.pack(">BBHHBB", 1, t, 1, len(content), 0, 0) + content
+
+    def pair(k, v):
+        return bytes([len(k)]) + bytes([len(v)]) + k + v
+    params = b"".join(pair(k, v) for k, v in [
+        (b"REQUEST_METHOD", b"GET"), (b"REQUEST_URI", (path + "?" + query).encode()),
+        (b"QUERY_STRING", query.encode()), (b"REMOTE_ADDR", b"127.0.0.1")])
+    s = socket.socket(socket.AF_UNIX)
+    s.settimeout(10)
+    s.connect(sock_path)
+    s.sendall(rec(1, struct.pack(">HB5x", 1, 0)) + rec(4, params) + rec(4, b"") + rec(5, b""))
+    buf, out = b"", b""
+    while True:
+        chunk = s.recv(65536)
+        if not chunk:
+            break
+        buf += chunk
+        while len(buf) >= 8:
+            _, t, _, clen, plen, _ = struct.unpack(">BBHHBB", buf[:8])
+            if len(buf) < 8 + clen + plen:
+                break
+            if t == 6:
+                out += buf[8:8 + clen]
+            buf = buf[8 + clen + plen:]
+            if t == 3:
+                s.close()
+                head, _, body = out.partition(b"\r\n\r\n")
+                status = 200
+                for line in head.split(b"\r\n"):
+                    if line.lower().startswith(b"status:"):
+                        status = int(line.split()[1])
+                return status, body
+    s.close()
+    raise EOFError("no END_REQUEST")
+
+
+def test_two_servers_serve_the_same_boards(stack):
+    two = stack.factory(servers=2)
+    two.start()
+    try:
+        w = World(two)
+        units = [w.unit("双服%d" % i, "140403") for i in range(3)]
+        people = [w.person(units[i % 3], "140404", "双" + str(i)) for i in range(40)]
+        crowd(w, people, 200, random.Random(11))
+        w.settle()
+        assert w.check()[0] == 0
+        for path, query in [("individual", "limit=50"), ("individual", "scope=unit:%d" % units[1]),
+                            ("units", "order=participation"), ("regions", "level=county")]:
+            query = "contest_id=%d&%s" % (w.id, query)
+            answers = [fcgi_get(os.path.join(two.dir, "quizd%d.sock" % i), "/api/v1/leaderboards/" + path, query)
+                       for i in range(2)]
+            assert answers[0][0] == 200 and answers[0] == answers[1], (path, answers)
+        # a submit through one server shows on the other at once
+        w.submit(people[0], 1000, 999999)
+        w.settle()
+        for i in range(2):
+            st, body = fcgi_get(os.path.join(two.dir, "quizd%d.sock" % i), "/api/v1/leaderboards/individual",
+                                "contest_id=%d&limit=1" % w.id)
+            assert st == 200 and (b'"user_id":%d' % people[0]) in body, body
+        # the servers' own logs show one rebuild per contest, not one each
+        rebuilt = sum(open(os.path.join(two.dir, "quizd%d.log" % i)).read().count(
+            "rebuilt contest %d " % w.id) for i in range(2))
+        assert rebuilt == 1, rebuilt
+    finally:
+        two.stop()
+
+
+# ---- stats ----
+
+def test_stats_for_organizers(stack):
+    from quiz_helpers import organizer_token
+    w = World(stack)
+    u = w.unit("统计单位", "140403")
+    (ta, a), b = w.member(u, "140403", "统一"), w.person(u, "140403", "统二")
+    w.person(u, "140403", "统三")
+    w.submit(a, 50, 10)
+    w.submit(a, 60, 86400 + 10)
+    w.submit(b, 10, 86400 + 20)
+    w.settle()
+    tok = organizer_token(stack)
+    r = stack.get("admin/stats?contest_id=%d" % w.id, token=tok)
+    assert r.status == 200, r
+    j = r.json
+    want_people = int(stack.sql("SELECT COUNT(*) FROM profiles")[0][0])
+    want_units = int(stack.sql("SELECT COUNT(*) FROM units WHERE disabled = 0 AND merged_into IS NULL")[0][0])
+    assert j["totals"]["participants"] == 2 and j["totals"]["attempts"] == 3, j
+    assert j["totals"]["registrations"] == want_people and j["totals"]["units"] == want_units, j
+    days = {d["date"]: d for d in j["series"]}
+    assert days["2024-06-11"]["participants"] == 1 and days["2024-06-11"]["attempts"] == 1, days
+    assert days["2024-06-12"]["participants"] == 1 and days["2024-06-12"]["attempts"] == 2, days
+    # an organizer of another area sees none of these people
+    far = organizer_token(stack, area="320000")
+    j2 = stack.get("admin/stats?contest_id=%d" % w.id, token=far).json
+    assert j2["totals"]["participants"] == 0 and j2["area"] == "320000", j2
+    # not for the public or for mini-program users
+    assert stack.get("admin/stats?contest_id=%d" % w.id).status == 401
+    assert stack.get("admin/stats?contest_id=%d" % w.id, token=ta).status == 403

@@ -1,0 +1,95 @@
+"""No secret or personal datum reaches a log. Runs last, over every log the
+stack wrote during the whole suite: it makes its own traffic with known
+values (tokens, openids, phone numbers, a password, a console code), also
+through the error paths that log, then scans every log for them and for
+the stack's own secrets."""
+import re
+import secrets
+
+__order__ = 99
+
+PASSWORD = "leak-check-password-77"
+
+
+def test_logs_hold_no_tokens_keys_or_personal_data(stack):
+    needles = {}          # text -> what it is
+
+    def keep(value, what):
+        assert value and len(value) >= 6, (what, value)
+        needles[value] = what
+
+    stack.redis("EVAL", "for _, k in ipairs(redis.call('KEYS', 'rl:*')) do redis.call('DEL', k) end", "0")
+    users = []
+    for i in range(4):
+        openid = "o" + secrets.token_hex(8)
+        code = "test:%s:%s" % (openid, secrets.token_hex(4))
+        r = stack.post("login", {"code": code})
+        assert r.status == 200, r
+        token, uid = r.json["token"], r.json["user"]["id"]
+        keep(openid, "openid")
+        keep(code, "login code")
+        keep(token, "user token")
+        users.append((openid, token, uid))
+        # the same code again (replayed reply)
+        assert stack.post("login", {"code": code}).json["token"] == token
+
+    # phone by code, by encrypted data, and the refusals that log
+    for i, (openid, token, _) in enumerate(users):
+        phone = "1365%07d" % secrets.randbelow(10 ** 7)
+        keep(phone, "phone number")
+        if i % 2 == 0:
+            r = stack.post("me/phone", {"code": "phone:" + phone}, token=token)
+        else:
+            enc = stack.sim("POST", "/__sim/encrypt", {"openid": openid, "data": {
+                "phoneNumber": phone, "purePhoneNumber": phone, "countryCode": "86"}})
+            keep(enc["encrypted_data"], "encrypted data")
+            r = stack.post("me/phone", enc, token=token)
+        assert r.status == 200, r
+    garbage = stack.sim("POST", "/__sim/encrypt", {"openid": users[0][0], "data": "junk"})
+    assert stack.post("me/phone", garbage, token=users[0][1]).status == 400
+    stack.sim("POST", "/__sim/faults", {"path": "/sns/jscode2session", "errcode": -1, "count": 3})
+    code = "test:%s:%s" % (users[1][0], secrets.token_hex(4))
+    keep(code, "login code")
+    assert stack.post("login", {"code": code}).status == 503
+    stack.sim("POST", "/__sim/faults", {"path": "/sns/jscode2session", "errcode": "drop"})
+    assert stack.post("login", {"code": code}).status == 503
+
+    # an organizer, and a unit admin's console code
+    name = "leak" + secrets.token_hex(4)
+    assert stack.quizd("organizer-add", name, input=(PASSWORD + "\n").encode()).returncode == 0
+    keep(PASSWORD, "organizer password")
+    assert stack.post("admin/login", {"username": name, "password": PASSWORD + "x"}).status == 401
+    r = stack.post("admin/login", {"username": name, "password": PASSWORD})
+    assert r.status == 200, r
+    keep(r.json["token"], "organizer token")
+    openid, _, uid = users[2]
+    stack.sql("UPDATE users SET roles = 3, admin_unit_id = 77 WHERE id = %d" % uid)
+    app_token = stack.post("login", {"code": "test:%s:%s" % (openid, secrets.token_hex(4))}).json["token"]
+    keep(app_token, "user token")
+    r = stack.post("me/console-code", {}, token=app_token)
+    assert r.status == 200, r
+    keep(r.json["code"], "console code")
+    r = stack.post("admin/login", {"code": r.json["code"]})
+    assert r.status == 200, r
+    keep(r.json["token"], "console token")
+
+    # the stack's own secrets
+    keep(stack.sim_secret, "WeChat app secret")
+    keep(stack.phone_key, "sealing key")
+    keep(stack.db_password, "database password")
+
+    found = []
+    # WeChat session keys: base64 of 16 bytes, as WeChat sends them
+    session_key = re.compile(rb"(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{22}==")
+    for fname, data in stack.logs():
+        for needle, what in needles.items():
+            if needle.encode() in data:
+                found.append("%s in %s" % (what, fname))
+        if fname.startswith("quizd"):
+            m = session_key.search(data)
+            if m:
+                found.append("something shaped like a session key in %s: %r" % (fname, m.group(0)[:6]))
+            if b"session_key" in data:
+                found.append("the word session_key in %s" % fname)
+    assert not found, "\n".join(sorted(set(found)))
+    assert any(f.startswith("quizd") for f, _ in stack.logs())
