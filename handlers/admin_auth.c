@@ -3,9 +3,10 @@
  * Password sign-in tells nobody whether a name exists: a wrong name and a
  * wrong password get the same reply, and an unknown name is verified
  * against a dummy hash of the same cost so both take the same time.
- * Failures are counted per name and per client address (ratelimit.h);
- * past the limit the server answers 429 without hashing at all, so a
- * guesser also cannot make it burn CPU. Counting failures per name lets a
+ * Attempts are counted per name and per client address as they are
+ * admitted (ratelimit.h; a success gives its count back), so past the
+ * limit the server answers 429 without hashing at all, even to many
+ * requests sent at once, and a guesser cannot make it burn CPU. Counting failures per name lets a
  * stranger lock an organizer out for one window (15 minutes) at worst;
  * the address limit stops most such strangers first, and the organizer
  * can sign in again when the window ends.
@@ -47,10 +48,14 @@ static int reply_session(req_t *r, const char *token, const char *role, const ch
 static int password_login(req_t *r, const char *user, const char *pw)
 {
     const char *addr = addr_of(r);
-    int w1 = rl_blocked(r, "adm-acct", user, ADMIN_RL_ACCOUNT);
-    int w2 = rl_blocked(r, "adm-addr", addr, ADMIN_RL_ADDR);
-    if (w1 || w2)
-        return limited(r, w1 > w2 ? w1 : w2);
+    int w = rl_take(r, "adm-addr", addr, ADMIN_RL_ADDR, ADMIN_RL_WINDOW_S);
+    if (w)
+        return limited(r, w);
+    w = rl_take(r, "adm-acct", user, ADMIN_RL_ACCOUNT, ADMIN_RL_WINDOW_S);
+    if (w) {
+        rl_give_back(r, "adm-addr", addr);
+        return limited(r, w);
+    }
 
     size_t pwlen = strlen(pw);
     const char *hash = NULL, *area = "";
@@ -61,6 +66,8 @@ static int password_login(req_t *r, const char *user, const char *pw)
                                  "SELECT id, password_hash, area, disabled FROM organizers"
                                  " WHERE username = ?", "s", user);
         if (!res) {
+            rl_give_back(r, "adm-acct", user);     /* not the caller's failure */
+            rl_give_back(r, "adm-addr", addr);
             r->store_down = 1;
             return -1;
         }
@@ -74,15 +81,19 @@ static int password_login(req_t *r, const char *user, const char *pw)
     /* Hashing holds no store: give it back for the tens of milliseconds. */
     req_release_stores(r);
     int ok = password_verify(hash, pw, pwlen);
-    if (ok == -2)
+    if (ok == -2) {
+        rl_give_back(r, "adm-acct", user);
+        rl_give_back(r, "adm-addr", addr);
+        reply_header(r, "Retry-After", "1");
         return reply_error(r, 503, "overloaded", "too many sign-ins at once; try again shortly");
+    }
     if (ok != 1 || disabled) {
-        rl_fail(r, "adm-acct", user, ADMIN_RL_WINDOW_S);
-        rl_fail(r, "adm-addr", addr, ADMIN_RL_WINDOW_S);
-        log_info("admin login refused (addr failures counted)");
+        /* counted when admitted: a failure leaves the counts as they are */
+        log_info("admin login refused");
         return reply_error(r, 401, "invalid_credentials", "wrong user name or password");
     }
     rl_clear(r, "adm-acct", user);
+    rl_give_back(r, "adm-addr", addr);
     session_info_t s = { .organizer_id = id, .roles = ROLE_ORGANIZER, .mask = ROLE_ORGANIZER,
                          .area = area };
     char token[64];
@@ -97,7 +108,7 @@ static int password_login(req_t *r, const char *user, const char *pw)
 static int code_login(req_t *r, const char *typed)
 {
     const char *addr = addr_of(r);
-    int w = rl_blocked(r, "adm-addr", addr, ADMIN_RL_ADDR);
+    int w = rl_take(r, "adm-addr", addr, ADMIN_RL_ADDR, ADMIN_RL_WINDOW_S);
     if (w)
         return limited(r, w);
     char code[CONSOLE_CODE_LEN + 1], hash[65];
@@ -110,6 +121,7 @@ static int code_login(req_t *r, const char *typed)
                         " WHERE code_hash = ? AND used_at IS NULL AND expires_at > ?",
                     "isi", now, hash, now);
         if (n < 0) {
+            rl_give_back(r, "adm-addr", addr);
             r->store_down = 1;
             return -1;
         }
@@ -131,10 +143,9 @@ static int code_login(req_t *r, const char *typed)
             unit_id = db_int(res, 0, 1);
         }
     }
-    if (!user_id) {
-        rl_fail(r, "adm-addr", addr, ADMIN_RL_WINDOW_S);
+    if (!user_id)
         return reply_error(r, 400, "invalid_code", "the code is wrong, used or expired");
-    }
+    rl_give_back(r, "adm-addr", addr);
     /* A console session is a unit admin's only: not the mini-program user. */
     session_info_t s = { .user_id = user_id, .admin_unit_id = unit_id,
                          .roles = ROLE_UNIT_ADMIN, .mask = ROLE_UNIT_ADMIN };

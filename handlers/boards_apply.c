@@ -112,7 +112,8 @@ int lb_request_rebuild(kv_t *kv, long long contest_id)
 
 /* Mark rows applied by id. The ids travel as one JSON array parameter, so
  * the statement stays prepared and bound; only rows we applied are marked
- * (a range would also mark rows that committed after our read). */
+ * (a range would also mark rows that committed after our read). The join
+ * goes from the ids to the primary key, whatever the backlog. */
 static int mark_applied(db_t *db, arena_t *a, const long long *ids, size_t n)
 {
     if (!n)
@@ -125,8 +126,9 @@ static int mark_applied(db_t *db, arena_t *a, const long long *ids, size_t n)
     json[len++] = ']';
     json[len] = 0;
     long long rc = db_exec(db,
-                           "UPDATE board_outbox o JOIN JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT PATH '$')) j"
-                           " ON o.id = j.id SET o.applied_at = ? WHERE o.applied_at IS NULL",
+                           "UPDATE JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT PATH '$')) j"
+                           " STRAIGHT_JOIN board_outbox o ON o.id = j.id"
+                           " SET o.applied_at = ? WHERE o.applied_at IS NULL",
                            "si", json, (long long)clock_now_s());
     return rc < 0 ? -1 : 0;
 }

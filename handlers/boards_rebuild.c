@@ -22,19 +22,21 @@
 #include "wx/wx_crypto.h"
 
 #include <stdio.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #define LOCK_TTL_MS 60000
 #define CHUNK 1000           /* members or fields per ZADD/HSET */
-#define WINDOW 64            /* pipelined commands before reading replies */
+#define WINDOW 32            /* bulk commands in flight on the writer's connection */
 #define REPLAY_CHUNK 2000    /* journal entries per replay call before the swap */
 
 typedef struct {
     lb_sink_t base;
-    kv_t *kv;
-    redisContext *c;
+    kv_t *kv;            /* lock, progress, scripts */
+    redisContext *c;     /* the bulk writes: its own non-blocking connection */
     int pending, failed;
     long long contest_id, version;
     const char *token;
@@ -86,35 +88,67 @@ static void set_progress(writer_t *w, const char *state, size_t done, size_t tot
     arena_free(&a);
 }
 
-/* Read the replies of every pipelined command. */
+/* A connection of the writer's own, non-blocking, so that formatting the
+ * next commands overlaps with Redis executing the previous ones (with a
+ * blocking pipeline one of the two always waits). */
+static redisContext *bulk_connect(void)
+{
+    const config_t *cf = &g_config;
+    struct timeval tv = { 2, 0 };
+    redisContext *c = cf->redis_socket[0] ? redisConnectUnixWithTimeout(cf->redis_socket, tv)
+                                          : redisConnectWithTimeout(cf->redis_host, cf->redis_port, tv);
+    if (!c || c->err) {
+        if (c)
+            redisFree(c);
+        return NULL;
+    }
+    int fl = fcntl(c->fd, F_GETFL);
+    if (fl < 0 || fcntl(c->fd, F_SETFL, fl | O_NONBLOCK) < 0) {
+        redisFree(c);
+        return NULL;
+    }
+    c->flags &= ~REDIS_BLOCK;
+    return c;
+}
+
+/* Write what the socket takes, read the replies that arrived, and wait
+ * until at most `target` commands are in flight. */
+static int w_pump(writer_t *w, int target)
+{
+    while (!w->failed) {
+        int done = 0;
+        if (redisBufferWrite(w->c, &done) != REDIS_OK || redisBufferRead(w->c) != REDIS_OK)
+            goto broken;
+        for (;;) {
+            void *rv = NULL;
+            if (redisGetReplyFromReader(w->c, &rv) != REDIS_OK)
+                goto broken;
+            if (!rv)
+                break;
+            redisReply *rep = rv;
+            if (rep->type == REDIS_REPLY_ERROR) {
+                log_error("boards: rebuild write failed: %s", rep->str);
+                w->failed = 1;
+            }
+            freeReplyObject(rep);
+            w->pending--;
+        }
+        if (w->pending <= target)
+            return w->failed ? -1 : 0;
+        struct pollfd pf = { .fd = w->c->fd, .events = (short)(POLLIN | (done ? 0 : POLLOUT)) };
+        if (poll(&pf, 1, g_config.redis_timeout_ms > 30000 ? g_config.redis_timeout_ms : 30000) <= 0)
+            goto broken;
+    }
+    return -1;
+broken:
+    log_error("boards: rebuild connection to Redis failed: %s", w->c->err ? w->c->errstr : "timeout");
+    w->failed = 1;
+    return -1;
+}
+
 static int w_flush(writer_t *w)
 {
-    while (w->pending > 0) {
-        void *rv = NULL;
-        if (redisGetReply(w->c, &rv) != REDIS_OK || !rv) {
-            kv_broken(w->kv);
-            w->c = NULL;
-            w->failed = 1;
-            return -1;
-        }
-        redisReply *rep = rv;
-        if (rep->type == REDIS_REPLY_ERROR) {
-            log_error("boards: rebuild write failed: %s", rep->str);
-            w->failed = 1;
-        }
-        freeReplyObject(rep);
-        w->pending--;
-    }
-    if (w->failed)
-        return -1;
-    if (clock_mono_us() >= w->next_keep_us) {
-        w->next_keep_us = clock_mono_us() + 2000000;
-        if (keep_lock(w) < 0) {
-            w->failed = 1;
-            return -1;
-        }
-    }
-    return 0;
+    return w->c ? w_pump(w, 0) : -1;
 }
 
 static int w_send(writer_t *w, int argc, const char **argv)
@@ -125,8 +159,17 @@ static int w_send(writer_t *w, int argc, const char **argv)
         w->failed = 1;
         return -1;
     }
-    if (++w->pending >= WINDOW)
-        return w_flush(w);
+    w->pending++;
+    if (w_pump(w, WINDOW) < 0)
+        return -1;
+    if (clock_mono_us() >= w->next_keep_us) {
+        /* the lock lives on the other connection: no need to drain first */
+        w->next_keep_us = clock_mono_us() + 2000000;
+        if (keep_lock(w) < 0) {
+            w->failed = 1;
+            return -1;
+        }
+    }
     return 0;
 }
 
@@ -177,13 +220,11 @@ static void w_progress(void *ud, const char *phase, size_t done, size_t total)
     if (now < w->next_report_us && done < total)
         return;
     w->next_report_us = now + 250000;
-    if (!w->pending) {
-        set_progress(w, phase, done, total);
-        if (now >= w->next_keep_us) {
-            w->next_keep_us = now + 2000000;
-            if (keep_lock(w) < 0)
-                w->failed = 1;
-        }
+    set_progress(w, phase, done, total);
+    if (now >= w->next_keep_us) {
+        w->next_keep_us = now + 2000000;
+        if (keep_lock(w) < 0)
+            w->failed = 1;
     }
 }
 
@@ -274,6 +315,7 @@ int lb_rebuild(db_t *db, kv_t *kv, long long contest_id, const lb_rebuild_opts_t
     delete_old_versions(kv, contest_id, w.version, live);
 
     lb_model_t m;
+    int64_t t_load = clock_mono_us();
     int lrc = lb_model_load(db, contest_id, &m, w_progress, &w);
     if (lrc < 0 || w.failed) {
         log_warn("boards: contest %lld: reading MariaDB failed", contest_id);
@@ -282,7 +324,7 @@ int lb_rebuild(db_t *db, kv_t *kv, long long contest_id, const lb_rebuild_opts_t
             lb_model_free(&m);
         goto out;
     }
-    w.c = kv_ctx(kv);
+    w.c = bulk_connect();
     if (!w.c) {
         log_warn("boards: contest %lld: Redis went away", contest_id);
         lb_model_free(&m);
@@ -290,6 +332,7 @@ int lb_rebuild(db_t *db, kv_t *kv, long long contest_id, const lb_rebuild_opts_t
     }
     char prefix[64];
     snprintf(prefix, sizeof prefix, "%s:v%lld:", tag, w.version);
+    int64_t t_write = clock_mono_us();
     int erc = lb_model_emit(&m, prefix, &w.base, w_progress, &w);
     if (erc >= 0)
         erc = w_flush(&w);
@@ -297,12 +340,15 @@ int lb_rebuild(db_t *db, kv_t *kv, long long contest_id, const lb_rebuild_opts_t
     for (size_t i = 0; i < m.nu; i++)
         nunits += m.u[i].parts > 0;
     lb_model_free(&m);
+    redisFree(w.c);
+    w.c = NULL;
     if (erc < 0 || w.failed) {
         log_warn("boards: contest %lld: writing version %lld failed", contest_id, w.version);
         goto out;
     }
 
     /* Replay what was applied meanwhile, then swap in one script. */
+    int64_t t_replay = clock_mono_us();
     set_progress(&w, "replaying", 0, 0);
     for (;;) {
         arena_reset(&a);
@@ -326,18 +372,24 @@ int lb_rebuild(db_t *db, kv_t *kv, long long contest_id, const lb_rebuild_opts_t
     delete_old_versions(kv, contest_id, w.version, w.version);
     char finished[32];
     rules_iso8601_shanghai(clock_now_s(), finished);
+    int64_t t_end = clock_mono_us();
     kv_cmd(kv, &a, "HSET %s:progress state done finished_at %s duration_ms %lld people %lld units %lld"
-                   " done %lld total %lld", tag, finished, (long long)(clock_mono_us() - t0) / 1000,
-           (long long)npeople, (long long)nunits, (long long)npeople, (long long)npeople);
+                   " done %lld total %lld read_ms %lld write_ms %lld replay_ms %lld", tag, finished,
+           (long long)(t_end - t0) / 1000, (long long)npeople, (long long)nunits, (long long)npeople,
+           (long long)npeople, (long long)(t_write - t_load) / 1000, (long long)(t_replay - t_write) / 1000,
+           (long long)(t_end - t_replay) / 1000);
     arena_free(&a);
     return 0;
 out:
     /* Give the lock back (the next rebuild deletes what was written). */
     arena_reset(&a);
-    if (w.pending && w.c)
-        w_flush(&w);
+    if (w.c)
+        redisFree(w.c);
     builder_call(&w, &a, "release", 0);
     kv_cmd(kv, &a, "HSET %s:progress state failed", tag);
+    /* try again soon: an organizer's request must not be lost to a hiccup */
+    if (rc == -1)
+        kv_cmd(kv, &a, "SET %s:want 1", tag);
 out_nolock:
     arena_free(&a);
     return rc;
@@ -396,13 +448,14 @@ int cmd_rebuild_boards(int argc, char **argv)
         lb_rebuild_opts_t o = { .progress = print_progress, .ud = &cid, .wait = 1 };
         int rc = lb_rebuild(db, kv, cid, &o);
         if (rc == 0) {
-            redisReply *rep = kv_cmd(kv, &a, "HMGET {c%lld}:progress version people units", cid);
-            int ok = rep && rep->type == REDIS_REPLY_ARRAY && rep->elements == 3;
-            printf("contest %lld: rebuilt in %.2f s: version %s, %s people, %s units\n", cid,
-                   (double)(clock_mono_us() - t0) / 1e6,
-                   ok && rep->element[0]->str ? rep->element[0]->str : "?",
-                   ok && rep->element[1]->str ? rep->element[1]->str : "?",
-                   ok && rep->element[2]->str ? rep->element[2]->str : "?");
+            redisReply *rep = kv_cmd(kv, &a, "HMGET {c%lld}:progress version people units read_ms"
+                                             " write_ms replay_ms", cid);
+            int ok = rep && rep->type == REDIS_REPLY_ARRAY && rep->elements == 6;
+#define F(i) (ok && rep->element[i]->str ? rep->element[i]->str : "?")
+            printf("contest %lld: rebuilt in %.2f s (MariaDB %s ms, Redis %s ms, replay and swap %s ms):"
+                   " version %s, %s people, %s units\n", cid, (double)(clock_mono_us() - t0) / 1e6,
+                   F(3), F(4), F(5), F(0), F(1), F(2));
+#undef F
         } else {
             fprintf(stderr, "contest %lld: rebuild failed (%s)\n", cid,
                     rc == -2 ? "no such contest" : rc == 1 ? "another rebuild is running"

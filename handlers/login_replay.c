@@ -36,6 +36,12 @@ static const char CLAIM_LUA[] =
     "if redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 end\n"
     "return 0\n";
 
+/* Cache the reply and drop our lock, at once. */
+static const char PUBLISH_LUA[] =
+    "redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])\n"
+    "if redis.call('GET', KEYS[2]) == ARGV[3] then redis.call('DEL', KEYS[2]) end\n"
+    "return 1\n";
+
 static const char UNLOCK_LUA[] =
     "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end\n"
     "return 0\n";
@@ -156,10 +162,16 @@ int replay_save_tx(req_t *r, replay_t *rp, const char *reply, char **sealed)
 
 void replay_publish(req_t *r, replay_t *rp, const char *sealed)
 {
-    /* Redis's TTL is real time; the expiry inside is the server's clock. */
-    kv_cmd(req_kv(r), r->arena, "SET login:c:%s %s EX %d", rp->hash,
-           arena_sprintf(r->arena, "%lld %s", (long long)clock_now_s() + LOGIN_REPLAY_S, sealed),
-           LOGIN_REPLAY_S);
+    /* Cache and unlock in one script: a claimant sees either the lock or
+     * the reply, never neither. Redis's TTL is real time; the expiry inside
+     * is the server's clock. */
+    const char *argv[] = { "EVAL", PUBLISH_LUA, "2", NULL, NULL, NULL, NULL, rp->lock_val };
+    argv[3] = arena_sprintf(r->arena, "login:c:%s", rp->hash);
+    argv[4] = arena_sprintf(r->arena, "login:lk:%s", rp->hash);
+    argv[5] = arena_sprintf(r->arena, "%lld %s", (long long)clock_now_s() + LOGIN_REPLAY_S, sealed);
+    argv[6] = arena_sprintf(r->arena, "%d", LOGIN_REPLAY_S);
+    kv_cmdargv(req_kv(r), r->arena, 8, argv, NULL);
+    rp->mode = 0;
 }
 
 void replay_abandon(req_t *r, replay_t *rp)

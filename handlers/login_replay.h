@@ -15,12 +15,16 @@
  * a Redis SET NX PX lock; while Redis is down it is a pending login_codes
  * row (reply_sealed = '') that the MariaDB primary key makes unique.
  *
- * The claim outlives the WeChat call by design: a successful owner leaves
- * the Redis lock to expire (its reply is cached by then), so a request
- * that missed the cache a moment before the reply landed still finds the
- * lock and then the reply; a failed owner drops its claim at once, and a
- * waiter then claims the code itself (WeChat's -1 or a timeout may not
- * have used the code up). A crashed owner's claim expires by itself. */
+ * Looking and claiming are one Redis script, and so are caching the reply
+ * and dropping the lock, so a request sees either the lock or the reply.
+ * A failed owner drops its claim at once, and a waiter then claims the
+ * code itself (WeChat's -1 or a timeout may not have used the code up). A
+ * crashed owner's claim expires by itself.
+ *
+ * Should the two arbiters ever both grant a claim (Redis restarting
+ * between two identical requests), WeChat itself decides: the second
+ * jscode2session gets 40163, and that request then finds the first one's
+ * reply in login_codes (replay_lookup_db). */
 #ifndef LOGIN_REPLAY_H
 #define LOGIN_REPLAY_H
 
@@ -48,7 +52,7 @@ int replay_begin(req_t *r, const char *code, replay_t *rp, char **reply);
  * set for replay_publish. Returns 0, or -1 (the caller rolls back; a
  * deadlock shows in db_errno). */
 int replay_save_tx(req_t *r, replay_t *rp, const char *reply, char **sealed);
-/* After the commit: cache the sealed reply in Redis. */
+/* After the commit: cache the sealed reply in Redis and drop the claim. */
 void replay_publish(req_t *r, replay_t *rp, const char *sealed);
 /* WeChat refused or failed: drop the claim so a retry may try again. */
 void replay_abandon(req_t *r, replay_t *rp);

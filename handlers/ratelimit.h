@@ -1,5 +1,10 @@
-/* ratelimit.h: counting failures per key in fixed windows (admin login:
- * per account and per client address).
+/* ratelimit.h: attempts per key in fixed windows (admin sign-in: per
+ * account and per client address).
+ *
+ * An attempt is counted when it is admitted, before the work it guards
+ * (an Argon2id verification), so the limit holds even for many requests
+ * sent at once; a caller gives the count back when the attempt turned out
+ * fine, so only failures add up.
  *
  * Counters live in Redis (rl:<bucket>:<sha256(key)>, INCR with a TTL of
  * the window), so every server process sees the same count. While Redis is
@@ -14,19 +19,20 @@
 #include <stdint.h>
 #include "server/request.h"
 
-/* 0 when key has had fewer than limit failures in its current window,
- * else the seconds until the window ends (>= 1). */
-int rl_blocked(req_t *r, const char *bucket, const char *key, int limit);
-/* Count one failure; the window starts at the first failure. */
-void rl_fail(req_t *r, const char *bucket, const char *key, int window_s);
-/* Forget key's failures (after a success). */
+/* Admit and count one attempt for key: 0 when admitted, else the seconds
+ * until the window ends (>= 1), and nothing is counted. The window starts
+ * at the first counted attempt. */
+int rl_take(req_t *r, const char *bucket, const char *key, int limit, int window_s);
+/* Uncount one admitted attempt (it succeeded). */
+void rl_give_back(req_t *r, const char *bucket, const char *key);
+/* Forget key's count. */
 void rl_clear(req_t *r, const char *bucket, const char *key);
 
 /* The per-process fallback, exposed for unit tests: now_ms is a monotonic
- * time. rl_local_blocked returns as rl_blocked does. */
+ * time; the functions behave as the ones above. */
 #define RL_LOCAL_SLOTS 1024
-int rl_local_blocked(const char *id, int limit, int64_t now_ms);
-void rl_local_fail(const char *id, int window_s, int64_t now_ms);
+int rl_local_take(const char *id, int limit, int window_s, int64_t now_ms);
+void rl_local_give_back(const char *id, int64_t now_ms);
 void rl_local_clear(const char *id);
 void rl_local_reset(void);
 

@@ -520,6 +520,19 @@ def main():
             sys.stdout.write(r.stdout.decode())
             if r.returncode != 0:
                 sys.stderr.write(r.stderr.decode())
+        # A demo organizer for the dashboard's statistics (local stack only).
+        pw = saved_pw = None
+        pwfile = os.path.join(args.dir, "organizer-password")
+        if os.path.exists(pwfile):
+            saved_pw = open(pwfile).read().strip()
+        pw = saved_pw or secrets.token_urlsafe(12)
+        if not saved_pw:
+            r = st.quizd("organizer-add", "demo", input=(pw + "\n").encode())
+            if r.returncode == 0:
+                with open(pwfile, "w") as f:
+                    f.write(pw)
+                os.chmod(pwfile, 0o600)
+        print("demo organizer: username demo, password in %s" % pwfile)
         print("quiz stack running at %s  (dashboard: %s/dashboard/, API: %s/api/v1/)"
               % (st.base, st.base, st.base))
         print("WeChat simulator at %s; data and logs in %s. Ctrl-C stops everything." % (st.sim_url, st.dir))

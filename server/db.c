@@ -30,6 +30,7 @@ struct db {
     long long last_id;
     stmt_slot_t cache[STMT_CACHE];
     unsigned next_evict;
+    int in_tx;          /* between db_begin and db_commit/db_rollback */
 };
 
 db_t *db_new(void)
@@ -224,7 +225,12 @@ static int bind_params(db_t *db, MYSQL_STMT *st, const char *types, va_list ap,
     return 0;
 }
 
-static MYSQL_STMT *run(db_t *db, const char *sql, const char *types, va_list ap)
+static int connection_lost(int no)
+{
+    return no == CR_SERVER_GONE_ERROR || no == CR_SERVER_LOST;
+}
+
+static MYSQL_STMT *run_once(db_t *db, const char *sql, const char *types, va_list ap)
 {
     db->err = 0;
     MYSQL_STMT *st = prepare(db, sql);
@@ -240,6 +246,22 @@ static MYSQL_STMT *run(db_t *db, const char *sql, const char *types, va_list ap)
         set_err(db, (int)mysql_stmt_errno(st), mysql_stmt_error(st));
         return NULL;
     }
+    return st;
+}
+
+/* After MariaDB restarts, every pooled connection is stale and fails its
+ * next call. A read outside a transaction is repeated once on a new
+ * connection, so a restart costs no reader an error; a write is not (it
+ * may have been applied before the connection died) and neither is
+ * anything inside a transaction (its earlier statements are gone). */
+static MYSQL_STMT *run(db_t *db, const char *sql, const char *types, va_list ap)
+{
+    va_list again;
+    va_copy(again, ap);
+    MYSQL_STMT *st = run_once(db, sql, types, ap);
+    if (!st && !db->in_tx && connection_lost(db->err) && strncmp(sql, "SELECT", 6) == 0)
+        st = run_once(db, sql, types, again);
+    va_end(again);
     return st;
 }
 
@@ -341,9 +363,27 @@ static int simple(db_t *db, const char *q)
     return 0;
 }
 
-int db_begin(db_t *db) { return simple(db, "START TRANSACTION"); }
-int db_commit(db_t *db) { return simple(db, "COMMIT"); }
-int db_rollback(db_t *db) { return db->my ? simple(db, "ROLLBACK") : -1; }
+int db_begin(db_t *db)
+{
+    /* A transaction may start on a connection that died while idle. */
+    if (simple(db, "START TRANSACTION") < 0 && connection_lost(db->err) &&
+        simple(db, "START TRANSACTION") < 0)
+        return -1;
+    db->in_tx = 1;
+    return 0;
+}
+
+int db_commit(db_t *db)
+{
+    db->in_tx = 0;
+    return simple(db, "COMMIT");
+}
+
+int db_rollback(db_t *db)
+{
+    db->in_tx = 0;
+    return db->my ? simple(db, "ROLLBACK") : -1;
+}
 
 int db_exec_script(db_t *db, const char *sql)
 {

@@ -46,6 +46,7 @@ typedef struct conn {
     int close_after;            /* worker decided the connection ends */
     int64_t start_us;
     struct conn *next;          /* return list link */
+    struct conn *all_prev, *all_next; /* every open connection (loop thread) */
 } conn_t;
 
 typedef struct {
@@ -63,6 +64,7 @@ static volatile sig_atomic_t stopping;
 static _Atomic int in_flight;      /* requests queued or being handled */
 static _Atomic int stop_workers;
 static int nconns;
+static conn_t *all_conns;      /* so shutdown can free the idle ones */
 static const server_hooks_t *hooks;
 
 /* ---- store pool for the slow threads ---- */
@@ -310,6 +312,12 @@ static void *worker_main(void *arg)
 
 static void conn_close(conn_t *c)
 {
+    if (c->all_prev)
+        c->all_prev->all_next = c->all_next;
+    else
+        all_conns = c->all_next;
+    if (c->all_next)
+        c->all_next->all_prev = c->all_prev;
     epoll_ctl(epfd, EPOLL_CTL_DEL, c->fd, NULL);
     close(c->fd);
     fcgi_parser_free(&c->parser);
@@ -498,6 +506,10 @@ static void on_accept(void)
             free(c);
             continue;
         }
+        c->all_next = all_conns;
+        if (all_conns)
+            all_conns->all_prev = c;
+        all_conns = c;
         nconns++;
     }
 }
@@ -661,6 +673,14 @@ int server_run(const server_hooks_t *h)
         kv_free(ws[i].own.kv);
     }
     pthread_join(bg, NULL);
+    /* Every worker has stopped: what is left open is idle or was handed
+     * back; close it all. */
+    while (all_conns)
+        conn_close(all_conns);
+    close(wake_fd);
+    close(epfd);
+    free(fast_q.items);
+    free(slow_q.items);
     for (int i = 0; i < g_config.slow_stores; i++) {
         db_free(stores[i].db);
         kv_free(stores[i].kv);

@@ -348,6 +348,49 @@ def test_rebuild_while_submits_keep_coming(stack):
     assert code == 0, out
 
 
+def test_crowd_simulator_then_check_and_flush(stack):
+    """People through the real routes (scripts/crowd.py: login, registration,
+    attempts, submits): the boards equal MariaDB, also after FLUSHALL."""
+    import subprocess
+    import sys
+    from quiz_helpers import IN_MAIN, contest_id, ensure_bank, reset_seeded_contests
+    ensure_bank(stack)
+    reset_seeded_contests(stack)
+    cid = contest_id(stack, "shuian")
+    # registration and answering in one run: keep registration open
+    stack.sql("UPDATE contests SET registration_deadline = ends_at WHERE id = %d" % cid)
+    stack.set_clock(iso=IN_MAIN)
+    try:
+        r = subprocess.run([sys.executable, os.path.join(os.path.dirname(__file__), "..", "..", "scripts",
+                                                         "crowd.py"), "--base", stack.base, "--users", "40",
+                            "--concurrency", "16", "--duration", "8", "--think-ms", "5",
+                            "--contest-id", str(cid)], capture_output=True, timeout=120)
+        assert r.returncode == 0, r.stderr.decode()[-2000:]
+    finally:
+        reset_seeded_contests(stack)
+    n = int(stack.sql("SELECT COUNT(*) FROM contest_scores WHERE contest_id = %d" % cid)[0][0])
+    assert n >= 20, (n, r.stderr.decode()[-2000:])
+    check = stack.quizd("check-boards", str(cid))
+    assert check.returncode == 0, check.stdout.decode() + check.stderr.decode()
+
+    def everything():
+        out = []
+        for board, extra in [("individual", "limit=100"), ("units", "limit=100"),
+                             ("units", "limit=100&order=participation"), ("regions", "level=county")]:
+            out.append(get_until_ok(stack, "leaderboards/%s?contest_id=%d&%s" % (board, cid, extra)).json)
+        return out
+    before = everything()
+    assert before[0]["total"] == n
+    stack.redis("FLUSHALL")
+    end = time.time() + 20
+    while stack.get("leaderboards/individual?contest_id=%d" % cid).status != 200:
+        assert time.time() < end
+        time.sleep(0.05)
+    assert everything() == before
+    check = stack.quizd("check-boards", str(cid))
+    assert check.returncode == 0, check.stdout.decode() + check.stderr.decode()
+
+
 # ---- Redis going away ----
 
 def test_redis_restarts_while_submits_continue(stack):

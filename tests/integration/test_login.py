@@ -441,6 +441,17 @@ def test_admin_login_rate_limit_per_account(stack):
     assert stack.post("admin/login", {"username": name, "password": ORG_PASSWORD}).status == 200
 
 
+def test_admin_login_rate_limit_holds_for_requests_at_once(stack):
+    clear_rate_limits(stack)
+    name = organizer(stack)
+    rs = in_parallel(30, lambda i: stack.post("admin/login", {"username": name, "password": "g%d" % i}))
+    statuses = sorted(getattr(r, "status", None) for r in rs)
+    # attempts are counted as they are admitted, before hashing: exactly
+    # the limit is tried, the rest refused without costing a hash
+    assert statuses.count(401) == 10 and statuses.count(429) == 20, statuses
+    clear_rate_limits(stack)
+
+
 def test_admin_login_rate_limit_per_address(stack):
     clear_rate_limits(stack)
     for i in range(20):

@@ -7,51 +7,60 @@
 
 #include <stdio.h>
 
-TEST(blocks_at_the_limit_until_the_window_ends)
+TEST(admits_up_to_the_limit_then_waits_for_the_window)
 {
     rl_local_reset();
     int64_t t = 1000000;
-    for (int i = 0; i < 4; i++) {
-        CHECK_INT(rl_local_blocked("acct:a", 5, t), 0);
-        rl_local_fail("acct:a", 60, t + i);
-    }
-    CHECK_INT(rl_local_blocked("acct:a", 5, t + 10), 0);
-    rl_local_fail("acct:a", 60, t + 10);
-    /* five failures in the window that started at t: blocked ~60 s */
-    CHECK_INT(rl_local_blocked("acct:a", 5, t + 11), 60);
-    CHECK_INT(rl_local_blocked("acct:a", 5, t + 30000), 30);
-    CHECK_INT(rl_local_blocked("acct:a", 5, t + 59001), 1);
-    /* the window is over: counting starts again */
-    CHECK_INT(rl_local_blocked("acct:a", 5, t + 60000), 0);
-    rl_local_fail("acct:a", 60, t + 60000);
-    CHECK_INT(rl_local_blocked("acct:a", 1, t + 60001), 60);
+    for (int i = 0; i < 5; i++)
+        CHECK_INT(rl_local_take("acct:a", 5, 60, t + i), 0);
+    /* the sixth within the window that started at t: refused, ~60 s left */
+    CHECK_INT(rl_local_take("acct:a", 5, 60, t + 10), 60);
+    CHECK_INT(rl_local_take("acct:a", 5, 60, t + 30000), 30);
+    CHECK_INT(rl_local_take("acct:a", 5, 60, t + 59001), 1);
+    /* refusals are not counted; the window is over: counting starts again */
+    CHECK_INT(rl_local_take("acct:a", 5, 60, t + 60000), 0);
+    CHECK_INT(rl_local_take("acct:a", 1, 60, t + 60001), 60);
+}
+
+TEST(giving_back_makes_room)
+{
+    rl_local_reset();
+    for (int i = 0; i < 3; i++)
+        CHECK_INT(rl_local_take("addr:x", 3, 60, 0), 0);
+    CHECK(rl_local_take("addr:x", 3, 60, 1) > 0);
+    rl_local_give_back("addr:x", 2);         /* that one succeeded */
+    CHECK_INT(rl_local_take("addr:x", 3, 60, 3), 0);
+    CHECK(rl_local_take("addr:x", 3, 60, 4) > 0);
+    rl_local_give_back("addr:never", 5);     /* unknown key: nothing happens */
 }
 
 TEST(keys_are_separate_and_clear_forgets)
 {
     rl_local_reset();
     for (int i = 0; i < 3; i++)
-        rl_local_fail("addr:x", 60, 0);
-    CHECK(rl_local_blocked("addr:x", 3, 1) > 0);
-    CHECK_INT(rl_local_blocked("addr:y", 3, 1), 0);
+        rl_local_take("addr:x", 3, 60, 0);
+    CHECK(rl_local_take("addr:x", 3, 60, 1) > 0);
+    CHECK_INT(rl_local_take("addr:y", 3, 60, 1), 0);
     rl_local_clear("addr:x");
-    CHECK_INT(rl_local_blocked("addr:x", 3, 1), 0);
+    CHECK_INT(rl_local_take("addr:x", 3, 60, 1), 0);
 }
 
 TEST(a_flood_of_keys_evicts_the_oldest_window)
 {
     rl_local_reset();
     char id[32];
-    rl_local_fail("victim", 60, 0);              /* the oldest window */
+    rl_local_take("victim", 1, 60, 0);              /* the oldest window */
     for (int i = 0; i < RL_LOCAL_SLOTS - 1; i++) {
         snprintf(id, sizeof id, "k%d", i);
-        rl_local_fail(id, 60, 1000 + i);
+        rl_local_take(id, 1, 60, 1000 + i);
     }
-    CHECK(rl_local_blocked("victim", 1, 2000) > 0);  /* the table is just full */
-    rl_local_fail("newcomer", 60, 5000);
-    CHECK(rl_local_blocked("newcomer", 1, 5001) > 0);
-    CHECK_INT(rl_local_blocked("victim", 1, 5001), 0); /* pushed out, never locked in */
-    CHECK(rl_local_blocked("k0", 1, 5001) > 0);
+    CHECK(rl_local_take("victim", 1, 60, 2000) > 0);  /* the table is just full */
+    rl_local_take("newcomer", 1, 60, 5000);
+    CHECK(rl_local_take("newcomer", 1, 60, 5001) > 0);
+    CHECK_INT(rl_local_take("victim", 1, 60, 5001), 0); /* pushed out, never locked in */
+    /* ... and coming back pushed out the next oldest (k0), not the rest */
+    CHECK(rl_local_take("k1", 1, 60, 5002) > 0);
+    CHECK(rl_local_take("victim", 1, 60, 5003) > 0);
 }
 
 TEST(password_round_trip)
@@ -77,7 +86,8 @@ TEST(unknown_name_dummy_never_matches)
 
 int main(void)
 {
-    RUN(blocks_at_the_limit_until_the_window_ends);
+    RUN(admits_up_to_the_limit_then_waits_for_the_window);
+    RUN(giving_back_makes_room);
     RUN(keys_are_separate_and_clear_forgets);
     RUN(a_flood_of_keys_evicts_the_oldest_window);
     RUN(password_round_trip);
