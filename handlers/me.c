@@ -3,9 +3,11 @@
  *
  * stats.score comes from contest_scores (null before the first submit);
  * attempts_today and open_attempt_id from the quiz's attempts table, read
- * with one statement. rank is null until the boards offer a per-user
- * lookup (TODO(boards)). */
+ * with one statement. rank is the national place on the live boards
+ * (lb_user_rank): null without a score, and null while the boards cannot
+ * be read (Redis down, being rebuilt) -- GET /me never fails for them. */
 #include "handlers/profile.h"
+#include "handlers/boards.h"
 #include "handlers/contest.h"
 #include "handlers/handlers.h"
 #include "rules/score.h"
@@ -49,9 +51,13 @@ static json_t *stats_json(req_t *r, const contest_t *c, long long uid)
         r->store_down = 1;
         return NULL;
     }
+    long long rank = 0, board_score;
+    if (s->nrows && lb_user_rank(r, c->id, uid, &rank, &board_score) != 0)
+        rank = 0;
     return json_pack("{s:I,s:o,s:o,s:I,s:o}", "contest_id", (json_int_t)c->id,
                      "score", s->nrows ? json_integer(db_int(s, 0, 0)) : json_null(),
-                     "rank", json_null(), "attempts_today", (json_int_t)today,
+                     "rank", rank > 0 ? json_integer(rank) : json_null(),
+                     "attempts_today", (json_int_t)today,
                      "open_attempt_id", open_id ? json_integer(open_id) : json_null());
 }
 

@@ -1,5 +1,6 @@
 /* units.c: POST /units and GET /units/{id}. */
 #include "handlers/units.h"
+#include "handlers/boards.h"
 #include "handlers/contest.h"
 #include "handlers/content_check.h"
 #include "handlers/handlers.h"
@@ -285,7 +286,10 @@ int h_units_get(req_t *r)
     json_object_set_new(u, "participants", json_integer(db_int(s, 0, 0)));
     json_object_set_new(u, "score", json_integer(db_int(s, 0, 1)));
     json_object_set_new(u, "participation_rate", json_real(rate > 1 ? 1 : rate));
-    /* TODO(boards): the unit's rank on the national unit board. */
-    json_object_set_new(u, "rank", json_null());
+    /* the national unit board by score; null when the unit is not on it
+     * yet or the boards cannot be read now (never an error) */
+    lb_unit_place_t place;
+    int on_board = contest_id && lb_unit_place(r, contest_id, id, &place) == 0;
+    json_object_set_new(u, "rank", on_board ? json_integer(place.rank) : json_null());
     return reply_json(r, 200, json_pack("{s:o}", "unit", u));
 }

@@ -285,6 +285,26 @@ static void hand_back(conn_t *c)
     (void)n;
 }
 
+/* The common case after a reply on a kept-alive connection — nothing
+ * pending, nothing to close — needs no trip through the loop thread: reset
+ * the parser and re-arm the descriptor here. After epoll_ctl the loop
+ * thread owns the connection again, so nothing may touch c afterwards.
+ * Returns 1 when done, 0 when the loop thread must take it back. */
+static int rearm_directly(conn_t *c)
+{
+    if (c->close_after || c->pending || stopping)
+        return 0;
+    fcgi_parser_reset_request(&c->parser);
+    c->route = NULL;
+    c->method_mismatch = 0;
+    struct epoll_event ev = { .events = EPOLLIN | EPOLLRDHUP | EPOLLONESHOT, .data.ptr = c };
+    if (epoll_ctl(epfd, EPOLL_CTL_MOD, c->fd, &ev) < 0) {
+        c->close_after = 1;
+        return 0;
+    }
+    return 1;
+}
+
 static void *worker_main(void *arg)
 {
     worker_t *w = arg;
@@ -300,7 +320,8 @@ static void *worker_main(void *arg)
         handle(w, c);
         metrics_pool(w->slow ? 0 : -1, w->slow ? -1 : 0);
         atomic_fetch_sub(&in_flight, 1);
-        hand_back(c);
+        if (!rearm_directly(c))
+            hand_back(c);
     }
     if (hooks && hooks->thread_wx_free && w->wx)
         hooks->thread_wx_free(w->wx);

@@ -221,6 +221,120 @@ def test_me_with_and_without_a_score(stack):
     assert w.ok("individual", token="not-a-valid-token-at-all-xxxxx")["me"] is None
 
 
+
+# ---- GET /me and GET /units/{id} ----
+
+def me_stats(stack, token, cid):
+    r = stack.get("me?contest_id=%d" % cid, token=token)
+    assert r.status == 200, r
+    return r.json["stats"]
+
+
+def unit_page(stack, unit, cid):
+    r = stack.get("units/%d?contest_id=%d" % (unit, cid))
+    assert r.status == 200, r
+    return r.json["unit"]
+
+
+def test_me_and_unit_pages_show_the_national_places(stack):
+    """stats.rank of GET /me and rank of GET /units/{id} are the places the
+    national boards show; null without a score."""
+    w = World(stack)
+    first = w.unit("名次一局", "140403")
+    second = w.unit("名次二局", "140105")
+    idle = w.unit("无人作答局", "140403")
+    ta, a = w.member(first, "140403", "张三")
+    tb, b = w.member(second, "140105", "李四")
+    tn, nobody = w.member(idle, "140403", "王五")
+    c = w.person(first, "140403", "赵六")
+    f = w.person(second, "320102", "钱七", kind="five_into")    # counts for its sponsor
+    w.submit(a, 60, 10)
+    w.submit(b, 90, 20)
+    w.submit(c, 60, 5)          # a's score, reached earlier: above a
+    w.submit(f, 80, 30)
+    w.settle()
+    people = {e["user_id"]: e["rank"] for e in w.all_people()}
+    assert people == {b: 1, f: 2, c: 3, a: 4}, people
+    for tok, uid in ((ta, a), (tb, b)):
+        st = me_stats(stack, tok, w.id)
+        assert st["rank"] == people[uid] == w.ok("individual", token=tok)["me"]["rank"], (uid, st)
+    units = {e["unit_id"]: e for e in w.ok("units")["entries"]}
+    assert [units[u]["rank"] for u in (second, first)] == [1, 2], units       # 170, 120
+    for u in (first, second):
+        page = unit_page(stack, u, w.id)
+        assert page["rank"] == units[u]["rank"] and page["score"] == units[u]["score"], page
+    # registered, never answered; a unit nobody answered for
+    st = me_stats(stack, tn, w.id)
+    assert st["rank"] is None and st["score"] is None, st
+    assert unit_page(stack, idle, w.id)["rank"] is None
+    # the places move with the boards
+    w.submit(a, 100, 40)
+    w.submit(c, 75, 50)         # first: 175 passes second's 170
+    w.settle()
+    assert me_stats(stack, ta, w.id)["rank"] == 1
+    assert me_stats(stack, tb, w.id)["rank"] == 2
+    assert unit_page(stack, first, w.id)["rank"] == 1
+    assert unit_page(stack, second, w.id)["rank"] == 2
+
+
+def test_me_rank_after_a_submit_and_while_redis_is_down(stack):
+    """After a real submit GET /me shows the place the submit and the board
+    give; with Redis stopped GET /me and GET /units/{id} still answer 200,
+    rank null."""
+    from quiz_helpers import (IN_MAIN, answer_key, contest_id, demo_unit, ensure_bank, registered,
+                              reset_seeded_contests)
+    ensure_bank(stack)
+    reset_seeded_contests(stack)
+    stack.set_clock(iso=IN_MAIN)
+    try:
+        cid = contest_id(stack, "shuian")
+        tok, uid = registered(stack, name="名次")
+        tn, _ = registered(stack, name="未答")
+        unit = demo_unit(stack)
+        a = stack.post("attempts", {"contest_id": cid}, token=tok)
+        assert a.status in (200, 201), a
+        r = stack.post("attempts/%d/submit" % a.json["attempt_id"], {"answers": answer_key(stack, a.json)},
+                       token=tok)
+        assert r.status == 200 and isinstance(r.json["rank"], int), r
+        # other tests' submits of this contest drained: the places hold still
+        end = time.time() + 30
+        while stack.sql("SELECT COUNT(*) FROM board_outbox WHERE contest_id = %d AND applied_at IS NULL"
+                        % cid)[0][0] != "0" and time.time() < end:
+            time.sleep(0.05)
+        st = me_stats(stack, tok, cid)
+        assert st["score"] == r.json["contest_score"] and isinstance(st["rank"], int), st
+        b = stack.get("leaderboards/individual?contest_id=%d&offset=%d&limit=1" % (cid, st["rank"] - 1),
+                      token=tok)
+        assert b.status == 200 and b.json["me"] == {"rank": st["rank"], "score": st["score"]}, (st, b)
+        assert [(e["rank"], e["user_id"]) for e in b.json["entries"]] == [(st["rank"], uid)], b
+        place = unit_page(stack, unit, cid)["rank"]
+        assert isinstance(place, int), place
+        u = stack.get("leaderboards/units?contest_id=%d&offset=%d&limit=1" % (cid, place - 1))
+        assert u.status == 200 and [(e["rank"], e["unit_id"]) for e in u.json["entries"]] == [(place, unit)], u
+        assert me_stats(stack, tn, cid)["rank"] is None
+
+        stack.stop_redis()
+        try:
+            down = me_stats(stack, tok, cid)
+            assert down["rank"] is None and down["score"] == st["score"], down
+            assert unit_page(stack, unit, cid)["rank"] is None
+        finally:
+            stack.start_redis()
+        # every worker finds its broken link once and reconnects a second
+        # later; the background rebuilds the boards Redis lost
+        threads = [threading.Thread(target=stack.get, args=("me",), kwargs={"token": tok}) for _ in range(24)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        time.sleep(1.2)
+        end = time.time() + 15
+        while me_stats(stack, tok, cid)["rank"] is None and time.time() < end:
+            time.sleep(0.1)
+        assert me_stats(stack, tok, cid)["rank"] == st["rank"]
+    finally:
+        stack.set_clock(offset_s=0)
+
 # ---- rebuild and check ----
 
 def test_rebuild_equals_incremental_and_survives_flushall(stack):

@@ -322,7 +322,10 @@ def test_me_stats_from_scores_and_attempts(stack):
                      cid, uid, today, now - 60, now + 840))                          # open now
         open_id = int(stack.sql("SELECT MAX(id) FROM attempts WHERE user_id = %d" % uid)[0][0])
         st = stack.get("me?contest_id=%d" % cid, token=tok).json["stats"]
-        assert st == {"contest_id": cid, "score": 85, "rank": None, "attempts_today": 2,
+        # rank is the boards': a score written without an outbox row is on
+        # them only if the background's first build of this contest read it
+        assert st.pop("rank") in (None, 1), st
+        assert st == {"contest_id": cid, "score": 85, "attempts_today": 2,
                       "open_attempt_id": open_id}, st
         r = stack.get("me?contest_id=abc", token=tok)
         assert r.status == 400, r
