@@ -34,7 +34,7 @@ static void set_defaults(config_t *c)
     snprintf(c->listen, sizeof c->listen, "127.0.0.1:9000");
     c->workers = 8;
     c->slow_workers = 128;
-    c->slow_stores = 8;
+    c->slow_stores = 32;
     c->queue_max = 512;
     c->max_conns = 4096;
     snprintf(c->db_host, sizeof c->db_host, "127.0.0.1");
