@@ -28,7 +28,7 @@ FUZZ_SECONDS ?= 20
 # What the fuzz targets may link: parsers and pure rules, no threads or stores.
 FUZZ_LIB = server/request.c server/log.c server/fcgi.c server/csv.c server/arena.c $(wildcard rules/*.c) wx/wx_crypto.c
 
-.PHONY: all deps run test unit-tests integration-tests asan fuzz fuzz-long bench clean smoke
+.PHONY: all deps run test unit-tests integration-tests asan fuzz fuzz-long bench clean smoke crowd
 all: $(BUILD)/quizd $(UNIT_BIN)
 
 deps:
@@ -83,6 +83,10 @@ bench: deps all
 
 smoke:
 	python3 ../shared/contract-smoke.py
+
+# A live demo: many simulated mini-program users against `make run`.
+crowd:
+	python3 scripts/crowd.py --base http://127.0.0.1:$${PORT:-8080} --users 300 --concurrency 50 --duration 120
 
 clean:
 	rm -rf build build-asan build-fuzz
