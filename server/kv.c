@@ -83,24 +83,56 @@ static redisReply *finish(kv_t *kv, arena_t *a, redisReply *r)
     return r;
 }
 
+/* A connection that was fine when last used may be dead now (Redis
+ * restarted while this worker was idle): its first command fails at once.
+ * Reconnect and send that command once more, so a restart costs no request
+ * an error. A restarted Redis has none of the old state, so the repeat
+ * cannot apply anything twice; only a connection that dies between
+ * executing and answering could, and every write the project sends to
+ * Redis is idempotent or a cache. */
+static int retry_after_drop(kv_t *kv, int was_up)
+{
+    if (!was_up)
+        return 0;
+    kv->next_try_us = 0;
+    return kv_ctx(kv) != NULL;
+}
+
 redisReply *kv_cmd(kv_t *kv, arena_t *a, const char *fmt, ...)
 {
-    redisContext *c = kv_ctx(kv);
-    if (!c)
-        return NULL;
-    va_list ap;
-    va_start(ap, fmt);
-    redisReply *r = redisvCommand(c, fmt, ap);
-    va_end(ap);
-    return finish(kv, a, r);
+    for (int attempt = 0; attempt < 2; attempt++) {
+        int was_up = kv->c != NULL;
+        redisContext *c = kv_ctx(kv);
+        if (!c)
+            return NULL;
+        va_list ap;
+        va_start(ap, fmt);
+        redisReply *r = redisvCommand(c, fmt, ap);
+        va_end(ap);
+        if (r)
+            return finish(kv, a, r);
+        finish(kv, a, NULL);
+        if (attempt || !retry_after_drop(kv, was_up))
+            return NULL;
+    }
+    return NULL;
 }
 
 redisReply *kv_cmdargv(kv_t *kv, arena_t *a, int argc, const char **argv, const size_t *lens)
 {
-    redisContext *c = kv_ctx(kv);
-    if (!c)
-        return NULL;
-    return finish(kv, a, redisCommandArgv(c, argc, argv, lens));
+    for (int attempt = 0; attempt < 2; attempt++) {
+        int was_up = kv->c != NULL;
+        redisContext *c = kv_ctx(kv);
+        if (!c)
+            return NULL;
+        redisReply *r = redisCommandArgv(c, argc, argv, lens);
+        if (r)
+            return finish(kv, a, r);
+        finish(kv, a, NULL);
+        if (attempt || !retry_after_drop(kv, was_up))
+            return NULL;
+    }
+    return NULL;
 }
 
 int kv_up(kv_t *kv) { return kv->up; }
