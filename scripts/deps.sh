@@ -16,7 +16,7 @@ SUDO=""
 [ "$(id -u)" -ne 0 ] && SUDO=sudo
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
+$SUDO apt-get install -y -qq $missing >/dev/null
 # The packaged services must not run on their own: the project starts its
 # own instances in its own folders.
 for s in mariadb redis-server nginx; do
