@@ -48,13 +48,13 @@ const route_t g_routes[] = {
     /* @quiz: contests, questions, attempts */
     { "GET",  API "/contests",           h_contests_list,  0, 0 },
     { "GET",  API "/contests/current",   h_contest_current, 0, 0 },
-    { "POST", API "/admin/contests",     h_admin_contest_create, R_ORGANIZER, 64 * 1024 },
-    { "PUT",  API "/admin/contests/{id}", h_admin_contest_update, R_ORGANIZER, 64 * 1024 },
+    { "POST", API "/admin/contests",     h_admin_contest_create, R_ORGANIZER | R_NATIONWIDE, 64 * 1024 },
+    { "PUT",  API "/admin/contests/{id}", h_admin_contest_update, R_ORGANIZER | R_NATIONWIDE, 64 * 1024 },
     /* imports and corrections can take seconds: the slow pool keeps them
      * off the workers that serve submits */
-    { "POST", API "/admin/questions/import", h_admin_questions_import, R_ORGANIZER | R_SLOW,
+    { "POST", API "/admin/questions/import", h_admin_questions_import, R_ORGANIZER | R_NATIONWIDE | R_SLOW,
       QUESTIONS_IMPORT_MAX_BODY + 64 * 1024 /* multipart framing */ },
-    { "PUT",  API "/admin/questions/{id}", h_admin_question_update, R_ORGANIZER | R_SLOW, 64 * 1024 },
+    { "PUT",  API "/admin/questions/{id}", h_admin_question_update, R_ORGANIZER | R_NATIONWIDE | R_SLOW, 64 * 1024 },
     { "POST", API "/attempts",           h_attempt_start,  R_USER, 1024 },
     { "POST", API "/attempts/{id}/submit", h_attempt_submit, R_USER, 128 * 1024 },
 

@@ -116,6 +116,10 @@ void router_dispatch(req_t *r)
             reply_error(r, 403, "forbidden", "this route needs another role");
             return;
         }
+        if ((rt->flags & R_NATIONWIDE) && r->auth.area[0]) {
+            reply_error(r, 403, "forbidden", "only an organizer for the whole country may do this");
+            return;
+        }
     }
     int rc = rt->fn(r);
     if (!r->replied) {

@@ -20,6 +20,7 @@ enum {
     R_SLOW       = 1 << 9,   /* waits on WeChat: runs on the slow pool */
     R_OPTIONAL_AUTH = 1 << 10, /* public, but a valid token fills r->auth */
     R_TEST       = 1 << 11,  /* exists only when clock_settable is configured */
+    R_NATIONWIDE = 1 << 12,  /* with R_ORGANIZER: only an organizer whose area is all */
 };
 
 typedef struct route {

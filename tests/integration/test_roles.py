@@ -107,3 +107,23 @@ def test_routes_listing_matches_the_known_login_routes(stack):
     assert table[("POST", "/api/v1/me/phone")] & ROLE_BITS == R_USER
     assert table[("POST", "/api/v1/me/console-code")] & ROLE_BITS == R_UNIT_ADMIN
     assert table[("POST", "/api/v1/admin/login")] & ROLE_BITS == 0
+
+
+def test_nationwide_routes_refuse_a_regional_organizer(stack):
+    # Routes flagged R_NATIONWIDE (4096) change what every region shares —
+    # contests and the question bank — so an organizer for one province
+    # gets 403, while a nationwide organizer passes the role check.
+    name = "regional" + secrets.token_hex(3)
+    p = stack.quizd("organizer-add", name, "140000", input=(PASSWORD + "\n").encode())
+    assert p.returncode == 0, p.stderr
+    r = stack.post("admin/login", {"username": name, "password": PASSWORD})
+    assert r.status == 200 and r.json["region_code"] == "140000", r
+    regional = r.json["token"]
+    nationwide = tokens(stack)[R_ORGANIZER]
+    flagged = [(m, pat) for m, pat, flags in routes(stack) if int(flags) & 4096]
+    assert len(flagged) >= 4, flagged
+    for method, pattern in flagged:
+        r = call(stack, method, concrete(pattern), regional)
+        assert r.status == 403 and error_code(r) == "forbidden", (method, pattern, r)
+        r = call(stack, method, concrete(pattern), nationwide)
+        assert r.status != 403, (method, pattern, r)
