@@ -39,11 +39,19 @@ def wrk(url, seconds=10, conns=64, threads=2):
 
 
 def bench_ping(st):
+    from bench_submit import groups, sample
     fixed = wrk(st.base + "/nginx-fixed")
+    g = groups(st)
+    before, t0 = sample(g), time.time()
     ping = wrk(st.api + "/ping")
+    after, wall = sample(g), time.time() - t0
+    tick = os.sysconf("SC_CLK_TCK")
+    split = "  ".join("%s %.0f%%" % (k, 100.0 * (after[k] - before[k]) / tick / wall)
+                      for k in ("quizd", "nginx") if k in after)
     return [("nginx return 200 (64 conns)", "%.0f req/s  p50 %s  p99 %s" % fixed[:3]),
             ("GET /api/v1/ping via quizd (64 conns)", "%.0f req/s  p50 %s  p99 %s  non-2xx %d" % ping),
-            ("ratio quizd / nginx", "%.2f" % (ping[0] / fixed[0]))]
+            ("ratio quizd / nginx", "%.2f" % (ping[0] / fixed[0])),
+            ("CPU during the ping run (% of one core)", split + "  (wrk takes the rest)")]
 
 
 def main():
