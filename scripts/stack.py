@@ -27,6 +27,9 @@ import time
 import urllib.parse
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# (folder, log file) of every stack that stopped with a sanitizer report;
+# its folder is kept for reading.
+SANITIZER_REPORTS = []
 
 
 def free_port():
@@ -136,8 +139,18 @@ class Stack:
     def stop(self):
         for name in list(self.procs)[::-1]:
             self._stop_proc(name)
-        if self.own_dir and os.environ.get("KEEP_STACK") != "1":
+        # A sanitizer report in any server's output must fail the run, also
+        # for the private stacks tests start and stop themselves.
+        reports = self.sanitizer_reports() if os.path.isdir(self.dir) else []
+        if reports:
+            SANITIZER_REPORTS.extend((self.dir, name) for name in reports)
+        elif self.own_dir and os.environ.get("KEEP_STACK") != "1":
             shutil.rmtree(self.dir, ignore_errors=True)
+
+    def sanitizer_reports(self):
+        return [name for name, data in self.logs()
+                if b"ERROR: AddressSanitizer" in data or b"runtime error:" in data
+                or b"ERROR: LeakSanitizer" in data]
 
     def _stop_proc(self, name, sig=signal.SIGTERM, timeout=20):
         p = self.procs.pop(name, None)

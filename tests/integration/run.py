@@ -92,18 +92,14 @@ def main():
                 failed += 1
                 print("FAIL  quizd%d is not running at the end" % i)
     finally:
-        st.stop_server(0) if st.procs else None
-        leaks = []
-        for name, data in (st.logs() if os.path.isdir(st.dir) else []):
-            if b"ERROR: AddressSanitizer" in data or b"runtime error:" in data or b"LeakSanitizer" in data:
-                leaks.append(name)
-        if leaks:
-            failed += 1
-            print("FAIL  sanitizer reports in %s" % ", ".join(leaks))
-            for name, data in st.logs():
-                if name in leaks:
-                    sys.stdout.write(data.decode(errors="replace")[-4000:])
         st.stop()
+        if stackmod.SANITIZER_REPORTS:
+            failed += 1
+            print("FAIL  sanitizer reports (folders kept):")
+            for folder, name in stackmod.SANITIZER_REPORTS:
+                print("      %s/%s" % (folder, name))
+                with open(os.path.join(folder, name), "rb") as f:
+                    sys.stdout.write(f.read().decode(errors="replace")[-3000:])
     print("integration: %.1fs" % (time.time() - t0))
     if failures:
         print("failed: " + ", ".join(failures))
