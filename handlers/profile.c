@@ -296,8 +296,10 @@ static int write_profile(req_t *r, const profile_input_t *in, const region_t *re
                 " is_unit_leader = VALUES(is_unit_leader), position = VALUES(position),"
                 " five_into_category = VALUES(five_into_category),"
                 " five_into_org = VALUES(five_into_org), sponsor_unit_id = VALUES(sponsor_unit_id),"
-                " board_unit_id = VALUES(board_unit_id), name_review = VALUES(name_review),"
-                " updated_at = VALUES(updated_at)",
+                " board_unit_id = VALUES(board_unit_id),"
+                /* a corrected name leaves an organizer's rejection behind */
+                " name_reject_reason = IF(VALUES(name_review) = 'rejected', name_reject_reason, NULL),"
+                " name_review = VALUES(name_review), updated_at = VALUES(updated_at)",
                 "isssssssissssisii", uid, in->real_name, reg->code, reg->province,
                 reg->city[0] ? reg->city : NULL, reg->county[0] ? reg->county : NULL,
                 in->staff ? "staff" : "five_into", unit_s,
