@@ -15,7 +15,7 @@ int console_audit(db_t *db, long long organizer_id, const char *action, const ch
                            "INSERT INTO audit_log (organizer_id, actor, action, target_kind, target_id,"
                            " before_json, after_json, created_at)"
                            " VALUES (NULLIF(?, 0), ?, ?, ?, NULLIF(?, 0), ?, ?, ?)",
-                           "ississsi", organizer_id > 0 ? organizer_id : 0,
+                           "isssissi", organizer_id > 0 ? organizer_id : 0,
                            organizer_id > 0 ? "api" : "cli", action, target_kind, target_id, b, f,
                            (long long)clock_now_s());
     free(b);
