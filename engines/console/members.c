@@ -21,7 +21,7 @@ static const char *like_pattern(arena_t *a, const char *q)
 }
 
 #define MEMBERS_FROM \
-    " FROM profiles p JOIN users us ON us.id = p.user_id" \
+    " FROM profiles p LEFT JOIN users us ON us.id = p.user_id" \
     " LEFT JOIN contest_scores s ON s.contest_id = ? AND s.user_id = p.user_id" \
     " WHERE p.board_unit_id = ? AND (? = '' OR p.real_name LIKE ?) AND (? = '' OR p.kind = ?)" \
     " AND (? < 0 OR (s.user_id IS NOT NULL) = ?) AND (? < 0 OR p.is_unit_leader = ?)" \
