@@ -55,6 +55,11 @@ def test_console_sign_in_approve_and_members(stack):
     app_id = r.json["application"]["id"]
     _, org_name = organizer(stack, SHANXI)
 
+    r = stack.get("/console/")
+    assert r.status == 200 and "竞赛管理控制台" in r.body.decode(), r
+    assert "default-src 'self'" in (r.header("Content-Security-Policy") or ""), r
+    assert "<script src=\"console.js\"></script>" in r.body.decode()
+    assert "http" not in r.body.decode().lower().replace("http-equiv", ""), "no outside scripts or fonts"
     b = Browser(width=1400, height=900)
     try:
         b.goto("%s/console/?contest_id=%d" % (stack.base, w.id))
