@@ -3,6 +3,7 @@ organizer commands, each recorded; a disabled organizer's or reset
 password's sessions end at once, even while Redis still holds a copy;
 GET /admin/audit for nationwide organizers, with filters and paging; and
 organizer areas on the console's area-bound routes."""
+import hashlib
 import json
 
 from console_helpers import (PASSWORD, SHANXI, HEBEI, SHANGDANG, SHIJIAZHUANG, organizer, unit, q,
@@ -51,12 +52,13 @@ def test_disabled_organizer_sessions_end_at_once(stack):
 def test_disabled_organizer_refused_even_with_a_stale_cache_entry(stack):
     tok, name = organizer(stack, "")
     assert stack.get("admin/units", token=tok).status == 200
-    cached = {k: stack.redis("GET", k) for k in stack.redis("KEYS", "sess:*")}
-    stack.sql("UPDATE organizers SET disabled = 1 WHERE username = %s" % q(name))
-    # put back every cached copy, as if the Redis DEL had been lost
-    for k, v in cached.items():
-        if v:
-            stack.redis("SET", k, v)
+    key = "sess:" + hashlib.sha256(tok.encode()).hexdigest()
+    cached = stack.redis("GET", key)
+    assert cached, "the session is cached"
+    p = stack.quizd("organizer-disable", name)
+    assert p.returncode == 0, p
+    # put the cached copy back, as if the Redis DEL had been lost
+    stack.redis("SET", key, cached)
     r = stack.get("admin/units", token=tok)
     assert r.status == 401, r
 
@@ -123,3 +125,26 @@ def test_area_bound_unit_routes(stack):
     assert theirs not in [x["id"] for x in listed["units"]]
     assert stack.get("admin/units/%d" % ours, token=shanxi).status == 200
     assert stack.get("admin/units/%d" % theirs, token=nat).status == 200
+
+
+def test_contest_changes_are_recorded(stack):
+    from test_contests import NEW
+    from quiz_helpers import ensure_bank
+    ensure_bank(stack)
+    nat, name = organizer(stack, "")
+    n_create, n_update = audit_rows(stack, "contest.create"), audit_rows(stack, "contest.update")
+    r = stack.post("admin/contests", NEW, token=nat)
+    assert r.status == 201, r
+    cid = r.json["contest"]["id"]
+    r = stack.put("admin/contests/%d" % cid, {"attempts_per_day": 4}, token=nat)
+    assert r.status == 200, r
+    assert audit_rows(stack, "contest.create") == n_create + 1
+    assert audit_rows(stack, "contest.update") == n_update + 1
+    j = stack.get("admin/audit?target_kind=contest&target_id=%d" % cid, token=nat).json
+    upd = [e for e in j["entries"] if e["action"] == "contest.update"][0]
+    assert upd["organizer"] == name and upd["before"]["attempts_per_day"] == 1 \
+        and upd["after"]["attempts_per_day"] == 4, upd
+    # a refused change is not recorded
+    r = stack.put("admin/contests/%d" % cid, {"attempts_per_day": -4}, token=nat)
+    assert r.status == 400, r
+    assert audit_rows(stack, "contest.update") == n_update + 1
