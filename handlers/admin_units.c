@@ -32,6 +32,8 @@ int console_reply_outcome(req_t *r, int rc, const char *not_found)
                            "only a unit that is not merged can be merged, into an active unit");
     case CONSOLE_MERGE_CIRCLE:
         return reply_error(r, 409, "merge_circle", "that unit was merged into this one");
+    case CONSOLE_UNIT_INACTIVE:
+        return reply_error(r, 409, "unit_inactive", "the unit was merged or disabled; reject instead");
     case CONSOLE_NOT_REGISTERED:
         return reply_error(r, 403, "not_registered", "register your profile first");
     default:

@@ -152,7 +152,8 @@ int console_application_decide(db_t *db, arena_t *a, long long organizer_id, con
     if (db_begin(db) < 0)
         return -1;
     db_res_t *res = db_query(db, a, "SELECT ap.unit_id, ap.user_id, ap.state, u.province_code,"
-                                    " u.city_code, u.county_code FROM admin_applications ap"
+                                    " u.city_code, u.county_code, u.disabled OR u.merged_into IS NOT NULL"
+                                    " FROM admin_applications ap"
                                     " JOIN units u ON u.id = ap.unit_id WHERE ap.id = ? FOR UPDATE",
                              "i", id);
     int rc = !res ? -1 : !res->nrows ? CONSOLE_NOT_FOUND : 0;
@@ -160,6 +161,9 @@ int console_application_decide(db_t *db, arena_t *a, long long organizer_id, con
         rc = CONSOLE_FORBIDDEN;
     if (rc == 0 && strcmp(db_get(res, 0, 2), "pending") != 0)
         rc = CONSOLE_DECIDED;
+    /* a unit merged or disabled since: its admin would administer nothing */
+    if (rc == 0 && !reject_reason && db_int(res, 0, 6))
+        rc = CONSOLE_UNIT_INACTIVE;
     if (rc) {
         db_rollback(db);
         return rc;

@@ -29,6 +29,7 @@ enum {
     CONSOLE_MERGE_CIRCLE,        /* into a unit that was merged into this one */
     CONSOLE_NOT_REGISTERED,      /* an applicant without a profile */
     CONSOLE_UPLOAD_MISSING,      /* an application names an upload that does not exist */
+    CONSOLE_UNIT_INACTIVE,       /* approving for a unit merged or disabled since */
 };
 
 /* ---- audit (audit.c) ---- */
@@ -122,6 +123,12 @@ int console_review_decide(db_t *db, arena_t *a, long long organizer_id, const ch
 long long console_upload_store(db_t *db, long long user_id, long long organizer_id,
                                const char *media_type, const void *data, size_t len);
 
+/* How many files user_id uploaded since since (seconds); -1 on a store
+ * error. Uploads are capped per person and day (CONSOLE_UPLOADS_PER_DAY):
+ * an application needs two, and MariaDB is not a free file store. */
+#define CONSOLE_UPLOADS_PER_DAY 30
+long long console_upload_count_since(db_t *db, arena_t *a, long long user_id, long long since);
+
 typedef struct {
     long long id, user_id;
     const char *media_type;
@@ -161,7 +168,8 @@ json_t *console_application_json(db_t *db, arena_t *a, const char *area, long lo
 /* Approve (reason NULL) or reject. Approval makes the applicant the unit's
  * one admin; *old_admin is the replaced admin (0 none) and *new_admin the
  * applicant, whose cached sessions the caller forgets. Returns 0,
- * CONSOLE_NOT_FOUND, CONSOLE_FORBIDDEN, CONSOLE_DECIDED or -1. */
+ * CONSOLE_NOT_FOUND, CONSOLE_FORBIDDEN, CONSOLE_DECIDED, CONSOLE_UNIT_INACTIVE
+ * or -1. */
 int console_application_decide(db_t *db, arena_t *a, long long organizer_id, const char *area,
                                long long id, const char *reject_reason, long long *old_admin,
                                long long *new_admin);

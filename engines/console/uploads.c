@@ -21,6 +21,13 @@ long long console_upload_store(db_t *db, long long user_id, long long organizer_
     return db_last_id(db);
 }
 
+long long console_upload_count_since(db_t *db, arena_t *a, long long user_id, long long since)
+{
+    db_res_t *res = db_query(db, a, "SELECT COUNT(*) FROM uploads WHERE user_id = ? AND created_at >= ?",
+                             "ii", user_id, since);
+    return res ? db_int(res, 0, 0) : -1;
+}
+
 /* 1 when an organizer of area may see upload id: some application names it
  * for a unit in the area. */
 static int organizer_may_see(db_t *db, arena_t *a, long long id, const char *area)

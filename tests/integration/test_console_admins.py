@@ -301,3 +301,33 @@ def test_members_list_filters_and_area(stack):
               % q(hashlib.sha256(console.encode()).hexdigest()))
     stack.redis("DEL", "sess:" + hashlib.sha256(console.encode()).hexdigest())
     assert stack.get("units/%d/members" % u, token=console).status == 401
+
+
+def test_uploads_are_capped_per_person_and_day(stack):
+    u = unit(stack)
+    tok, uid = registered_user(stack, u)
+    # 28 made earlier today (as rows), two more through the API
+    stack.sql("INSERT INTO uploads (user_id, media_type, size, sha256, data, created_at)"
+              " SELECT %d, 'image/png', 1, REPEAT('0', 64), 'x', UNIX_TIMESTAMP() FROM seq_1_to_28" % uid)
+    assert upload(stack, tok, png()).status == 201
+    assert upload(stack, tok, png()).status == 201
+    r = upload(stack, tok, png())
+    assert r.status == 429 and error_code(r) == "rate_limited" and r.header("Retry-After"), r
+    assert count(stack, "SELECT COUNT(*) FROM uploads WHERE user_id = %d" % uid) == 30
+    # another person is not held back
+    other, _ = registered_user(stack, u)
+    assert upload(stack, other, png()).status == 201
+
+
+def test_approval_for_a_unit_merged_since_is_refused(stack):
+    u = unit(stack, SHANGDANG)
+    keep = unit(stack, SHANGDANG)
+    org, _ = organizer(stack, SHANXI)
+    tok, _ = registered_user(stack, u)
+    a = apply_for(stack, tok, u).json["application"]
+    r = stack.post("admin/units/%d/merge" % u, {"into": keep}, token=org)
+    assert r.status == 200, r
+    r = stack.post("admin/admin-applications/%d/approve" % a["id"], {}, token=org)
+    assert r.status == 409 and error_code(r) == "unit_inactive", r
+    r = stack.post("admin/admin-applications/%d/reject" % a["id"], {"reason": "单位已合并，请向新单位申请"}, token=org)
+    assert r.status == 200, r
