@@ -97,7 +97,7 @@ int h_admin_units_list(req_t *r)
     db_res_t *t = db_query(db, r->arena, "SELECT COUNT(*) FROM units u" UNITS_WHERE, "sssssssiiii",
                            ar, ar, ar, ar, qbuf, qbuf, qbuf, verified, verified, disabled, disabled);
     db_res_t *res = t ? db_query(db, r->arena, "SELECT u.id FROM units u" UNITS_WHERE
-                                 " ORDER BY u.id LIMIT ? OFFSET ?", "sssssssiiiiii", ar, ar, ar, ar,
+                                 " ORDER BY u.id DESC LIMIT ? OFFSET ?", "sssssssiiiiii", ar, ar, ar, ar,
                                  qbuf, qbuf, qbuf, verified, verified, disabled, disabled, limit,
                                  offset) : NULL;
 #undef UNITS_WHERE

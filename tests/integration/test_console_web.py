@@ -88,7 +88,11 @@ def test_console_sign_in_approve_and_members(stack):
         b.eval("location.hash = '#units'")
         b.wait_for("document.body.dataset.view === 'units' && document.body.dataset.loaded === '1'",
                    what="the units list")
-        b.wait_for("!!document.querySelector('#units-table tr[data-id=\"%d\"]')" % u, what="the unit row")
+        cc = stack.sql("SELECT credit_code FROM units WHERE id = %d" % u)[0][0]
+        fill_and_submit(b, {"units-q": cc}, "units-search")
+        b.wait_for("document.querySelectorAll('#units-table tbody tr').length === 1 && "
+                   "!!document.querySelector('#units-table tr[data-id=\"%d\"]')" % u,
+                   what="the unit found by its credit code")
         b.screenshot(os.path.join(ART, "console-units.png"))
 
         # the new unit admin signs in with the mini-program's one-time code
