@@ -54,6 +54,12 @@ def test_console_sign_in_approve_and_members(stack):
     assert r.status == 201, r
     app_id = r.json["application"]["id"]
     _, org_name = organizer(stack, SHANXI)
+    # an unverified unit of the area, and a name waiting for review
+    pending_unit = w.unit("长治市潞州区待审供水站", "140403", headcount=5, verified=False)
+    stack.sql("INSERT INTO content_reviews (kind, subject_id, user_id, content, reason, created_at)"
+              " VALUES ('unit_name', %d, %d, '长治市潞州区待审供水站', 'review', UNIX_TIMESTAMP())"
+              % (pending_unit, app_user["id"]))
+    review_id = int(stack.sql("SELECT MAX(id) FROM content_reviews")[0][0])
 
     r = stack.get("/console/")
     assert r.status == 200 and "竞赛管理控制台" in r.body.decode(), r
@@ -94,6 +100,27 @@ def test_console_sign_in_approve_and_members(stack):
                    "!!document.querySelector('#units-table tr[data-id=\"%d\"]')" % u,
                    what="the unit found by its credit code")
         b.screenshot(os.path.join(ART, "console-units.png"))
+
+        # verify the unverified unit from its row
+        cc = stack.sql("SELECT credit_code FROM units WHERE id = %d" % pending_unit)[0][0]
+        fill_and_submit(b, {"units-q": cc}, "units-search")
+        vrow = "document.querySelector('#units-table tr[data-id=\"%d\"]')" % pending_unit
+        b.wait_for("!!%s && !!%s.querySelector('button[data-op=verify]')" % (vrow, vrow), what="the verify button")
+        b.eval("%s.querySelector('button[data-op=verify]').click()" % vrow)
+        b.wait_for("!!%s && %s.textContent.indexOf('已核实') >= 0" % (vrow, vrow), what="the unit verified")
+        assert stack.sql("SELECT verified FROM units WHERE id = %d" % pending_unit)[0][0] == "1"
+
+        # reject the name under review with a reason
+        b.eval("location.hash = '#reviews'")
+        rrow = "document.querySelector('#reviews-table tr[data-id=\"%d\"]')" % review_id
+        b.wait_for("document.body.dataset.view === 'reviews' && !!%s" % rrow, what="the review row")
+        b.screenshot(os.path.join(ART, "console-reviews.png"))
+        b.eval("%s.querySelector('input').value = '名称含测试字样，请改为单位全称'" % rrow)
+        b.eval("%s.querySelector('button.danger').click()" % rrow)
+        b.wait_for("document.getElementById('msg').textContent === '已驳回'", what="the rejection")
+        assert stack.sql("SELECT state, reject_reason FROM content_reviews WHERE id = %d" % review_id)[0] == \
+            ["rejected", "名称含测试字样，请改为单位全称"]
+        assert stack.get("units/%d" % pending_unit).json["unit"]["name"] == "待审核"
 
         # the new unit admin signs in with the mini-program's one-time code
         r = stack.post("me/console-code", {}, token=app_tok)

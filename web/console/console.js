@@ -11,7 +11,8 @@
   var PAGE = 20;
   var TYPES = { water_admin: "水行政主管部门", water_enterprise: "水利企业", other: "其他单位" };
   var KINDS = { unit_name: "单位名称", contact_name: "联系人", real_name: "姓名", org_name: "组织名称", position: "职务" };
-  var STATES = { pending: "待审批", approved: "已批准", rejected: "已驳回", replaced: "已被替换", accepted: "已通过" };
+  var STATES = { pending: "待审批", approved: "已批准", rejected: "已驳回", replaced: "已被替换" };
+  var REVIEW_STATES = { pending: "待审核", accepted: "已通过", rejected: "已驳回" };
   var page = { units: 0, members: 0, audit: 0 };
   /* ?contest_id=N: the contest whose scores the member list shows
    * (default: the current main contest) */
@@ -213,7 +214,7 @@
         cell(tr, r.content);
         cell(tr, r.check === "review" ? "需人工审核" : "未能检测");
         cell(tr, (r.created_at || "").replace("T", " ").slice(0, 16));
-        cell(tr, (STATES[r.state] || r.state) + (r.reason ? "（" + r.reason + "）" : ""));
+        cell(tr, (REVIEW_STATES[r.state] || r.state) + (r.reason ? "（" + r.reason + "）" : ""));
         var ops = cell(tr, "");
         ops.textContent = "";
         if (r.state !== "pending") return;
