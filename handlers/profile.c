@@ -1,5 +1,6 @@
 /* profile.c: PUT /me/profile, and the profile as the API shows it. */
 #include "handlers/profile.h"
+#include "handlers/console.h"
 #include "handlers/content_check.h"
 #include "handlers/contest.h"
 #include "handlers/handlers.h"
@@ -407,6 +408,10 @@ int h_profile_put(req_t *r)
     if (rc == 1)
         return reply_error(r, 409, "profile_locked", "the unit, sponsor and region cannot change"
                                                      " after answering in a contest");
+    /* a name an organizer had hidden on the boards is shown again once
+     * corrected: the boards do not learn names through the outbox */
+    if (old.exists && ch.name && old.name_review && strcmp(old.name_review, "rejected") == 0)
+        console_boards_rebuild(r);
     json_t *p = profile_load_json(r, r->auth.user_id);
     if (!p)
         return -1;

@@ -125,3 +125,38 @@ def test_rejected_names_are_hidden_on_the_boards(stack):
     w.settle()
     assert hidden()
     assert w.check()[0] == 0
+    # the owner corrects the name: the boards show the new one (masked)
+    r = stack.put("me/profile", {"real_name": "王正名", "region_code": "140404", "unit_id": unit,
+                                 "is_unit_leader": False, "contest_id": w.id}, token=tok)
+    assert r.status == 200, r
+    wait_until(lambda: w.ok("individual")["entries"][0]["name"] == "王**", "the corrected name on the board")
+    assert w.ok("individual")["entries"][0]["unit_name"] == HIDDEN     # the unit's is still rejected
+    wait_until(lambda: w.check()[0] == 0, "check-boards to agree")
+
+
+def test_owner_corrects_a_rejected_name(stack):
+    cid = make_contest(stack, deadline="2099-12-31T23:59:59+08:00")
+    tok, _ = stack.login()
+    r = stack.post("units", unit_body(cid), token=tok)
+    assert r.status == 201, r
+    u = r.json["unit"]
+    body = {"real_name": "王待审", "region_code": "140404", "unit_id": u["id"], "is_unit_leader": False,
+            "contest_id": cid}
+    r = stack.put("me/profile", body, token=tok)
+    assert r.status == 200, r
+    org, _ = organizer(stack, SHANXI)
+    rv = [x for x in stack.get("admin/reviews?kind=real_name&limit=100", token=org).json["reviews"]
+          if x["content"] == "王待审" and x["user_id"] == r.json["profile"]["user_id"]]
+    assert rv, "the name is listed for review"
+    assert stack.post("admin/reviews/%d/reject" % rv[0]["id"], {"reason": "请填写真实姓名"}, token=org).status == 200
+    me = stack.get("me", token=tok).json
+    assert me["name_reviews"]["real_name"] == {"state": "rejected", "reason": "请填写真实姓名"}, me
+    # another change that keeps the name keeps the rejection
+    r = stack.put("me/profile", dict(body, is_unit_leader=True, position="科员"), token=tok)
+    assert r.status == 200, r
+    assert stack.get("me", token=tok).json["name_reviews"]["real_name"]["state"] == "rejected"
+    # the corrected name clears it
+    r = stack.put("me/profile", dict(body, real_name="王正明"), token=tok)
+    assert r.status == 200, r
+    me = stack.get("me", token=tok).json
+    assert me["name_reviews"]["real_name"] is None and me["profile"]["real_name"] == "王正明", me
