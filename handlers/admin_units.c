@@ -37,8 +37,7 @@ int console_reply_outcome(req_t *r, int rc, const char *not_found)
     case CONSOLE_NOT_REGISTERED:
         return reply_error(r, 403, "not_registered", "register your profile first");
     default:
-        r->store_down = 1;
-        return -1;
+        return console_store_failed(r);
     }
 }
 
@@ -46,23 +45,26 @@ int console_unit_access(req_t *r, long long unit_id)
 {
     console_unit_t u;
     int rc = console_unit_get(req_db(r), r->arena, unit_id, 0, &u);
-    if (rc < 0) {
-        r->store_down = 1;
-        reply_store_error(r, "unit");
+    if (rc < 0)
         return -1;
-    }
     if (rc == CONSOLE_NOT_FOUND) {
         reply_error(r, 404, "unit_not_found", "no such unit");
-        return -1;
+        return 1;
     }
     int ok = (r->auth.roles & ROLE_ORGANIZER)
              ? rules_area_covers(r->auth.area, u.province, u.city, u.county)
              : (r->auth.roles & ROLE_UNIT_ADMIN) && r->auth.admin_unit_id == unit_id;
     if (!ok) {
         reply_error(r, 403, "forbidden", "this unit is not yours to see");
-        return -1;
+        return 1;
     }
     return 0;
+}
+
+int console_store_failed(req_t *r)
+{
+    r->store_down = 1;
+    return -1;
 }
 
 void console_boards_rebuild(req_t *r)
@@ -101,10 +103,9 @@ int h_admin_units_list(req_t *r)
                                  qbuf, qbuf, qbuf, verified, verified, disabled, disabled, limit,
                                  offset) : NULL;
 #undef UNITS_WHERE
-    if (!res) {
-        r->store_down = 1;
-        return -1;
-    }
+    if (!res) 
+        return console_store_failed(r);
+
     json_t *list = json_array();
     for (size_t i = 0; i < res->nrows; i++) {
         int err;
@@ -123,8 +124,9 @@ int h_admin_unit_get(req_t *r)
     long long id;
     if (req_id_param(r, 0, "unit_not_found", &id) < 0)
         return 0;
-    if (console_unit_access(r, id) < 0)
-        return r->replied ? 0 : -1;
+    int acc = console_unit_access(r, id);
+    if (acc)
+        return acc > 0 ? 0 : console_store_failed(r);
     int err;
     json_t *u = console_unit_json(req_db(r), r->arena, id, &err);
     if (!u)
@@ -221,11 +223,12 @@ int h_admin_unit_update(req_t *r)
     unit_edit_t e;
     int prc = parse_edit(r, j, &e);
     if (prc == -2)
-        return -1;
+        return console_store_failed(r);
     if (prc < 0)
         return 0;
-    if (console_unit_access(r, id) < 0)
-        return r->replied ? 0 : -1;
+    int acc = console_unit_access(r, id);
+    if (acc)
+        return acc > 0 ? 0 : console_store_failed(r);
     /* a region outside the organizer's own area would move the unit away */
     if (e.p.region_code && !rules_area_covers(r->auth.area, e.reg.province, e.reg.city, e.reg.county))
         return reply_error(r, 403, "forbidden", "the new region is outside your area");
@@ -262,8 +265,9 @@ int h_admin_unit_merge(req_t *r)
     if (!json_is_integer(v) || json_integer_value(v) < 1)
         return reply_error(r, 400, "invalid_parameter", "into must be the id of the unit to keep");
     long long into = json_integer_value(v);
-    if (console_unit_access(r, id) < 0)
-        return r->replied ? 0 : -1;
+    int acc = console_unit_access(r, id);
+    if (acc)
+        return acc > 0 ? 0 : console_store_failed(r);
     long long moved, old_admin;
     int rc = console_unit_merge(req_db(r), r->arena, r->auth.organizer_id, r->auth.area, id, into,
                                 &moved, &old_admin);

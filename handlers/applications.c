@@ -76,10 +76,9 @@ int h_admin_applications(req_t *r)
                            "state is pending, approved, rejected or replaced");
     json_t *out = console_applications_list(req_db(r), r->arena, r->auth.area,
                                             state && *state ? state : NULL, unit_id, limit, offset);
-    if (!out) {
-        r->store_down = 1;
-        return -1;
-    }
+    if (!out) 
+        return console_store_failed(r);
+
     return reply_json(r, 200, out);
 }
 

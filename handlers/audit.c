@@ -49,9 +49,8 @@ int h_admin_audit(req_t *r)
         return reply_error(r, 400, "invalid_parameter",
                            "action and target_kind are words such as unit.update and unit");
     json_t *out = console_audit_list(req_db(r), r->arena, &f);
-    if (!out) {
-        r->store_down = 1;
-        return -1;
-    }
+    if (!out) 
+        return console_store_failed(r);
+
     return reply_json(r, 200, out);
 }

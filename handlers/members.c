@@ -48,20 +48,20 @@ int h_unit_members(req_t *r)
         flag_param(r, "participated", &f.participated) < 0 ||
         flag_param(r, "leader", &f.leader) < 0)
         return 0;
-    if (console_unit_access(r, id) < 0)
-        return r->replied ? 0 : -1;
+    int acc = console_unit_access(r, id);
+    if (acc)
+        return acc > 0 ? 0 : console_store_failed(r);
     contest_t c;
     const char *cq = req_query(r, "contest_id");
     int rc = (cq && *cq) ? contest_from_request(r, NULL, &c) : contest_load(r, 0, &c);
     if (rc == -2)
-        return -1;
+        return console_store_failed(r);
     if (rc < 0 && r->replied)
         return 0;
     f.contest_id = rc == 0 ? c.id : 0;
     json_t *out = console_members_list(req_db(r), r->arena, id, &f);
-    if (!out) {
-        r->store_down = 1;
-        return -1;
-    }
+    if (!out) 
+        return console_store_failed(r);
+
     return reply_json(r, 200, out);
 }

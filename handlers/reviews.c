@@ -32,10 +32,9 @@ int h_admin_reviews(req_t *r)
                            "kind is unit_name, contact_name, real_name, org_name or position");
     json_t *out = console_reviews_list(req_db(r), r->arena, r->auth.area, state,
                                        kind && *kind ? kind : NULL, limit, offset);
-    if (!out) {
-        r->store_down = 1;
-        return -1;
-    }
+    if (!out) 
+        return console_store_failed(r);
+
     return reply_json(r, 200, out);
 }
 

@@ -27,19 +27,17 @@ int h_upload_create(req_t *r)
         return reply_error(r, 415, "unsupported_media_type", "only PDF, JPEG and PNG files are taken");
     long long recent = console_upload_count_since(req_db(r), r->arena, r->auth.user_id,
                                                   (long long)clock_now_s() - 86400);
-    if (recent < 0) {
-        r->store_down = 1;
-        return -1;
-    }
+    if (recent < 0) 
+        return console_store_failed(r);
+
     if (recent >= CONSOLE_UPLOADS_PER_DAY) {
         reply_header(r, "Retry-After", "3600");
         return reply_error(r, 429, "rate_limited", "too many uploads today; try again tomorrow");
     }
     long long id = console_upload_store(req_db(r), r->auth.user_id, 0, mt, data, len);
-    if (id < 0) {
-        r->store_down = 1;
-        return -1;
-    }
+    if (id < 0) 
+        return console_store_failed(r);
+
     log_info("upload %lld by user %lld: %s, %zu bytes", id, r->auth.user_id, mt, len);
     return reply_json(r, 201, json_pack("{s:I,s:s,s:I}", "upload_id", (json_int_t)id,
                                         "media_type", mt, "size", (json_int_t)len));
