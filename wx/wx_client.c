@@ -51,12 +51,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "server/config.h"
 #include "server/log.h"
+#include "lib/crypto.h"
+#include "lib/mono.h"
 #include "wx/wx_internal.h"
 #include "wx/wx_token.h"
 
@@ -88,43 +89,15 @@ struct wx_client {
 
 /* ---- small helpers ---------------------------------------------------- */
 
-long long wx_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 void wx_random_hex(char *out, size_t nbytes)
 {
-    static const char hx[] = "0123456789abcdef";
     unsigned char b[64];
     if (nbytes > sizeof b)
         nbytes = sizeof b;
-    size_t got = 0;
-    while (got < nbytes) {
-        ssize_t n = getrandom(b + got, nbytes - got, 0);
-        if (n <= 0)
-            break;
-        got += (size_t)n;
-    }
-    if (got < nbytes) {
-        /* getrandom cannot fail for small sizes once the pool is ready;
-         * this only keeps the value unique if it somehow does. */
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        uint64_t x = (uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 20) ^
-                     ((uint64_t)getpid() << 40) ^ (uint64_t)(uintptr_t)&ts;
-        for (size_t i = got; i < nbytes; i++) {
-            x ^= x << 13; x ^= x >> 7; x ^= x << 17;
-            b[i] = (unsigned char)x;
-        }
-    }
-    for (size_t i = 0; i < nbytes; i++) {
-        out[2 * i] = hx[b[i] >> 4];
-        out[2 * i + 1] = hx[b[i] & 15];
-    }
-    out[2 * nbytes] = '\0';
+    /* The DRBG cannot fail once seeded; if it somehow does, the zeroed
+     * bytes still make a valid (if predictable) lock value. */
+    (void)crypto_random_bytes(b, nbytes);
+    crypto_hex_encode(b, nbytes, out);
 }
 
 void wx_err_set(wx_err_t *err, int http_status, const char *code, const char *message,
@@ -454,19 +427,19 @@ int wx_request(wx_client_t *c, const char *path, const char *query, const char *
     long timeout = g_config.wx_timeout_ms > 0 ? g_config.wx_timeout_ms : WX_DEFAULT_TIMEOUT_MS;
     long connect = g_config.wx_connect_timeout_ms > 0 ? g_config.wx_connect_timeout_ms
                                                       : WX_DEFAULT_CONNECT_MS;
-    long long t0 = wx_now_ms();
+    long long t0 = mono_ms();
     int retries = 0, rc = -1;
     for (;;) {
         long this_timeout = timeout;
         if (retries > 0) {
-            long left = (long)(WX_RETRY_BUDGET_MS - (wx_now_ms() - t0));
+            long left = (long)(WX_RETRY_BUDGET_MS - (mono_ms() - t0));
             if (left < this_timeout)
                 this_timeout = left;
         }
         long status = 0;
         CURLcode cc = CURLE_OK;
         int t = attempt(c, url, body, flags & WX_REQ_ONCE, cap, this_timeout, connect, &status, &cc);
-        long long ms = wx_now_ms() - t0;
+        long long ms = mono_ms() - t0;
         int retry = 0;
         if (t == T_OK) {
             if (take_reply(c, status, flags, r) < 0) {

@@ -9,7 +9,7 @@
  * contract: limits hold, line numbers only grow and stay inside the input,
  * and every good record survives a round trip (quote it, parse it again,
  * get the same fields). A broken contract aborts, which libFuzzer reports. */
-#include "server/csv.h"
+#include "lib/csv.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -3,7 +3,7 @@
  * (through server/csv.c). Run from the repository root. */
 #include "tests/unit/check.h"
 #include "rules/question_row.h"
-#include "server/csv.h"
+#include "lib/csv.h"
 
 #include <stdlib.h>
 

@@ -2,8 +2,8 @@
  * (what limits admin sign-in while Redis is down), and the Argon2id
  * password helpers of handlers/password. */
 #include "tests/unit/check.h"
-#include "handlers/password.h"
-#include "handlers/ratelimit.h"
+#include "engines/accounts/password.h"
+#include "engines/accounts/ratelimit.h"
 
 #include <stdio.h>
 
