@@ -1,5 +1,6 @@
 #!/bin/bash
 # Everything `make test` runs, in order, with one summary line at the end:
+#   0. the layering check (LAYERS, scripts/check-layers.py) and its test
 #   1. the -O2 build (warnings are errors) and its unit tests
 #   2. the ASan/UBSan build and its unit tests
 #   3. the integration suite (real MariaDB, Redis, nginx, the WeChat
@@ -40,6 +41,7 @@ build() {
 }
 
 FUZZ_SECONDS=${FUZZ_SECONDS:-15}
+step "layers" make -s check-layers
 if build; then
     step "unit tests (-O2)" scripts/run-unit-tests.sh build
 fi
