@@ -1,4 +1,4 @@
-/* wx_internal.h: the transport wx_client.c shares with wx_token.c. Not for
+/* wx_internal.h: the transport (wx_http.c) under wx_client.c and wx_token.c. Not for
  * handlers. */
 #ifndef WX_INTERNAL_H
 #define WX_INTERNAL_H
