@@ -77,15 +77,6 @@ const route_t *router_match(req_t *r, const char *method, const char *path, int 
 
 size_t router_index(const route_t *rt) { return rt ? (size_t)(rt - g_routes) : g_nroutes; }
 
-size_t router_body_limit(const char *method, const char *path)
-{
-    int mm;
-    const route_t *rt = router_match(NULL, method, path, &mm);
-    if (!rt)
-        return 0;  /* no body is read for a request that will get 404/405 */
-    return rt->max_body ? rt->max_body : ROUTE_DEFAULT_BODY;
-}
-
 static int is_loopback(const char *addr)
 {
     return addr && (strncmp(addr, "127.", 4) == 0 || strcmp(addr, "::1") == 0 ||

@@ -55,8 +55,6 @@ extern int (*g_route_admit)(req_t *r, const route_t *rt);
 const route_t *router_match(req_t *r, const char *method, const char *path, int *method_mismatch);
 /* Index of a route in g_routes, for metrics. */
 size_t router_index(const route_t *rt);
-/* The body limit for a path (any method), for the FastCGI parser. */
-size_t router_body_limit(const char *method, const char *path);
 /* Run the matched route: auth, role, handler; always leaves a reply. */
 void router_dispatch(req_t *r);
 /* Print nginx location blocks whose client_max_body_size match the table. */

@@ -39,20 +39,13 @@
 #include "lib/mono.h"
 #include "wx/wx_internal.h"
 
-static char g_prefix[64] = "";
-
-void wx_token_set_prefix(const char *prefix)
-{
-    snprintf(g_prefix, sizeof g_prefix, "%s", prefix ? prefix : "");
-}
-
 typedef struct {
     char key[256], lock[270], ahead[270], force[270];
 } keys_t;
 
 static void make_keys(keys_t *k)
 {
-    snprintf(k->key, sizeof k->key, "%swx:token:%.160s", g_prefix, g_config.wx_appid);
+    snprintf(k->key, sizeof k->key, "wx:token:%.160s", g_config.wx_appid);
     snprintf(k->lock, sizeof k->lock, "%s:lock", k->key);
     snprintf(k->ahead, sizeof k->ahead, "%s:ahead", k->key);
     snprintf(k->force, sizeof k->force, "%s:force", k->key);
