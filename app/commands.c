@@ -1,4 +1,4 @@
-/* commands.c: the application's subcommands of quizd (see server/main.c).
+/* commands.c: the application's subcommands of quizd (see server/main.h; app/main.c hands them over).
  * Each resource declares its commands in its own header. */
 #include "app/app.h"
 #include "handlers/handlers.h"

@@ -1,4 +1,4 @@
-/* boards_apply.c: outbox entries into the boards — the drain every server
+/* apply.c: outbox entries into the boards — the drain every server
  * runs in the background, the submit's own immediate apply, and the
  * background's rebuild of boards it finds missing. See boards.h. */
 #include "engines/boards/boards.h"

@@ -10,9 +10,9 @@
  *     up after Redis was away and rebuilds boards it finds missing.
  * Applying an entry twice, or entries out of order, changes nothing: a
  * person's rank key only ever grows, and the aggregates move by the
- * difference to what the board already holds (see boards_lua.c).
+ * difference to what the board already holds (see lua.c).
  *
- * Key layout and the rebuild: boards_int.h and boards_rebuild.c. */
+ * Key layout and the rebuild: internal.h and rebuild.c. */
 #ifndef BOARDS_H
 #define BOARDS_H
 
@@ -20,7 +20,7 @@
 
 /* Drain pending outbox rows into the boards and rebuild boards that are
  * missing or were asked for; safe on several servers at once. Called from
- * the background thread (handlers/background.c) about five times a second. */
+ * the background thread (app/background.c) about five times a second. */
 void lb_drain(db_t *db, kv_t *kv);
 
 /* For the submit handler, after its commit: applies this person's pending

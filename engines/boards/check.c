@@ -1,4 +1,4 @@
-/* boards_check.c: `quizd check-boards [CONTEST_ID]` compares every board in
+/* check.c: `quizd check-boards [CONTEST_ID]` compares every board in
  * Redis with what MariaDB says (the same model the rebuild writes), lists
  * the differences and exits 1 when there are any, 0 when none.
  *

@@ -1,4 +1,4 @@
-/* boards_int.h: what the boards_*.c files share (not for other handlers).
+/* internal.h: what the files of engines/boards/ share (not for other folders).
  *
  * Redis keys. Every key of one contest carries the hash tag {c<id>}, so
  * they all live in one Redis Cluster slot and the Lua scripts, which
@@ -43,7 +43,7 @@
 #include "server/db.h"
 #include "server/kv.h"
 
-/* ---- the scripts (boards_lua.c) ---- */
+/* ---- the scripts (lua.c) ---- */
 
 /* Fields of one entry, in the order the apply script reads them. */
 enum {
@@ -68,7 +68,7 @@ redisReply *lb_eval(kv_t *kv, arena_t *a, int script, long long contest_id,
 /* "{c<id>}" */
 void lb_tag(long long contest_id, char out[32]);
 
-/* ---- outbox entries (boards_apply.c) ---- */
+/* ---- outbox entries (apply.c) ---- */
 
 /* The columns and joins that turn outbox rows into entries; a query
  * appends its WHERE. Column 16 is board_outbox.id, 17 its contest_id. */
@@ -90,7 +90,7 @@ void lb_entry_from_row(arena_t *a, const db_res_t *res, size_t row, lb_entry_t *
 int lb_apply(kv_t *kv, arena_t *a, long long contest_id, const lb_entry_t *e, size_t n,
              long long rank_user, long long *rank);
 
-/* ---- the model: the boards as MariaDB says they should be (boards_model.c) ---- */
+/* ---- the model: the boards as MariaDB says they should be (model.c) ---- */
 
 typedef struct {
     long long uid;
@@ -145,7 +145,7 @@ struct lb_sink {
 int lb_model_emit(const lb_model_t *m, const char *prefix, lb_sink_t *s,
                   lb_progress_fn progress, void *ud);
 
-/* ---- rebuild (boards_rebuild.c) ---- */
+/* ---- rebuild (rebuild.c) ---- */
 
 typedef struct {
     lb_progress_fn progress;   /* may be NULL */

@@ -1,4 +1,4 @@
-/* boards_lua.c: the two Lua scripts of the boards, and how they are run.
+/* lua.c: the two Lua scripts of the boards, and how they are run.
  *
  * The apply script is the only writer of live boards besides the rebuild's
  * bulk load: it applies outbox entries to every board they touch at once

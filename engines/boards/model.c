@@ -1,4 +1,4 @@
-/* boards_model.c: the boards as MariaDB says they should be — read once by
+/* model.c: the boards as MariaDB says they should be — read once by
  * the rebuild (which writes them to Redis) and by the check (which compares
  * them with Redis). The same aggregation as the apply script, done in C. */
 #include "engines/boards/internal.h"
@@ -115,7 +115,7 @@ int lb_model_load(db_t *db, long long contest_id, lb_model_t *m, lb_progress_fn 
         arena_reset(&a);
         /* Pages by user id: each page is read committed on its own, which
          * is enough: the rebuild journals every apply from before its first
-         * read (see boards_rebuild.c), and applying is order-free. */
+         * read (see rebuild.c), and applying is order-free. */
         res = db_query(db, &a,
                        "SELECT s.user_id, s.score, s.reached_at, p.province_code, p.city_code,"
                        " p.county_code, p.board_unit_id, p.kind, p.real_name"

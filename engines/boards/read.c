@@ -1,4 +1,4 @@
-/* boards_read.c: GET /leaderboards/individual, /units and /regions.
+/* read.c: GET /leaderboards/individual, /units and /regions.
  *
  * Each read is one round trip to Redis: the read script finds the live
  * version, reads the page, the total, the caller's own rank and the names

@@ -1,4 +1,4 @@
-/* boards_rebuild.c: build a contest's boards from MariaDB into a new
+/* rebuild.c: build a contest's boards from MariaDB into a new
  * version of keys and swap it in atomically.
  *
  *  1. Take the building lock {c}:building = "W token" (SET NX, with a TTL

@@ -1,4 +1,4 @@
-/* boards_stats.c: GET /api/v1/admin/stats — the running counts the
+/* stats.c: GET /api/v1/admin/stats — the running counts the
  * dashboard shows beside the boards, for organizers: totals and per-day
  * series (Asia/Shanghai days) of registrations (profiles), units,
  * participants (people with a submitted attempt in the contest) and
