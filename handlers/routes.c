@@ -17,6 +17,7 @@
 #include "handlers/admin_auth.h"
 #include "handlers/login.h"
 #include "handlers/phone.h"
+#include "handlers/stats.h"
 
 #define API "/api/v1"
 

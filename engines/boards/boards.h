@@ -47,13 +47,16 @@ typedef struct {
 } lb_unit_place_t;
 int lb_unit_place(req_t *r, long long contest_id, long long unit_id, lb_unit_place_t *out);
 
+/* "{c<id>}": the Redis hash tag of a contest's keys, for a cache kept
+ * beside its boards (handlers/stats.c). */
+void lb_tag(long long contest_id, char out[32]);
+
 /* Routes */
 int h_lb_individual(req_t *r);     /* GET  /leaderboards/individual */
 int h_lb_units(req_t *r);          /* GET  /leaderboards/units */
 int h_lb_regions(req_t *r);        /* GET  /leaderboards/regions */
 int h_lb_rebuild(req_t *r);        /* POST /admin/boards/rebuild */
 int h_lb_rebuild_status(req_t *r); /* GET  /admin/boards/rebuild */
-int h_admin_stats(req_t *r);       /* GET  /admin/stats */
 
 /* quizd subcommands */
 int cmd_rebuild_boards(int argc, char **argv);

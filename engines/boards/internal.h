@@ -65,8 +65,6 @@ enum { LB_SCRIPT_APPLY, LB_SCRIPT_READ };
 redisReply *lb_eval(kv_t *kv, arena_t *a, int script, long long contest_id,
                     int nargs, const char *const *args);
 
-/* "{c<id>}" */
-void lb_tag(long long contest_id, char out[32]);
 
 /* ---- outbox entries (apply.c) ---- */
 

@@ -16,6 +16,7 @@
  * held). The applied bitmap records each attempt so a repeat costs one
  * SETBIT. Corrections that lower a score go through a rebuild instead
  * (lb_request_rebuild). */
+#include "engines/boards/boards.h"
 #include "engines/boards/internal.h"
 
 #include <mbedtls/sha1.h>

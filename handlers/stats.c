@@ -8,14 +8,10 @@
  * counts scan tables, so the answer is kept in Redis for a few seconds
  * (every dashboard refreshes every few seconds; the counts need not be
  * fresher), and computed directly when Redis is down. */
+#include "handlers/stats.h"
+#include "handlers/handlers.h"
 #include "engines/boards/boards.h"
-#include "engines/boards/internal.h"
 #include "engines/quiz/contest.h"
-#include "server/clock.h"
-#include "server/config.h"
-#include "server/log.h"
-#include "server/request.h"
-#include "server/router.h"
 #include "rules/score.h"
 
 #include <stdlib.h>
