@@ -86,5 +86,55 @@ case("a folder LAYERS does not name fails",
 case("an include without its folder fails",
      [("handlers/health.c", '#include "handlers.h"')], True, "without its folder")
 
+
+# The link check (scripts/link-layers.sh, run by every build): on copies of
+# the archives of a finished build, clean and with one object added to
+# libserver.a that calls a handler.
+LINK = os.path.join(ROOT, "scripts", "link-layers.sh")
+LAYER_ORDER = ["lib", "server", "rules", "wx", "engines", "handlers", "app"]
+
+
+def make_var(name):
+    p = subprocess.run(["make", "-s", "--no-print-directory", "-C", ROOT, "print-" + name],
+                       capture_output=True, text=True)
+    return p.stdout.strip()
+
+
+def link_case(name, build, bad_object, want_fail, want_text=None):
+    global passed, failed
+    env = dict(os.environ, CC=make_var("CC") or "cc", LDFLAGS=make_var("LDFLAGS"),
+               LDLIBS=make_var("LDLIBS"))
+    with tempfile.TemporaryDirectory(prefix="layers-link-") as d:
+        for l in LAYER_ORDER:
+            shutil.copy(os.path.join(build, "lib%s.a" % l), d)
+        if bad_object:
+            src = os.path.join(d, "wrong_way.c")
+            with open(src, "w") as f:
+                f.write(bad_object)
+            subprocess.run([env["CC"], "-c", "-o", os.path.join(d, "wrong_way.o"), src], check=True)
+            subprocess.run(["ar", "rs", os.path.join(d, "libserver.a"),
+                            os.path.join(d, "wrong_way.o")], check=True, capture_output=True)
+        p = subprocess.run([LINK, d] + LAYER_ORDER, capture_output=True, text=True, env=env)
+    out = p.stdout + p.stderr
+    ok = (p.returncode != 0) == want_fail and (want_text is None or want_text in out)
+    if ok:
+        passed += 1
+        print(f"ok    {name}")
+    else:
+        failed += 1
+        print(f"FAIL  {name}: exit {p.returncode}, wanted {'failure' if want_fail else 'success'}")
+        print("      " + out.strip()[-2000:].replace("\n", "\n      "))
+
+
+build = os.path.join(ROOT, os.environ.get("BUILD", "build"))
+if all(os.path.exists(os.path.join(build, "lib%s.a" % l)) for l in LAYER_ORDER):
+    link_case("the archives as built link layer by layer", build, None, False)
+    link_case("server/ calling a handler fails to link", build,
+              "struct req;\nint h_healthz(struct req *r);\n"
+              "int (*wrong_way)(struct req *) = h_healthz;\n", True,
+              "layer server/ calls into a higher layer")
+else:
+    print(f"skip  link checks: no archives in {build} (run make first)")
+
 print(f"{passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)
