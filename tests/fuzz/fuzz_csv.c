@@ -1,7 +1,7 @@
-/* fuzz_csv.c: libFuzzer target for server/csv.c.
+/* fuzz_csv.c: libFuzzer target for lib/csv.c.
  *
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -I. \
- *       tests/fuzz/fuzz_csv.c server/csv.c -o /tmp/fuzz_csv
+ *       tests/fuzz/fuzz_csv.c lib/csv.c -o /tmp/fuzz_csv
  *   /tmp/fuzz_csv -runs=1000000 tests/fuzz/corpus/csv/
  *
  * The first byte picks small limits so the limit paths are reached often;

@@ -1,4 +1,4 @@
-/* test_multipart.c: handlers/multipart.c — the file part of a form body. */
+/* test_multipart.c: lib/multipart.c — the file part of a form body. */
 #include "lib/multipart.h"
 #include "tests/unit/check.h"
 

@@ -1,4 +1,4 @@
-/* test_utf8.c: rules/utf8 strictness, counting and control detection. */
+/* test_utf8.c: lib/utf8 strictness, counting and control detection. */
 #include "tests/unit/check.h"
 #include "lib/utf8.h"
 
