@@ -25,7 +25,7 @@ static int time_param(req_t *r, const char *name, long long *out)
     *out = 0;
     if (!v || !*v)
         return 0;
-    if (rules_parse_iso8601(v, out) < 0) {
+    if (iso8601_parse(v, out) < 0) {
         reply_error(r, 400, "invalid_parameter",
                     arena_sprintf(r->arena, "%s must be an ISO 8601 time with offset", name));
         return -1;

@@ -2,7 +2,7 @@
  * (own unit only) and for organizers of its area: filter, query, page. */
 #include "handlers/console.h"
 #include "engines/console/console.h"
-#include "handlers/contest.h"
+#include "engines/quiz/contest.h"
 #include "handlers/handlers.h"
 #include "rules/names.h"
 

@@ -4,7 +4,7 @@
 #include "handlers/console.h"
 #include "engines/console/console.h"
 #include "handlers/handlers.h"
-#include "handlers/multipart.h"
+#include "lib/multipart.h"
 #include "rules/media_type.h"
 
 int h_upload_create(req_t *r)

@@ -1,7 +1,7 @@
 /* applications.c: applying to be a unit's admin, and the organizers'
  * decision (console.h). One admin per unit: an approval replaces the
  * unit's admin; the role lives in users.roles and users.admin_unit_id,
- * which every session reads (handlers/session.h). */
+ * which every session reads (engines/accounts/session.h). */
 #include "engines/console/console.h"
 #include "rules/area.h"
 #include "rules/score.h"
@@ -16,7 +16,7 @@ static json_t *iso_or_null(const db_res_t *res, size_t i, size_t col)
     char t[32];
     if (!db_get(res, i, col))
         return json_null();
-    rules_iso8601_shanghai(db_int(res, i, col), t);
+    iso8601_format_shanghai(db_int(res, i, col), t);
     return json_string(t);
 }
 

@@ -58,7 +58,7 @@ json_t *console_audit_list(db_t *db, arena_t *a, const console_audit_filter_t *f
     json_t *list = json_array();
     for (size_t i = 0; i < res->nrows; i++) {
         char at[32];
-        rules_iso8601_shanghai(db_int(res, i, 9), at);
+        iso8601_format_shanghai(db_int(res, i, 9), at);
         json_array_append_new(list, json_pack(
             "{s:I,s:o,s:o,s:s,s:s,s:s,s:o,s:o,s:o,s:s}",
             "id", (json_int_t)db_int(res, i, 0),

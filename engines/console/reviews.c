@@ -29,7 +29,7 @@ static json_t *iso_or_null(const db_res_t *res, size_t i, size_t col)
     char t[32];
     if (!db_get(res, i, col))
         return json_null();
-    rules_iso8601_shanghai(db_int(res, i, col), t);
+    iso8601_format_shanghai(db_int(res, i, col), t);
     return json_string(t);
 }
 

@@ -54,7 +54,7 @@ json_t *console_unit_json(db_t *db, arena_t *a, long long id, int *err)
         return NULL;
     *err = 0;
     char created[32];
-    rules_iso8601_shanghai(db_int(res, 0, 15), created);
+    iso8601_format_shanghai(db_int(res, 0, 15), created);
     return json_pack("{s:I,s:s,s:s,s:s,s:s,s:o,s:o,s:s,s:I,s:b,s:b,s:o,s:s,s:o,s:s,s:s,s:o}",
                      "id", (json_int_t)id, "name", db_get(res, 0, 1),
                      "credit_code", db_get(res, 0, 2), "region_code", db_get(res, 0, 3),

@@ -4,7 +4,7 @@
 #include "engines/console/console.h"
 #include "rules/area.h"
 #include "server/clock.h"
-#include "wx/wx_crypto.h"
+#include "lib/crypto.h"
 
 #include <string.h>
 
@@ -12,7 +12,7 @@ long long console_upload_store(db_t *db, long long user_id, long long organizer_
                                const char *media_type, const void *data, size_t len)
 {
     char sha[65];
-    wx_sha256_hex(data, len, sha);
+    crypto_sha256_hex(data, len, sha);
     if (db_exec(db, "INSERT INTO uploads (user_id, organizer_id, media_type, size, sha256, data,"
                     " created_at) VALUES (NULLIF(?, 0), NULLIF(?, 0), ?, ?, ?, ?, ?)",
                 "iisisbi", user_id, organizer_id, media_type, (long long)len, sha, data, len,

@@ -4,7 +4,7 @@
 #include "tests/unit/check.h"
 #include "rules/area.h"
 #include "rules/media_type.h"
-#include "handlers/multipart.h"
+#include "lib/multipart.h"
 
 #include <stdlib.h>
 
