@@ -159,6 +159,33 @@ def test_document_is_sound(stack=None):
     assert not bad, "\n  ".join(["docs/openapi.yaml:"] + bad)
 
 
+# Answered for a request no operation matches, or by the dispatcher's last
+# resort; the document's info names them.
+GENERIC_CODES = {"not_found", "method_not_allowed", "headers_too_large", "internal"}
+
+
+def test_every_error_code_the_c_code_replies_is_documented(stack=None):
+    """Each literal code passed to reply_error() in the C sources (wherever
+    they live) must appear in some response's list of codes."""
+    doc = oc.document()
+    listed = set()
+    for _, _, op in oc.spec().operations():
+        for resp in op["responses"].values():
+            listed.update(error_codes(doc, resp))
+    found = {}
+    for folder, dirs, files in os.walk(oc.ROOT):
+        dirs[:] = [d for d in dirs if not d.startswith((".", "build")) and d != "tests"]
+        for name in files:
+            if name.endswith(".c"):
+                path = os.path.join(folder, name)
+                with open(path, encoding="utf-8", errors="replace") as f:
+                    for code in re.findall(r'reply_error\([^,]+,\s*\d{3},\s*"([a-z0-9_]+)"', f.read()):
+                        found.setdefault(code, os.path.relpath(path, oc.ROOT))
+    assert len(found) > 10, "found only %d reply_error codes: has the call changed shape?" % len(found)
+    missing = sorted("%s (%s)" % (c, w) for c, w in found.items() if c not in listed | GENERIC_CODES)
+    assert not missing, "error codes the server sends that docs/openapi.yaml lists nowhere: " + ", ".join(missing)
+
+
 def fake(status, body, ctype="application/json; charset=utf-8"):
     raw = body if isinstance(body, bytes) else json.dumps(body).encode()
     return Response(status, [("Content-Type", ctype)], raw)
