@@ -36,7 +36,8 @@ GENERIC_STATUSES = (431, 500)
 # its own HTML page before quizd sees it; the document's info notes it.
 NGINX_OWN = ((400, "text/html"),)
 
-# The route flags of server/router.h, by the names x-roles uses. R_SLOW and
+# The route flags (server/router.h; the roles and R_NATIONWIDE are the
+# application's, beside the route table), by the names x-roles uses. R_SLOW and
 # R_OPTIONAL_AUTH are not roles: they map to x-slow and x-optional-auth.
 FLAG_BITS = {
     "user": 1 << 0, "unit_admin": 1 << 1, "organizer": 1 << 2, "loopback": 1 << 8,
@@ -189,6 +190,11 @@ class ResponseChecker:
         if r is None:
             return ("openapi: %s: status %d is not documented for %s %s in docs/openapi.yaml; "
                     "body: %s" % (what, status, method, template, body_text))
+        for name, h in (r.get("headers") or {}).items():
+            h = pointer(self.spec.doc, h["$ref"]) if "$ref" in h else h
+            if h.get("required") and resp.header(name) is None:
+                return ("openapi: %s: the document requires header %s for %s %s" %
+                        (what, name, method, template))
         content = r.get("content") or {}
         if not content:
             if resp.body:

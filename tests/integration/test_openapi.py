@@ -197,6 +197,9 @@ def test_the_response_check_fails_answers_that_break_the_document(stack=None):
     # answers the document allows
     assert c.problem("GET", "/api/v1/ping", fake(200, {"pong": True})) is None
     assert c.problem("POST", "/api/v1/login", fake(400, ok_err)) is None
+    busy = fake(503, {"error": {"code": "overloaded", "message": "x"}})
+    busy.headers.append(("Retry-After", "1"))
+    assert c.problem("GET", "/api/v1/ping", busy) is None
     assert c.problem("GET", "/api/v1/nowhere", fake(404, {"error": {"code": "not_found", "message": "x"}})) is None
     assert c.problem("GET", "/api/v1/units/7/qrcode", fake(200, b"\x89PNG", "image/png")) is None
     # and answers it does not
@@ -209,6 +212,7 @@ def test_the_response_check_fails_answers_that_break_the_document(stack=None):
         ("GET", "/api/v1/units/7/qrcode", fake(200, b"x", "text/html"), "Content-Type"),
         ("GET", "/api/v1/contests", fake(200, b"{not json"), "not JSON"),
         ("GET", "/api/v1/nowhere", fake(404, {"oops": 1}), "error"),
+        ("GET", "/api/v1/ping", fake(503, {"error": {"code": "overloaded", "message": "x"}}), "Retry-After"),
         ("GET", "/api/v1/contests/current?contest_id=1",
          fake(200, {"contest": {"id": 1}, "server_time": "2024-06-11T06:00:00+08:00"}), "name"),
     ]
