@@ -4,7 +4,8 @@
 - `ResponseChecker` validates every answer `Stack.request` receives (the
   runner installs it as `Stack.response_hook`): the route must document
   the status, and a JSON body must match that status's schema (Draft
-  2020-12, Debian's python3-jsonschema). A mismatch raises AssertionError
+  2020-12, Debian's python3-jsonschema). A JSON request body the server
+  accepted (2xx) must match the documented request schema too. A mismatch raises AssertionError
   in the test that made the request, and is also kept in `failures` so the
   runner fails a test whose helper thread swallowed the exception.
 - `route_roles(flags)` turns the numeric flags `quizd routes` prints into
@@ -160,8 +161,8 @@ class ResponseChecker:
         self.checked = 0
         self._lock = threading.Lock()
 
-    def __call__(self, method, path, resp):
-        problem = self.problem(method, path, resp)
+    def __call__(self, method, path, resp, body=None, headers=None):
+        problem = self.problem(method, path, resp) or self.request_problem(method, path, resp, body, headers)
         with self._lock:
             self.checked += 1
             if problem:
@@ -208,6 +209,32 @@ class ResponseChecker:
             return None
         key = (method, template, status, media)
         return self._check(key, schema, resp, what, body_text)
+
+    def request_problem(self, method, path, resp, body, headers):
+        """A JSON body the server accepted (2xx) must satisfy the documented
+        request schema: the document may not be stricter than the server."""
+        if not 200 <= resp.status < 300 or not body:
+            return None
+        ctype = ""
+        for k, v in (headers or {}).items():
+            if k.lower() == "content-type":
+                ctype = v
+        if _media(ctype) != "application/json":
+            return None
+        template, op = self.spec.match(method, path)
+        schema = (((op or {}).get("requestBody") or {}).get("content") or {}).get("application/json", {}).get("schema")
+        what = "%s %s -> %d" % (method, path[:200], resp.status)
+        if schema is None:
+            return None   # a route that reads no body
+        try:
+            value = json.loads(body)
+        except ValueError:
+            return None
+        p = _problem(self.spec.validator((method, template, "request"), schema), value)
+        if p:
+            return ("openapi: %s: the server accepted a request body docs/openapi.yaml refuses %s; body: %s"
+                    % (what, p, body[:300].decode("utf-8", "replace")))
+        return None
 
     def _check(self, key, schema, resp, what, body_text):
         try:

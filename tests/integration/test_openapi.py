@@ -219,6 +219,13 @@ def test_the_response_check_fails_answers_that_break_the_document(stack=None):
     for method, path, resp, word in cases:
         p = c.problem(method, path, resp)
         assert p and word in p, (method, path, resp, p)
+    # a body the server accepted must satisfy the documented request schema
+    login = fake(200, {"token": "t" * 32, "expires_in": 60, "user": {"id": 1, "registered": False}})
+    js = {"Content-Type": "application/json"}
+    assert c.request_problem("POST", "/api/v1/login", login, b'{"code": "abc"}', js) is None
+    p = c.request_problem("POST", "/api/v1/login", login, b'{"code": "a b"}', js)
+    assert p and "request body" in p, p
+    assert c.request_problem("POST", "/api/v1/login", fake(400, ok_err), b'{"code": 1}', js) is None
     # the hook raises in the caller and remembers the failure
     try:
         c("GET", "/api/v1/ping", fake(200, {}))
