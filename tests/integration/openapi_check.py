@@ -159,6 +159,7 @@ class ResponseChecker:
         self.spec = sp or spec()
         self.failures = []
         self.checked = 0
+        self.seen = set()       # (METHOD, template, status) answered
         self._lock = threading.Lock()
 
     def __call__(self, method, path, resp, body=None, headers=None):
@@ -186,6 +187,7 @@ class ResponseChecker:
         r = op["responses"].get(str(status))
         if r is not None and "$ref" in r:
             r = pointer(self.spec.doc, r["$ref"])
+        self.seen.add((method, template, str(status)))
         if r is None and status in GENERIC_STATUSES:
             r = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
         if r is None:
@@ -209,6 +211,11 @@ class ResponseChecker:
             return None
         key = (method, template, status, media)
         return self._check(key, schema, resp, what, body_text)
+
+    def coverage(self):
+        """(answered, documented): how many documented statuses the run saw."""
+        documented = {(m, t, st) for m, t, op in self.spec.operations() for st in op["responses"]}
+        return len(documented & self.seen), len(documented)
 
     def request_problem(self, method, path, resp, body, headers):
         """A JSON body the server accepted (2xx) must satisfy the documented
