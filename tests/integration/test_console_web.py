@@ -143,6 +143,11 @@ def test_console_sign_in_approve_and_members(stack):
         assert b.eval("document.querySelector('nav a[href=\"#units\"]').hidden")
         b.wait_for("document.getElementById('members-unit').textContent.indexOf('长治市上党区水利局') >= 0")
         b.screenshot(os.path.join(ART, "console-members.png"))
+        # the filters: only those who answered, at least 70 points
+        b.eval("document.getElementById('m-part').value = 'true'")
+        fill_and_submit(b, {"m-min": "70"}, "members-filter")
+        b.wait_for("document.getElementById('members-total').textContent === '共 2 人'", what="the filtered list")
+        assert [row[0] for row in json.loads(b.eval(READ_MEMBERS))] == ["钱一", "孙二"]
         for name in ("console-signin.png", "console-application.png", "console-members.png"):
             assert os.path.getsize(os.path.join(ART, name)) > 5000, name
     finally:
