@@ -45,8 +45,12 @@ static int reply_session(req_t *r, const char *token, const char *role, const ch
     return reply_json(r, 200, body);
 }
 
-static int password_login(req_t *r, const char *user, const char *pw)
+/* user and pw as the body held them: a name or password holding a NUL
+ * (JSON "\u0000") matches no account and is refused as wrong. */
+static int password_login(req_t *r, json_t *userv, json_t *pwv)
 {
+    const char *user = json_string_value(userv), *pw = json_string_value(pwv);
+    int clean = req_text(userv) && req_text(pwv);
     const char *addr = addr_of(r);
     int w = rl_take(r, "adm-addr", addr, ADMIN_RL_ADDR, ADMIN_RL_WINDOW_S);
     if (w)
@@ -61,7 +65,7 @@ static int password_login(req_t *r, const char *user, const char *pw)
     const char *hash = NULL, *area = "";
     long long id = 0;
     int disabled = 1;
-    if (strlen(user) <= USERNAME_MAX && pwlen <= PASSWORD_MAX_LEN) {
+    if (clean && strlen(user) <= USERNAME_MAX && pwlen <= PASSWORD_MAX_LEN) {
         db_res_t *res = db_query(req_db(r), r->arena,
                                  "SELECT id, password_hash, area, disabled FROM organizers"
                                  " WHERE username = ?", "s", user);
@@ -165,11 +169,12 @@ int h_admin_login(req_t *r)
         return 0;
     json_t *code = json_object_get(j, "code");
     json_t *user = json_object_get(j, "username"), *pw = json_object_get(j, "password");
+    /* A code holding a NUL is no code: "" fails the code's own rule. */
     if (json_is_string(code))
-        return code_login(r, json_string_value(code));
+        return code_login(r, req_text(code) ? req_text(code) : "");
     if (json_is_string(user) && json_is_string(pw) && json_string_length(user) > 0)
-        return password_login(r, json_string_value(user), json_string_value(pw));
-    return reply_error(r, 400, "invalid_request",
+        return password_login(r, user, pw);
+    return reply_error(r, 400, "invalid_parameter",
                        "send username and password, or the console code");
 }
 

@@ -314,8 +314,9 @@ static int score_answers(req_t *r, json_t *j, const db_res_t *q, scored_t *s)
 {
     json_t *ans = json_object_get(j, "answers");
     size_t nq = q->nrows;
-    if (!json_is_array(ans) || json_array_size(ans) == 0 || json_array_size(ans) > nq)
-        return invalid(r, arena_sprintf(r->arena, "answers must list 1 to %zu of the attempt's questions", nq));
+    /* An empty list is a blank paper: every question unanswered, score 0. */
+    if (!json_is_array(ans) || json_array_size(ans) > nq)
+        return invalid(r, arena_sprintf(r->arena, "answers must list 0 to %zu of the attempt's questions", nq));
     s->bank = arena_alloc(r->arena, sizeof *s->bank * nq);
     char *seen = arena_alloc(r->arena, nq);
     size_t i;
@@ -337,7 +338,7 @@ static int score_answers(req_t *r, json_t *j, const db_res_t *q, scored_t *s)
         seen[k] = 1;
         const char *letters[ATTEMPT_MAX_OPTIONS];
         for (size_t m = 0; m < json_array_size(ch); m++)
-            letters[m] = json_string_value(json_array_get(ch, m));
+            letters[m] = req_text(json_array_get(ch, m));
         const char *type = db_get(q, k, L_TYPE), *why = NULL;
         int multiple = type && strcmp(type, "multiple") == 0;
         if (attempt_choice_to_bank(db_get(q, k, L_PERM), multiple, letters, json_array_size(ch), s->bank[k],
@@ -457,9 +458,6 @@ int h_attempt_submit(req_t *r)
     long long aid;
     if (req_id_param(r, 0, "attempt_not_found", &aid) < 0)
         return 0;
-    json_t *j = req_json(r);
-    if (!j)
-        return 0;
     db_res_t *q = db_query(req_db(r), r->arena, SUBMIT_LOAD_SQL, "i", aid);
     if (!q) {
         r->store_down = 1;
@@ -467,10 +465,16 @@ int h_attempt_submit(req_t *r)
     }
     /* Someone else's attempt is "not found" too: ids are not secrets, but
      * nobody learns whether another person's attempt exists. */
-    if (!q->nrows || db_int(q, 0, L_USER) != r->auth.user_id)
-        return reply_error(r, 404, "attempt_not_found", "no such attempt of yours");
-    if (db_get(q, 0, L_SUBMITTED))
+    int mine = q->nrows && db_int(q, 0, L_USER) == r->auth.user_id;
+    /* A retry gets the first reply whatever its body, even one that is not
+     * JSON: the stored reply is looked up before the body is read. */
+    if (mine && db_get(q, 0, L_SUBMITTED))
         return reply_stored(r, db_get(q, 0, L_REPLY));
+    json_t *j = req_json(r);
+    if (!j)
+        return 0;
+    if (!mine)
+        return reply_error(r, 404, "attempt_not_found", "no such attempt of yours");
     long long now = clock_now_s();
     if (now > db_int(q, 0, L_DEADLINE) + ATTEMPT_GRACE_S)
         return reply_error(r, 410, "attempt_expired", "the time for this attempt is over");

@@ -75,9 +75,29 @@ static int time_field(req_t *r, json_t *j, const char *name, long long *out)
     if (!v)
         return 0;
     long long t;
-    if (!json_is_string(v) || rules_parse_iso8601(json_string_value(v), &t) < 0)
+    if (!req_text(v) || rules_parse_iso8601(req_text(v), &t) < 0)
         return bad(r, name, "an ISO 8601 time such as 2024-06-11T06:00:00+08:00");
     *out = t;
+    return 0;
+}
+
+/* 1 when a string anywhere in v holds a NUL byte: such settings are
+ * refused, as the stored text is read back without JSON_ALLOW_NUL. */
+static int holds_nul(json_t *v)
+{
+    if (json_is_string(v))
+        return !req_text(v);
+    size_t i;
+    const char *k;
+    json_t *e;
+    if (json_is_array(v))
+        json_array_foreach(v, i, e)
+            if (holds_nul(e))
+                return 1;
+    if (json_is_object(v))
+        json_object_foreach(v, k, e)
+            if (holds_nul(e))
+                return 1;
     return 0;
 }
 
@@ -103,7 +123,7 @@ static int paper_field(req_t *r, json_t *v, const char **out)
     long long total = 0;
     int star = 0;
     json_array_foreach(v, i, e) {
-        const char *cat = json_string_value(json_object_get(e, "category"));
+        const char *cat = req_text(json_object_get(e, "category"));
         json_t *cnt = json_object_get(e, "count");
         char clean[200];
         if (!json_is_object(e) || !cat || rules_text_field(cat, 1, 32, clean, sizeof clean) < 0 ||
@@ -172,12 +192,12 @@ static int apply_settings(req_t *r, json_t *j, contest_t *c)
     }
     if ((v = json_object_get(j, "name"))) {
         char *clean = arena_alloc(r->arena, 401);
-        if (!json_is_string(v) || rules_text_field(json_string_value(v), 2, 100, clean, 401) < 0)
+        if (!req_text(v) || rules_text_field(req_text(v), 2, 100, clean, 401) < 0)
             return bad(r, "name", "2 to 100 characters");
         c->name = clean;
     }
     if ((v = json_object_get(j, "slug"))) {
-        const char *s = json_string_value(v);
+        const char *s = req_text(v);
         size_t n = s ? strlen(s) : 0;
         if (n < 1 || n > 32 || strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789-_") != n)
             return bad(r, "slug", "1 to 32 of a-z 0-9 - _");
@@ -198,9 +218,9 @@ static int apply_settings(req_t *r, json_t *j, contest_t *c)
         int_field(r, j, "certificate_days", 0, 366, &c->certificate_days) < 0)
         return -1;
     if ((v = json_object_get(j, "score_rule"))) {
-        if (rules_score_rule_parse(json_string_value(v)) < 0)
+        if (rules_score_rule_parse(req_text(v)) < 0)
             return bad(r, "score_rule", "best or daily_best_sum");
-        c->score_rule = arena_strdup(r->arena, json_string_value(v));
+        c->score_rule = arena_strdup(r->arena, req_text(v));
     }
     if ((v = json_object_get(j, "certificate_threshold"))) {
         if (json_is_null(v))
@@ -211,7 +231,7 @@ static int apply_settings(req_t *r, json_t *j, contest_t *c)
     if ((v = json_object_get(j, "prize_settings"))) {
         if (json_is_null(v)) {
             c->prize_settings = NULL;
-        } else if (json_is_object(v)) {
+        } else if (json_is_object(v) && !holds_nul(v)) {
             char *s = json_dumps(v, JSON_COMPACT);
             c->prize_settings = arena_strdup(r->arena, s ? s : "{}");
             free(s);

@@ -111,12 +111,12 @@ static int bad(req_t *r, const char *code, const char *message)
 static int parse_input(req_t *r, json_t *j, profile_input_t *in)
 {
     memset(in, 0, sizeof *in);
-    const char *name = json_string_value(json_object_get(j, "real_name"));
+    const char *name = req_text(json_object_get(j, "real_name"));
     if (!name || rules_text_field(name, 2, 20, in->real_name, sizeof in->real_name) < 0 ||
         !rules_real_name_valid(in->real_name))
         return bad(r, "invalid_name", "real_name must be 2-20 Chinese characters or letters,"
                                       " parts joined with ·");
-    in->region_code = json_string_value(json_object_get(j, "region_code"));
+    in->region_code = req_text(json_object_get(j, "region_code"));
     if (!in->region_code)
         return bad(r, "invalid_region", "region_code must be a code from GET /regions");
     json_t *unit = json_object_get(j, "unit_id"), *fi = json_object_get(j, "five_into");
@@ -134,7 +134,7 @@ static int parse_input(req_t *r, json_t *j, profile_input_t *in)
         in->is_leader = json_is_true(lead);
         json_t *pos = json_object_get(j, "position");
         if (pos && !json_is_null(pos)) {
-            const char *ps = json_string_value(pos);
+            const char *ps = req_text(pos);
             if (!ps || (*ps && (rules_text_field(ps, 1, 40, in->position, sizeof in->position) < 0 ||
                                 !rules_org_name_valid(in->position))))
                 return bad(r, "invalid_parameter", "position must be text of at most 40 characters");
@@ -145,7 +145,7 @@ static int parse_input(req_t *r, json_t *j, profile_input_t *in)
     }
     if (!json_is_object(fi))
         return bad(r, "invalid_parameter", "five_into must be an object");
-    in->category = json_string_value(json_object_get(fi, "category"));
+    in->category = req_text(json_object_get(fi, "category"));
     static const char *const cats[] = { "enterprise", "village", "community", "school", "family" };
     int ok = 0;
     for (size_t i = 0; in->category && i < sizeof cats / sizeof cats[0]; i++)
@@ -153,7 +153,7 @@ static int parse_input(req_t *r, json_t *j, profile_input_t *in)
     if (!ok)
         return bad(r, "invalid_parameter", "five_into.category must be enterprise, village,"
                                            " community, school or family");
-    const char *org = json_string_value(json_object_get(fi, "org_name"));
+    const char *org = req_text(json_object_get(fi, "org_name"));
     if (!org || rules_text_field(org, 2, 100, in->org_name, sizeof in->org_name) < 0 ||
         !rules_org_name_valid(in->org_name))
         return bad(r, "invalid_parameter", "five_into.org_name must be the organisation's name,"

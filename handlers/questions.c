@@ -443,7 +443,7 @@ int h_admin_question_update(req_t *r)
         return reply_error(r, 400, "invalid_question", "options: a list of at most 6 texts");
     if (strcmp(f[0], "judge") != 0)
         for (size_t i = 0; i < json_array_size(opts); i++) {
-            f[3 + i] = json_string_value(json_array_get(opts, i));
+            f[3 + i] = req_text(json_array_get(opts, i));
             if (!f[3 + i])
                 return reply_error(r, 400, "invalid_question", "options: a list of texts");
         }
@@ -456,14 +456,14 @@ int h_admin_question_update(req_t *r)
         if (json_is_array(sv) && str_fields[i].col == 9) {   /* ["A", "C"] */
             char *joined = arena_alloc(r->arena, json_array_size(sv) * 8 + 1);
             for (size_t m = 0; m < json_array_size(sv); m++)
-                strncat(joined, json_string_value(json_array_get(sv, m)) ?: "?", 7);
+                strncat(joined, req_text(json_array_get(sv, m)) ?: "?", 7);
             f[9] = joined;
             continue;
         }
-        if (!json_is_string(sv))
+        if (!req_text(sv))
             return reply_error(r, 400, "invalid_question",
                                arena_sprintf(r->arena, "%s: a text", str_fields[i].name));
-        f[str_fields[i].col] = json_string_value(sv);
+        f[str_fields[i].col] = req_text(sv);
     }
     int active = (int)db_int(cur, 0, 8);
     if ((v = json_object_get(j, "active"))) {

@@ -83,19 +83,19 @@ static int bad(req_t *r, const char *code, const char *message)
 /* Checks every field's shape; replies 400 and returns -1 on the first bad one. */
 static int parse_input(req_t *r, json_t *j, unit_input_t *in)
 {
-    const char *name = json_string_value(json_object_get(j, "name"));
+    const char *name = req_text(json_object_get(j, "name"));
     if (!name || rules_text_field(name, 2, 100, in->name, sizeof in->name) < 0 ||
         !rules_org_name_valid(in->name))
         return bad(r, "invalid_name", "name must be the unit's full name: 2-100 characters of"
                                       " Chinese, letters, digits and brackets");
-    const char *cc = json_string_value(json_object_get(j, "credit_code"));
+    const char *cc = req_text(json_object_get(j, "credit_code"));
     if (!cc || rules_credit_code_normalize(cc, in->credit) < 0)
         return bad(r, "invalid_credit_code", "credit_code must be an 18-character unified social"
                                              " credit code (GB 32100-2015) with a valid check character");
-    in->region_code = json_string_value(json_object_get(j, "region_code"));
+    in->region_code = req_text(json_object_get(j, "region_code"));
     if (!in->region_code)
         return bad(r, "invalid_region", "region_code must be a code from GET /regions");
-    in->type = json_string_value(json_object_get(j, "type"));
+    in->type = req_text(json_object_get(j, "type"));
     if (!in->type || (strcmp(in->type, "water_admin") && strcmp(in->type, "water_enterprise") &&
                       strcmp(in->type, "other")))
         return bad(r, "invalid_parameter", "type must be water_admin, water_enterprise or other");
@@ -104,12 +104,12 @@ static int parse_input(req_t *r, json_t *j, unit_input_t *in)
         return bad(r, "invalid_parameter",
                    "headcount must be a whole number of staff from 1 to 10000000");
     in->headcount = json_integer_value(hc);
-    const char *cn = json_string_value(json_object_get(j, "contact_name"));
+    const char *cn = req_text(json_object_get(j, "contact_name"));
     if (!cn || rules_text_field(cn, 2, 20, in->contact_name, sizeof in->contact_name) < 0 ||
         !rules_real_name_valid(in->contact_name))
         return bad(r, "invalid_parameter",
                    "contact_name must be a person's name of 2-20 characters");
-    const char *cp = json_string_value(json_object_get(j, "contact_phone"));
+    const char *cp = req_text(json_object_get(j, "contact_phone"));
     if (!cp || rules_contact_phone_clean(cp, in->contact_phone, sizeof in->contact_phone) < 0)
         return bad(r, "invalid_parameter", "contact_phone must be a phone number of 5-20 digits");
     return 0;

@@ -78,8 +78,11 @@ static void json_decref_cb(void *p) { json_decref(p); }
 json_t *req_json(req_t *r)
 {
     json_error_t err;
-    /* JSON_REJECT_DUPLICATES: {"a":1,"a":2} has no single meaning. */
-    json_t *j = r->body_len ? json_loadb(r->body, r->body_len, JSON_REJECT_DUPLICATES, &err) : NULL;
+    /* JSON_REJECT_DUPLICATES: {"a":1,"a":2} has no single meaning.
+     * JSON_ALLOW_NUL: a string holding \u0000 is well-formed JSON; the
+     * field that reads it refuses it (req_text). */
+    json_t *j = r->body_len ? json_loadb(r->body, r->body_len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &err)
+                            : NULL;
     if (!j || !json_is_object(j)) {
         if (j)
             json_decref(j);
@@ -88,6 +91,12 @@ json_t *req_json(req_t *r)
     }
     arena_cleanup_add(r->arena, json_decref_cb, j);
     return j;
+}
+
+const char *req_text(const json_t *v)
+{
+    const char *s = json_string_value(v);
+    return s && strlen(s) == json_string_length(v) ? s : NULL;
 }
 
 int req_id_param(req_t *r, int i, const char *not_found_code, long long *out)

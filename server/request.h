@@ -78,6 +78,11 @@ int req_query_int(req_t *r, const char *name, long long def, long long min, long
 /* The body as a JSON object; NULL after replying 400 bad_json. Freed with
  * the arena. */
 json_t *req_json(req_t *r);
+/* The text of a string taken from a request body, or NULL when v is not a
+ * string or holds a NUL byte. Bodies are parsed with JSON_ALLOW_NUL so that
+ * "\u0000" reaches the field's own rule (which refuses a NULL here with
+ * its own code) instead of failing the whole body as bad_json. */
+const char *req_text(const json_t *v);
 /* Path parameter i as a positive id; -1 after replying 404 with code. */
 int req_id_param(req_t *r, int i, const char *not_found_code, long long *out);
 

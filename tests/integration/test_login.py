@@ -422,7 +422,21 @@ def test_admin_login_with_area_and_bad_commands(stack):
 def test_admin_login_bad_requests(stack):
     for body in [{}, {"username": "a"}, {"password": "b"}, {"username": 1, "password": "x"}]:
         r = stack.post("admin/login", body)
-        assert r.status == 400 and error_code(r) == "invalid_request", (body, r)
+        assert r.status == 400 and error_code(r) == "invalid_parameter", (body, r)
+    # a NUL inside a field is well-formed JSON; each field's own rule refuses it
+    clear_rate_limits(stack)
+    name = organizer(stack)
+    for body in [{"username": name + "\u0000x", "password": ORG_PASSWORD},
+                 {"username": name, "password": ORG_PASSWORD + "\u0000"},
+                 {"username": name, "password": ORG_PASSWORD[:6] + "\u0000" + ORG_PASSWORD[6:]}]:
+        r = stack.post("admin/login", body)
+        assert r.status == 401 and error_code(r) == "invalid_credentials", (body, r)
+    r = stack.post("admin/login", {"code": "\u0000"})
+    assert r.status == 400 and error_code(r) == "invalid_code", r
+    r = stack.post("login", {"code": "abc\u0000def"})
+    assert r.status == 400 and error_code(r) == "invalid_code", r
+    clear_rate_limits(stack)
+    assert stack.post("admin/login", {"username": name, "password": ORG_PASSWORD}).status == 200
 
 
 def test_admin_login_rate_limit_per_account(stack):
