@@ -66,6 +66,9 @@ struct req {
 db_t *req_db(req_t *r);
 kv_t *req_kv(req_t *r);
 void req_release_stores(req_t *r);
+/* 1 when the request holds its stores now: always on a fast worker, on a
+ * slow thread between a borrow and req_release_stores(). */
+int req_holds_stores(req_t *r);
 /* The worker's WeChat client (wx_client_t *, opaque to server/). */
 void *req_wx(req_t *r);
 
