@@ -38,6 +38,17 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
 
+# Lua scripts are built into the binary: each x.lua becomes x.lua.h under
+# $(BUILD)/gen, one C string literal, included where the script is used
+# (#include "engines/boards/apply.lua.h").
+LUA_SRC  = $(wildcard */*.lua */*/*.lua)
+LUA_GEN  = $(LUA_SRC:%=$(BUILD)/gen/%.h)
+CFLAGS  += -I$(BUILD)/gen
+$(BUILD)/gen/%.lua.h: %.lua
+	@mkdir -p $(dir $@)
+	sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $< > $@
+$(LIB_OBJ): | $(LUA_GEN)
+
 $(BUILD)/libquiz.a: $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^

@@ -1,7 +1,9 @@
 /* board_keys.h: the sorted-set scores of the unit and region boards, and
- * the scopes a leaderboard request may name. No I/O: the Lua script in
- * handlers/boards_lua.c computes the same keys and must stay in step (the
- * integration test "rebuild equals incremental" compares the two).
+ * the scopes a leaderboard request may name. No I/O. The apply script that
+ * Redis runs computes the same keys in engines/boards/keys.lua, the only
+ * Lua copy of these formulas; tests/unit/test_board_keys_lua.c runs it in
+ * Redis against these functions, and the integration test "rebuild equals
+ * incremental" compares whole boards.
  *
  * Every key is an integer below 2^53, so a double (and Redis) holds it
  * exactly and equal inputs give equal keys:
