@@ -72,8 +72,7 @@ static int password_login(req_t *r, json_t *userv, json_t *pwv)
         if (!res) {
             rl_give_back(r, "adm-acct", user);     /* not the caller's failure */
             rl_give_back(r, "adm-addr", addr);
-            r->store_down = 1;
-            return -1;
+            return ST_STORE;
         }
         if (res->nrows) {
             id = db_int(res, 0, 0);
@@ -101,8 +100,9 @@ static int password_login(req_t *r, json_t *userv, json_t *pwv)
     session_info_t s = { .organizer_id = id, .roles = ROLE_ORGANIZER, .mask = ROLE_ORGANIZER,
                          .area = area };
     char token[64];
-    if (session_create(r, &s, token) < 0)
-        return -1;
+    int st = session_create(r, &s, token);
+    if (st != ST_OK)
+        return st;
     log_info("organizer %lld signed in", id);
     int rc = reply_session(r, token, "organizer", area, 0);
     explicit_bzero(token, sizeof token);
@@ -126,8 +126,7 @@ static int code_login(req_t *r, const char *typed)
                     "isi", now, hash, now);
         if (n < 0) {
             rl_give_back(r, "adm-addr", addr);
-            r->store_down = 1;
-            return -1;
+            return ST_STORE;
         }
     }
     long long user_id = 0, unit_id = 0;
@@ -137,8 +136,7 @@ static int code_login(req_t *r, const char *typed)
                                  " FROM console_codes c JOIN users u ON u.id = c.user_id"
                                  " WHERE c.code_hash = ?", "s", hash);
         if (!res) {
-            r->store_down = 1;
-            return -1;
+            return ST_STORE;
         }
         /* Still the admin of that unit? The role may have gone since. */
         if (res->nrows && (db_int(res, 0, 2) & ROLE_UNIT_ADMIN) &&
@@ -154,8 +152,9 @@ static int code_login(req_t *r, const char *typed)
     session_info_t s = { .user_id = user_id, .admin_unit_id = unit_id,
                          .roles = ROLE_UNIT_ADMIN, .mask = ROLE_UNIT_ADMIN };
     char token[64];
-    if (session_create(r, &s, token) < 0)
-        return -1;
+    int st = session_create(r, &s, token);
+    if (st != ST_OK)
+        return st;
     log_info("unit admin %lld signed in to the console for unit %lld", user_id, unit_id);
     int rc = reply_session(r, token, "unit_admin", NULL, unit_id);
     explicit_bzero(token, sizeof token);
@@ -199,8 +198,7 @@ int h_console_code(req_t *r)
                 "siiii", hash, r->auth.user_id, unit, now, now + CONSOLE_CODE_TTL_S) < 0 ||
         db_commit(db) < 0) {
         db_rollback(db);
-        r->store_down = 1;
-        return -1;
+        return ST_STORE;
     }
     return reply_json(r, 200, json_pack("{s:s,s:i}", "code", code, "expires_in",
                                         CONSOLE_CODE_TTL_S));

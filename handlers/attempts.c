@@ -10,7 +10,8 @@
  *      and the board outbox row (schema/052_submit_procedures.sql); the
  *      boards give the rank (Redis, see boards.h); the attempt with its
  *      reply; COMMIT.
- * A deadlock or lock timeout rolls back and runs step 2-3 again. */
+ * Steps 2-3 run under db_tx, which runs them again after a deadlock, a
+ * lock timeout or a lost connection. */
 #include "handlers/attempts.h"
 #include "handlers/contest.h"
 #include "handlers/handlers.h"
@@ -22,21 +23,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-
-#define TX_RETRY  (-3)
-#define TX_TRIES  4
-
-/* Roll back after a failed statement: a deadlock or lock wait is worth
- * another try; anything else is a store failure. */
-static int tx_fail(req_t *r, db_t *db)
-{
-    int e = db_errno(db);
-    db_rollback(db);
-    if (e == DB_ER_DEADLOCK || e == DB_ER_LOCK_WAIT)
-        return TX_RETRY;
-    r->store_down = 1;
-    return -1;
-}
 
 static void iso(long long t, char out[32]) { rules_iso8601_shanghai(t, out); }
 
@@ -80,10 +66,8 @@ static int reply_attempt(req_t *r, int status, long long aid, long long contest_
 static int reply_open_attempt(req_t *r, long long aid, long long contest_id, long long deadline)
 {
     db_res_t *p = db_query(req_db(r), r->arena, PAPER_SQL, "i", aid);
-    if (!p) {
-        r->store_down = 1;
-        return -1;
-    }
+    if (!p)
+        return ST_STORE;
     json_t *qs = json_array();
     for (size_t i = 0; i < p->nrows; i++)
         json_array_append_new(qs, question_json(db_int(p, i, 0), db_get(p, i, 2), db_get(p, i, 3),
@@ -174,21 +158,28 @@ static int draw(req_t *r, const contest_t *c, drawn_t **out)
 
 /* ---- POST /attempts ---- */
 
-/* One try of the start transaction. Returns 0 after replying, -1 store
- * error, TX_RETRY after a deadlock (rolled back). */
-static int start_tx(req_t *r, const contest_t *c, long long now)
+typedef struct {
+    req_t *r;
+    const contest_t *c;
+    long long now;
+} start_ctx_t;
+
+/* The start transaction, under db_tx (db.h): ST_OK after replying, or
+ * ST_STORE after a failed statement. */
+static int start_tx(db_t *db, void *ctx)
 {
-    db_t *db = req_db(r);
+    start_ctx_t *x = ctx;
+    req_t *r = x->r;
+    const contest_t *c = x->c;
+    long long now = x->now;
     long long uid = r->auth.user_id, day = rules_shanghai_day(now);
-    if (db_begin(db) < 0)
-        return tx_fail(r, db);
     /* The user's row is the lock that makes parallel starts one attempt
      * and keeps the daily cap under parallel requests. */
     db_res_t *u = db_query(db, r->arena,
                            "SELECT p.user_id FROM users u LEFT JOIN profiles p ON p.user_id = u.id"
                            " WHERE u.id = ? FOR UPDATE", "i", uid);
     if (!u)
-        return tx_fail(r, db);
+        return ST_STORE;
     if (!u->nrows || !db_get(u, 0, 0)) {
         db_rollback(db);
         return reply_error(r, 403, "not_registered", "register (PUT /me/profile) before answering");
@@ -199,15 +190,13 @@ static int start_tx(req_t *r, const contest_t *c, long long now)
                            " FROM attempts WHERE contest_id = ? AND user_id = ?",
                            "iiii", day, now, c->id, uid);
     if (!a)
-        return tx_fail(r, db);
+        return ST_STORE;
     long long open_id = db_int(a, 0, 1);
     if (open_id) {
         db_rollback(db);
         db_res_t *o = db_query(db, r->arena, "SELECT deadline FROM attempts WHERE id = ?", "i", open_id);
-        if (!o || !o->nrows) {
-            r->store_down = 1;
-            return -1;
-        }
+        if (!o || !o->nrows)
+            return ST_STORE;
         return reply_open_attempt(r, open_id, c->id, db_int(o, 0, 0));
     }
     if (db_int(a, 0, 0) >= c->attempts_per_day) {
@@ -219,7 +208,7 @@ static int start_tx(req_t *r, const contest_t *c, long long now)
     drawn_t *d = NULL;
     int n = draw(r, c, &d);
     if (n < 0)
-        return tx_fail(r, db);
+        return ST_STORE;
     if (n == 0) {
         db_rollback(db);
         log_warn("contest %lld: the question bank cannot fill the paper", c->id);
@@ -240,7 +229,7 @@ static int start_tx(req_t *r, const contest_t *c, long long now)
     free(qs);
     if (rc < 0 || db_commit(db) < 0) {
         json_decref(shown);
-        return tx_fail(r, db);
+        return ST_STORE;
     }
     return reply_attempt(r, 201, db_last_id(db), c->id, deadline, shown);
 }
@@ -255,21 +244,14 @@ int h_attempt_start(req_t *r)
     }
     contest_t c;
     int rc = contest_from_request(r, j, &c);
-    if (rc < 0)
-        return rc == -2 ? -1 : 0;
+    if (rc != ST_OK)
+        return rc;
     long long now = clock_now_s();
     if (strcmp(contest_status(&c, now), "open") != 0)
         return reply_error(r, 403, "contest_not_open",
                            now < c.starts_at ? "the contest has not started" : "the contest has ended");
-    for (int tries = 1;; tries++) {
-        rc = start_tx(r, &c, now);
-        if (rc != TX_RETRY)
-            return rc;
-        if (tries == TX_TRIES) {
-            r->store_down = 1;
-            return -1;
-        }
-    }
+    start_ctx_t x = { r, &c, now };
+    return db_tx(req_db(r), start_tx, &x);
 }
 
 /* ---- POST /attempts/{id}/submit ---- */
@@ -372,13 +354,20 @@ static int score_answers(req_t *r, json_t *j, const db_res_t *q, scored_t *s)
     return 0;
 }
 
-/* One try of the submit transaction. Returns 0 after replying, -1 store
- * error, TX_RETRY after a deadlock (rolled back). */
-static int submit_tx(req_t *r, scored_t *s, long long now)
+typedef struct {
+    req_t *r;
+    scored_t *s;
+    long long now;
+} submit_ctx_t;
+
+/* The submit transaction, under db_tx (db.h): ST_OK after replying, or
+ * ST_STORE after a failed statement. */
+static int submit_tx(db_t *db, void *ctx)
 {
-    db_t *db = req_db(r);
-    if (db_begin(db) < 0)
-        return tx_fail(r, db);
+    submit_ctx_t *x = ctx;
+    req_t *r = x->r;
+    scored_t *s = x->s;
+    long long now = x->now;
     db_res_t *l = db_query(db, r->arena,
                            "SELECT a.submitted_at, a.reply, cs.score, cs.reached_at, d.score"
                            " FROM attempts a JOIN users u ON u.id = a.user_id"
@@ -387,7 +376,7 @@ static int submit_tx(req_t *r, scored_t *s, long long now)
                            "   AND d.day = a.day"
                            " WHERE a.id = ? FOR UPDATE", "i", s->aid);
     if (!l)
-        return tx_fail(r, db);
+        return ST_STORE;
     if (!l->nrows) {   /* the attempt vanished: nothing to do */
         db_rollback(db);
         return reply_error(r, 404, "attempt_not_found", "not found");
@@ -401,13 +390,8 @@ static int submit_tx(req_t *r, scored_t *s, long long now)
     long long old_cs = db_int(l, 0, 2), old_reached = db_int(l, 0, 3);
     long long old_day = db_get(l, 0, 4) ? db_int(l, 0, 4) : -1;
     long long new_day = s->score > old_day ? s->score : old_day;
-    long long new_cs;
-    if (s->rule == SCORE_DAILY_BEST_SUM)
-        new_cs = old_cs - (old_day > 0 ? old_day : 0) + new_day;
-    else
-        new_cs = s->score > old_cs ? s->score : old_cs;
-    if (first)
-        new_cs = s->rule == SCORE_DAILY_BEST_SUM ? new_day : s->score;
+    /* the rule as rescoring computes it (rules/score.h) */
+    long long new_cs = rules_contest_score_after(s->rule, first ? 0 : old_cs, first ? -1 : old_day, new_day);
     /* Ties rank whoever reached the score first higher: the time moves only
      * when the score goes up. */
     long long reached = (first || new_cs > old_cs) ? now : old_reached;
@@ -415,7 +399,7 @@ static int submit_tx(req_t *r, scored_t *s, long long now)
     if (db_exec(db, "CALL quiz_submit_scores(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", "iiiiiiiiiii", s->contest_id,
                 s->user_id, s->aid, s->day, s->score, (long long)(s->score > old_day), first ? 0 : old_cs, new_cs,
                 reached, (long long)first, now) < 0)
-        return tx_fail(r, db);
+        return ST_STORE;
 
     /* The rank belongs in the stored reply (a later submit gets the same
      * bytes), so it is taken before the commit: this connection already
@@ -446,7 +430,7 @@ static int submit_tx(req_t *r, scored_t *s, long long now)
         free(reply);
         if (rk > 0)
             lb_request_rebuild(req_kv(r), s->contest_id);
-        return tx_fail(r, db);
+        return ST_STORE;
     }
     reply_raw(r, 200, "application/json; charset=utf-8", reply, strlen(reply));
     free(reply);
@@ -459,10 +443,8 @@ int h_attempt_submit(req_t *r)
     if (req_id_param(r, 0, "attempt_not_found", &aid) < 0)
         return 0;
     db_res_t *q = db_query(req_db(r), r->arena, SUBMIT_LOAD_SQL, "i", aid);
-    if (!q) {
-        r->store_down = 1;
-        return -1;
-    }
+    if (!q)
+        return ST_STORE;
     /* Someone else's attempt is "not found" too: ids are not secrets, but
      * nobody learns whether another person's attempt exists. */
     int mine = q->nrows && db_int(q, 0, L_USER) == r->auth.user_id;
@@ -484,17 +466,8 @@ int h_attempt_submit(req_t *r)
     s.rule = rule < 0 ? SCORE_BEST : rule;
     if (score_answers(r, j, q, &s) < 0)
         return 0;
-    int rc;
-    for (int tries = 1;; tries++) {
-        rc = submit_tx(r, &s, now);
-        if (rc != TX_RETRY)
-            break;
-        if (tries == TX_TRIES) {
-            r->store_down = 1;
-            rc = -1;
-            break;
-        }
-    }
+    submit_ctx_t x = { r, &s, now };
+    int rc = db_tx(req_db(r), submit_tx, &x);
     json_decref(s.results);
     return rc;
 }

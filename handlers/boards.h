@@ -27,7 +27,7 @@ void lb_drain(db_t *db, kv_t *kv);
  * entries now and returns their national rank (1 = first), or -1 when it
  * cannot be known now (Redis down, boards being rebuilt after a restart):
  * the reply then says rank null, and the background drain catches up.
- * Never replies, never sets store_down: the submit has already succeeded. */
+ * Never replies, never fails the request: the submit has already succeeded. */
 long long lb_rank_after_submit(req_t *r, long long contest_id, long long user_id);
 
 /* Ask for a rebuild of a contest's boards (by any server's background

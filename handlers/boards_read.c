@@ -29,7 +29,7 @@ static int unavailable(req_t *r)
 /* The contest a board read means: contest_id, or the main current one.
  * The main contest's id is kept for a second (it is MariaDB's answer, not
  * board state), so public reads without contest_id cost no SQL either.
- * Returns 0, or -1 after replying (or with store_down set). */
+ * Returns ST_OK, ST_REPLIED (after a 400 or 404) or ST_STORE. */
 static int board_contest(req_t *r, long long *cid)
 {
     static _Atomic long long cached_id;
@@ -41,10 +41,10 @@ static int board_contest(req_t *r, long long *cid)
         long long id = strtoll(q, &end, 10);
         if (errno || *end || id <= 0) {
             reply_error(r, 400, "invalid_parameter", "contest_id must be a positive integer");
-            return -1;
+            return ST_REPLIED;
         }
         *cid = id;
-        return 0;
+        return ST_OK;
     }
     int64_t now = clock_mono_us();
     long long id = atomic_load(&cached_id);
@@ -54,10 +54,12 @@ static int board_contest(req_t *r, long long *cid)
     }
     contest_t c;
     int rc = contest_load(r, 0, &c);
-    if (rc == -1)
+    if (rc == ST_NOT_FOUND) {
         reply_error(r, 404, "no_contest", "no such contest");
-    if (rc < 0)
-        return -1;
+        return ST_REPLIED;
+    }
+    if (rc != ST_OK)
+        return rc;
     atomic_store(&cached_id, c.id);
     atomic_store(&cached_until_us, now + 1000000);
     *cid = c.id;
@@ -145,8 +147,11 @@ int h_lb_individual(req_t *r)
     if (rules_board_scope_parse(req_query(r, "scope"), 1, &level, arg) < 0)
         return reply_error(r, 400, "invalid_scope",
                            "scope is national, province:<code>, city:<code>, county:<code> or unit:<id>");
-    if (paging(r, &limit, &offset) < 0 || board_contest(r, &cid) < 0)
-        return r->replied ? 0 : -1;
+    if (paging(r, &limit, &offset) < 0)
+        return ST_REPLIED;
+    int st = board_contest(r, &cid);
+    if (st != ST_OK)
+        return st;
     static const char *kinds[] = { "p:n", "p:p:", "p:c:", "p:x:", "p:u:" };
     const char *board = arena_sprintf(r->arena, "%s%s", kinds[level], arg);
     const char *me = r->auth.user_id > 0 ? arena_sprintf(r->arena, "%lld", r->auth.user_id) : "";
@@ -190,8 +195,11 @@ int h_lb_units(req_t *r)
             return reply_error(r, 400, "invalid_order", "order is score or participation");
         by_rate = 1;
     }
-    if (paging(r, &limit, &offset) < 0 || board_contest(r, &cid) < 0)
-        return r->replied ? 0 : -1;
+    if (paging(r, &limit, &offset) < 0)
+        return ST_REPLIED;
+    int st = board_contest(r, &cid);
+    if (st != ST_OK)
+        return st;
     static const char *kinds[2][3] = { { "us:n", "us:p:", "us:c:" }, { "ur:n", "ur:p:", "ur:c:" } };
     const char *board = arena_sprintf(r->arena, "%s%s", kinds[by_rate][level], arg);
     redisReply *rep = read_board(r, cid, "u", board, offset, limit, "");
@@ -238,8 +246,9 @@ int h_lb_regions(req_t *r)
             return reply_error(r, 400, "invalid_scope",
                                "parent must be the code of a province or city above the level");
     }
-    if (board_contest(r, &cid) < 0)
-        return r->replied ? 0 : -1;
+    int st = board_contest(r, &cid);
+    if (st != ST_OK)
+        return st;
     const char *board = level == 1 ? "r:p"
                       : level == 2 ? (plevel ? arena_sprintf(r->arena, "r:c:%s", code) : "r:c")
                       : plevel == 2 ? arena_sprintf(r->arena, "r:x:%s", code)

@@ -15,7 +15,7 @@ int h_contests_list(req_t *r)
     contest_t *cs;
     int n = contest_list_active(r, now, &cs);
     if (n < 0)
-        return -1;
+        return n;
     json_t *arr = json_array();
     for (int i = 0; i < n; i++)
         json_array_append_new(arr, contest_json(&cs[i], now));
@@ -28,8 +28,8 @@ int h_contest_current(req_t *r)
 {
     contest_t c;
     int rc = contest_from_request(r, NULL, &c);
-    if (rc < 0)
-        return rc == -2 ? -1 : 0;
+    if (rc != ST_OK)
+        return rc;
     long long now = clock_now_s();
     char iso[32];
     rules_iso8601_shanghai(now, iso);
@@ -102,7 +102,7 @@ static int holds_nul(json_t *v)
 }
 
 /* Checks a paper and that the active bank can fill it; writes its
- * normalised JSON into *out. Returns 0, or -1 after replying (-2 store). */
+ * normalised JSON into *out. Returns 0, -1 after replying, or ST_STORE. */
 static int paper_field(req_t *r, json_t *v, const char **out)
 {
     if (!json_is_array(v) || json_array_size(v) < 1 || json_array_size(v) > CONTEST_MAX_PAPER_ENTRIES)
@@ -110,10 +110,8 @@ static int paper_field(req_t *r, json_t *v, const char **out)
                                              CONTEST_MAX_PAPER_ENTRIES));
     db_res_t *have = db_query(req_db(r), r->arena,
                               "SELECT category, COUNT(*) FROM questions WHERE active = 1 GROUP BY category", "");
-    if (!have) {
-        r->store_down = 1;
-        return -2;
-    }
+    if (!have)
+        return ST_STORE;
     long long total_bank = 0;
     for (size_t k = 0; k < have->nrows; k++)
         total_bank += db_int(have, k, 1);
@@ -254,7 +252,7 @@ static int apply_settings(req_t *r, json_t *j, contest_t *c)
     return 0;
 }
 
-/* Writes c (insert when c->id is 0). Returns 0, 1 for a taken slug, -1 store. */
+/* Writes c (insert when c->id is 0). Returns 0, 1 for a taken slug, or ST_STORE. */
 static int save(req_t *r, contest_t *c, long long now)
 {
     const char *thr = c->certificate_threshold >= 0 ? arena_sprintf(r->arena, "%d", c->certificate_threshold) : NULL;
@@ -285,8 +283,7 @@ static int save(req_t *r, contest_t *c, long long now)
     if (n < 0) {
         if (db_errno(req_db(r)) == DB_ER_DUP_ENTRY)
             return 1;
-        r->store_down = 1;
-        return -1;
+        return ST_STORE;
     }
     return 0;
 }
@@ -306,7 +303,7 @@ int h_admin_contest_create(req_t *r)
                     .score_rule = "best", .certificate_threshold = -1 };
     int rc = apply_settings(r, j, &c);
     if (rc < 0)
-        return rc == -2 ? -1 : 0;
+        return rc == ST_STORE ? ST_STORE : ST_REPLIED;
     if (!c.slug) {
         unsigned char rnd[5];
         wx_random_bytes(rnd, sizeof rnd);
@@ -315,7 +312,7 @@ int h_admin_contest_create(req_t *r)
     long long now = clock_now_s();
     rc = save(r, &c, now);
     if (rc < 0)
-        return -1;
+        return rc;
     if (rc == 1)
         return reply_error(r, 409, "contest_exists", "another contest has this slug");
     log_info("contest %lld created by organizer %lld", c.id, r->auth.organizer_id);
@@ -332,22 +329,21 @@ int h_admin_contest_update(req_t *r)
         return 0;
     contest_t c;
     int rc = contest_load(r, id, &c);
-    if (rc == -2)
-        return -1;
-    if (rc < 0)
+    if (rc == ST_NOT_FOUND)
         return reply_error(r, 404, "no_contest", "no such contest");
+    if (rc != ST_OK)
+        return rc;
     contest_t before = c;
     rc = apply_settings(r, j, &c);
     if (rc < 0)
-        return rc == -2 ? -1 : 0;
+        return rc == ST_STORE ? ST_STORE : ST_REPLIED;
     /* Scores already given were computed under the old rule and points;
      * changing either would leave them meaning something else. */
     if (strcmp(before.score_rule, c.score_rule) != 0 || before.points_per_question != c.points_per_question) {
         db_res_t *n = db_query(req_db(r), r->arena,
                                "SELECT COUNT(*) FROM contest_scores WHERE contest_id = ?", "i", id);
         if (!n) {
-            r->store_down = 1;
-            return -1;
+            return ST_STORE;
         }
         if (db_int(n, 0, 0) > 0)
             return reply_error(r, 409, "contest_has_results",
@@ -356,7 +352,7 @@ int h_admin_contest_update(req_t *r)
     long long now = clock_now_s();
     rc = save(r, &c, now);
     if (rc < 0)
-        return -1;
+        return rc;
     if (rc == 1)
         return reply_error(r, 409, "contest_exists", "another contest has this slug");
     log_info("contest %lld changed by organizer %lld", c.id, r->auth.organizer_id);

@@ -93,8 +93,7 @@ static int db_claim(req_t *r, replay_t *rp, char **reply)
     }
     return WAIT;
 fail:
-    r->store_down = 1;
-    return -1;
+    return ST_STORE;
 }
 
 static int try_once(req_t *r, replay_t *rp, char **reply)
@@ -132,7 +131,7 @@ int replay_begin(req_t *r, const char *code, replay_t *rp, char **reply)
     wx_sha256_hex(code, strlen(code), rp->hash);
     unsigned char rnd[16];
     if (wx_random_bytes(rnd, sizeof rnd) < 0)
-        return -1;
+        return ST_ERR;
     for (int i = 0; i < 16; i++)
         snprintf(rp->lock_val + 2 * i, 3, "%02x", rnd[i]);
     int64_t deadline = clock_mono_us() + (claim_ms() + 1000) * 1000;
@@ -151,13 +150,13 @@ int replay_begin(req_t *r, const char *code, replay_t *rp, char **reply)
 int replay_save_tx(req_t *r, replay_t *rp, const char *reply, char **sealed)
 {
     if (seal_str(r, reply, sealed) < 0)
-        return -1;
+        return ST_ERR;
     long long n = db_exec(req_db(r),
                           "INSERT INTO login_codes (code_hash, reply_sealed, expires_at) VALUES (?, ?, ?)"
                           " ON DUPLICATE KEY UPDATE reply_sealed = VALUES(reply_sealed),"
                           " expires_at = VALUES(expires_at)",
                           "ssi", rp->hash, *sealed, (long long)clock_now_s() + LOGIN_REPLAY_S);
-    return n < 0 ? -1 : 0;
+    return n < 0 ? ST_STORE : ST_OK;
 }
 
 void replay_publish(req_t *r, replay_t *rp, const char *sealed)

@@ -33,10 +33,8 @@ static json_t *stats_json(req_t *r, const contest_t *c, long long uid)
     long long now = clock_now_s();
     db_res_t *s = db_query(db, r->arena, "SELECT score FROM contest_scores"
                                          " WHERE contest_id = ? AND user_id = ?", "ii", c->id, uid);
-    if (!s) {
-        r->store_down = 1;
+    if (!s)
         return NULL;
-    }
     long long today = 0, open_id = 0;
     db_res_t *a = db_query(db, r->arena,
                            "SELECT IFNULL(SUM(day = ?), 0),"
@@ -48,7 +46,6 @@ static json_t *stats_json(req_t *r, const contest_t *c, long long uid)
         open_id = db_int(a, 0, 1);
     } else if (db_errno(db) != DB_ER_NO_SUCH_TABLE) {
         /* the quiz's migration may not have run yet: then 0 / null */
-        r->store_down = 1;
         return NULL;
     }
     long long rank = 0, board_score;
@@ -67,24 +64,22 @@ int h_me(req_t *r)
     contest_t c;
     const char *q = req_query(r, "contest_id");
     int rc = (q && *q) ? contest_from_request(r, NULL, &c) : contest_load(r, 0, &c);
-    if (rc == -2 || (rc == -1 && q && *q))
-        return rc == -2 ? -1 : 0;
+    if (rc < 0 || rc == ST_REPLIED)
+        return rc;
     db_res_t *u = db_query(req_db(r), r->arena,
                            "SELECT phone_masked, roles, IFNULL(admin_unit_id, 0) FROM users"
                            " WHERE id = ?", "i", uid);
-    if (!u) {
-        r->store_down = 1;
-        return -1;
-    }
+    if (!u)
+        return ST_STORE;
     if (!u->nrows)
         return reply_error(r, 401, "unauthorized", "missing or invalid token");
     json_t *profile = profile_load_json(r, uid);
     if (!profile)
-        return -1;
+        return ST_STORE;
     json_t *stats = json_null();
-    if (rc == 0 && !(stats = stats_json(r, &c, uid))) {
+    if (rc == ST_OK && !(stats = stats_json(r, &c, uid))) {
         json_decref(profile);
-        return -1;
+        return ST_STORE;
     }
     const char *pm = db_get(u, 0, 0);
     long long admin_unit = db_int(u, 0, 2);

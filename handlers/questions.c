@@ -75,20 +75,40 @@ static json_t *question_admin_json(const db_res_t *q, size_t i)
                      "active", (int)db_int(q, i, 8), "revision", (json_int_t)db_int(q, i, 9));
 }
 
-typedef enum { UPD_OK = 0, UPD_STORE = -1, UPD_IN_USE = -2, UPD_EXISTS = -3, UPD_RETRY = -4 } upd_rc_t;
+typedef enum { UPD_OK = 0, UPD_STORE = -1, UPD_IN_USE = -2, UPD_EXISTS = -3 } upd_rc_t;
 
-/* In its own transaction: write q over question id, record the revision,
- * rescore when the answer changed. *rescored gets the attempts rescored. */
-static int apply_update(db_t *db, kv_t *kv, arena_t *a, long long id, const question_row_t *q, const qstored_t *s,
-                        int active, const char *source, long long organizer_id, long long now, int *rescored)
+typedef struct {
+    kv_t *kv;
+    arena_t *a;
+    long long id, organizer_id, now;
+    const question_row_t *q;
+    const qstored_t *s;
+    int active;
+    const char *source;
+    int rescored;   /* out: attempts rescored */
+    int outcome;    /* out: UPD_OK, UPD_IN_USE or UPD_EXISTS (nothing written) */
+} upd_ctx_t;
+
+/* In its own transaction, under db_tx (db.h): write q over question id,
+ * record the revision, rescore when the answer changed. Returns ST_OK with
+ * x->outcome set, or ST_STORE. */
+static int apply_update_tx(db_t *db, void *ctx)
 {
+    upd_ctx_t *x = ctx;
+    kv_t *kv = x->kv;
+    arena_t *a = x->a;
+    long long id = x->id, organizer_id = x->organizer_id, now = x->now;
+    const question_row_t *q = x->q;
+    const qstored_t *s = x->s;
+    int active = x->active;
+    const char *source = x->source;
+    int *rescored = &x->rescored;
     *rescored = 0;
-    if (db_begin(db) < 0)
-        return UPD_STORE;
+    x->outcome = UPD_OK;
     db_res_t *b = db_query(db, a, "SELECT " QCOLS ", JSON_LENGTH(options) FROM questions WHERE id = ? FOR UPDATE",
                            "i", id);
     if (!b || !b->nrows)
-        goto fail;
+        return ST_STORE;
     /* Attempts store bank letters: a question someone has been shown keeps
      * its number of options. */
     if (db_int(b, 0, 10) != s->noptions) {
@@ -97,10 +117,11 @@ static int apply_update(db_t *db, kv_t *kv, arena_t *a, long long id, const ques
         db_res_t *used = db_query(db, a, "SELECT 1 FROM attempts WHERE JSON_CONTAINS(questions, ?) LIMIT 1", "s",
                                   probe);
         if (!used)
-            goto fail;
+            return ST_STORE;
         if (used->nrows) {
             db_rollback(db);
-            return UPD_IN_USE;
+            x->outcome = UPD_IN_USE;
+            return ST_OK;
         }
     }
     if (db_exec(db, "UPDATE questions SET fingerprint = ?, content_hash = ?, category = ?, stem = ?, options = ?,"
@@ -109,15 +130,16 @@ static int apply_update(db_t *db, kv_t *kv, arena_t *a, long long id, const ques
                 (long long)active, now, id) < 0) {
         if (db_errno(db) == DB_ER_DUP_ENTRY) {
             db_rollback(db);
-            return UPD_EXISTS;
+            x->outcome = UPD_EXISTS;
+            return ST_OK;
         }
-        goto fail;
+        return ST_STORE;
     }
     json_t *before = question_admin_json(b, 0);
     db_res_t *after_row = db_query(db, a, "SELECT " QCOLS " FROM questions WHERE id = ?", "i", id);
     if (!after_row || !after_row->nrows) {
         json_decref(before);
-        goto fail;
+        return ST_STORE;
     }
     json_t *after = question_admin_json(after_row, 0);
     char *bj = json_dumps(before, JSON_COMPACT), *aj = json_dumps(after, JSON_COMPACT);
@@ -133,18 +155,18 @@ static int apply_update(db_t *db, kv_t *kv, arena_t *a, long long id, const ques
     free(bj);
     free(aj);
     if (n < 0)
-        goto fail;
+        return ST_STORE;
     long long rev = db_last_id(db);
     if (answer_changed) {
         int k = rescore_question(db, a, rev, id, old_answer, q->answer, now);
         if (k < 0 || db_exec(db, "UPDATE question_revisions SET attempts_rescored = ? WHERE id = ?", "ii",
                              (long long)k, rev) < 0)
-            goto fail;
+            return ST_STORE;
         *rescored = k;
         log_info("question %lld: answer key corrected, %d attempt(s) rescored", id, k);
     }
     if (db_commit(db) < 0)
-        goto fail;
+        return ST_STORE;
     /* The boards only ever raise a person's key, so a rescore that lowered
      * anyone's contest score asks for those contests' boards anew. */
     if (*rescored > 0 && kv) {
@@ -155,22 +177,19 @@ static int apply_update(db_t *db, kv_t *kv, arena_t *a, long long id, const ques
                 log_warn("question %lld: boards of contest %lld need a rebuild (Redis unavailable)", id,
                          db_int(cs, i, 0));
     }
-    return UPD_OK;
-fail: {
-        int e = db_errno(db);   /* before the rollback resets it */
-        db_rollback(db);
-        return e == DB_ER_DEADLOCK || e == DB_ER_LOCK_WAIT ? UPD_RETRY : UPD_STORE;
-    }
+    return ST_OK;
 }
 
-/* apply_update, again after a deadlock. */
+/* apply_update_tx through the transaction runner: UPD_OK, UPD_IN_USE,
+ * UPD_EXISTS, or UPD_STORE. *rescored gets the attempts rescored. */
 static int apply_update_retry(db_t *db, kv_t *kv, arena_t *a, long long id, const question_row_t *q, const qstored_t *s,
                               int active, const char *source, long long organizer_id, long long now, int *rescored)
 {
-    int rc = UPD_RETRY;
-    for (int tries = 0; tries < 3 && rc == UPD_RETRY; tries++)
-        rc = apply_update(db, kv, a, id, q, s, active, source, organizer_id, now, rescored);
-    return rc == UPD_RETRY ? UPD_STORE : rc;
+    upd_ctx_t x = { .kv = kv, .a = a, .id = id, .organizer_id = organizer_id, .now = now, .q = q, .s = s,
+                    .active = active, .source = source };
+    int st = db_tx(db, apply_update_tx, &x);
+    *rescored = st == ST_OK ? x.rescored : 0;
+    return st != ST_OK ? UPD_STORE : x.outcome;
 }
 
 /* ---- import ---- */
@@ -389,8 +408,7 @@ int h_admin_questions_import(req_t *r)
     }
     if (rc < 0) {
         json_decref(res.rejected);
-        r->store_down = 1;
-        return -1;
+        return ST_STORE;
     }
     log_info("question import by organizer %lld: %lld new, %lld updated, %lld unchanged, %lld rejected",
              r->auth.organizer_id, res.created, res.updated, res.unchanged, res.rejected_total);
@@ -412,8 +430,7 @@ int h_admin_question_update(req_t *r)
         return 0;
     db_res_t *cur = db_query(req_db(r), r->arena, "SELECT " QCOLS " FROM questions WHERE id = ?", "i", id);
     if (!cur) {
-        r->store_down = 1;
-        return -1;
+        return ST_STORE;
     }
     if (!cur->nrows)
         return reply_error(r, 404, "question_not_found", "no such question");
@@ -484,8 +501,7 @@ int h_admin_question_update(req_t *r)
                                                    " FROM questions WHERE id = ?", "ssii", s.hash, s.fp,
                               (long long)active, id);
     if (!same) {
-        r->store_down = 1;
-        return -1;
+        return ST_STORE;
     }
     if (!db_int(same, 0, 0)) {
         int rc = apply_update_retry(req_db(r), req_kv(r), r->arena, id, &q, &s, active, "api", r->auth.organizer_id,
@@ -496,14 +512,12 @@ int h_admin_question_update(req_t *r)
         if (rc == UPD_EXISTS)
             return reply_error(r, 409, "question_exists", "another question has this type and stem");
         if (rc < 0) {
-            r->store_down = 1;
-            return -1;
+            return ST_STORE;
         }
     }
     db_res_t *now = db_query(req_db(r), r->arena, "SELECT " QCOLS " FROM questions WHERE id = ?", "i", id);
     if (!now || !now->nrows) {
-        r->store_down = 1;
-        return -1;
+        return ST_STORE;
     }
     return reply_json(r, 200, json_pack("{s:o,s:i}", "question", question_admin_json(now, 0),
                                         "attempts_rescored", rescored));

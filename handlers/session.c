@@ -30,7 +30,7 @@ static void cache_session(req_t *r, const char *hash, const auth_t *a, long long
 int session_insert(req_t *r, const session_info_t *s, char token[64], char hash[65])
 {
     if (wx_random_token(token, 64) < 0)
-        return -1;
+        return ST_ERR;
     wx_sha256_hex(token, strlen(token), hash);
     long long now = clock_now_s();
     if (db_exec(req_db(r),
@@ -38,11 +38,9 @@ int session_insert(req_t *r, const session_info_t *s, char token[64], char hash[
                 " created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 "siiiisii", hash, s->user_id, s->organizer_id, (long long)(s->mask ? s->mask : s->roles),
                 s->admin_unit_id, s->area ? s->area : "", now,
-                now + g_config.session_ttl_s) < 0) {
-        r->store_down = 1;
-        return -1;
-    }
-    return 0;
+                now + g_config.session_ttl_s) < 0)
+        return ST_STORE;
+    return ST_OK;
 }
 
 void session_cache_new(req_t *r, const session_info_t *s, const char *hash)
@@ -56,10 +54,11 @@ void session_cache_new(req_t *r, const session_info_t *s, const char *hash)
 int session_create(req_t *r, const session_info_t *s, char token[64])
 {
     char hash[65];
-    if (session_insert(r, s, token, hash) < 0)
-        return -1;
+    int st = session_insert(r, s, token, hash);
+    if (st != ST_OK)
+        return st;
     session_cache_new(r, s, hash);
-    return 0;
+    return ST_OK;
 }
 
 /* Parse the cached form. Returns 1 when valid and not expired. */

@@ -252,10 +252,10 @@ int h_units_list(req_t *r)
     if (region && *region) {
         region_t reg;
         int rc = region_find(r, region, &reg);
-        if (rc == -2)
-            return -1;
-        if (rc < 0)
+        if (rc == ST_NOT_FOUND)
             return reply_error(r, 400, "invalid_region", "region must be a code from GET /regions");
+        if (rc != ST_OK)
+            return rc;
         /* the region and its parents: k_units_region is (province, city,
          * county, ...), so every level uses its prefix */
         memcpy(f.province, reg.province, 7);
@@ -284,8 +284,7 @@ int h_units_list(req_t *r)
     }
     if (rc < 0) {
         json_decref(list);
-        r->store_down = 1;
-        return -1;
+        return ST_STORE;
     }
     return reply_json(r, 200, json_pack("{s:o,s:I,s:b}", "units", list, "total", (json_int_t)total,
                                         "total_capped", capped));

@@ -13,6 +13,7 @@
 
 #include <stddef.h>
 #include "server/arena.h"
+#include "server/status.h"
 
 typedef struct db db_t;
 
@@ -43,6 +44,25 @@ const char *db_error(db_t *db);  /* last error text: for logs only, never for cl
 int db_begin(db_t *db);
 int db_commit(db_t *db);
 int db_rollback(db_t *db);
+
+/* The transaction runner: the only place that retries a transaction.
+ * Runs BEGIN, then fn. fn runs its statements and ends the transaction
+ * itself: it COMMITs (and may reply after) or rolls back (and may reply a
+ * 4xx), then returns ST_OK or ST_REPLIED, which db_tx returns. When a
+ * statement or the COMMIT fails, fn returns ST_STORE at once without
+ * rolling back; db_tx then reads the error, rolls back and, for a deadlock
+ * (1213), a lock wait timeout (1205) or a lost connection (2006, 2013:
+ * nothing of the transaction stays), runs BEGIN and fn again, up to
+ * DB_TX_TRIES in all. Other failures, and the last try's, return
+ * ST_STORE. fn must be safe to run again: it reads what it decides on
+ * inside the transaction. Any other status fn returns (ST_ERR) is
+ * returned after a rollback. */
+#define DB_TX_TRIES 4
+typedef int (*db_tx_fn)(db_t *db, void *ctx);
+int db_tx(db_t *db, db_tx_fn fn, void *ctx) __attribute__((warn_unused_result));
+/* 1 for the errors db_tx retries. */
+int db_tx_transient(int err);
+extern _Atomic unsigned long db_tx_retries_total;
 
 /* Whole-text statements (migrations, admin tools): may hold several
  * statements; not for anything with outside input. */

@@ -166,6 +166,17 @@ int reply_store_error(req_t *r, const char *what)
     return reply_error(r, 503, "unavailable", "a data store is unavailable; try again shortly");
 }
 
+int reply_status(req_t *r, int st)
+{
+    if (r->replied || st >= 0)
+        return st;
+    if (st == ST_STORE || st == ST_RETRY)
+        reply_store_error(r, status_str((status_t)st));
+    else
+        reply_error(r, 500, "internal", "internal error");
+    return st;
+}
+
 const char *http_status_text(int s)
 {
     switch (s) {

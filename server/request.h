@@ -1,9 +1,10 @@
 /* request.h: one HTTP request as a handler sees it, and the reply it builds.
  *
  * Handlers read with req_query()/req_json()/req_param() and answer with
- * exactly one reply_*() call; a handler returns 0 when it replied, and a
- * negative value for "internal error" (the dispatcher then answers 500 or,
- * for a store that is down, 503 — never leaking the cause). */
+ * exactly one reply_*() call; a handler returns a status (status.h): ST_OK
+ * or ST_REPLIED when it replied, a failure otherwise, which the dispatcher
+ * turns into the reply in one place (reply_status: 503 for a store that is
+ * down, else 500 — never leaking the cause). */
 #ifndef REQUEST_H
 #define REQUEST_H
 
@@ -14,6 +15,7 @@
 #include "server/arena.h"
 #include "server/db.h"
 #include "server/kv.h"
+#include "server/status.h"
 
 /* Roles a session may hold; a route lists the ones it admits. */
 enum {
@@ -58,7 +60,6 @@ struct req {
     const char *out;
     size_t out_len;
     int replied;
-    int store_down;            /* a store call failed: 503 instead of 500 */
 };
 
 /* Stores: fast workers own theirs; slow-pool threads borrow on first use
@@ -96,6 +97,10 @@ int reply_raw(req_t *r, int status, const char *ctype, const void *data, size_t 
 void reply_header(req_t *r, const char *name, const char *value);
 /* 500/503 for a store failure; logs the cause, never sends it. */
 int reply_store_error(req_t *r, const char *what);
+/* The one place a failure becomes a reply: ST_STORE and ST_RETRY 503
+ * unavailable, any other failure 500 internal; nothing for ST_OK and the
+ * other positive statuses, or when a reply was already made. Returns st. */
+int reply_status(req_t *r, int st);
 
 /* Serialise the reply as a CGI response (Status line, headers, body) into
  * a malloc'd buffer. */
