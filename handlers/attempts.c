@@ -30,17 +30,16 @@ static void iso(long long t, char out[32]) { rules_iso8601_shanghai(t, out); }
 
 /* One question as the person sees it: options in the order of perm,
  * lettered A, B, ...; never the answer or the explanation. */
-static json_t *question_json(long long id, const char *type, const char *stem, const char *options,
+static json_t *question_json(arena_t *a, long long id, const char *type, const char *stem, const char *options,
                              const char *perm)
 {
-    json_t *opts = json_loads(options ? options : "[]", 0, NULL);
+    json_t *opts = arena_json(a, json_loads(options ? options : "[]", 0, NULL));
     json_t *shown = json_array();
     for (size_t i = 0; perm[i]; i++) {
         const char *text = json_string_value(json_array_get(opts, (size_t)(perm[i] - 'A')));
         char key[2] = { (char)('A' + i), 0 };
         json_array_append_new(shown, json_pack("{s:s,s:s}", "key", key, "text", text ? text : ""));
     }
-    json_decref(opts);
     return json_pack("{s:I,s:s,s:s,s:o}", "id", (json_int_t)id, "type", type ? type : "single",
                      "stem", stem ? stem : "", "options", shown);
 }
@@ -70,7 +69,7 @@ static int reply_open_attempt(req_t *r, long long aid, long long contest_id, lon
         return ST_STORE;
     json_t *qs = json_array();
     for (size_t i = 0; i < p->nrows; i++)
-        json_array_append_new(qs, question_json(db_int(p, i, 0), db_get(p, i, 2), db_get(p, i, 3),
+        json_array_append_new(qs, question_json(r->arena, db_int(p, i, 0), db_get(p, i, 2), db_get(p, i, 3),
                                                 db_get(p, i, 4), db_get(p, i, 1) ? db_get(p, i, 1) : ""));
     return reply_attempt(r, 200, aid, contest_id, deadline, qs);
 }
@@ -124,10 +123,9 @@ static int draw(req_t *r, const contest_t *c, drawn_t **out)
     int want = contest_questions_per_attempt(c);
     if (want <= 0)
         return 0;
-    json_t *paper = json_loads(c->paper_json ? c->paper_json : "[]", 0, NULL);
+    json_t *paper = arena_json(r->arena, json_loads(c->paper_json ? c->paper_json : "[]", 0, NULL));
     int any = json_array_size(paper) == 1 &&
               strcmp(json_string_value(json_object_get(json_array_get(paper, 0), "category")) ?: "", "*") == 0;
-    json_decref(paper);
     db_res_t *q = any ? db_query(req_db(r), r->arena, DRAW_ANY_SQL, "i", (long long)want)
                       : db_query(req_db(r), r->arena, DRAW_SQL, "s", c->paper_json);
     if (!q)
@@ -144,9 +142,8 @@ static int draw(req_t *r, const contest_t *c, drawn_t **out)
         d[i].stem = db_get(q, i, 2);
         d[i].options = db_get(q, i, 3);
         d[i].order = w[ATTEMPT_MAX_OPTIONS];
-        json_t *opts = json_loads(d[i].options ? d[i].options : "[]", 0, NULL);
+        json_t *opts = arena_json(r->arena, json_loads(d[i].options ? d[i].options : "[]", 0, NULL));
         int n = (int)json_array_size(opts);
-        json_decref(opts);
         int judge = strcmp(d[i].type, "judge") == 0;
         if (attempt_shuffle(judge ? 2 : n, judge, w, d[i].perm) < 0)
             return 0;
@@ -214,24 +211,21 @@ static int start_tx(db_t *db, void *ctx)
         log_warn("contest %lld: the question bank cannot fill the paper", c->id);
         return reply_error(r, 409, "paper_unavailable", "the question bank cannot fill this contest's paper yet");
     }
-    json_t *stored = json_array(), *shown = json_array();
+    json_t *stored = arena_json(r->arena, json_array()), *shown = arena_json(r->arena, json_array());
     for (int i = 0; i < n; i++) {
         json_array_append_new(stored, json_pack("{s:I,s:s}", "id", (json_int_t)d[i].id, "o", d[i].perm));
-        json_array_append_new(shown, question_json(d[i].id, d[i].type, d[i].stem, d[i].options, d[i].perm));
+        json_array_append_new(shown, question_json(r->arena, d[i].id, d[i].type, d[i].stem, d[i].options,
+                                                   d[i].perm));
     }
-    char *qs = json_dumps(stored, JSON_COMPACT);
-    json_decref(stored);
+    const char *qs = arena_json_text(r->arena, stored);
     /* The time limit, but never past the end of the contest. */
     long long deadline = now + c->time_limit_s < c->ends_at ? now + c->time_limit_s : c->ends_at;
     long long rc = qs ? db_exec(db, "INSERT INTO attempts (contest_id, user_id, day, started_at, deadline, questions)"
                                     " VALUES (?, ?, ?, ?, ?, ?)", "iiiiis", c->id, uid, day, now, deadline, qs)
                       : -1;
-    free(qs);
-    if (rc < 0 || db_commit(db) < 0) {
-        json_decref(shown);
+    if (rc < 0 || db_commit(db) < 0)
         return ST_STORE;
-    }
-    return reply_attempt(r, 201, db_last_id(db), c->id, deadline, shown);
+    return reply_attempt(r, 201, db_last_id(db), c->id, deadline, json_incref(shown));
 }
 
 int h_attempt_start(req_t *r)
@@ -327,7 +321,7 @@ static int score_answers(req_t *r, json_t *j, const db_res_t *q, scored_t *s)
                                    &why) < 0)
             return invalid(r, arena_sprintf(r->arena, "question %lld: %s", qid, why));
     }
-    s->results = json_array();
+    s->results = arena_json(r->arena, json_array());
     s->correct = 0;
     for (size_t k = 0; k < nq; k++) {
         const char *perm = db_get(q, k, L_PERM), *key = db_get(q, k, L_ANSWER);
@@ -408,33 +402,27 @@ static int submit_tx(db_t *db, void *ctx)
      * they do not keep a result that was never committed. */
     long long rk = lb_rank_after_submit(r, s->contest_id, s->user_id);
     json_t *rank = rk > 0 ? json_integer(rk) : json_null();
-    json_t *body = json_pack("{s:I,s:I,s:I,s:I,s:i,s:O,s:I,s:o}", "attempt_id", (json_int_t)s->aid,
+    json_t *body = arena_json(r->arena, json_pack("{s:I,s:I,s:I,s:I,s:i,s:O,s:I,s:o}", "attempt_id", (json_int_t)s->aid,
                              "contest_id", (json_int_t)s->contest_id, "score", (json_int_t)s->score,
                              "max_score", (json_int_t)((long long)s->nq * s->points), "correct_count",
                              s->correct, "results", s->results, "contest_score", (json_int_t)new_cs,
-                             "rank", rank);
-    char *reply = body ? json_dumps(body, JSON_COMPACT) : NULL;
-    json_decref(body);
-    json_t *ch = json_array();
+                             "rank", rank));
+    const char *reply = arena_json_text(r->arena, body);
+    json_t *ch = arena_json(r->arena, json_array());
     for (int k = 0; k < s->nq; k++)
         json_array_append_new(ch, json_string(s->bank[k]));
-    char *choices = json_dumps(ch, JSON_COMPACT);
-    json_decref(ch);
+    const char *choices = arena_json_text(r->arena, ch);
     long long n = (reply && choices)
                       ? db_exec(db, "UPDATE attempts SET submitted_at = ?, score = ?, correct_count = ?, choices = ?,"
                                     " reply = ? WHERE id = ?", "iiissi", now, s->score, (long long)s->correct,
                                 choices, reply, s->aid)
                       : -1;
-    free(choices);
     if (n < 0 || db_commit(db) < 0) {
-        free(reply);
         if (rk > 0)
             lb_request_rebuild(req_kv(r), s->contest_id);
         return ST_STORE;
     }
-    reply_raw(r, 200, "application/json; charset=utf-8", reply, strlen(reply));
-    free(reply);
-    return 0;
+    return reply_raw(r, 200, "application/json; charset=utf-8", reply, strlen(reply));
 }
 
 int h_attempt_submit(req_t *r)
@@ -467,7 +455,5 @@ int h_attempt_submit(req_t *r)
     if (score_answers(r, j, q, &s) < 0)
         return 0;
     submit_ctx_t x = { r, &s, now };
-    int rc = db_tx(req_db(r), submit_tx, &x);
-    json_decref(s.results);
-    return rc;
+    return db_tx(req_db(r), submit_tx, &x);
 }

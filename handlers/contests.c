@@ -115,7 +115,7 @@ static int paper_field(req_t *r, json_t *v, const char **out)
     long long total_bank = 0;
     for (size_t k = 0; k < have->nrows; k++)
         total_bank += db_int(have, k, 1);
-    json_t *norm = json_array();
+    json_t *norm = arena_json(r->arena, json_array());
     size_t i;
     json_t *e;
     long long total = 0;
@@ -126,16 +126,12 @@ static int paper_field(req_t *r, json_t *v, const char **out)
         char clean[200];
         if (!json_is_object(e) || !cat || rules_text_field(cat, 1, 32, clean, sizeof clean) < 0 ||
             !json_is_integer(cnt) || json_integer_value(cnt) < 1 ||
-            json_integer_value(cnt) > CONTEST_MAX_QUESTIONS || json_object_size(e) != 2) {
-            json_decref(norm);
+            json_integer_value(cnt) > CONTEST_MAX_QUESTIONS || json_object_size(e) != 2)
             return bad(r, "paper", "each entry is {\"category\": 1 to 32 characters, \"count\": 1 or more}");
-        }
         long long n = json_integer_value(cnt);
         for (size_t k = 0; k < i; k++)
-            if (strcmp(json_string_value(json_object_get(json_array_get(norm, k), "category")), clean) == 0) {
-                json_decref(norm);
+            if (strcmp(json_string_value(json_object_get(json_array_get(norm, k), "category")), clean) == 0)
                 return bad(r, "paper", "a category is named twice");
-            }
         /* "*" = any category; alone, so the draw never takes a question twice. */
         if (strcmp(clean, "*") == 0)
             star = 1;
@@ -146,7 +142,6 @@ static int paper_field(req_t *r, json_t *v, const char **out)
             if (strcmp(db_get(have, k, 0), clean) == 0)
                 avail = db_int(have, k, 1);
         if (avail < n) {
-            json_decref(norm);
             reply_error(r, 400, "invalid_paper",
                         arena_sprintf(r->arena, "category %s has %lld active questions; the paper asks for %lld",
                                       clean, avail, n));
@@ -155,24 +150,18 @@ static int paper_field(req_t *r, json_t *v, const char **out)
         total += n;
         json_array_append_new(norm, json_pack("{s:s,s:I}", "category", clean, "count", (json_int_t)n));
     }
-    if (star && json_array_size(v) != 1) {
-        json_decref(norm);
+    if (star && json_array_size(v) != 1)
         return bad(r, "paper", "\"*\" (any category) must be the only entry");
-    }
-    if (total > CONTEST_MAX_QUESTIONS) {
-        json_decref(norm);
+    if (total > CONTEST_MAX_QUESTIONS)
         return bad(r, "paper", arena_sprintf(r->arena, "at most %d questions", CONTEST_MAX_QUESTIONS));
-    }
-    char *s = json_dumps(norm, JSON_COMPACT);
-    json_decref(norm);
-    *out = arena_strdup(r->arena, s ? s : "[]");
-    free(s);
+    const char *s = arena_json_text(r->arena, norm);
+    *out = s ? s : "[]";
     return 0;
 }
 
 /* Apply the members of j onto c (every member optional here; the caller
- * checks what a new contest needs). Returns 0, or -1 after replying, -2 on
- * a store error. */
+ * checks what a new contest needs). Returns 0, -1 after replying, or
+ * ST_STORE. */
 static int apply_settings(req_t *r, json_t *j, contest_t *c)
 {
     static const char *const known[] = {

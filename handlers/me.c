@@ -73,21 +73,19 @@ int h_me(req_t *r)
         return ST_STORE;
     if (!u->nrows)
         return reply_error(r, 401, "unauthorized", "missing or invalid token");
-    json_t *profile = profile_load_json(r, uid);
+    json_t *profile = arena_json(r->arena, profile_load_json(r, uid));
     if (!profile)
         return ST_STORE;
     json_t *stats = json_null();
-    if (rc == ST_OK && !(stats = stats_json(r, &c, uid))) {
-        json_decref(profile);
+    if (rc == ST_OK && !(stats = stats_json(r, &c, uid)))
         return ST_STORE;
-    }
     const char *pm = db_get(u, 0, 0);
     long long admin_unit = db_int(u, 0, 2);
     json_t *user = json_pack("{s:I,s:b,s:o,s:o}", "id", (json_int_t)uid,
                              "registered", !json_is_null(profile),
                              "phone_masked", pm ? json_string(pm) : json_null(),
                              "admin_unit_id", admin_unit ? json_integer(admin_unit) : json_null());
-    return reply_json(r, 200, json_pack("{s:o,s:o,s:o,s:o}", "user", user, "profile", profile,
+    return reply_json(r, 200, json_pack("{s:o,s:O,s:o,s:o}", "user", user, "profile", profile,
                                         "roles", roles_json(db_int(u, 0, 1) | r->auth.roles),
                                         "stats", stats));
 }

@@ -79,7 +79,7 @@ static int from_encrypted(req_t *r, const char *enc, const char *iv, char *phone
     char *plain = NULL;
     int rc = wx_decrypt_data(key, iv, enc, g_config.wx_appid, &plain);
     if (rc == 0) {
-        json_t *j = json_loads(plain, JSON_REJECT_DUPLICATES, NULL);
+        json_t *j = arena_json(r->arena, json_loads(plain, JSON_REJECT_DUPLICATES, NULL));
         explicit_bzero(plain, strlen(plain));
         free(plain);
         const char *num = j ? str_field(j, "purePhoneNumber", PHONE_MAX) : NULL;
@@ -88,7 +88,6 @@ static int from_encrypted(req_t *r, const char *enc, const char *iv, char *phone
         int ok = num && phone_ok(num);
         if (ok)
             snprintf(phone, phonesz, "%s", num);
-        json_decref(j);
         explicit_bzero(key, strlen(key));
         if (!ok) {
             bad_data(r);

@@ -388,8 +388,6 @@ static json_t *import_json(const qimport_t *res)
                      res->rejected, "rejected_total", (json_int_t)res->rejected_total);
 }
 
-static void decref_cb(void *p) { json_decref(p); }
-
 int h_admin_questions_import(req_t *r)
 {
     const char *data = r->body;
@@ -402,19 +400,14 @@ int h_admin_questions_import(req_t *r)
         return reply_error(r, 400, "invalid_csv", "the file is empty");
     qimport_t res;
     int rc = questions_import(req_db(r), req_kv(r), r->arena, data, len, r->auth.organizer_id, &res, NULL, NULL);
-    if (rc == -2) {
-        json_decref(res.rejected);
+    arena_json(r->arena, res.rejected);
+    if (rc == -2)
         return reply_error(r, 400, "invalid_csv", res.error);
-    }
-    if (rc < 0) {
-        json_decref(res.rejected);
+    if (rc < 0)
         return ST_STORE;
-    }
     log_info("question import by organizer %lld: %lld new, %lld updated, %lld unchanged, %lld rejected",
              r->auth.organizer_id, res.created, res.updated, res.unchanged, res.rejected_total);
-    json_t *body = import_json(&res);
-    json_decref(res.rejected);
-    return reply_json(r, 200, body);
+    return reply_json(r, 200, import_json(&res));
 }
 
 /* PUT /admin/questions/{id}: {"category", "stem", "options": [...],
@@ -453,9 +446,7 @@ int h_admin_question_update(req_t *r)
     if (strcmp(f[0], "judge") == 0)
         f[9] = strcmp(f[9], "A") == 0 ? "对" : "错";
     json_t *opts = json_object_get(j, "options") ? json_object_get(j, "options")
-                                                 : json_loads(db_get(cur, 0, 5), 0, NULL);
-    if (!json_object_get(j, "options"))
-        arena_cleanup_add(r->arena, decref_cb, opts);
+                                                 : arena_json(r->arena, json_loads(db_get(cur, 0, 5), 0, NULL));
     if (!json_is_array(opts) || json_array_size(opts) > 6)
         return reply_error(r, 400, "invalid_question", "options: a list of at most 6 texts");
     if (strcmp(f[0], "judge") != 0)

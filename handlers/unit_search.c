@@ -263,7 +263,7 @@ int h_units_list(req_t *r)
         memcpy(f.county, reg.county, 7);
     }
     const char *q = req_query(r, "q");
-    json_t *list = json_array();
+    json_t *list = arena_json(r->arena, json_array());
     long long total = 0;
     int rc, capped = 0;
     if (!q || !*q) {
@@ -271,21 +271,15 @@ int h_units_list(req_t *r)
     } else {
         char kw[4 * KEYWORD_MAX_CHARS + 8];
         int n = rules_search_fold(q, kw, sizeof kw);
-        if (n < 0 && strlen(q) < sizeof kw) {
-            json_decref(list);
+        if (n < 0 && strlen(q) < sizeof kw)
             return reply_error(r, 400, "invalid_parameter", "q must be UTF-8 text");
-        }
-        if (n >= 0 && n < 2) {
-            json_decref(list);
+        if (n >= 0 && n < 2)
             return reply_error(r, 400, "query_too_short", "q needs at least 2 characters");
-        }
         /* n < 0 here: longer than any name, so nothing matches */
         rc = n < 0 ? 0 : search(r, kw, &f, limit, offset, list, &total, &capped);
     }
-    if (rc < 0) {
-        json_decref(list);
+    if (rc < 0)
         return ST_STORE;
-    }
-    return reply_json(r, 200, json_pack("{s:o,s:I,s:b}", "units", list, "total", (json_int_t)total,
+    return reply_json(r, 200, json_pack("{s:O,s:I,s:b}", "units", list, "total", (json_int_t)total,
                                         "total_capped", capped));
 }

@@ -241,17 +241,15 @@ int h_units_get(req_t *r)
     if (req_id_param(r, 0, "unit_not_found", &id) < 0)
         return 0;
     int err;
-    json_t *u = unit_load_json(r, id, &err);
+    json_t *u = arena_json(r->arena, unit_load_json(r, id, &err));
     if (!u)
         return err == ST_STORE ? ST_STORE : reply_error(r, 404, "unit_not_found", "no such unit");
     contest_t c;
     long long contest_id = 0;
     const char *q = req_query(r, "contest_id");
     int rc = (q && *q) ? contest_from_request(r, NULL, &c) : contest_load(r, 0, &c);
-    if (rc < 0 || rc == ST_REPLIED) {
-        json_decref(u);
+    if (rc < 0 || rc == ST_REPLIED)
         return rc;
-    }
     if (rc == 0)
         contest_id = c.id;
     db_t *db = req_db(r);
@@ -267,10 +265,8 @@ int h_units_get(req_t *r)
                                " FROM profiles p JOIN contest_scores s"
                                " ON s.contest_id = ? AND s.user_id = p.user_id"
                                " WHERE p.board_unit_id = ?", "ii", contest_id, id) : NULL;
-    if (!s) {
-        json_decref(u);
+    if (!s)
         return ST_STORE;
-    }
     long long headcount = json_integer_value(json_object_get(u, "headcount"));
     long long staff_part = db_int(s, 0, 2);
     double rate = headcount > 0 ? (double)staff_part / (double)headcount : 0;
@@ -286,5 +282,5 @@ int h_units_get(req_t *r)
     lb_unit_place_t place;
     int on_board = contest_id && lb_unit_place(r, contest_id, id, &place) == 0;
     json_object_set_new(u, "rank", on_board ? json_integer(place.rank) : json_null());
-    return reply_json(r, 200, json_pack("{s:o}", "unit", u));
+    return reply_json(r, 200, json_pack("{s:O}", "unit", u));
 }

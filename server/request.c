@@ -99,6 +99,23 @@ const char *req_text(const json_t *v)
     return s && strlen(s) == json_string_length(v) ? s : NULL;
 }
 
+json_t *arena_json(arena_t *a, json_t *j)
+{
+    if (j)
+        arena_cleanup_add(a, json_decref_cb, j);
+    return j;
+}
+
+char *arena_json_text(arena_t *a, const json_t *j)
+{
+    char *s = j ? json_dumps(j, JSON_COMPACT) : NULL;
+    if (!s)
+        return NULL;
+    char *copy = arena_strdup(a, s);
+    free(s);
+    return copy;
+}
+
 int req_id_param(req_t *r, int i, const char *not_found_code, long long *out)
 {
     const char *s = i < r->npv ? r->pv[i] : NULL;

@@ -90,6 +90,16 @@ const char *req_text(const json_t *v);
 /* Path parameter i as a positive id; -1 after replying 404 with code. */
 int req_id_param(req_t *r, int i, const char *not_found_code, long long *out);
 
+/* Ownership: what a request allocates belongs to its arena. arena_json
+ * ties a Jansson value to the arena (one reference is dropped when the
+ * arena is freed; j may be NULL) and returns j, so a handler never calls
+ * json_decref. A value it still hands to a call that steals a reference
+ * (reply_json, json_pack "o", json_array_append_new) goes with json_incref
+ * or "O". arena_json_text is json_dumps (compact) into the arena, NULL
+ * when j is NULL or cannot be written. */
+json_t *arena_json(arena_t *a, json_t *j);
+char *arena_json_text(arena_t *a, const json_t *j);
+
 /* Replies. reply_json steals the reference to body. */
 int reply_json(req_t *r, int status, json_t *body);
 int reply_error(req_t *r, int status, const char *code, const char *message);
