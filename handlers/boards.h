@@ -40,12 +40,12 @@ int lb_request_rebuild(kv_t *kv, long long contest_id);
  * contest's national board, or a unit's on the national unit board by
  * score. Return 0 with the fields set, 1 when not on the board (no score
  * yet), -1 when the boards cannot be read now (show rank null). */
-int lb_user_rank(req_t *r, long long contest_id, long long user_id, long long *rank, long long *score);
+int lb_user_rank(req_t *r, long long contest_id, long long user_id, long long *rank, long long *score) __attribute__((warn_unused_result));
 
 typedef struct {
     long long rank, score, participants, staff_participants, headcount;
 } lb_unit_place_t;
-int lb_unit_place(req_t *r, long long contest_id, long long unit_id, lb_unit_place_t *out);
+int lb_unit_place(req_t *r, long long contest_id, long long unit_id, lb_unit_place_t *out) __attribute__((warn_unused_result));
 
 /* Routes */
 int h_lb_individual(req_t *r);     /* GET  /leaderboards/individual */

@@ -180,8 +180,9 @@ void replay_abandon(req_t *r, replay_t *rp)
         argv[3] = arena_sprintf(r->arena, "login:lk:%s", rp->hash);
         kv_cmdargv(req_kv(r), r->arena, 5, argv, NULL);
     } else if (rp->mode == 2) {
-        db_exec(req_db(r), "DELETE FROM login_codes WHERE code_hash = ? AND reply_sealed = ''",
-                "s", rp->hash);
+        if (db_exec(req_db(r), "DELETE FROM login_codes WHERE code_hash = ? AND reply_sealed = ''",
+                    "s", rp->hash) < 0)
+            log_warn("login: a claim on a code stays until it expires (db %d)", db_errno(req_db(r)));
     }
     rp->mode = 0;
 }

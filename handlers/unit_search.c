@@ -58,7 +58,8 @@ void unit_search_backfill(db_t *db)
             log_warn("unit search: indexing unit %lld failed (db %d)", id, db_errno(db));
             break;
         }
-        db_commit(db);
+        if (db_commit(db) < 0)
+            log_warn("unit search: indexing unit %lld not committed (db %d)", id, db_errno(db));
     }
     arena_free(&a);
 }

@@ -171,7 +171,8 @@ int cmd_units_generate(int argc, char **argv)
         fprintf(stderr, "bigrams: units %lld-%lld\n", lo, lo + 9999 < last_id ? lo + 9999 : last_id);
     }
     /* fresh statistics, so the planner sees which bigrams are rare */
-    db_exec_script(db, "ANALYZE TABLE units, unit_ngrams");
+    if (db_exec_script(db, "ANALYZE TABLE units, unit_ngrams") < 0)
+        fprintf(stderr, "units-generate: ANALYZE failed (%s)\n", db_error(db));
     printf("%lld units generated (ids %lld-%lld)\n", last_id - first_id + 1, first_id, last_id);
     rc = 0;
 out:

@@ -31,18 +31,18 @@ typedef struct {
 db_t *db_new(void);              /* never NULL; connects lazily */
 void db_free(db_t *db);
 /* Connect if needed; 0 when the server answers, -1 otherwise. */
-int db_ping(db_t *db);
+int db_ping(db_t *db) __attribute__((warn_unused_result));
 
 /* Run a query returning rows. NULL on error (see db_errno). */
-db_res_t *db_query(db_t *db, arena_t *a, const char *sql, const char *types, ...);
+db_res_t *db_query(db_t *db, arena_t *a, const char *sql, const char *types, ...) __attribute__((warn_unused_result));
 /* Run a statement. Returns affected rows (>= 0) or -1 on error. */
-long long db_exec(db_t *db, const char *sql, const char *types, ...);
+long long db_exec(db_t *db, const char *sql, const char *types, ...) __attribute__((warn_unused_result));
 long long db_last_id(db_t *db);
 int db_errno(db_t *db);          /* last error number, 0 if none */
 const char *db_error(db_t *db);  /* last error text: for logs only, never for clients */
 
-int db_begin(db_t *db);
-int db_commit(db_t *db);
+int db_begin(db_t *db) __attribute__((warn_unused_result));
+int db_commit(db_t *db) __attribute__((warn_unused_result));
 int db_rollback(db_t *db);
 
 /* The transaction runner: the only place that retries a transaction.
@@ -66,7 +66,7 @@ extern _Atomic unsigned long db_tx_retries_total;
 
 /* Whole-text statements (migrations, admin tools): may hold several
  * statements; not for anything with outside input. */
-int db_exec_script(db_t *db, const char *sql);
+int db_exec_script(db_t *db, const char *sql) __attribute__((warn_unused_result));
 
 static inline const char *db_get(const db_res_t *r, size_t row, size_t col)
 {

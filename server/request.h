@@ -78,17 +78,17 @@ const char *req_query(req_t *r, const char *name);
 /* Integer query parameter: def when absent; -1 result with a 400 reply
  * already sent when malformed or outside [min, max]. */
 int req_query_int(req_t *r, const char *name, long long def, long long min, long long max,
-                  long long *out);
+                  long long *out) __attribute__((warn_unused_result));
 /* The body as a JSON object; NULL after replying 400 bad_json. Freed with
  * the arena. */
-json_t *req_json(req_t *r);
+json_t *req_json(req_t *r) __attribute__((warn_unused_result));
 /* The text of a string taken from a request body, or NULL when v is not a
  * string or holds a NUL byte. Bodies are parsed with JSON_ALLOW_NUL so that
  * "\u0000" reaches the field's own rule (which refuses a NULL here with
  * its own code) instead of failing the whole body as bad_json. */
 const char *req_text(const json_t *v);
 /* Path parameter i as a positive id; -1 after replying 404 with code. */
-int req_id_param(req_t *r, int i, const char *not_found_code, long long *out);
+int req_id_param(req_t *r, int i, const char *not_found_code, long long *out) __attribute__((warn_unused_result));
 
 /* Ownership: what a request allocates belongs to its arena. arena_json
  * ties a Jansson value to the arena (one reference is dropped when the
