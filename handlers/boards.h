@@ -33,13 +33,14 @@ long long lb_rank_after_submit(req_t *r, long long contest_id, long long user_id
 /* Ask for a rebuild of a contest's boards (by any server's background
  * thread): after changes that do not go through the outbox, such as a
  * rescore that lowers scores, a unit merge or a unit's new region.
- * Returns 0, or -1 when Redis is down. */
+ * Returns ST_OK, or ST_STORE when Redis is down. */
 int lb_request_rebuild(kv_t *kv, long long contest_id);
 
 /* For GET /me and GET /units/{id}, one read each: a person's place on the
  * contest's national board, or a unit's on the national unit board by
- * score. Return 0 with the fields set, 1 when not on the board (no score
- * yet), -1 when the boards cannot be read now (show rank null). */
+ * score. Return ST_OK with the fields set, ST_NOT_FOUND when not on the
+ * board (no score yet), ST_STORE when the boards cannot be read now (show
+ * rank null). */
 int lb_user_rank(req_t *r, long long contest_id, long long user_id, long long *rank, long long *score) __attribute__((warn_unused_result));
 
 typedef struct {

@@ -273,42 +273,44 @@ int h_lb_regions(req_t *r)
 
 /* One member's place (the read script's kind "m"). Returns the reply with
  * element[1] >= 0, NULL with *rc 1 (not on the board) or -1 (unavailable). */
-static redisReply *place(req_t *r, long long cid, const char *board, long long member, int *rc)
+/* One member's place on board: the reply, or NULL with *st = ST_NOT_FOUND
+ * (not on the board) or ST_STORE (the boards cannot be read now). */
+static redisReply *place(req_t *r, long long cid, const char *board, long long member, int *st)
 {
     const char *args[5] = { "m", board, "0", "0", arena_sprintf(r->arena, "%lld", member) };
     redisReply *rep = lb_eval(req_kv(r), r->arena, LB_SCRIPT_READ, cid, 5, args);
-    *rc = -1;
+    *st = ST_STORE;
     if (!rep || rep->type != REDIS_REPLY_ARRAY || rep->elements < 2 || rep->element[0]->integer < 0)
         return NULL;
     if (int_of(rep->element[1]) < 0) {
-        *rc = 1;
+        *st = ST_NOT_FOUND;
         return NULL;
     }
-    *rc = 0;
+    *st = ST_OK;
     return rep;
 }
 
 int lb_user_rank(req_t *r, long long contest_id, long long user_id, long long *rank, long long *score)
 {
-    int rc;
-    redisReply *rep = place(r, contest_id, "p:n", user_id, &rc);
+    int st;
+    redisReply *rep = place(r, contest_id, "p:n", user_id, &st);
     if (!rep || rep->elements < 3)
-        return rep ? -1 : rc;
+        return rep ? ST_STORE : st;
     *rank = int_of(rep->element[1]) + 1;
     *score = rules_rank_score(strtod(str_of(rep->element[2]), NULL));
-    return 0;
+    return ST_OK;
 }
 
 int lb_unit_place(req_t *r, long long contest_id, long long unit_id, lb_unit_place_t *out)
 {
-    int rc;
-    redisReply *rep = place(r, contest_id, "us:n", unit_id, &rc);
+    int st;
+    redisReply *rep = place(r, contest_id, "us:n", unit_id, &st);
     if (!rep || rep->elements < 7)
-        return rep ? -1 : rc;
+        return rep ? ST_STORE : st;
     out->rank = int_of(rep->element[1]) + 1;
     out->score = int_of(rep->element[3]);
     out->participants = int_of(rep->element[4]);
     out->staff_participants = int_of(rep->element[5]);
     out->headcount = int_of(rep->element[6]);
-    return 0;
+    return ST_OK;
 }

@@ -49,7 +49,7 @@ static json_t *stats_json(req_t *r, const contest_t *c, long long uid)
         return NULL;
     }
     long long rank = 0, board_score;
-    if (s->nrows && lb_user_rank(r, c->id, uid, &rank, &board_score) != 0)
+    if (s->nrows && lb_user_rank(r, c->id, uid, &rank, &board_score) != ST_OK)
         rank = 0;
     return json_pack("{s:I,s:o,s:o,s:I,s:o}", "contest_id", (json_int_t)c->id,
                      "score", s->nrows ? json_integer(db_int(s, 0, 0)) : json_null(),

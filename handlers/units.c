@@ -280,7 +280,7 @@ int h_units_get(req_t *r)
     /* the national unit board by score; null when the unit is not on it
      * yet or the boards cannot be read now (never an error) */
     lb_unit_place_t place;
-    int on_board = contest_id && lb_unit_place(r, contest_id, id, &place) == 0;
+    int on_board = contest_id && lb_unit_place(r, contest_id, id, &place) == ST_OK;
     json_object_set_new(u, "rank", on_board ? json_integer(place.rank) : json_null());
     return reply_json(r, 200, json_pack("{s:O}", "unit", u));
 }
