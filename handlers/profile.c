@@ -325,6 +325,40 @@ static int write_tx(db_t *db, void *ctx)
     return db_commit(db) < 0 ? ST_STORE : ST_OK;
 }
 
+/* reply_error, and ST_REPLIED for the caller to stop. */
+static int replied(req_t *r, int status, const char *code, const char *message)
+{
+    reply_error(r, status, code, message);
+    return ST_REPLIED;
+}
+
+/* Where the registration goes: its region into *reg and the live unit it
+ * counts under into *board (in's unit or sponsor follows a merge).
+ * Returns ST_OK, ST_REPLIED after a 400 or 404, or a failure. */
+static int place_input(req_t *r, profile_input_t *in, region_t *reg, long long *board)
+{
+    int rc = region_find(r, in->region_code, reg);
+    if (rc == ST_NOT_FOUND)
+        return replied(r, 400, "invalid_region", "region_code must be a code from GET /regions");
+    if (rc != ST_OK)
+        return rc;
+    char type[24] = "";
+    *board = resolve_unit(r, in->staff ? in->unit_id : in->sponsor_id, type);
+    if (*board < 0)
+        return (int)*board;
+    if (*board == 0)
+        return replied(r, 404, "unit_not_found", in->staff ? "no such unit" : "no such sponsor unit");
+    if (!in->staff && strcmp(type, "water_admin") != 0 && strcmp(type, "water_enterprise") != 0)
+        return replied(r, 400, "sponsor_not_water_unit", "a five-into member's sponsor must be"
+                           " a water administration or water enterprise");
+    /* a unit merged into another: register under the one that remains */
+    if (in->staff)
+        in->unit_id = *board;
+    else
+        in->sponsor_id = *board;
+    return ST_OK;
+}
+
 int h_profile_put(req_t *r)
 {
     json_t *j = req_json(r);
@@ -334,25 +368,10 @@ int h_profile_put(req_t *r)
     if (parse_input(r, j, &in) < 0)
         return 0;
     region_t reg;
-    int rc = region_find(r, in.region_code, &reg);
-    if (rc == ST_NOT_FOUND)
-        return reply_error(r, 400, "invalid_region", "region_code must be a code from GET /regions");
+    long long board;
+    int rc = place_input(r, &in, &reg, &board);
     if (rc != ST_OK)
         return rc;
-    char type[24] = "";
-    long long board = resolve_unit(r, in.staff ? in.unit_id : in.sponsor_id, type);
-    if (board < 0)
-        return (int)board;
-    if (board == 0)
-        return reply_error(r, 404, "unit_not_found", in.staff ? "no such unit" : "no such sponsor unit");
-    if (!in.staff && strcmp(type, "water_admin") != 0 && strcmp(type, "water_enterprise") != 0)
-        return reply_error(r, 400, "sponsor_not_water_unit", "a five-into member's sponsor must be"
-                           " a water administration or water enterprise");
-    /* a unit merged into another: register under the one that remains */
-    if (in.staff)
-        in.unit_id = board;
-    else
-        in.sponsor_id = board;
     contest_t c;
     rc = contest_from_request(r, j, &c);
     if (rc != ST_OK)

@@ -89,6 +89,39 @@ typedef struct {
     int outcome;    /* out: UPD_OK, UPD_IN_USE or UPD_EXISTS (nothing written) */
 } upd_ctx_t;
 
+/* Inside the update's transaction, after the UPDATE: the revision row
+ * (before and after as the API shows them) and, when the answer changed,
+ * the rescore. b is the row before. *rev_out gets the revision's id.
+ * Returns ST_OK or ST_STORE. */
+static int record_revision(db_t *db, upd_ctx_t *x, const db_res_t *b, long long *rev_out)
+{
+    db_res_t *after_row = db_query(db, x->a, "SELECT " QCOLS " FROM questions WHERE id = ?", "i", x->id);
+    if (!after_row || !after_row->nrows)
+        return ST_STORE;
+    const char *bj = arena_json_text(x->a, arena_json(x->a, question_admin_json(b, 0)));
+    const char *aj = arena_json_text(x->a, arena_json(x->a, question_admin_json(after_row, 0)));
+    const char *old_answer = db_get(b, 0, 6);
+    int answer_changed = strcmp(old_answer, x->q->answer) != 0;
+    long long n = db_exec(db, "INSERT INTO question_revisions (question_id, revision, source, organizer_id,"
+                              " changed_at, before_json, after_json, answer_changed)"
+                              " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                          "iisiissi", x->id, db_int(b, 0, 9) + 1, x->source,
+                          x->organizer_id, x->now, bj ? bj : "{}", aj ? aj : "{}", (long long)answer_changed);
+    if (n < 0)
+        return ST_STORE;
+    long long rev = db_last_id(db);
+    *rev_out = rev;
+    if (answer_changed) {
+        int k = rescore_question(db, x->a, rev, x->id, old_answer, x->q->answer, x->now);
+        if (k < 0 || db_exec(db, "UPDATE question_revisions SET attempts_rescored = ? WHERE id = ?", "ii",
+                             (long long)k, rev) < 0)
+            return ST_STORE;
+        x->rescored = k;
+        log_info("question %lld: answer key corrected, %d attempt(s) rescored", x->id, k);
+    }
+    return ST_OK;
+}
+
 /* In its own transaction, under db_tx (db.h): write q over question id,
  * record the revision, rescore when the answer changed. Returns ST_OK with
  * x->outcome set, or ST_STORE. */
@@ -97,11 +130,10 @@ static int apply_update_tx(db_t *db, void *ctx)
     upd_ctx_t *x = ctx;
     kv_t *kv = x->kv;
     arena_t *a = x->a;
-    long long id = x->id, organizer_id = x->organizer_id, now = x->now;
+    long long id = x->id, now = x->now;
     const question_row_t *q = x->q;
     const qstored_t *s = x->s;
     int active = x->active;
-    const char *source = x->source;
     int *rescored = &x->rescored;
     *rescored = 0;
     x->outcome = UPD_OK;
@@ -135,36 +167,10 @@ static int apply_update_tx(db_t *db, void *ctx)
         }
         return ST_STORE;
     }
-    json_t *before = question_admin_json(b, 0);
-    db_res_t *after_row = db_query(db, a, "SELECT " QCOLS " FROM questions WHERE id = ?", "i", id);
-    if (!after_row || !after_row->nrows) {
-        json_decref(before);
-        return ST_STORE;
-    }
-    json_t *after = question_admin_json(after_row, 0);
-    char *bj = json_dumps(before, JSON_COMPACT), *aj = json_dumps(after, JSON_COMPACT);
-    json_decref(before);
-    json_decref(after);
-    const char *old_answer = db_get(b, 0, 6);
-    int answer_changed = strcmp(old_answer, q->answer) != 0;
-    long long n = db_exec(db, "INSERT INTO question_revisions (question_id, revision, source, organizer_id,"
-                              " changed_at, before_json, after_json, answer_changed)"
-                              " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                          "iisiissi", id, db_int(b, 0, 9) + 1, source,
-                          organizer_id, now, bj ? bj : "{}", aj ? aj : "{}", (long long)answer_changed);
-    free(bj);
-    free(aj);
-    if (n < 0)
-        return ST_STORE;
-    long long rev = db_last_id(db);
-    if (answer_changed) {
-        int k = rescore_question(db, a, rev, id, old_answer, q->answer, now);
-        if (k < 0 || db_exec(db, "UPDATE question_revisions SET attempts_rescored = ? WHERE id = ?", "ii",
-                             (long long)k, rev) < 0)
-            return ST_STORE;
-        *rescored = k;
-        log_info("question %lld: answer key corrected, %d attempt(s) rescored", id, k);
-    }
+    long long rev;
+    int st = record_revision(db, x, b, &rev);
+    if (st != ST_OK)
+        return st;
     if (db_commit(db) < 0)
         return ST_STORE;
     /* The boards only ever raise a person's key, so a rescore that lowered
@@ -410,23 +416,18 @@ int h_admin_questions_import(req_t *r)
     return reply_json(r, 200, import_json(&res));
 }
 
-/* PUT /admin/questions/{id}: {"category", "stem", "options": [...],
- * "answer", "explanation", "active"}, each optional. The type is fixed (a
- * different type is a different question). */
-int h_admin_question_update(req_t *r)
+/* reply_error, and ST_REPLIED for the caller to stop. */
+static int replied(req_t *r, int status, const char *code, const char *message)
 {
-    long long id;
-    if (req_id_param(r, 0, "question_not_found", &id) < 0)
-        return 0;
-    json_t *j = req_json(r);
-    if (!j)
-        return 0;
-    db_res_t *cur = db_query(req_db(r), r->arena, "SELECT " QCOLS " FROM questions WHERE id = ?", "i", id);
-    if (!cur) {
-        return ST_STORE;
-    }
-    if (!cur->nrows)
-        return reply_error(r, 404, "question_not_found", "no such question");
+    reply_error(r, status, code, message);
+    return ST_REPLIED;
+}
+
+/* The stored question cur with the body j over it: f[11] gets the row in
+ * the import's columns (checked by the import's rules next), *active the
+ * state. Returns ST_OK, or ST_REPLIED after a 400 invalid_question. */
+static int merge_fields(req_t *r, json_t *j, const db_res_t *cur, const char *f[11], int *active)
+{
     static const char *const known[] = { "category", "stem", "options", "answer", "explanation", "active", NULL };
     const char *key;
     json_t *v;
@@ -435,25 +436,23 @@ int h_admin_question_update(req_t *r)
         for (int k = 0; known[k]; k++)
             ok |= strcmp(known[k], key) == 0;
         if (!ok)
-            return reply_error(r, 400, "invalid_question", arena_sprintf(r->arena, "%s: not a field of a question"
+            return replied(r, 400, "invalid_question", arena_sprintf(r->arena, "%s: not a field of a question"
                                                                                     " (the type cannot change)", key));
     }
-    /* The merged question as one CSV row, checked by the import's rules. */
-    static const char *const header[] = { "type", "category", "stem", "A", "B", "C", "D", "E", "F", "answer",
-                                          "explanation" };
-    const char *f[11] = { db_get(cur, 0, 2), db_get(cur, 0, 3), db_get(cur, 0, 4), "", "", "", "", "", "",
-                          db_get(cur, 0, 6), db_get(cur, 0, 7) };
+    const char *init[11] = { db_get(cur, 0, 2), db_get(cur, 0, 3), db_get(cur, 0, 4), "", "", "", "", "", "",
+                             db_get(cur, 0, 6), db_get(cur, 0, 7) };
+    memcpy(f, init, sizeof init);
     if (strcmp(f[0], "judge") == 0)
         f[9] = strcmp(f[9], "A") == 0 ? "对" : "错";
     json_t *opts = json_object_get(j, "options") ? json_object_get(j, "options")
                                                  : arena_json(r->arena, json_loads(db_get(cur, 0, 5), 0, NULL));
     if (!json_is_array(opts) || json_array_size(opts) > 6)
-        return reply_error(r, 400, "invalid_question", "options: a list of at most 6 texts");
+        return replied(r, 400, "invalid_question", "options: a list of at most 6 texts");
     if (strcmp(f[0], "judge") != 0)
         for (size_t i = 0; i < json_array_size(opts); i++) {
             f[3 + i] = req_text(json_array_get(opts, i));
             if (!f[3 + i])
-                return reply_error(r, 400, "invalid_question", "options: a list of texts");
+                return replied(r, 400, "invalid_question", "options: a list of texts");
         }
     static const struct { const char *name; int col; } str_fields[] = {
         { "category", 1 }, { "stem", 2 }, { "answer", 9 }, { "explanation", 10 } };
@@ -469,16 +468,43 @@ int h_admin_question_update(req_t *r)
             continue;
         }
         if (!req_text(sv))
-            return reply_error(r, 400, "invalid_question",
+            return replied(r, 400, "invalid_question",
                                arena_sprintf(r->arena, "%s: a text", str_fields[i].name));
         f[str_fields[i].col] = req_text(sv);
     }
-    int active = (int)db_int(cur, 0, 8);
+    *active = (int)db_int(cur, 0, 8);
     if ((v = json_object_get(j, "active"))) {
         if (!json_is_boolean(v))
-            return reply_error(r, 400, "invalid_question", "active: true or false");
-        active = json_is_true(v);
+            return replied(r, 400, "invalid_question", "active: true or false");
+        *active = json_is_true(v);
     }
+    return ST_OK;
+}
+
+/* PUT /admin/questions/{id}: {"category", "stem", "options": [...],
+ * "answer", "explanation", "active"}, each optional. The type is fixed (a
+ * different type is a different question). */
+int h_admin_question_update(req_t *r)
+{
+    long long id;
+    if (req_id_param(r, 0, "question_not_found", &id) < 0)
+        return 0;
+    json_t *j = req_json(r);
+    if (!j)
+        return 0;
+    db_res_t *cur = db_query(req_db(r), r->arena, "SELECT " QCOLS " FROM questions WHERE id = ?", "i", id);
+    if (!cur)
+        return ST_STORE;
+    if (!cur->nrows)
+        return reply_error(r, 404, "question_not_found", "no such question");
+    const char *f[11];
+    int active;
+    int st = merge_fields(r, j, cur, f, &active);
+    if (st != ST_OK)
+        return st;
+    /* The merged question as one CSV row, checked by the import's rules. */
+    static const char *const header[] = { "type", "category", "stem", "A", "B", "C", "D", "E", "F", "answer",
+                                          "explanation" };
     question_header_t h;
     char why[QROW_REASON_MAX];
     static _Thread_local question_row_t q;
@@ -491,9 +517,8 @@ int h_admin_question_update(req_t *r)
     db_res_t *same = db_query(req_db(r), r->arena, "SELECT content_hash = ? AND fingerprint = ? AND active = ?"
                                                    " FROM questions WHERE id = ?", "ssii", s.hash, s.fp,
                               (long long)active, id);
-    if (!same) {
+    if (!same)
         return ST_STORE;
-    }
     if (!db_int(same, 0, 0)) {
         int rc = apply_update_retry(req_db(r), req_kv(r), r->arena, id, &q, &s, active, "api", r->auth.organizer_id,
                                     clock_now_s(), &rescored);
@@ -502,14 +527,12 @@ int h_admin_question_update(req_t *r)
                                "people have been shown this question; its number of options cannot change");
         if (rc == UPD_EXISTS)
             return reply_error(r, 409, "question_exists", "another question has this type and stem");
-        if (rc < 0) {
+        if (rc < 0)
             return ST_STORE;
-        }
     }
     db_res_t *now = db_query(req_db(r), r->arena, "SELECT " QCOLS " FROM questions WHERE id = ?", "i", id);
-    if (!now || !now->nrows) {
+    if (!now || !now->nrows)
         return ST_STORE;
-    }
     return reply_json(r, 200, json_pack("{s:o,s:i}", "question", question_admin_json(now, 0),
                                         "attempts_rescored", rescored));
 }
