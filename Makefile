@@ -48,6 +48,8 @@ $(BUILD)/gen/%.lua.h: %.lua
 	@mkdir -p $(dir $@)
 	sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $< > $@
 $(LIB_OBJ): | $(LUA_GEN)
+# request.c names statuses (status.c) for the fuzz targets too
+FUZZ_LIB += server/status.c
 
 $(BUILD)/libquiz.a: $(LIB_OBJ)
 	@rm -f $@

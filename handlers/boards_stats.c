@@ -133,11 +133,9 @@ int h_admin_stats(req_t *r)
         body = compute(r, &c);
         if (!body)
             return ST_STORE;
-        char *text = json_dumps(body, JSON_COMPACT);
-        if (text) {
+        const char *text = arena_json_text(r->arena, body);
+        if (text)
             kv_cmd(req_kv(r), r->arena, "SET %s %s EX %d", key, text, STATS_TTL_S);
-            free(text);
-        }
     }
     char now[32];
     rules_iso8601_shanghai(clock_now_s(), now);

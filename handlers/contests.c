@@ -219,9 +219,8 @@ static int apply_settings(req_t *r, json_t *j, contest_t *c)
         if (json_is_null(v)) {
             c->prize_settings = NULL;
         } else if (json_is_object(v) && !holds_nul(v)) {
-            char *s = json_dumps(v, JSON_COMPACT);
-            c->prize_settings = arena_strdup(r->arena, s ? s : "{}");
-            free(s);
+            const char *s = arena_json_text(r->arena, v);
+            c->prize_settings = s ? s : "{}";
         } else {
             return bad(r, "prize_settings", "an object or null");
         }

@@ -90,6 +90,7 @@ static int login_tx(db_t *db, void *ctx)
     json_t *body = json_pack("{s:s,s:i,s:{s:I,s:b}}", "token", x->token, "expires_in",
                              g_config.session_ttl_s, "user", "id", (json_int_t)info->user_id,
                              "registered", registered);
+    /* malloc'd, not the arena's: it holds the token and is wiped below */
     char *txt = body ? json_dumps(body, JSON_COMPACT) : NULL;
     json_decref(body);
     if (!txt)
