@@ -33,7 +33,7 @@ long long lb_rank_after_submit(req_t *r, long long contest_id, long long user_id
 /* Ask for a rebuild of a contest's boards (by any server's background
  * thread): after changes that do not go through the outbox, such as a
  * rescore that lowers scores, a unit merge or a unit's new region.
- * Returns ST_OK, or ST_STORE when Redis is down. */
+ * Returns 0, or -1 when Redis is down. */
 int lb_request_rebuild(kv_t *kv, long long contest_id);
 
 /* For GET /me and GET /units/{id}, one read each: a person's place on the

@@ -105,9 +105,9 @@ int lb_request_rebuild(kv_t *kv, long long contest_id)
     arena_t a;
     arena_init(&a);
     redisReply *rep = kv_cmd(kv, &a, "SET %s:want 1", tag);
-    int st = rep && rep->type == REDIS_REPLY_STATUS ? ST_OK : ST_STORE;
+    int rc = rep && rep->type == REDIS_REPLY_STATUS ? 0 : -1;
     arena_free(&a);
-    return st;
+    return rc;
 }
 
 /* Mark rows applied by id. The ids travel as one JSON array parameter, so
