@@ -34,10 +34,6 @@ all: $(BUILD)/quizd $(UNIT_BIN)
 deps:
 	@scripts/deps.sh
 
-$(BUILD)/%.o: %.c
-	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
-
 # Lua scripts are built into the binary: each x.lua becomes x.lua.h under
 # $(BUILD)/gen, one C string literal, included where the script is used
 # (#include "engines/boards/apply.lua.h").
@@ -50,6 +46,10 @@ $(BUILD)/gen/%.lua.h: %.lua
 $(LIB_OBJ): | $(LUA_GEN)
 # request.c names statuses (status.c) for the fuzz targets too
 FUZZ_LIB += server/status.c
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
 
 $(BUILD)/libquiz.a: $(LIB_OBJ)
 	@rm -f $@

@@ -24,6 +24,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Transactions run under db_tx (server/db.h), the one place that retries. */
+
 static void iso(long long t, char out[32]) { rules_iso8601_shanghai(t, out); }
 
 /* ---- the attempt as shown ---- */

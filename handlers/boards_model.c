@@ -60,102 +60,6 @@ void lb_model_free(lb_model_t *m)
     memset(m, 0, sizeof *m);
 }
 
-/* The regions and the units (every one, by id), into m. Returns 0 or -1. */
-static int load_places(db_t *db, arena_t *a, lb_model_t *m)
-{
-    db_res_t *res = db_query(db, a, "SELECT code, name FROM regions ORDER BY code", "");
-    if (!res)
-        return -1;
-    m->r = xrealloc(NULL, sizeof *m->r * res->nrows);
-    for (size_t i = 0; i < res->nrows; i++) {
-        code_copy(m->r[i].code, db_get(res, i, 0));
-        m->r[i].name = xstrdup(db_get(res, i, 1));
-    }
-    m->nr = res->nrows;
-    arena_reset(a);
-
-    res = db_query(db, a, "SELECT id, name, province_code, city_code, county_code, headcount"
-                          " FROM units ORDER BY id", "");
-    if (!res)
-        return -1;
-    m->u = xrealloc(NULL, sizeof *m->u * res->nrows);
-    for (size_t i = 0; i < res->nrows; i++) {
-        lb_unit_t *u = &m->u[i];
-        memset(u, 0, sizeof *u);
-        u->id = db_int(res, i, 0);
-        u->name = xstrdup(db_get(res, i, 1));
-        code_copy(u->pp, db_get(res, i, 2));
-        code_copy(u->pc, db_get(res, i, 3));
-        code_copy(u->px, db_get(res, i, 4));
-        u->head = db_int(res, i, 5);
-    }
-    m->nu = res->nrows;
-    arena_reset(a);
-    return 0;
-}
-
-/* Row i of a page of contest_scores as a person on the boards, added to
- * their unit's totals. */
-static void add_person(lb_model_t *m, const db_res_t *res, size_t i)
-{
-    lb_person_t *p = &m->p[m->np++];
-    p->uid = db_int(res, i, 0);
-    long long score = db_int(res, i, 1);
-    p->key = rules_rank_key(score, db_int(res, i, 2), m->epoch);
-    code_copy(p->pp, db_get(res, i, 3));
-    code_copy(p->pc, db_get(res, i, 4));
-    code_copy(p->px, db_get(res, i, 5));
-    p->unit = db_get(res, i, 6) ? unit_find(m, db_int(res, i, 6)) : -1;
-    const char *kind = db_get(res, i, 7);
-    p->staff = kind && strcmp(kind, "staff") == 0;
-    rules_mask_name(db_get(res, i, 8), p->masked, sizeof p->masked);
-    if (p->unit >= 0) {
-        /* the score the board shows: the key's, as the script sums */
-        lb_unit_t *u = &m->u[p->unit];
-        u->total += rules_rank_score(p->key);
-        u->parts++;
-        u->staff += p->staff;
-    }
-}
-
-/* Everyone with a score in the contest, page by page. Returns 0 or -1. */
-static int load_people(db_t *db, arena_t *a, lb_model_t *m, lb_progress_fn progress, void *ud)
-{
-    db_res_t *res = db_query(db, a, "SELECT COUNT(*) FROM contest_scores WHERE contest_id = ?", "i",
-                             m->contest_id);
-    if (!res)
-        return -1;
-    size_t total = (size_t)db_int(res, 0, 0), cap = total + 16;
-    m->p = xrealloc(NULL, sizeof *m->p * cap);
-    long long after = 0;
-    for (;;) {
-        arena_reset(a);
-        /* Pages by user id: each page is read committed on its own, which
-         * is enough: the rebuild journals every apply from before its first
-         * read (see boards_rebuild.c), and applying is order-free. */
-        res = db_query(db, a,
-                       "SELECT s.user_id, s.score, s.reached_at, p.province_code, p.city_code,"
-                       " p.county_code, p.board_unit_id, p.kind, p.real_name"
-                       " FROM contest_scores s LEFT JOIN profiles p ON p.user_id = s.user_id"
-                       " WHERE s.contest_id = ? AND s.user_id > ? ORDER BY s.user_id LIMIT ?",
-                       "iii", m->contest_id, after, (long long)PAGE);
-        if (!res)
-            return -1;
-        for (size_t i = 0; i < res->nrows; i++) {
-            if (m->np == cap) {
-                cap = cap * 2;
-                m->p = xrealloc(m->p, sizeof *m->p * cap);
-            }
-            add_person(m, res, i);
-        }
-        if (progress)
-            progress(ud, "loading", m->np, total > m->np ? total : m->np);
-        if (res->nrows < PAGE)
-            return 0;
-        after = db_int(res, res->nrows - 1, 0);
-    }
-}
-
 int lb_model_load(db_t *db, long long contest_id, lb_model_t *m, lb_progress_fn progress, void *ud)
 {
     memset(m, 0, sizeof *m);
@@ -171,9 +75,86 @@ int lb_model_load(db_t *db, long long contest_id, lb_model_t *m, lb_progress_fn 
         goto out;
     }
     m->epoch = db_int(res, 0, 0);
+
+    res = db_query(db, &a, "SELECT code, name FROM regions ORDER BY code", "");
+    if (!res)
+        goto out;
+    m->r = xrealloc(NULL, sizeof *m->r * res->nrows);
+    for (size_t i = 0; i < res->nrows; i++) {
+        code_copy(m->r[i].code, db_get(res, i, 0));
+        m->r[i].name = xstrdup(db_get(res, i, 1));
+    }
+    m->nr = res->nrows;
     arena_reset(&a);
-    if (load_places(db, &a, m) == 0 && load_people(db, &a, m, progress, ud) == 0)
-        rc = 0;
+
+    res = db_query(db, &a, "SELECT id, name, province_code, city_code, county_code, headcount"
+                           " FROM units ORDER BY id", "");
+    if (!res)
+        goto out;
+    m->u = xrealloc(NULL, sizeof *m->u * res->nrows);
+    for (size_t i = 0; i < res->nrows; i++) {
+        lb_unit_t *u = &m->u[i];
+        memset(u, 0, sizeof *u);
+        u->id = db_int(res, i, 0);
+        u->name = xstrdup(db_get(res, i, 1));
+        code_copy(u->pp, db_get(res, i, 2));
+        code_copy(u->pc, db_get(res, i, 3));
+        code_copy(u->px, db_get(res, i, 4));
+        u->head = db_int(res, i, 5);
+    }
+    m->nu = res->nrows;
+    arena_reset(&a);
+
+    res = db_query(db, &a, "SELECT COUNT(*) FROM contest_scores WHERE contest_id = ?", "i", contest_id);
+    if (!res)
+        goto out;
+    size_t total = (size_t)db_int(res, 0, 0), cap = total + 16;
+    m->p = xrealloc(NULL, sizeof *m->p * cap);
+    long long after = 0;
+    for (;;) {
+        arena_reset(&a);
+        /* Pages by user id: each page is read committed on its own, which
+         * is enough: the rebuild journals every apply from before its first
+         * read (see boards_rebuild.c), and applying is order-free. */
+        res = db_query(db, &a,
+                       "SELECT s.user_id, s.score, s.reached_at, p.province_code, p.city_code,"
+                       " p.county_code, p.board_unit_id, p.kind, p.real_name"
+                       " FROM contest_scores s LEFT JOIN profiles p ON p.user_id = s.user_id"
+                       " WHERE s.contest_id = ? AND s.user_id > ? ORDER BY s.user_id LIMIT ?",
+                       "iii", contest_id, after, (long long)PAGE);
+        if (!res)
+            goto out;
+        for (size_t i = 0; i < res->nrows; i++) {
+            if (m->np == cap) {
+                cap = cap * 2;
+                m->p = xrealloc(m->p, sizeof *m->p * cap);
+            }
+            lb_person_t *p = &m->p[m->np++];
+            p->uid = db_int(res, i, 0);
+            long long score = db_int(res, i, 1);
+            p->key = rules_rank_key(score, db_int(res, i, 2), m->epoch);
+            code_copy(p->pp, db_get(res, i, 3));
+            code_copy(p->pc, db_get(res, i, 4));
+            code_copy(p->px, db_get(res, i, 5));
+            p->unit = db_get(res, i, 6) ? unit_find(m, db_int(res, i, 6)) : -1;
+            const char *kind = db_get(res, i, 7);
+            p->staff = kind && strcmp(kind, "staff") == 0;
+            rules_mask_name(db_get(res, i, 8), p->masked, sizeof p->masked);
+            if (p->unit >= 0) {
+                /* the score the board shows: the key's, as the script sums */
+                lb_unit_t *u = &m->u[p->unit];
+                u->total += rules_rank_score(p->key);
+                u->parts++;
+                u->staff += p->staff;
+            }
+        }
+        if (progress)
+            progress(ud, "loading", m->np, total > m->np ? total : m->np);
+        if (res->nrows < PAGE)
+            break;
+        after = db_int(res, res->nrows - 1, 0);
+    }
+    rc = 0;
 out:
     arena_free(&a);
     if (rc < 0)

@@ -264,57 +264,6 @@ static void delete_old_versions(kv_t *kv, long long contest_id, long long below,
     } while (strcmp(cursor, "0") != 0);
 }
 
-/* Take the contest's building lock under a new version number
- * (w->version). Returns 0 with the lock, 1 when another builder holds it
- * (and o does not say wait, or ten minutes of waiting passed), -1 when
- * Redis failed. */
-static int take_lock(writer_t *w, arena_t *a, const char *tag, const lb_rebuild_opts_t *o)
-{
-    int64_t give_up = clock_mono_us() + 600 * 1000000LL;
-    for (;;) {
-        redisReply *rep = kv_cmd(w->kv, a, "INCR %s:seq", tag);
-        if (!rep || rep->type != REDIS_REPLY_INTEGER)
-            return -1;
-        w->version = rep->integer;
-        rep = kv_cmd(w->kv, a, "SET %s:building %s NX PX %d", tag,
-                     arena_sprintf(a, "%lld %s", w->version, w->token), LOCK_TTL_MS);
-        if (!rep)
-            return -1;
-        if (rep->type == REDIS_REPLY_STATUS)
-            return 0;
-        if (!(o && o->wait) || clock_mono_us() > give_up)
-            return 1;
-        usleep(200 * 1000);
-        arena_reset(a);
-    }
-}
-
-/* Replay what was applied meanwhile, then swap in one script. Returns 0,
- * or -1 (logged). */
-static int replay_and_swap(writer_t *w, arena_t *a, long long contest_id)
-{
-    set_progress(w, "replaying", 0, 0);
-    for (;;) {
-        arena_reset(a);
-        redisReply *rep = builder_call(w, a, "replay", REPLAY_CHUNK);
-        if (!rep || rep->type != REDIS_REPLY_ARRAY || rep->elements != 2) {
-            log_warn("boards: contest %lld: replay failed: %s", contest_id,
-                     rep && rep->type == REDIS_REPLY_ERROR ? rep->str : "Redis unreachable");
-            return -1;
-        }
-        if (rep->element[1]->integer <= REPLAY_CHUNK)
-            break;
-    }
-    arena_reset(a);
-    redisReply *rep = builder_call(w, a, "swap", 0);
-    if (!rep || rep->type != REDIS_REPLY_ARRAY) {
-        log_warn("boards: contest %lld: swap failed: %s", contest_id,
-                 rep && rep->type == REDIS_REPLY_ERROR ? rep->str : "Redis unreachable");
-        return -1;
-    }
-    return 0;
-}
-
 int lb_rebuild(db_t *db, kv_t *kv, long long contest_id, const lb_rebuild_opts_t *o)
 {
     char tag[32], token[WX_TOKEN_SIZE];
@@ -326,11 +275,24 @@ int lb_rebuild(db_t *db, kv_t *kv, long long contest_id, const lb_rebuild_opts_t
     arena_t a;
     arena_init(&a);
     int rc = -1;
-    int64_t t0 = clock_mono_us();
-    int lk = take_lock(&w, &a, tag, o);
-    if (lk != 0) {
-        rc = lk;
-        goto out_nolock;
+    int64_t t0 = clock_mono_us(), give_up = t0 + 600 * 1000000LL;
+    for (;;) {
+        redisReply *rep = kv_cmd(kv, &a, "INCR %s:seq", tag);
+        if (!rep || rep->type != REDIS_REPLY_INTEGER)
+            goto out_nolock;
+        w.version = rep->integer;
+        rep = kv_cmd(kv, &a, "SET %s:building %s NX PX %d", tag,
+                     arena_sprintf(&a, "%lld %s", w.version, token), LOCK_TTL_MS);
+        if (!rep)
+            goto out_nolock;
+        if (rep->type == REDIS_REPLY_STATUS)
+            break;
+        if (!(o && o->wait) || clock_mono_us() > give_up) {
+            rc = 1;
+            goto out_nolock;
+        }
+        usleep(200 * 1000);
+        arena_reset(&a);
     }
     w.next_keep_us = clock_mono_us() + 2000000;
     if (o && o->if_needed) {
@@ -385,9 +347,27 @@ int lb_rebuild(db_t *db, kv_t *kv, long long contest_id, const lb_rebuild_opts_t
         goto out;
     }
 
+    /* Replay what was applied meanwhile, then swap in one script. */
     int64_t t_replay = clock_mono_us();
-    if (replay_and_swap(&w, &a, contest_id) < 0)
+    set_progress(&w, "replaying", 0, 0);
+    for (;;) {
+        arena_reset(&a);
+        redisReply *rep = builder_call(&w, &a, "replay", REPLAY_CHUNK);
+        if (!rep || rep->type != REDIS_REPLY_ARRAY || rep->elements != 2) {
+            log_warn("boards: contest %lld: replay failed: %s", contest_id,
+                     rep && rep->type == REDIS_REPLY_ERROR ? rep->str : "Redis unreachable");
+            goto out;
+        }
+        if (rep->element[1]->integer <= REPLAY_CHUNK)
+            break;
+    }
+    arena_reset(&a);
+    redisReply *rep = builder_call(&w, &a, "swap", 0);
+    if (!rep || rep->type != REDIS_REPLY_ARRAY) {
+        log_warn("boards: contest %lld: swap failed: %s", contest_id,
+                 rep && rep->type == REDIS_REPLY_ERROR ? rep->str : "Redis unreachable");
         goto out;
+    }
     rc = 0;
     delete_old_versions(kv, contest_id, w.version, w.version);
     char finished[32];

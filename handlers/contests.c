@@ -75,7 +75,9 @@ static int time_field(req_t *r, json_t *j, const char *name, long long *out)
     if (!v)
         return 0;
     long long t;
-    if (!req_text(v) || rules_parse_iso8601(req_text(v), &t) < 0)
+    if (!json_is_string(v) || rules_parse_iso8601(json_string_value(v), &t) < 0)
+        return bad(r, name, "an ISO 8601 time such as 2024-06-11T06:00:00+08:00");
+    if (!req_text(v))   /* a NUL inside: the text before it is not the time given */
         return bad(r, name, "an ISO 8601 time such as 2024-06-11T06:00:00+08:00");
     *out = t;
     return 0;

@@ -131,7 +131,7 @@ int replay_begin(req_t *r, const char *code, replay_t *rp, char **reply)
     wx_sha256_hex(code, strlen(code), rp->hash);
     unsigned char rnd[16];
     if (wx_random_bytes(rnd, sizeof rnd) < 0)
-        return ST_ERR;
+        return -1;
     for (int i = 0; i < 16; i++)
         snprintf(rp->lock_val + 2 * i, 3, "%02x", rnd[i]);
     int64_t deadline = clock_mono_us() + (claim_ms() + 1000) * 1000;

@@ -30,7 +30,7 @@ static void cache_session(req_t *r, const char *hash, const auth_t *a, long long
 int session_insert(req_t *r, const session_info_t *s, char token[64], char hash[65])
 {
     if (wx_random_token(token, 64) < 0)
-        return ST_ERR;
+        return -1;
     wx_sha256_hex(token, strlen(token), hash);
     long long now = clock_now_s();
     if (db_exec(req_db(r),

@@ -13,7 +13,9 @@ int h_test_clock(req_t *r)
     json_t *nowv = json_object_get(j, "now");
     const char *now = req_text(nowv);
     long long fixed = 0;
-    if ((json_is_string(nowv) && !now) || (now && rules_parse_iso8601(now, &fixed) < 0))
+    if (now && rules_parse_iso8601(now, &fixed) < 0)
+        return reply_error(r, 400, "invalid_time", "now must be ISO 8601");
+    if (json_is_string(nowv) && !now)   /* a NUL inside */
         return reply_error(r, 400, "invalid_time", "now must be ISO 8601");
     clock_set(json_is_integer(off) ? json_integer_value(off) * 1000 : 0, fixed * 1000);
     char iso[32];

@@ -1,9 +1,7 @@
 /* board_keys.h: the sorted-set scores of the unit and region boards, and
- * the scopes a leaderboard request may name. No I/O. The apply script that
- * Redis runs computes the same keys in engines/boards/keys.lua, the only
- * Lua copy of these formulas; tests/unit/test_board_keys_lua.c runs it in
- * Redis against these functions, and the integration test "rebuild equals
- * incremental" compares whole boards.
+ * the scopes a leaderboard request may name. No I/O: the Lua script in
+ * handlers/boards_lua.c computes the same keys and must stay in step (the
+ * integration test "rebuild equals incremental" compares the two).
  *
  * Every key is an integer below 2^53, so a double (and Redis) holds it
  * exactly and equal inputs give equal keys:
@@ -17,7 +15,12 @@
  *                    equal totals: the lower region code first
  *
  * Totals are clamped to [0, 2^29 - 1] for units and [0, 2^33 - 1] for
- * regions (a million people at 100 points is 10^8 < 2^27). */
+ * regions (a million people at 100 points is 10^8 < 2^27).
+ *
+ * The Lua side is engines/boards/keys.lua, the only Lua copy of these
+ * formulas (the apply script is keys.lua followed by apply.lua), and
+ * tests/unit/test_board_keys_lua.c runs it in Redis against these
+ * functions for the same inputs. */
 #ifndef RULES_BOARD_KEYS_H
 #define RULES_BOARD_KEYS_H
 
