@@ -246,7 +246,7 @@ static void emit_progress(emit_t *e)
 /* people: national, then by the person's province, city, county, unit */
 static int emit_people(emit_t *e)
 {
-    static const char *kinds[] = { "p:n", "p:p:", "p:c:", "p:x:", "p:u:" };
+    const char *const *kinds = rules_people_boards;
     int rc = 0;
     for (int dim = 0; dim < 5 && rc >= 0; dim++) {
         size_t n = 0;
@@ -316,7 +316,7 @@ static int emit_unit_hashes(emit_t *e)
 /* the unit boards, by score and by participation rate */
 static int emit_unit_boards(emit_t *e)
 {
-    static const char *kinds[2][3] = { { "us:n", "us:p:", "us:c:" }, { "ur:n", "ur:p:", "ur:c:" } };
+    const char *const (*kinds)[3] = rules_unit_boards;
     int rc = 0;
     for (int order = 0; order < 2 && rc >= 0; order++) {
         for (int dim = 0; dim < 3 && rc >= 0; dim++) {
@@ -406,9 +406,9 @@ static int emit_region_totals(emit_t *e)
 /* region boards: (kind, group level, member level) as the script adds them */
 static int emit_region_boards(emit_t *e)
 {
-    static const struct { const char *kind; int group, member; } rb[] = {
-        { "r:p", -1, 0 }, { "r:c", -1, 1 }, { "r:c:", 0, 1 },
-        { "r:x", -1, 2 }, { "r:x:", 1, 2 }, { "r:xp:", 0, 2 },
+    static const struct { int board, group, member; } rb[] = {
+        { RB_PROVINCES, -1, 0 }, { RB_CITIES, -1, 1 }, { RB_CITIES_OF, 0, 1 },
+        { RB_COUNTIES, -1, 2 }, { RB_COUNTIES_OF_CITY, 1, 2 }, { RB_COUNTIES_OF_PROVINCE, 0, 2 },
     };
     const lb_model_t *m = e->m;
     int rc = 0;
@@ -425,7 +425,7 @@ static int emit_region_boards(emit_t *e)
             const ragg_t *ag = ragg_find(e->rg, e->nrg, mem);
             ri[n++] = (zitem_t){ g, mem, rules_region_key(ag ? ag->total : 0, atoll(mem)) };
         }
-        rc = emit_groups(e->s, e->prefix, rb[b].kind, ri, n);
+        rc = emit_groups(e->s, e->prefix, rules_region_boards[rb[b].board], ri, n);
     }
     free(ri);
     emit_progress(e);

@@ -152,8 +152,7 @@ int h_lb_individual(req_t *r)
     int st = board_contest(r, &cid);
     if (st != ST_OK)
         return st;
-    static const char *kinds[] = { "p:n", "p:p:", "p:c:", "p:x:", "p:u:" };
-    const char *board = arena_sprintf(r->arena, "%s%s", kinds[level], arg);
+    const char *board = arena_sprintf(r->arena, "%s%s", rules_people_boards[level], arg);
     const char *me = r->auth.user_id > 0 ? arena_sprintf(r->arena, "%lld", r->auth.user_id) : "";
     redisReply *rep = read_board(r, cid, "i", board, offset, limit, me);
     if (!rep)
@@ -200,8 +199,7 @@ int h_lb_units(req_t *r)
     int st = board_contest(r, &cid);
     if (st != ST_OK)
         return st;
-    static const char *kinds[2][3] = { { "us:n", "us:p:", "us:c:" }, { "ur:n", "ur:p:", "ur:c:" } };
-    const char *board = arena_sprintf(r->arena, "%s%s", kinds[by_rate][level], arg);
+    const char *board = arena_sprintf(r->arena, "%s%s", rules_unit_boards[by_rate][level], arg);
     redisReply *rep = read_board(r, cid, "u", board, offset, limit, "");
     if (!rep)
         return 0;
@@ -249,10 +247,12 @@ int h_lb_regions(req_t *r)
     int st = board_contest(r, &cid);
     if (st != ST_OK)
         return st;
-    const char *board = level == 1 ? "r:p"
-                      : level == 2 ? (plevel ? arena_sprintf(r->arena, "r:c:%s", code) : "r:c")
-                      : plevel == 2 ? arena_sprintf(r->arena, "r:x:%s", code)
-                      : plevel == 1 ? arena_sprintf(r->arena, "r:xp:%s", code) : "r:x";
+    const char *const *rb = rules_region_boards;
+    const char *board = level == 1 ? rb[RB_PROVINCES]
+                      : level == 2 ? (plevel ? arena_sprintf(r->arena, "%s%s", rb[RB_CITIES_OF], code) : rb[RB_CITIES])
+                      : plevel == 2 ? arena_sprintf(r->arena, "%s%s", rb[RB_COUNTIES_OF_CITY], code)
+                      : plevel == 1 ? arena_sprintf(r->arena, "%s%s", rb[RB_COUNTIES_OF_PROVINCE], code)
+                                    : rb[RB_COUNTIES];
     redisReply *rep = read_board(r, cid, "r", board, 0, -1, "");
     if (!rep)
         return 0;
@@ -293,7 +293,7 @@ static redisReply *place(req_t *r, long long cid, const char *board, long long m
 int lb_user_rank(req_t *r, long long contest_id, long long user_id, long long *rank, long long *score)
 {
     int st;
-    redisReply *rep = place(r, contest_id, "p:n", user_id, &st);
+    redisReply *rep = place(r, contest_id, rules_people_boards[0], user_id, &st);
     if (!rep || rep->elements < 3)
         return rep ? ST_STORE : st;
     *rank = int_of(rep->element[1]) + 1;
@@ -304,7 +304,7 @@ int lb_user_rank(req_t *r, long long contest_id, long long user_id, long long *r
 int lb_unit_place(req_t *r, long long contest_id, long long unit_id, lb_unit_place_t *out)
 {
     int st;
-    redisReply *rep = place(r, contest_id, "us:n", unit_id, &st);
+    redisReply *rep = place(r, contest_id, rules_unit_boards[0][0], unit_id, &st);
     if (!rep || rep->elements < 7)
         return rep ? ST_STORE : st;
     out->rank = int_of(rep->element[1]) + 1;

@@ -4,7 +4,8 @@
  * runs keys.lua in a Redis of its own, exactly as built into the binary,
  * and holds every function against the C one for the same inputs: edge
  * values (negative, zero, the clamps, ids and codes past their bit
- * widths) and a sweep of ordinary ones. */
+ * widths) and a sweep of ordinary ones. The board names apply.lua writes
+ * are held against the C's tables (rules_*_boards) both ways. */
 #include "tests/unit/check.h"
 #include "rules/board_keys.h"
 
@@ -23,6 +24,10 @@
 
 static const char KEYS_LUA[] =
 #include "engines/boards/keys.lua.h"
+    ;
+
+static const char APPLY_LUA[] =
+#include "engines/boards/apply.lua.h"
     ;
 
 /* Appended to keys.lua: ARGV holds (kind, a, b, c) tuples, the reply one
@@ -204,6 +209,66 @@ TEST(a_sweep_of_ordinary_inputs_agrees)
     run_lua();
 }
 
+/* The board names apply.lua writes: each quoted string that starts like a
+ * board ("p:", "us:", "ur:", "r:"). */
+static int lua_names(char names[][16], int max)
+{
+    int n = 0;
+    for (const char *p = APPLY_LUA; (p = strchr(p, '\'')) != NULL; ) {
+        const char *q = strchr(p + 1, '\'');
+        if (!q)
+            break;
+        size_t len = (size_t)(q - p - 1);
+        int board = len < 16 && (!strncmp(p + 1, "p:", 2) || !strncmp(p + 1, "us:", 3) ||
+                                 !strncmp(p + 1, "ur:", 3) || !strncmp(p + 1, "r:", 2));
+        if (board && n < max) {
+            int seen = 0;
+            for (int i = 0; i < n; i++)
+                seen |= strlen(names[i]) == len && !strncmp(names[i], p + 1, len);
+            if (!seen) {
+                memcpy(names[n], p + 1, len);
+                names[n++][len] = '\0';
+            }
+        }
+        p = q + 1;
+    }
+    return n;
+}
+
+TEST(board_names_are_the_same_in_lua)
+{
+    const char *c_names[5 + 6 + 6];
+    int nc = 0;
+    for (int i = 0; i < 5; i++)
+        c_names[nc++] = rules_people_boards[i];
+    for (int o = 0; o < 2; o++)
+        for (int i = 0; i < 3; i++)
+            c_names[nc++] = rules_unit_boards[o][i];
+    for (int i = 0; i < 6; i++)
+        c_names[nc++] = rules_region_boards[i];
+    char lua[32][16];
+    int nl = lua_names(lua, 32);
+    /* every board the C builds and reads is one the script writes ... */
+    for (int i = 0; i < nc; i++) {
+        int found = 0;
+        for (int k = 0; k < nl; k++)
+            found |= strcmp(c_names[i], lua[k]) == 0;
+        if (!found)
+            fprintf(stderr, "  apply.lua never writes %s\n", c_names[i]);
+        CHECK(found);
+    }
+    /* ... and the script writes no board the C does not know */
+    for (int k = 0; k < nl; k++) {
+        int found = 0;
+        for (int i = 0; i < nc; i++)
+            found |= strcmp(c_names[i], lua[k]) == 0;
+        if (!found)
+            fprintf(stderr, "  apply.lua writes %s, unknown to rules/board_keys.c\n", lua[k]);
+        CHECK(found);
+    }
+    CHECK_INT(nl, nc);
+}
+
 int main(void)
 {
     signal(SIGPIPE, SIG_IGN);
@@ -217,6 +282,7 @@ int main(void)
     RUN(rate_keys_and_participation_are_the_same_in_lua);
     RUN(region_keys_are_the_same_in_lua);
     RUN(a_sweep_of_ordinary_inputs_agrees);
+    RUN(board_names_are_the_same_in_lua);
     stop_redis();
     return check_summary();
 }
