@@ -177,6 +177,24 @@ int h_admin_login(req_t *r)
                        "send username and password, or the console code");
 }
 
+typedef struct {
+    long long user_id, unit, now;
+    const char *hash;
+} code_ctx_t;
+
+/* One live code per user: a new one replaces the older ones. Under db_tx. */
+static int code_tx(db_t *db, void *ctx)
+{
+    code_ctx_t *x = ctx;
+    if (db_exec(db, "DELETE FROM console_codes WHERE user_id = ?", "i", x->user_id) < 0 ||
+        db_exec(db, "INSERT INTO console_codes (code_hash, user_id, unit_id, created_at, expires_at)"
+                    " VALUES (?, ?, ?, ?, ?)",
+                "siiii", x->hash, x->user_id, x->unit, x->now, x->now + CONSOLE_CODE_TTL_S) < 0 ||
+        db_commit(db) < 0)
+        return ST_STORE;
+    return ST_OK;
+}
+
 int h_console_code(req_t *r)
 {
     long long unit = r->auth.admin_unit_id;
@@ -189,17 +207,10 @@ int h_console_code(req_t *r)
     rules_console_code_make(rnd, code);
     wx_sha256_hex(code, strlen(code), hash);
     long long now = clock_now_s();
-    db_t *db = req_db(r);
-    /* One live code per user: a new one replaces the older ones. */
-    if (db_begin(db) < 0 ||
-        db_exec(db, "DELETE FROM console_codes WHERE user_id = ?", "i", r->auth.user_id) < 0 ||
-        db_exec(db, "INSERT INTO console_codes (code_hash, user_id, unit_id, created_at, expires_at)"
-                    " VALUES (?, ?, ?, ?, ?)",
-                "siiii", hash, r->auth.user_id, unit, now, now + CONSOLE_CODE_TTL_S) < 0 ||
-        db_commit(db) < 0) {
-        db_rollback(db);
-        return ST_STORE;
-    }
+    code_ctx_t x = { r->auth.user_id, unit, now, hash };
+    int st = db_tx(req_db(r), code_tx, &x);
+    if (st != ST_OK)
+        return st;
     return reply_json(r, 200, json_pack("{s:s,s:i}", "code", code, "expires_in",
                                         CONSOLE_CODE_TTL_S));
 }
