@@ -37,7 +37,7 @@ int console_reply_outcome(req_t *r, int rc, const char *not_found)
     case CONSOLE_NOT_REGISTERED:
         return reply_error(r, 403, "not_registered", "register your profile first");
     default:
-        return console_store_failed(r);
+        return ST_STORE;
     }
 }
 
@@ -59,12 +59,6 @@ int console_unit_access(req_t *r, long long unit_id)
         return 1;
     }
     return 0;
-}
-
-int console_store_failed(req_t *r)
-{
-    r->store_down = 1;
-    return -1;
 }
 
 void console_boards_rebuild(req_t *r)
@@ -104,7 +98,7 @@ int h_admin_units_list(req_t *r)
                                  offset) : NULL;
 #undef UNITS_WHERE
     if (!res) 
-        return console_store_failed(r);
+        return ST_STORE;
 
     json_t *list = json_array();
     for (size_t i = 0; i < res->nrows; i++) {
@@ -126,7 +120,7 @@ int h_admin_unit_get(req_t *r)
         return 0;
     int acc = console_unit_access(r, id);
     if (acc)
-        return acc > 0 ? 0 : console_store_failed(r);
+        return acc > 0 ? ST_OK : ST_STORE;
     int err;
     json_t *u = console_unit_json(req_db(r), r->arena, id, &err);
     if (!u)
@@ -223,12 +217,12 @@ int h_admin_unit_update(req_t *r)
     unit_edit_t e;
     int prc = parse_edit(r, j, &e);
     if (prc == -2)
-        return console_store_failed(r);
+        return ST_STORE;
     if (prc < 0)
         return 0;
     int acc = console_unit_access(r, id);
     if (acc)
-        return acc > 0 ? 0 : console_store_failed(r);
+        return acc > 0 ? ST_OK : ST_STORE;
     /* a region outside the organizer's own area would move the unit away */
     if (e.p.region_code && !rules_area_covers(r->auth.area, e.reg.province, e.reg.city, e.reg.county))
         return reply_error(r, 403, "forbidden", "the new region is outside your area");
@@ -267,7 +261,7 @@ int h_admin_unit_merge(req_t *r)
     long long into = json_integer_value(v);
     int acc = console_unit_access(r, id);
     if (acc)
-        return acc > 0 ? 0 : console_store_failed(r);
+        return acc > 0 ? ST_OK : ST_STORE;
     long long moved, old_admin;
     int rc = console_unit_merge(req_db(r), r->arena, r->auth.organizer_id, r->auth.area, id, into,
                                 &moved, &old_admin);

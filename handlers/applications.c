@@ -77,7 +77,7 @@ int h_admin_applications(req_t *r)
     json_t *out = console_applications_list(req_db(r), r->arena, r->auth.area,
                                             state && *state ? state : NULL, unit_id, limit, offset);
     if (!out) 
-        return console_store_failed(r);
+        return ST_STORE;
 
     return reply_json(r, 200, out);
 }

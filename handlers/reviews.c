@@ -33,7 +33,7 @@ int h_admin_reviews(req_t *r)
     json_t *out = console_reviews_list(req_db(r), r->arena, r->auth.area, state,
                                        kind && *kind ? kind : NULL, limit, offset);
     if (!out) 
-        return console_store_failed(r);
+        return ST_STORE;
 
     return reply_json(r, 200, out);
 }

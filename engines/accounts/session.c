@@ -43,11 +43,9 @@ int session_insert(req_t *r, const session_info_t *s, char token[64], char hash[
                 " created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 "siiiisii", hash, s->user_id, s->organizer_id, (long long)(s->mask ? s->mask : s->roles),
                 s->admin_unit_id, s->area ? s->area : "", now,
-                now + g_config.session_ttl_s) < 0) {
-        r->store_down = 1;
-        return -1;
-    }
-    return 0;
+                now + g_config.session_ttl_s) < 0)
+        return ST_STORE;
+    return ST_OK;
 }
 
 void session_cache_new(req_t *r, const session_info_t *s, const char *hash)
@@ -61,10 +59,11 @@ void session_cache_new(req_t *r, const session_info_t *s, const char *hash)
 int session_create(req_t *r, const session_info_t *s, char token[64])
 {
     char hash[65];
-    if (session_insert(r, s, token, hash) < 0)
-        return -1;
+    int st = session_insert(r, s, token, hash);
+    if (st != ST_OK)
+        return st;
     session_cache_new(r, s, hash);
-    return 0;
+    return ST_OK;
 }
 
 /* Parse the cached form. Returns 1 when valid and not expired. */
