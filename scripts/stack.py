@@ -30,6 +30,10 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # (folder, log file) of every stack that stopped with a sanitizer report;
 # its folder is kept for reading.
 SANITIZER_REPORTS = []
+# (folder, process name, exit status) of every quizd that exited on its own
+# or answered SIGTERM with a non-zero status: the test runner fails the test
+# during which it happened. A SIGKILL a test sends on purpose is not listed.
+QUIZD_EXITS = []
 
 
 def free_port():
@@ -154,7 +158,10 @@ class Stack:
 
     def _stop_proc(self, name, sig=signal.SIGTERM, timeout=20):
         p = self.procs.pop(name, None)
-        if not p or p.poll() is not None:
+        if not p:
+            return
+        if p.poll() is not None:
+            self._note_exit(name, p.returncode)
             return
         try:
             os.killpg(p.pid, sig)
@@ -165,6 +172,23 @@ class Stack:
         except subprocess.TimeoutExpired:
             os.killpg(p.pid, signal.SIGKILL)
             p.wait()
+            self._note_exit(name, "hung after signal %d, killed" % sig)
+            return
+        if sig == signal.SIGTERM:
+            self._note_exit(name, p.returncode)
+
+    def _note_exit(self, name, status):
+        if name.startswith("quizd") and status != 0:
+            QUIZD_EXITS.append((self.dir, name, status))
+
+    def dead_servers(self):
+        """(name, status) of every quizd of this stack that has exited while
+        still registered as running (a crash nobody stopped)."""
+        out = []
+        for name, p in list(self.procs.items()):
+            if name.startswith("quizd") and p.poll() is not None:
+                out.append((name, p.returncode))
+        return out
 
     def __enter__(self):
         return self.start()
