@@ -475,7 +475,8 @@ fastcgi_read_timeout 60s;
 """
 
 # error_page turns nginx's own errors into the contract's JSON shape: a body
-# over the limit (413) and a server that is down or too slow (502/504 → 503).
+# over the limit (413), a server that is down or too slow (502/504 → 503) and
+# a request line nginx refuses (400).
 NGINX_CONF = """%(user)s
 worker_processes 1;
 pid %(dir)s/nginx.pid;
@@ -503,10 +504,18 @@ http {
         root %(web)s;
         error_page 413 = @too_large;
         error_page 502 504 = @unavailable;
+        error_page 400 /__errors/400;
 
         location @too_large {
             default_type "application/json; charset=utf-8";
             return 413 '{"error":{"code":"body_too_large","message":"the body is larger than this route accepts"}}';
+        }
+        # a request line nginx itself refuses (a NUL escape in the path, say);
+        # a URI, not a named location: such a request has no URI to keep
+        location = /__errors/400 {
+            internal;
+            default_type "application/json; charset=utf-8";
+            return 400 '{"error":{"code":"invalid_parameter","message":"the request line is malformed"}}';
         }
         location @unavailable {
             default_type "application/json; charset=utf-8";

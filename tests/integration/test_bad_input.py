@@ -45,7 +45,9 @@ def organizer_token(stack):
 def check(r, what):
     assert r.status < 500 or (r.status == 503 and r.json and r.json["error"]["code"] in
                               ("overloaded", "wechat_unavailable", "boards_unavailable")), (what, r)
-    if r.status >= 400 and (r.header("Content-Type") or "").startswith("application/json"):
+    if r.status >= 400:
+        # every error, also nginx's own, is JSON in the contract's shape
+        assert (r.header("Content-Type") or "").startswith("application/json"), (what, r, r.headers)
         j = r.json
         assert isinstance(j, dict) and set(j.get("error", {})) == {"code", "message"}, (what, r)
 
