@@ -205,7 +205,7 @@ static int emit_groups(lb_sink_t *s, const char *prefix, const char *kind, zitem
 
 typedef struct {
     char code[7];
-    long long total, parts;
+    long long total, parts, staff;
 } ragg_t;
 
 static int ragg_cmp(const void *x, const void *y)
@@ -311,7 +311,8 @@ int lb_model_emit(const lb_model_t *m, const char *prefix, lb_sink_t *s, lb_prog
         PROGRESS();
     }
 
-    /* regions, by the unit's region: totals and participants per code */
+    /* regions, by the unit's region: totals, participants and staff who
+     * answered per code */
     size_t nrg = 0;
     if (rc >= 0) {
         rg = xrealloc(NULL, sizeof *rg * (m->nu * 3 + 1));
@@ -324,6 +325,7 @@ int lb_model_emit(const lb_model_t *m, const char *prefix, lb_sink_t *s, lb_prog
                 if (*codes[l]) {
                     code_copy(rg[nrg].code, codes[l]);
                     rg[nrg].total = u->total;
+                    rg[nrg].staff = u->staff;
                     rg[nrg++].parts = u->parts;
                 }
         }
@@ -333,29 +335,31 @@ int lb_model_emit(const lb_model_t *m, const char *prefix, lb_sink_t *s, lb_prog
             if (k && strcmp(rg[k - 1].code, rg[i].code) == 0) {
                 rg[k - 1].total += rg[i].total;
                 rg[k - 1].parts += rg[i].parts;
+                rg[k - 1].staff += rg[i].staff;
             } else {
                 rg[k++] = rg[i];
             }
         }
         nrg = k;
-        const char **f = xrealloc(NULL, sizeof(char *) * (2 * nrg + 1));
-        char **v = xrealloc(NULL, sizeof(char *) * (2 * nrg + 1));
+        /* per code: total (s), participants (p), staff who answered (f) */
+        const char **f = xrealloc(NULL, sizeof(char *) * (3 * nrg + 1));
+        char **v = xrealloc(NULL, sizeof(char *) * (3 * nrg + 1));
         for (size_t i = 0; i < nrg; i++) {
-            char buf[32];
-            snprintf(buf, sizeof buf, "%s:s", rg[i].code);
-            f[2 * i] = xstrdup(buf);
-            snprintf(buf, sizeof buf, "%s:p", rg[i].code);
-            f[2 * i + 1] = xstrdup(buf);
-            snprintf(buf, sizeof buf, "%lld", rg[i].total);
-            v[2 * i] = xstrdup(buf);
-            snprintf(buf, sizeof buf, "%lld", rg[i].parts);
-            v[2 * i + 1] = xstrdup(buf);
+            static const char sfx[3] = { 's', 'p', 'f' };
+            long long val[3] = { rg[i].total, rg[i].parts, rg[i].staff };
+            for (int j = 0; j < 3; j++) {
+                char buf[32];
+                snprintf(buf, sizeof buf, "%s:%c", rg[i].code, sfx[j]);
+                f[3 * i + j] = xstrdup(buf);
+                snprintf(buf, sizeof buf, "%lld", val[j]);
+                v[3 * i + j] = xstrdup(buf);
+            }
         }
         char key[160];
         snprintf(key, sizeof key, "%srs", prefix);
         if (nrg)
-            rc = s->hash(s, key, 2 * nrg, f, (const char *const *)v);
-        for (size_t i = 0; i < 2 * nrg; i++) {
+            rc = s->hash(s, key, 3 * nrg, f, (const char *const *)v);
+        for (size_t i = 0; i < 3 * nrg; i++) {
             free((char *)f[i]);
             free(v[i]);
         }

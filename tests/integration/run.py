@@ -4,7 +4,9 @@ temporary folder, runs every test_* function of tests/integration/test_*.py
 against it (each gets the stack), tears the stack down and prints
 `N passed, N failed`.
 
-    python3 tests/integration/run.py [--build build] [-k SUBSTRING] [files...]
+    python3 tests/integration/run.py [--build build] [-k SUBSTRING]... [files...]
+
+(-k more than once: the tests any of them selects.)
 
 Tests that need their own stack (two servers, a tiny queue) start it
 themselves with `stack_factory`. The simulator's own tests
@@ -99,7 +101,7 @@ def collect(files, k):
             continue
         for name in dir(mod):
             fn = getattr(mod, name)
-            if name.startswith("test_") and callable(fn) and k in mod.__name__ + "." + name:
+            if name.startswith("test_") and callable(fn) and any(x in mod.__name__ + "." + name for x in k):
                 tests.append((mod.__name__ + "." + name, fn, getattr(mod, "__order__", 50)))
     tests.sort(key=lambda t: (t[2], t[0]))
     return tests, broken
@@ -108,7 +110,7 @@ def collect(files, k):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default="build")
-    ap.add_argument("-k", default="")
+    ap.add_argument("-k", action="append", default=[])
     ap.add_argument("files", nargs="*")
     args = ap.parse_args()
     files = args.files or sorted(f for f in glob.glob(os.path.join(HERE, "test_*.py"))
@@ -118,7 +120,7 @@ def main():
             print("%s runs on a simulator of its own: python3 %s" % (os.path.basename(f), f))
             print("0 passed, 1 failed")
             sys.exit(1)
-    tests, broken = collect(files, args.k)
+    tests, broken = collect(files, args.k or [""])
     passed = failed = 0
     failures = []
     for mod, err in broken:

@@ -1,8 +1,14 @@
 """Leaderboards (handlers/boards*): people, units and regions in Redis, fed
 by the outbox, rebuilt from MariaDB, checked against it; what the API
 shows (ties, five-into members under their sponsor, participation rate,
-region totals, paging, `me`), and the boards surviving a Redis flush, a
-Redis restart during submits, a rebuild during submits, and two servers."""
+region totals and rates, paging, `me`, both score rules), and the boards
+surviving a Redis flush, a Redis restart during submits, a rebuild during
+submits, and two servers.
+
+Every score is fed through the real routes (boards_helpers.World: login,
+registration, start, submit), and the boards are judged against a model
+the test computes from its own submits (World.assert_boards_match_model),
+besides `quizd check-boards`."""
 import os
 import random
 import socket
@@ -10,7 +16,7 @@ import struct
 import threading
 import time
 
-from boards_helpers import START, World, crowd, error_code
+from boards_helpers import START, World, crowd, error_code, fcgi_call, forget_time
 
 __order__ = 70
 
@@ -49,6 +55,26 @@ def test_ties_rank_whoever_reached_the_score_first(stack):
     w.submit(a, 90, 3000)
     w.settle()
     assert [x["user_id"] for x in w.ok("individual")["entries"]] == [a, c, b]
+    w.assert_boards_match_model()
+
+
+def test_an_equal_score_reached_later_stays_behind_through_the_handler(stack):
+    """Through the submit handler: three people reach 90 at three times (in
+    an order unlike their ids and their registration), and the one who got
+    there first stays first also after the others submit 90 again."""
+    w = World(stack)
+    u = w.unit("同分单位", "140403")
+    p = [w.person(u, "140403", n) for n in ("甲甲", "乙乙", "丙丙")]
+    w.submit(p[1], 90, 70)
+    w.submit(p[0], 90, 50)
+    w.submit(p[2], 90, 60)
+    w.submit(p[0], 90, 500)       # the same score again: the time it was reached stays 50
+    w.submit(p[2], 85, 640)       # lower: nothing moves
+    w.settle()
+    # neither id order nor its reverse: only the times give this order
+    got = [(e["user_id"], e["score"]) for e in w.ok("individual")["entries"]]
+    assert got == [(p[0], 90), (p[2], 90), (p[1], 90)], got
+    w.assert_boards_match_model()
 
 
 def test_five_into_members_count_for_their_sponsor_not_its_rate(stack):
@@ -95,6 +121,7 @@ def test_five_into_members_count_for_their_sponsor_not_its_rate(stack):
     assert [e["unit_id"] for e in w.ok("units", scope="city:140400")["entries"]] == [sponsor]
     assert [e["unit_id"] for e in w.ok("units", scope="province:140000")["entries"]] == [sponsor, other]
     assert w.ok("units", scope="province:320000") == {"entries": [], "total": 0}
+    w.assert_boards_match_model()
 
 
 def test_participation_rate_is_capped_and_orders_the_board(stack):
@@ -116,6 +143,7 @@ def test_participation_rate_is_capped_and_orders_the_board(stack):
     assert [e["unit_id"] for e in by_score] == [big, full, small]
     assert [e["score"] for e in by_score] == [300, 15, 10]
     assert [e["rank"] for e in by_score] == [1, 2, 3]
+    w.assert_boards_match_model()
 
 
 def test_region_totals_by_level_and_parent(stack):
@@ -150,6 +178,65 @@ def test_region_totals_by_level_and_parent(stack):
         assert r.status == 400, (bad, r)
     assert error_code(w.get("regions", level="town")) == "invalid_level"
     assert error_code(w.get("regions", level="city", parent="1404")) == "invalid_scope"
+    assert error_code(w.get("regions", level="county", order="rate")) == "invalid_order"
+    w.assert_boards_match_model()
+
+
+def test_regions_are_ordered_by_participation_and_show_its_rate(stack):
+    """API.md: regions boards take order=score|participation and every entry
+    carries participation_rate = staff who answered / the headcount of the
+    region's units (also units nobody answered for; five-into members count
+    for the score, not the rate)."""
+    w = World(stack)
+    # two counties no other test uses, so their headcounts are this test's
+    free = [c for c, in stack.sql("SELECT code FROM regions WHERE level = 3 AND code LIKE '14%%' AND code NOT IN"
+                                  " (SELECT county_code FROM units WHERE county_code IS NOT NULL)"
+                                  " ORDER BY RAND() LIMIT 2")]
+    assert len(free) == 2, free
+    big, small = free
+    a = w.unit("大县单位", big, headcount=10)
+    w.unit("大县无人单位", big, headcount=10)         # nobody answers: still in the headcount
+    b = w.unit("小县单位", small, headcount=4)
+    for i in range(3):
+        w.submit(w.person(a, big, "大" + "甲乙丙"[i]), 100, 10 + i)       # 3 of 20 staff, 300 points
+    w.submit(w.person(b, small, "小甲"), 30, 20)                         # 2 of 4 staff, 50 points
+    w.submit(w.person(b, small, "小乙"), 20, 21)
+    w.submit(w.person(b, small, "小丙", kind="five_into"), 100, 22)      # score only
+    w.settle()
+    rows = {e["region_code"]: e for e in w.ok("regions", level="county")["entries"]}
+    assert rows[big]["participation_rate"] == 0.15 and rows[big]["score"] == 300, rows[big]
+    assert rows[small]["participation_rate"] == 0.5 and rows[small]["score"] == 150, rows[small]
+    by_score = [e["region_code"] for e in w.ok("regions", level="county")["entries"]]
+    by_rate = [e["region_code"] for e in w.ok("regions", level="county", order="participation")["entries"]]
+    assert by_score == [big, small] and by_rate == [small, big], (by_score, by_rate)
+    assert [e["rank"] for e in w.ok("regions", level="county", order="participation")["entries"]] == [1, 2]
+    w.assert_boards_match_model()
+    code, out = w.check()
+    assert code == 0, out
+
+
+def test_daily_best_sum_contest_on_the_boards(stack):
+    """A daily_best_sum contest: a person's board score is the sum of each
+    Shanghai day's best, reached when the sum last went up."""
+    w = World(stack, rule="daily_best_sum")
+    u = w.unit("累计单位", "140403")
+    a, b, c = (w.person(u, "140403", n) for n in ("赵甲", "钱乙", "孙丙"))
+    w.submit(a, 60, 100)               # day 1 (06-11): 60
+    w.submit(a, 40, 200)               # a worse try the same day: still 60
+    w.submit(b, 90, 300)               # day 1: 90
+    w.submit(a, 50, 86400 + 100)       # day 2: 60 + 50 = 110, reached on day 2
+    w.submit(c, 100, 86400 + 50)       # 100
+    w.submit(b, 20, 86400 + 200)       # 90 + 20 = 110, after a: below a
+    w.submit(c, 10, 2 * 86400 + 10)    # day 3: 110, after both
+    w.settle()
+    got = [(e["user_id"], e["score"]) for e in w.ok("individual")["entries"]]
+    assert got == [(a, 110), (b, 110), (c, 110)], got
+    assert w.replies[3]["contest_score"] == 110, w.replies[3]
+    units = w.ok("units")["entries"]
+    assert units[0]["score"] == 330 and units[0]["participants"] == 3, units
+    w.assert_boards_match_model()
+    code, out = w.check()
+    assert code == 0, out
 
 
 def test_paging_at_the_edges(stack):
