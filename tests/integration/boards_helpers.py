@@ -147,6 +147,7 @@ class World:
         self.people = {}      # uid -> {"kind", "unit", "codes", "token"}
         self.submits = []     # (uid, score, time) of every accepted submit, in order
         self.replies = []     # the submit replies, in the same order
+        self.papers = []      # the attempts' start replies (the questions shown), in the same order
 
     # ---- registration ----
 
@@ -215,6 +216,7 @@ class World:
         assert s.status == 200 and s.json["score"] == score, (score, s)
         self.submits.append((uid, score, START + t))
         self.replies.append(s.json)
+        self.papers.append(a)
         return s.json
 
     def flush(self):
