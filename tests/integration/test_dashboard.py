@@ -88,8 +88,8 @@ def test_dashboard_shows_the_boards_and_follows_new_submits(stack):
         # more answers: a newcomer tops the board, the counts move
         unit = w.unit("新来的单位", "140404", headcount=2)
         star = w.person(unit, "140404", "欧阳娜娜")
-        w.submit(star, 100, 999999)
-        w.submit(w.person(unit, "140404", "李四"), 95, 999999)
+        w.submit(star, 100, 2 * 86400)          # after the crowd, within the sessions' 7 days
+        w.submit(w.person(unit, "140404", "李四"), 95, 2 * 86400 + 1)
         w.settle()
         w.assert_boards_match_model()
         seen = page["refreshes"]
