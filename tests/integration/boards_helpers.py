@@ -91,8 +91,8 @@ def fcgi_call(sock_path, method, path, query, body=b""):
     s = socket.socket(socket.AF_UNIX)
     s.settimeout(10)
     s.connect(sock_path)
-    s.sendall(rec(1, struct.pack(">HB5x", 1, 0)) + rec(4, params) + rec(4, b"")
-              + (rec(5, body) if body else b"") + rec(5, b""))
+    stdin = b"".join(rec(5, body[i:i + 65535]) for i in range(0, len(body), 65535))
+    s.sendall(rec(1, struct.pack(">HB5x", 1, 0)) + rec(4, params) + rec(4, b"") + stdin + rec(5, b""))
     buf, out = b"", b""
     while True:
         chunk = s.recv(65536)
