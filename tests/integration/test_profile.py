@@ -342,3 +342,30 @@ def test_me_stats_from_scores_and_attempts(stack):
         assert r.status == 404 and error_code(r) == "no_contest", r
     finally:
         real_time(stack)
+
+
+def test_profile_locks_after_a_real_submit(stack):
+    """Registered through PUT /me/profile, then one attempt started and
+    submitted through the API: the unit can no longer change (409
+    profile_locked), the name still can."""
+    from boards_helpers import World, forget_time
+    try:
+        w = World(stack)
+        first = w.unit("锁定前单位", "140404")
+        second = w.unit("锁定后单位", "140404")
+        tok, uid = w.member(first, "140404", "周锁")
+        body = {"real_name": "周锁", "region_code": "140404", "unit_id": second, "is_unit_leader": False,
+                "contest_id": w.id}
+        # before answering the unit may still change, and back
+        assert stack.put("me/profile", body, token=tok).status == 200
+        assert stack.put("me/profile", dict(body, unit_id=first), token=tok).status == 200
+        assert stack.get("me", token=tok).json["profile"]["locked"] is False
+        w.submit(uid, 40, 100)
+        assert stack.get("me", token=tok).json["profile"]["locked"] is True
+        r = stack.put("me/profile", body, token=tok)
+        assert r.status == 409 and error_code(r) == "profile_locked", r
+        assert profile_row(stack, uid)[0][2] == str(first)
+        r = stack.put("me/profile", dict(body, unit_id=first, real_name="周锁改"), token=tok)
+        assert r.status == 200 and r.json["profile"]["real_name"] == "周锁改", r
+    finally:
+        forget_time(stack)
