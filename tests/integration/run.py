@@ -21,6 +21,10 @@ What the runner counts, besides a test raising:
   - a quizd that exits on its own, or answers SIGTERM with a non-zero
     status, while a test runs fails that test (also servers of the private
     stacks a test starts);
+  - an answer that breaks docs/openapi.yaml: every answer a test receives
+    through `Stack.request` is validated against it
+    (tests/integration/openapi_check.py); a status the route does not
+    document, or a JSON body its schema refuses, fails that test;
   - a sanitizer report anywhere fails the run.
 
 Between two tests the runner puts back what a test may have moved, so that
@@ -44,6 +48,7 @@ sys.path.insert(0, os.path.join(ROOT, "scripts"))
 sys.path.insert(0, HERE)
 
 import stack as stackmod  # noqa: E402
+import openapi_check  # noqa: E402
 
 # Files whose tests run on their own (see the docstring).
 STANDALONE = {"test_wxsim.py"}
@@ -133,6 +138,8 @@ def main():
         print("%d passed, %d failed" % (passed, failed))
         sys.exit(1)
     t0 = time.time()
+    checker = openapi_check.ResponseChecker()
+    stackmod.Stack.response_hook = checker
     st = stackmod.Stack(build=args.build)
     st.factory = lambda **kw: stackmod.Stack(build=args.build, **kw)
     try:
@@ -142,7 +149,13 @@ def main():
             t = time.time()
             exits_before = len(stackmod.QUIZD_EXITS)
             try:
+                mark = len(checker.failures)
                 fn(st)
+                # a helper thread may have swallowed the hook's exception
+                late = checker.failures[mark:]
+                if late:
+                    raise AssertionError("%d answer(s) broke docs/openapi.yaml; the first: %s"
+                                         % (len(late), late[0]))
                 dead = st.dead_servers() + [(n, s) for _, n, s in stackmod.QUIZD_EXITS[exits_before:]]
                 if dead:
                     raise AssertionError("quizd exited during the test: %s"
@@ -180,7 +193,8 @@ def main():
                 print("      %s/%s" % (folder, name))
                 with open(os.path.join(folder, name), "rb") as f:
                     sys.stdout.write(f.read().decode(errors="replace")[-3000:])
-    print("integration: %.1fs" % (time.time() - t0))
+    print("integration: %.1fs; %d answers checked against docs/openapi.yaml (%d of its %d statuses seen)"
+          % ((time.time() - t0, checker.checked) + checker.coverage()))
     if failures:
         print("failed: " + ", ".join(failures))
     print("%d passed, %d failed" % (passed, failed))
