@@ -18,6 +18,7 @@
 #include "handlers/login.h"
 #include "handlers/phone.h"
 #include "handlers/stats.h"
+#include "handlers/web_sessions.h"
 
 #define API "/api/v1"
 
@@ -67,6 +68,13 @@ const route_t app_routes[] = {
     { "POST", API "/admin/boards/rebuild",    h_lb_rebuild,    R_ORGANIZER, 1024 },
     { "GET",  API "/admin/boards/rebuild",    h_lb_rebuild_status, R_ORGANIZER, 0 },
     { "GET",  API "/admin/stats",             h_admin_stats,   R_ORGANIZER, 0 },
+
+    /* @web: sign-in on the web quiz page by scanning (web_sessions.h) */
+    { "POST", API "/web/sessions",            h_web_session_create, 0, 1024 },
+    { "GET",  API "/web/sessions/{id}",       h_web_session_poll,   0, 0 },
+    /* public (<img src>); may ask WeChat */
+    { "GET",  API "/web/sessions/{id}/qrcode", h_web_session_qrcode, R_SLOW, 0 },
+    { "POST", API "/me/web-sessions/{id}/confirm", h_web_session_confirm, R_USER, 1024 },
 };
 
 const size_t app_nroutes = sizeof app_routes / sizeof app_routes[0];
