@@ -2,6 +2,7 @@
 #include "handlers/profile.h"
 #include "engines/wechat/content_check.h"
 #include "engines/quiz/contest.h"
+#include "engines/quiz/eligibility.h"
 #include "handlers/handlers.h"
 #include "engines/units/regions.h"
 #include "rules/names.h"
@@ -360,10 +361,14 @@ int h_profile_put(req_t *r)
     rc = contest_from_request(r, j, &c);
     if (rc < 0)
         return rc == -2 ? -1 : 0;
-    int open = contest_registration_open(&c, clock_now_s());
-
     profile_row_t old;
     if (load_row(r, r->auth.user_id, &old, 0) < 0)
+        return -1;
+    /* Judged by every contest's own deadline, never by the one named in
+     * the request (engines/quiz/eligibility.h). */
+    int open = quiz_registration_open_for(r, clock_now_s(), in.staff ? "staff" : "five_into",
+                                          old.exists ? old.kind : NULL);
+    if (open < 0)
         return -1;
     changes_t ch = diff(&old, &in, board, reg.code);
     if (old.exists && !ch.name && !ch.assoc && !ch.region && !ch.other) {
