@@ -137,3 +137,8 @@ def test_routes_listing_has_the_web_and_sixmech_routes(stack):
     assert table[("GET", "/api/v1/web/sessions/{id}")] == 0
     assert table[("GET", "/api/v1/web/sessions/{id}/qrcode")] == 0
     assert table[("POST", "/api/v1/me/web-sessions/{id}/confirm")] == R_USER
+    assert table[("GET", "/api/v1/attempts")] == R_USER
+    assert table[("GET", "/api/v1/attempts/{id}")] == R_USER
+    assert table[("GET", "/api/v1/materials")] == 0
+    assert table[("POST", "/api/v1/admin/materials")] == R_ORGANIZER
+    assert table[("DELETE", "/api/v1/admin/materials/{id}")] == R_ORGANIZER
