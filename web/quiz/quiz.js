@@ -46,7 +46,9 @@
     return j;
   }
 
+  /* a message belongs to the view it was said in: a new view starts clean */
   function show(name) {
+    say('');
     document.querySelectorAll('.view').forEach(v => { v.hidden = v.id !== 'v-' + name; });
     const h = document.querySelector('#v-' + name + ' h1');
     if (h) h.focus();
@@ -95,8 +97,7 @@
         clearInterval(polling);
         token = p.token;
         sessionStorage.setItem('quiz-token', token);
-        say('登录成功。');
-        enter();
+        enter().then(() => say('登录成功。'));
       } else if (p.state === 'expired' || Date.now() > until + 5000) {
         clearInterval(polling);
         $('qr-state').textContent = '小程序码已过期，请点击“换一个小程序码”。';
@@ -177,8 +178,8 @@
     }
     try { await api('PUT', 'me/profile', body); }
     catch (e) { $('reg-error').textContent = errText(e); return; }
+    await enter();
     say('报名成功。');
-    enter();
   }
 
   /* ---- contests ---- */
@@ -215,7 +216,7 @@
       a.attempts.filter(x => x.submitted_at).forEach(x => list.append(el('li', {},
         fmtTime(x.submitted_at) + ' 交卷，得分 ' + x.score + ' ',
         el('button', { type: 'button', class: 'link', 'data-review': x.attempt_id,
-          onclick: () => review(x.attempt_id) }, '查看'))));
+          onclick: () => review(x.attempt_id) }, '查看详情'))));
     } catch (e) { /* no record list: the rest still works */ }
     if (list.children.length) card.append(el('h3', { text: '我的答题记录' }), list);
     return card;
@@ -317,10 +318,10 @@
     ol.replaceChildren();
     const byId = {};
     (results || []).forEach(x => { byId[x.question_id] = x; });
-    questions.forEach(q => {
+    questions.forEach((q, i) => {
       const x = byId[q.id] || q;
       const li = el('li', { 'data-q': q.id },
-        el('p', { class: 'stem', text: q.stem }),
+        el('p', { class: 'stem', text: (i + 1) + '. ' + q.stem }),
         el('ul', {}, ...q.options.map(o => el('li', { text: o.key + '. ' + o.text }))),
         el('p', { text: '您的选择：' + ((x.choice || []).join('') || '未答') }));
       if (x.answer) {
