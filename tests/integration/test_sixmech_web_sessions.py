@@ -3,11 +3,12 @@ once (a second poll gets no token), expired (pending after two minutes,
 and a confirm of an expired one is 410), a wrong poll secret (404), a
 confirm by an unregistered user, the code itself (WeChat's, and the local
 fallback that carries w=<id>), and the creation flood (429)."""
-import os
+import datetime
 import struct
 import subprocess
 import tempfile
 import threading
+import time
 
 __order__ = 55
 
@@ -101,15 +102,23 @@ def test_wrong_secret_and_unknown_ids_are_404(stack):
     assert stack.post("me/web-sessions/%s/confirm" % s["session_id"]).status == 401
 
 
+def at(stack, t):
+    """The server's clock fixed at Unix time t (a fixed clock: a slow
+    machine cannot let a second slip between two requests)."""
+    stack.set_clock(iso=datetime.datetime.fromtimestamp(t, datetime.timezone.utc).isoformat())
+
+
 def test_expiry_after_two_minutes_and_confirm_of_an_expired_one(stack):
     clear_limits(stack)
-    tok, _ = stack.login()
-    s = create(stack)
-    late = create(stack)
+    tok, _ = stack.login()            # a week from now, in real time
+    t0 = int(time.time())
     try:
-        stack.set_clock(offset_s=119)
+        at(stack, t0)
+        s = create(stack)
+        late = create(stack)
+        at(stack, t0 + 119)
         assert poll(stack, s).json == {"state": "pending"}
-        stack.set_clock(offset_s=121)
+        at(stack, t0 + 120)
         r = poll(stack, s)
         assert r.status == 200 and r.json == {"state": "expired"}, r
         r = confirm(stack, late, tok)
@@ -117,12 +126,19 @@ def test_expiry_after_two_minutes_and_confirm_of_an_expired_one(stack):
         assert poll(stack, late).json == {"state": "expired"}
         r = stack.get(s["qrcode_url"])
         assert r.status == 404, r
-        # confirmed, but not collected within two minutes of the confirmation
-        stack.set_clock(offset_s=0)
+        # confirmed in the last second: two minutes from the confirmation to collect;
+        # one not collected in time is expired
+        at(stack, t0 + 200)
         c = create(stack)
+        at(stack, t0 + 319)
         assert confirm(stack, c, tok).status == 204
-        stack.set_clock(offset_s=125)
-        assert poll(stack, c).json == {"state": "expired"}
+        at(stack, t0 + 438)
+        r = poll(stack, c)
+        assert r.json["state"] == "confirmed" and r.json["token"], r
+        d = create(stack)
+        assert confirm(stack, d, tok).status == 204
+        at(stack, t0 + 438 + 120)
+        assert poll(stack, d).json == {"state": "expired"}
     finally:
         stack.set_clock(offset_s=0)
 
