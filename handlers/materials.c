@@ -1,6 +1,7 @@
 /* materials.c: see materials.h. */
 #include "handlers/materials.h"
 #include "handlers/handlers.h"
+#include "rules/link_url.h"
 #include "rules/names.h"
 #include "lib/iso8601.h"
 
@@ -43,22 +44,6 @@ static int bad(req_t *r, const char *why)
     return reply_error(r, 400, "invalid_material", why);
 }
 
-/* http(s)://host..., printable ASCII without spaces, quotes or angle
- * brackets: the link goes into pages as an href. */
-static int url_valid(const char *u)
-{
-    size_t n = u ? strlen(u) : 0;
-    if (n < 10 || n > MATERIAL_URL_MAX)
-        return 0;
-    if (strncmp(u, "https://", 8) != 0 && strncmp(u, "http://", 7) != 0)
-        return 0;
-    for (size_t i = 0; i < n; i++)
-        if (u[i] <= ' ' || u[i] >= 127 || strchr("\"'<>\\`", u[i]))
-            return 0;
-    const char *host = strstr(u, "//") + 2;
-    return *host && *host != '/';
-}
-
 int h_admin_material_create(req_t *r)
 {
     json_t *j = req_json(r);
@@ -71,7 +56,7 @@ int h_admin_material_create(req_t *r)
     if (!t || rules_text_field(t, 2, 100, title, sizeof title) < 0)
         return bad(r, "title: 2 to 100 characters of one line");
     const char *url = json_string_value(json_object_get(j, "url"));
-    if (!url_valid(url))
+    if (!rules_link_url_valid(url))
         return bad(r, "url: an http or https link of at most 500 characters");
     const char *pub = json_string_value(json_object_get(j, "published_at"));
     long long published_at;

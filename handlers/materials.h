@@ -20,8 +20,6 @@
 
 #include "server/request.h"
 
-#define MATERIAL_URL_MAX 500
-
 int h_materials_list(req_t *r);
 int h_admin_material_create(req_t *r);
 int h_admin_material_delete(req_t *r);
