@@ -55,6 +55,15 @@ def sign_in(stack, b, user_token):
     return sid
 
 
+def press(b, key, vk, code=None):
+    """One key pressed and released, as a keyboard sends it."""
+    for t in ("keyDown", "keyUp"):
+        params = dict(type=t, key=key, code=code or key, windowsVirtualKeyCode=vk)
+        if t == "keyDown" and key == " ":
+            params["text"] = " "
+        b.call("Input.dispatchKeyEvent", **params)
+
+
 def view(b):
     return b.eval("document.body.dataset.view")
 
@@ -97,6 +106,13 @@ def test_answer_a_whole_attempt_on_the_web_page(stack):
         # not registered yet: the page asks for the profile (same rules, unit search)
         b.wait_for("document.body.dataset.view === 'register'", what="the registration form")
         b.wait_for("document.querySelectorAll('#reg-province option').length > 10", what="the provinces")
+        # every control of the form has a label a screen reader reads, and
+        # the choices are native radio buttons and check boxes in fieldsets
+        unlabelled = b.eval("Array.from(document.querySelectorAll('#reg-form input, #reg-form select'))"
+                            ".filter(e => !(e.labels && e.labels.length)).map(e => e.id || e.name).join(',')")
+        assert unlabelled == "", unlabelled
+        assert b.eval("document.querySelectorAll('#reg-form fieldset > legend').length") >= 4
+        assert b.eval("document.querySelectorAll('#reg-form input[type=radio][name=kind]').length") == 2
         b.eval("document.getElementById('reg-name').value = '网页测试'")
         for sel, code, nxt in (("reg-province", "140000", "reg-city"), ("reg-city", "140400", "reg-county"),
                                ("reg-county", "140404", None)):
@@ -139,6 +155,17 @@ def test_answer_a_whole_attempt_on_the_web_page(stack):
         # every question is a labelled group of native inputs
         assert b.eval("Array.from(document.querySelectorAll('#questions fieldset')).every(f =>"
                       " f.querySelector('legend') && f.querySelectorAll('label > input').length >= 2)")
+        # the countdown and the messages are live regions; the visible clock
+        # itself is hidden from screen readers, which hear the minutes
+        assert b.eval("document.getElementById('countdown-say').getAttribute('aria-live')") == "polite"
+        assert b.eval("document.getElementById('countdown').getAttribute('aria-hidden')") == "true"
+        assert b.eval("document.getElementById('result').getAttribute('aria-live')") == "polite"
+        # keyboard: the first answer is reachable and chosen with the keyboard alone
+        assert b.eval("document.activeElement.id") == "h-quiz"
+        press(b, "Tab", 9)
+        assert b.eval("document.activeElement.name") == "q%d" % qs[0], b.eval("document.activeElement.outerHTML")
+        press(b, " ", 32, code="Space")
+        assert b.eval("document.querySelector('input[name=\"q%d\"]:checked') !== null" % qs[0])
         cd = b.eval("document.getElementById('countdown').textContent")
         assert re.fullmatch(r"(19|20):\d\d", cd), cd
         assert "分钟" in b.eval("document.getElementById('countdown-say').textContent")
