@@ -209,6 +209,13 @@ def test_answer_a_whole_attempt_on_the_web_page(stack):
         sign_in(stack, d, user_token)
         d.wait_for("!!document.querySelector('[data-review=\"%d\"]')" % aid, what="my attempt on the list")
         shot(d, "desktop-home")
+        # the stored profile can be opened to change (the same form, filled in)
+        d.eval("document.getElementById('edit-profile').click()")
+        d.wait_for("document.body.dataset.view === 'register'", what="the profile form")
+        assert d.eval("document.getElementById('reg-name').value") == "网页测试"
+        assert d.eval("document.getElementById('h-register').textContent") == "修改报名信息"
+        d.eval("document.querySelector('#nav [data-go=home]').click()")
+        d.wait_for("!!document.querySelector('[data-review=\"%d\"]')" % aid, what="home again")
         # the contest closes: the review shows every answer and explanation
         stack.set_clock(offset_s=3 * 3600)
         d.eval("document.querySelector('[data-review=\"%d\"]').click()" % aid)

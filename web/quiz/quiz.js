@@ -136,9 +136,24 @@
   }
 
   let chosenUnit = null;
+  /* a new profile, or the stored one to change (the same rules: the unit
+   * and region only while registration is open and before answering) */
   function openRegister() {
     show('register');
     fillRegions($('reg-province'), null);
+    const p = me && me.profile;
+    $('h-register').textContent = p ? '修改报名信息' : '完善报名信息';
+    if (!p) return;
+    $('reg-name').value = p.real_name || '';
+    const staff = p.kind === 'staff';
+    document.querySelector('input[name=kind][value=' + (staff ? 'staff' : 'five_into') + ']').click();
+    $('reg-leader').checked = !!p.is_unit_leader;
+    $('reg-position').value = p.position || '';
+    if (p.five_into) {
+      $('reg-category').value = p.five_into.category;
+      $('reg-org').value = p.five_into.org_name || '';
+    }
+    say('请重新选择地区和单位后提交；参加答题后只能更正姓名。');
   }
 
   async function searchUnits() {
@@ -376,6 +391,7 @@
     if (go && go.dataset.go === 'home') home();
   });
   $('logout').addEventListener('click', signOut);
+  $('edit-profile').addEventListener('click', openRegister);
   $('qr-refresh').addEventListener('click', startSignIn);
   $('reg-form').addEventListener('submit', submitRegister);
   $('unit-search').addEventListener('click', searchUnits);
