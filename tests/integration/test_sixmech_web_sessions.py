@@ -192,8 +192,12 @@ def test_the_code_from_wechat_and_the_local_fallback(stack):
     r = stack.get(s["qrcode_url"])                      # no token: an <img src>
     assert r.status == 200 and r.header("Content-Type") == "image/png", r
     png_size(r.body)
+    # WeChat's code (the simulator's is a QR code of the scene itself), not the
+    # local one; asked once, or twice when the cached access token had gone
+    # stale (another test reset the simulator) and was renewed
     n1 = stack.sim("GET", "/__sim/stats")["calls"].get("/wxa/getwxacodeunlimit", 0)
-    assert n1 == n0 + 1, (n0, n1, stack.sim("GET", "/__sim/stats"), wx_log(stack))
+    assert zbar(r.body) == "w=%s" % s["session_id"], (n0, n1, wx_log(stack))
+    assert n1 - n0 in (1, 2), (n0, n1, wx_log(stack))
     # never kept: each code is shown once
     assert stack.sql("SELECT COUNT(*) FROM qr_codes WHERE scene = 'w=%s'" % s["session_id"]) == [["0"]]
     stack.sim("POST", "/__sim/faults", {"path": "/wxa/getwxacodeunlimit", "errcode": -1, "count": 10})
