@@ -18,8 +18,32 @@ static const char *addr_of(req_t *r)
     return r->remote_addr && *r->remote_addr ? r->remote_addr : "-";
 }
 
+/* The optional body's purpose: 0 with *p set, or -1 after a 400. No
+ * body (what the quiz page sends) is a quiz sign-in. */
+static int purpose_of(req_t *r, ws_purpose_t *p)
+{
+    *p = WS_FOR_QUIZ;
+    if (r->body_len == 0)
+        return 0;
+    json_t *j = req_json(r);
+    if (!j)
+        return -1;
+    json_t *v = json_object_get(j, "purpose");
+    const char *s = v ? req_text(v) : "quiz";
+    if (s && !strcmp(s, "console"))
+        *p = WS_FOR_CONSOLE;
+    else if (!s || strcmp(s, "quiz")) {
+        reply_error(r, 400, "invalid_parameter", "purpose is \"quiz\" or \"console\"");
+        return -1;
+    }
+    return 0;
+}
+
 int h_web_session_create(req_t *r)
 {
+    ws_purpose_t purpose;
+    if (purpose_of(r, &purpose) < 0)
+        return 0;
     const char *addr = addr_of(r);
     int wait = rl_take(r, "web-sess", addr, WEBSESSION_RL_LIMIT, WEBSESSION_RL_WINDOW_S);
     if (wait) {
@@ -27,7 +51,7 @@ int h_web_session_create(req_t *r)
         return reply_error(r, 429, "rate_limited", "too many sign-in codes from this address; try again later");
     }
     char id[WEBSESSION_ID_LEN + 1], secret[64];
-    if (websession_create(r, id, secret) < 0)
+    if (websession_create(r, purpose, id, secret) < 0)
         return ST_STORE;
     json_t *body = json_pack("{s:s,s:s,s:s,s:i}", "session_id", id, "poll_secret", secret, "qrcode_url",
                              arena_sprintf(r->arena, "/api/v1/web/sessions/%s/qrcode", id), "expires_in",
@@ -41,7 +65,8 @@ int h_web_session_poll(req_t *r)
     const char *id = r->npv > 0 ? r->pv[0] : NULL;
     ws_state_t st;
     char token[64];
-    if (websession_poll(r, id, req_query(r, "secret"), &st, token) < 0)
+    long long unit = 0;
+    if (websession_poll(r, id, req_query(r, "secret"), &st, token, &unit) < 0)
         return ST_STORE;
     if (st == WS_NOT_FOUND)
         return reply_error(r, 404, "not_found", "no such sign-in, or not yours");
@@ -51,6 +76,10 @@ int h_web_session_poll(req_t *r)
     if (token[0]) {
         json_object_set_new(body, "token", json_string(token));
         json_object_set_new(body, "expires_in", json_integer(g_config.session_ttl_s));
+        if (unit) {   /* the console's: what POST /admin/login answers for a code */
+            json_object_set_new(body, "role", json_string("unit_admin"));
+            json_object_set_new(body, "unit_id", json_integer(unit));
+        }
         explicit_bzero(token, sizeof token);
     }
     reply_header(r, "Cache-Control", "no-store");
@@ -65,6 +94,8 @@ int h_web_session_confirm(req_t *r)
         return ST_STORE;
     if (rc == WS_NOT_FOUND)
         return reply_error(r, 404, "not_found", "no such sign-in");
+    if (rc == WS_FORBIDDEN)
+        return reply_error(r, 403, "forbidden", "only a unit's admin may sign in to the console");
     if (rc == WS_EXPIRED)
         return reply_error(r, 410, "expired", "this sign-in code has expired; refresh the page");
     return reply_raw(r, 204, "application/json; charset=utf-8", "", 0);

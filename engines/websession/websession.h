@@ -12,8 +12,15 @@
  * the person's sign-in to whoever holds the secret, which never leaves the
  * page that made it. A pending session expires WEBSESSION_TTL_S after it
  * was made; a confirmed one must be collected within WEBSESSION_TTL_S of
- * the confirmation. The session handed over carries the user role only
- * (never unit admin) and lasts as long as a mini-program session. */
+ * the confirmation. A quiz sign-in hands over the user role only (never
+ * unit admin) and lasts as long as a mini-program session.
+ *
+ * The console's sign-in by scanning (purpose WS_FOR_CONSOLE) is the same
+ * walk for unit admins: only a unit admin may confirm it (WS_FORBIDDEN
+ * otherwise), and the session handed over is the one POST /admin/login
+ * gives for a one-time code: the unit admin role for that unit, nothing
+ * else, and only while the person still administers the unit they
+ * administered when they confirmed (a replaced admin gets nothing). */
 #ifndef ENGINES_WEBSESSION_H
 #define ENGINES_WEBSESSION_H
 
@@ -33,24 +40,30 @@ int websession_id_valid(const char *s);
 /* Make a pending web session. id gets WEBSESSION_ID_LEN digits and a NUL,
  * secret CRYPTO_TOKEN_LEN characters and a NUL. Returns 0, or -1 on a
  * store or random-source failure. */
-int websession_create(req_t *r, char id[WEBSESSION_ID_LEN + 1], char secret[64]);
+typedef enum { WS_FOR_QUIZ, WS_FOR_CONSOLE } ws_purpose_t;
+
+int websession_create(req_t *r, ws_purpose_t purpose, char id[WEBSESSION_ID_LEN + 1], char secret[64]);
 
 typedef enum {
     WS_PENDING,
     WS_CONFIRMED,      /* token set when this poll is the one that collects it */
     WS_EXPIRED,
     WS_NOT_FOUND,      /* no such id, or the wrong secret */
+    WS_FORBIDDEN,      /* a console sign-in confirmed by someone who is no unit admin */
 } ws_state_t;
 
 /* Poll id with secret. On WS_CONFIRMED, token[0] is NUL unless this call
  * handed the session over (then it holds the new session's token: the
- * only time it exists outside the caller). Returns 0 with *state set, or
- * -1 on a store error. */
-int websession_poll(req_t *r, const char *id, const char *secret, ws_state_t *state, char token[64]);
+ * only time it exists outside the caller, and *unit_id is the unit of a
+ * console session, 0 for a quiz one). Returns 0 with *state set, or -1 on
+ * a store error. */
+int websession_poll(req_t *r, const char *id, const char *secret, ws_state_t *state, char token[64],
+                    long long *unit_id);
 
 /* Confirm id for user_id. Returns 0 (confirmed now, or already by this
  * same user: a retried confirm), WS_NOT_FOUND (none, or confirmed by
- * someone else), WS_EXPIRED, or -1 on a store error. */
+ * someone else), WS_EXPIRED, WS_FORBIDDEN (a console sign-in and user_id
+ * administers no unit: nothing is written), or -1 on a store error. */
 int websession_confirm(req_t *r, const char *id, long long user_id);
 
 /* 1 when id is pending and not expired (its code may be shown), 0 when
