@@ -98,8 +98,11 @@ def test_someone_who_is_no_unit_admin_gets_403_and_the_page_nothing(stack):
         assert confirm(stack, q, who).status == 204
         j = poll(stack, q).json
         assert set(j) == {"state", "token", "expires_in"}, j
-        me = stack.get("me", token=j["token"])
-        assert me.status == 200 and me.json["roles"] == ["user"], me
+        assert stack.get("me", token=j["token"]).status == 200
+        # a user session only, even for the unit's admin
+        r = stack.get("units/%d/members" % u, token=j["token"])
+        assert r.status == 403 and error_code(r) == "forbidden", r
+        assert stack.post("me/console-code", {}, token=j["token"]).status == 403
     # and a page that sends no body makes a quiz sign-in
     r = stack.post("web/sessions")
     assert r.status == 201, r
