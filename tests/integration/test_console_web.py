@@ -2,7 +2,8 @@
 beside the dashboard: an organizer signs in, opens a unit admin
 application with its two files, approves it; the new admin signs in with
 the one-time code from the mini-program and sees the unit's members as the
-API lists them. Screenshots are kept in tests/artifacts/console-*.png."""
+API lists them; another admin signs in by scanning (the test plays the
+mini-program's confirm). Screenshots are kept in tests/artifacts/console-*.png."""
 import json
 import os
 
@@ -149,6 +150,62 @@ def test_console_sign_in_approve_and_members(stack):
         b.wait_for("document.getElementById('members-total').textContent === '共 2 人'", what="the filtered list")
         assert [row[0] for row in json.loads(b.eval(READ_MEMBERS))] == ["钱一", "孙二"]
         for name in ("console-signin.png", "console-application.png", "console-members.png"):
+            assert os.path.getsize(os.path.join(ART, name)) > 5000, name
+    finally:
+        b.close()
+
+
+def test_console_sign_in_by_scanning(stack):
+    """The unit admin signs in by scanning: the page shows the code of a
+    console web session; someone who is no unit admin confirming it is
+    refused and the page keeps waiting; the admin's confirm (the
+    mini-program's part, played here) lands the page on their unit's
+    member list, as the API lists it."""
+    import hashlib
+    stack.set_clock(offset_s=0)   # a web session lives two minutes of real time
+    stack.redis("EVAL", "for _, k in ipairs(redis.call('KEYS', 'rl:web-sess:*')) do redis.call('DEL', k) end", "0")
+    w = World(stack)
+    u = w.unit("长治市上党区扫码水务站", "140404", headcount=8)
+    for name, score in (("郑一", 90), ("王二", 70)):
+        w.submit(w.person(u, "140404", name), score, len(name) + score)
+    admin_tok, admin_uid = w.member(u, "140404", "冯管理")
+    stack.sql("UPDATE users SET roles = 3, admin_unit_id = %d WHERE id = %d" % (u, admin_uid))
+    stack.redis("DEL", "sess:" + hashlib.sha256(admin_tok.encode()).hexdigest())
+    stranger_tok, _ = w.member(u, "140404", "陈路人")
+    w.settle()
+    b = Browser(width=1400, height=900)
+    try:
+        b.goto("%s/console/?contest_id=%d" % (stack.base, w.id))
+        b.wait_for("document.body.dataset.view === 'signin'", what="the sign-in form")
+        b.eval("document.getElementById('scan-start').click()")
+        img = "document.getElementById('scan-qr')"
+        b.wait_for("!%s.hidden && %s.complete && %s.naturalWidth > 100" % (img, img, img), what="the code")
+        sid = b.eval("%s.dataset.session" % img)
+        assert stack.sql("SELECT purpose FROM web_sessions WHERE id = '%s'" % sid) == [["console"]]
+        b.screenshot(os.path.join(ART, "console-scan.png"))
+        # someone else scans it: refused, and the page still waits
+        r = stack.post("me/web-sessions/%s/confirm" % sid, token=stranger_tok)
+        assert r.status == 403, r
+        b.eval("new Promise(r => setTimeout(r, 2000))")
+        assert b.eval("document.body.dataset.view") == "signin"
+        assert not b.eval("%s.hidden" % img)
+        # the admin confirms in the mini-program
+        r = stack.post("me/web-sessions/%s/confirm" % sid, token=admin_tok)
+        assert r.status == 204, r
+        b.wait_for("document.body.dataset.view === 'members' && document.body.dataset.loaded === '1'",
+                   what="the member list")
+        b.wait_for("document.getElementById('members-total').textContent.indexOf('共') >= 0")
+        b.wait_for("document.getElementById('members-unit').textContent.indexOf('长治市上党区扫码水务站') >= 0")
+        shown = json.loads(b.eval(READ_MEMBERS))
+        held = json.loads(b.eval("sessionStorage.getItem('quiz_console')"))
+        assert held["role"] == "unit_admin" and held["unit_id"] == u, held
+        api = stack.get("units/%d/members?contest_id=%d" % (u, w.id), token=held["token"]).json
+        assert [row[0] for row in shown] == [m["real_name"] for m in api["members"]], (shown, api)
+        assert [row[0] for row in shown][:2] == ["郑一", "王二"], shown
+        assert "单位管理员" in b.eval("document.getElementById('who').textContent")
+        assert b.eval("document.querySelector('nav a[href=\"#units\"]').hidden")
+        b.screenshot(os.path.join(ART, "console-scan-members.png"))
+        for name in ("console-scan.png", "console-scan-members.png"):
             assert os.path.getsize(os.path.join(ART, name)) > 5000, name
     finally:
         b.close()

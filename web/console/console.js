@@ -291,12 +291,56 @@
         else $("signin-msg").textContent = x.j && x.j.error ? x.j.error.message : "登录失败";
       }, function () { $("signin-msg").textContent = "无法连接服务器"; });
   }
+  /* Sign-in by scanning (unit admins): a web session made for the console;
+   * the admin scans its code and confirms in the mini-program; polling with
+   * the secret only this page holds collects the same console session a
+   * one-time code gives. Someone who is no unit admin is refused at the
+   * confirm, so this page keeps waiting. */
+  var scanTimer = null;
+  function stopScan() { if (scanTimer) { clearInterval(scanTimer); scanTimer = null; } }
+  function startScan() {
+    stopScan();
+    $("scan-state").textContent = "正在获取小程序码…";
+    fetch(API + "/web/sessions", { method: "POST", headers: { "Content-Type": "application/json" },
+                                   cache: "no-store", body: JSON.stringify({ purpose: "console" }) })
+      .then(function (r) { return r.json().then(function (j) { return { ok: r.ok, j: j }; }); })
+      .then(function (x) {
+        if (!x.ok) { $("scan-state").textContent = x.j && x.j.error ? x.j.error.message : "无法获取小程序码"; return; }
+        var s = x.j, until = Date.now() + s.expires_in * 1000;
+        $("scan-qr").src = s.qrcode_url;
+        $("scan-qr").dataset.session = s.session_id;
+        $("scan-qr").hidden = false;
+        $("scan-start").textContent = "换一个小程序码";
+        $("scan-state").textContent = "请用微信扫码，并在小程序中确认登录。";
+        scanTimer = setInterval(function () {
+          fetch(API + "/web/sessions/" + s.session_id + "?secret=" + encodeURIComponent(s.poll_secret),
+                { cache: "no-store" })
+            .then(function (r) { return r.json(); })
+            .then(function (p) {
+              if (p.state === "confirmed" && p.token && p.role === "unit_admin") {
+                stopScan();
+                $("scan-qr").hidden = true;
+                $("scan-state").textContent = "";
+                signedIn({ token: p.token, role: p.role, region_code: null, unit_id: p.unit_id });
+              } else if (p.state !== "pending" || Date.now() > until + 5000) {
+                stopScan();
+                $("scan-qr").hidden = true;
+                $("scan-state").textContent = p.state === "confirmed" ? "登录未完成，请重新扫码。"
+                  : "小程序码已过期，请点击“换一个小程序码”。";
+              }
+            }, function () { /* try again at the next tick */ });
+        }, 1500);
+      }, function () { $("scan-state").textContent = "无法连接服务器"; });
+  }
+  $("scan-start").addEventListener("click", startScan);
+
   var loaders = { units: loadUnits, applications: loadApps, reviews: loadReviews, members: loadMembers, audit: loadAudit };
   function show() {
     var s = session();
     $("signin").hidden = !!s;
     $("nav").hidden = $("main").hidden = $("logout").hidden = !s;
     if (!s) { $("who").textContent = ""; document.body.dataset.view = "signin"; return; }
+    stopScan();
     var org = s.role === "organizer";
     $("who").textContent = org ? "组织者 · " + (s.area ? "地区 " + s.area : "全国") : "单位管理员 · 单位 " + s.unit_id;
     Array.prototype.forEach.call(document.querySelectorAll("nav a"), function (a) {
