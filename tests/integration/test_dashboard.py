@@ -1,6 +1,7 @@
 """The organizers' dashboard (web/dashboard/) in a real browser: headless
 Chromium loads it from nginx against the running stack; the top entries
-it shows must be the API's, and after more submits the page must update
+it shows must be the API's (also the provinces by participation rate,
+then score), and after more submits the page must update
 by itself. A screenshot is kept in tests/artifacts/dashboard.png."""
 import json
 import os
@@ -20,7 +21,7 @@ READ_TABLES = """(() => {
       .filter(tr => tr.dataset.id)
       .map(tr => [tr.dataset.id].concat(Array.from(tr.cells).map(td => td.textContent)));
   return JSON.stringify({people: t('people'), units: t('units-score'), rate: t('units-rate'),
-      regions: t('regions'), refreshes: +(document.body.dataset.refreshes || 0),
+      regions: t('regions'), regions_rate: t('regions-rate'), refreshes: +(document.body.dataset.refreshes || 0),
       state: document.getElementById('state').textContent,
       counts: ['registrations', 'units', 'participants', 'attempts'].map(
           k => document.getElementById('c-' + k).textContent),
@@ -42,6 +43,7 @@ def expected(w, stack, token):
     units = w.ok("units", limit=10, order="score")
     rate = w.ok("units", limit=10, order="participation")
     regions = w.ok("regions", level="province")
+    regions_rate = w.ok("regions", level="province", order="participation")
     stats = stack.get("admin/stats?contest_id=%d" % w.id, token=token).json
     return {
         "people": [[str(e["user_id"]), str(e["rank"]), e["name"], e["unit_name"], fmt(e["score"])]
@@ -52,12 +54,14 @@ def expected(w, stack, token):
                   "%d/%d" % (e["staff_participants"], e["headcount"])] for e in rate["entries"]],
         "regions": [[e["region_code"], str(e["rank"]), e["name"], fmt(e["score"]), fmt(e["participants"])]
                     for e in regions["entries"][:10]],
+        "regions_rate": [[e["region_code"], str(e["rank"]), e["name"], "%.1f%%" % (e["participation_rate"] * 100),
+                          fmt(e["score"])] for e in regions_rate["entries"][:10]],
         "counts": [fmt(stats["totals"][k]) for k in ("registrations", "units", "participants", "attempts")],
     }
 
 
 def shown(page):
-    return {k: page[k] for k in ("people", "units", "rate", "regions", "counts")}
+    return {k: page[k] for k in ("people", "units", "rate", "regions", "regions_rate", "counts")}
 
 
 def test_dashboard_shows_the_boards_and_follows_new_submits(stack):
@@ -81,6 +85,10 @@ def test_dashboard_shows_the_boards_and_follows_new_submits(stack):
         want = expected(w, stack, token)
         assert shown(page) == want, (shown(page), want)
         assert len(page["people"]) == 10 and page["state"] == "实时" and not page["login"], page
+        # the provinces by participation: the rate first (as a percentage), then the score
+        provinces = [(float(r[3].rstrip("%")), int(r[4].replace(",", ""))) for r in page["regions_rate"]]
+        assert len(provinces) >= 3 and provinces == sorted(provinces, reverse=True), page["regions_rate"]
+        assert sorted(r[0] for r in page["regions_rate"]) == sorted(r[0] for r in page["regions"])
         assert page["title"].startswith("榜单测试"), page["title"]
         # the token left the address bar
         assert "token=" not in b.eval("location.href")

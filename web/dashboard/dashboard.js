@@ -88,7 +88,10 @@
       get("/leaderboards/individual" + q("limit=10")),
       get("/leaderboards/units" + q("limit=10&order=score")),
       get("/leaderboards/units" + q("limit=10&order=participation")),
-      get("/leaderboards/regions" + q("level=province"))
+      get("/leaderboards/regions" + q("level=province")),
+      /* the provincial water authorities by participation rate, then score
+       * (the six-mechanisms quiz's ranking) */
+      get("/leaderboards/regions" + q("level=province&order=participation"))
     ]).then(function (r) {
       fill("people", r[0].entries, "user_id", function (e) {
         return [e.name, e.unit_name, fmt(e.score)];
@@ -104,6 +107,9 @@
       }, 2);
       fill("regions", r[3].entries.slice(0, 10), "region_code", function (e) {
         return [e.name, fmt(e.score), fmt(e.participants)];
+      }, 2);
+      fill("regions-rate", r[4].entries.slice(0, 10), "region_code", function (e) {
+        return [e.name, (e.participation_rate * 100).toFixed(1) + "%", fmt(e.score)];
       }, 2);
     });
   }
