@@ -7,7 +7,7 @@ WARN     = -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -Wstrict-prototyp
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=gnu11 $(WARN) -I. $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lmbedtls -lmbedx509 -lmbedcrypto \
-           -lqrencode -lpng -lxlsxwriter -largon2 -lpthread -lm
+           -lqrencode -lpng -lhpdf -lxlsxwriter -largon2 -lpthread -lm
 
 # `make SANITIZER=address,undefined` builds into build-asan/ (as Redis does).
 ifdef SANITIZER
@@ -18,7 +18,7 @@ else
 BUILD   := build
 endif
 
-LIB_SRC  = $(filter-out server/main.c,$(wildcard server/*.c handlers/*.c rules/*.c wx/*.c))
+LIB_SRC  = $(filter-out server/main.c,$(wildcard server/*.c handlers/*.c rules/*.c wx/*.c engines/*/*.c))
 LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
