@@ -3,6 +3,7 @@
 #include "handlers/contest.h"
 #include "handlers/handlers.h"
 #include "rules/names.h"
+#include "rules/prize_settings.h"
 #include "rules/score.h"
 #include "wx/wx_crypto.h"
 
@@ -211,12 +212,16 @@ static int apply_settings(req_t *r, json_t *j, contest_t *c)
     if ((v = json_object_get(j, "prize_settings"))) {
         if (json_is_null(v)) {
             c->prize_settings = NULL;
-        } else if (json_is_object(v)) {
+        } else {
+            prize_settings_t ps;
+            char err[200];
+            if (rules_prize_settings_parse(v, &ps, err, sizeof err) < 0) {
+                reply_error(r, 400, "invalid_contest", arena_strdup(r->arena, err));
+                return -1;
+            }
             char *s = json_dumps(v, JSON_COMPACT);
             c->prize_settings = arena_strdup(r->arena, s ? s : "{}");
             free(s);
-        } else {
-            return bad(r, "prize_settings", "an object or null");
         }
     }
     if ((v = json_object_get(j, "paper"))) {
@@ -317,6 +322,16 @@ int h_admin_contest_update(req_t *r)
     if (rc < 0)
         return reply_error(r, 404, "no_contest", "no such contest");
     contest_t before = c;
+    /* Prizes are decided by the settings in force when the contest ended:
+     * changing them afterwards would change who wins after the scores are known. */
+    json_t *ps = json_object_get(j, "prize_settings");
+    if (ps && clock_now_s() >= before.ends_at) {
+        json_t *old = before.prize_settings ? json_loads(before.prize_settings, 0, NULL) : json_null();
+        int same = old && json_equal(old, ps);
+        json_decref(old);
+        if (!same)
+            return reply_error(r, 409, "contest_ended", "prize_settings cannot change after the contest ended");
+    }
     rc = apply_settings(r, j, &c);
     if (rc < 0)
         return rc == -2 ? -1 : 0;

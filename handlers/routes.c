@@ -17,6 +17,7 @@
 #include "handlers/admin_auth.h"
 #include "handlers/login.h"
 #include "handlers/phone.h"
+#include "handlers/prizes.h"
 
 #define API "/api/v1"
 
@@ -66,6 +67,15 @@ const route_t g_routes[] = {
     { "POST", API "/admin/boards/rebuild",    h_lb_rebuild,    R_ORGANIZER, 1024 },
     { "GET",  API "/admin/boards/rebuild",    h_lb_rebuild_status, R_ORGANIZER, 0 },
     { "GET",  API "/admin/stats",             h_admin_stats,   R_ORGANIZER, 0 },
+
+    /* @prizes: the draw, winners */
+    { "POST", API "/admin/contests/{id}/draw/commit", h_draw_commit, R_ORGANIZER | R_NATIONWIDE, 4096 },
+    { "POST", API "/admin/contests/{id}/draw/freeze", h_draw_freeze, R_ORGANIZER | R_NATIONWIDE, 1024 },
+    /* a reveal writes every winner: the slow pool keeps it off the submit workers */
+    { "POST", API "/admin/contests/{id}/draw/reveal", h_draw_reveal, R_ORGANIZER | R_NATIONWIDE | R_SLOW, 4096 },
+    { "GET",  API "/admin/contests/{id}/winners", h_admin_contest_winners, R_ORGANIZER, 0 },
+    { "GET",  API "/contests/{id}/winners",       h_contest_winners, 0, 0 },
+    { "GET",  API "/contests/{id}/draw/candidates", h_draw_candidates, 0, 0 },
 };
 
 const size_t g_nroutes = sizeof g_routes / sizeof g_routes[0];

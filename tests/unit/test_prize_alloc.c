@@ -4,6 +4,7 @@
 #include "rules/draw_rng.h"
 #include "rules/prize_alloc.h"
 #include "rules/prize_settings.h"
+#include "rules/phone_id.h"
 
 #include <stdlib.h>
 
@@ -371,8 +372,26 @@ TEST(non_canonical_input_refused)
     CHECK_INT(rules_prize_canonical(d, 2), 0);
 }
 
+TEST(phone_numbers_compare_without_country_code)
+{
+    char a[32], b[32], c[32];
+    CHECK_INT(rules_phone_canonical("13812345678", a, sizeof a), 0);
+    CHECK_INT(rules_phone_canonical("8613812345678", b, sizeof b), 0);
+    CHECK_INT(rules_phone_canonical("+8613812345678", c, sizeof c), 0);
+    CHECK_STR(a, "13812345678");
+    CHECK_STR(b, a);
+    CHECK_STR(c, a);
+    CHECK_INT(rules_phone_canonical("85212345678", a, sizeof a), 0);
+    CHECK_STR(a, "85212345678");
+    CHECK_INT(rules_phone_canonical("138-1234", a, sizeof a), -1);
+    CHECK_INT(rules_phone_canonical("", a, sizeof a), -1);
+    CHECK_INT(rules_phone_canonical(NULL, a, sizeof a), -1);
+    CHECK_INT(rules_phone_canonical("13812345678", a, 5), -1);
+}
+
 int main(void)
 {
+    RUN(phone_numbers_compare_without_country_code);
     RUN(settings_valid_and_named_errors);
     RUN(ties_across_a_tier_boundary_rank_as_the_boards);
     RUN(more_than_n_full_marks_draws_n_among_them);

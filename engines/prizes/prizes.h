@@ -1,0 +1,62 @@
+/* prizes.h: the prizes engine — the draw (commit, freeze, reveal), winners,
+ * certificates, video receipts and the notices to winners and certificate
+ * holders. Handlers in handlers/prizes.c, certificates.c, videos.c and
+ * subscriptions.c turn requests into these calls.
+ *
+ * Return convention: 0 success; PRZ_REPLIED (-1) after the function replied
+ * with a 4xx; PRZ_STORE (-2) on a store error (r->store_down set). */
+#ifndef ENGINES_PRIZES_H
+#define ENGINES_PRIZES_H
+
+#include <jansson.h>
+#include <stdio.h>
+#include "handlers/contest.h"
+#include "rules/draw_file.h"
+#include "server/request.h"
+
+#define PRZ_REPLIED (-1)
+#define PRZ_STORE   (-2)
+
+/* ---- the draw (draw.c) ---- */
+
+/* The paper's full marks: questions per attempt × points per question. */
+long long prizes_full_marks(const contest_t *c);
+
+/* Commit to seed_sha256 (64 hex) and a named future public value, before
+ * the end. Replies itself (201, or 409 contest_ended / already_committed,
+ * 400). */
+int prizes_commit(req_t *r, const contest_t *c, const char *seed_sha256, const char *pv_source);
+
+/* Freeze the candidate list (after the end; once). *sha is its hash. */
+int prizes_freeze(req_t *r, const contest_t *c, const char **sha);
+
+/* Reveal: check the seed against the commitment, freeze if not yet, run the
+ * draw and store the winners; replies itself (200 or 4xx). */
+int prizes_reveal(req_t *r, const contest_t *c, const char *seed_hex, const char *public_value);
+
+/* GET /contests/{id}/winners body, or NULL with PRZ_REPLIED (404) / store. */
+int prizes_winners(req_t *r, const contest_t *c, int organizer, json_t **out);
+
+/* The frozen candidate file; 404 replied when none yet. */
+int prizes_candidates_file(req_t *r, long long contest_id, const char **text, size_t *len);
+
+/* ---- running a draw from a file (draw_run.c): server and CLI alike ---- */
+
+typedef struct {
+    draw_file_t file;
+    prize_award_t *awards;   /* malloc'd */
+    long nawards;
+} draw_result_t;
+
+/* Parse text and run the draw seeded with seed_hex and public_value.
+ * Returns 0, or -1 with err set. Free with prizes_draw_result_free. */
+int prizes_draw_run(const char *text, size_t len, const char *seed_hex, const char *public_value,
+                    draw_result_t *out, char *err, size_t errsz);
+void prizes_draw_result_free(draw_result_t *d);
+/* The winners as "<group>\t<prize name>\t<position>\t<user_id>\t<rank|draw>" lines. */
+void prizes_draw_print(const draw_result_t *d, FILE *f);
+
+/* `quizd draw-verify FILE SEED_HEX PUBLIC_VALUE` */
+int cmd_draw_verify(int argc, char **argv);
+
+#endif
