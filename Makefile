@@ -28,11 +28,21 @@ FUZZ_SECONDS ?= 20
 # What the fuzz targets may link: parsers and pure rules, no threads or stores.
 FUZZ_LIB = server/request.c server/log.c server/fcgi.c server/csv.c server/arena.c $(wildcard rules/*.c) wx/wx_crypto.c
 
+# The certificate font: WenQuanYi Micro Hei with composite glyphs made
+# simple, which libharu's subsetting needs (scripts/cert-font.py says why).
+# Shared by every build folder; about two minutes to make, once.
+CERT_FONT = build-font/cert-font.ttf
+WQY_TTC   = /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
+
 .PHONY: all deps run test unit-tests integration-tests asan fuzz fuzz-long bench clean smoke crowd
-all: $(BUILD)/quizd $(UNIT_BIN)
+all: $(BUILD)/quizd $(UNIT_BIN) $(CERT_FONT)
 
 deps:
 	@scripts/deps.sh
+
+$(CERT_FONT): scripts/cert-font.py
+	@mkdir -p $(dir $@)
+	/usr/bin/python3 scripts/cert-font.py $(WQY_TTC) $@
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -89,6 +99,6 @@ crowd:
 	python3 scripts/crowd.py --base http://127.0.0.1:$${PORT:-8080} --users 300 --concurrency 50 --duration 120
 
 clean:
-	rm -rf build build-asan build-fuzz
+	rm -rf build build-asan build-fuzz build-font
 
--include $(LIB_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(BUILD)/server/main.d

@@ -18,6 +18,7 @@
 #include "handlers/login.h"
 #include "handlers/phone.h"
 #include "handlers/prizes.h"
+#include "handlers/certificates.h"
 
 #define API "/api/v1"
 
@@ -76,6 +77,10 @@ const route_t g_routes[] = {
     { "GET",  API "/admin/contests/{id}/winners", h_admin_contest_winners, R_ORGANIZER, 0 },
     { "GET",  API "/contests/{id}/winners",       h_contest_winners, 0, 0 },
     { "GET",  API "/contests/{id}/draw/candidates", h_draw_candidates, 0, 0 },
+
+    /* @certificates: making one embeds a font (about 1 MB): the slow pool */
+    { "GET",  API "/me/certificate",            h_me_certificate, R_USER | R_SLOW, 0 },
+    { "GET",  API "/certificates/{serial}",     h_certificate_verify, 0, 0 },
 };
 
 const size_t g_nroutes = sizeof g_routes / sizeof g_routes[0];

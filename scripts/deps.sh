@@ -6,7 +6,7 @@ PKGS="build-essential pkg-config clang libclang-rt-14-dev libcurl4-openssl-dev l
 libjansson-dev libhiredis-dev libmariadb-dev libqrencode-dev libpng-dev libxlsxwriter-dev libargon2-dev
 mariadb-server mariadb-client redis-server redis-tools nginx-light openssl python3 wrk
 chromium fonts-noto-cjk
-libhpdf-dev fonts-wqy-microhei poppler-utils"
+libhpdf-dev fonts-wqy-microhei poppler-utils python3-fonttools"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -40,6 +40,32 @@ int prizes_winners(req_t *r, const contest_t *c, int organizer, json_t **out);
 /* The frozen candidate file; 404 replied when none yet. */
 int prizes_candidates_file(req_t *r, long long contest_id, const char **text, size_t *len);
 
+/* ---- certificates (certificate.c, cert_pdf.c) ---- */
+
+/* Keys derived from phone_key: serials, and the one-per-phone identity.
+ * NULL / -1 when phone_key is not configured. */
+const unsigned char *prizes_cert_key(void);
+int prizes_phone_id(const char *phone, char out[65]);
+
+/* The caller's certificate of contest c: made once (PDF kept under
+ * data_dir/certificates/), then served from there. Replies 403 not_eligible
+ * (no certificate in this contest, below the threshold, no real-name
+ * profile, no verified phone, another account with the same phone has one,
+ * or before the contest's end) and 410 certificate_window_closed after
+ * certificate_days. On 0, *pdf (arena) / *len / *serial are set. */
+int prizes_certificate(req_t *r, const contest_t *c, long long user_id, const char **pdf, size_t *len,
+                       const char **serial);
+/* GET /certificates/{serial}: 0 with *out, or 404 replied. */
+int prizes_certificate_verify(req_t *r, const char *serial, json_t **out);
+
+typedef struct {
+    const char *name, *unit, *contest, *serial, *link, *date;
+    long long score;
+    int hours;
+} cert_text_t;
+/* The PDF (malloc'd into *out) with font_path embedded. Returns 0 or -1. */
+int prizes_cert_pdf(const cert_text_t *t, const char *font_path, unsigned char **out, size_t *len);
+
 /* ---- running a draw from a file (draw_run.c): server and CLI alike ---- */
 
 typedef struct {
