@@ -19,6 +19,7 @@
 #include "handlers/phone.h"
 #include "handlers/prizes.h"
 #include "handlers/certificates.h"
+#include "handlers/videos.h"
 
 #define API "/api/v1"
 
@@ -81,6 +82,12 @@ const route_t g_routes[] = {
     /* @certificates: making one embeds a font (about 1 MB): the slow pool */
     { "GET",  API "/me/certificate",            h_me_certificate, R_USER | R_SLOW, 0 },
     { "GET",  API "/certificates/{serial}",     h_certificate_verify, 0, 0 },
+
+    /* @videos: the receipt waits on WeChat's content check */
+    { "POST", API "/videos",                    h_videos_submit, R_USER | R_SLOW, 64 * 1024 },
+    { "GET",  API "/admin/videos",              h_admin_videos, R_ORGANIZER, 0 },
+    { "GET",  API "/admin/videos/regions",      h_admin_video_regions, R_ORGANIZER, 0 },
+    { "PUT",  API "/admin/videos/{id}/award",   h_admin_video_award, R_ORGANIZER | R_NATIONWIDE, 1024 },
 };
 
 const size_t g_nroutes = sizeof g_routes / sizeof g_routes[0];

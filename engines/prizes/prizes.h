@@ -66,6 +66,15 @@ typedef struct {
 /* The PDF (malloc'd into *out) with font_path embedded. Returns 0 or -1. */
 int prizes_cert_pdf(const cert_text_t *t, const char *font_path, unsigned char **out, size_t *len);
 
+/* ---- short videos (videos.c) ---- */
+
+/* POST /videos: checks, content check of the titles, stores; replies. */
+int prizes_video_submit(req_t *r, json_t *body);
+/* Organizer lists, counts per city/county, awards; each replies. */
+int prizes_video_list(req_t *r);
+int prizes_video_regions(req_t *r);
+int prizes_video_award(req_t *r, long long item_id, json_t *body);
+
 /* ---- running a draw from a file (draw_run.c): server and CLI alike ---- */
 
 typedef struct {
