@@ -20,6 +20,7 @@
 #include "handlers/prizes.h"
 #include "handlers/certificates.h"
 #include "handlers/videos.h"
+#include "handlers/subscriptions.h"
 
 #define API "/api/v1"
 
@@ -88,6 +89,9 @@ const route_t g_routes[] = {
     { "GET",  API "/admin/videos",              h_admin_videos, R_ORGANIZER, 0 },
     { "GET",  API "/admin/videos/regions",      h_admin_video_regions, R_ORGANIZER, 0 },
     { "PUT",  API "/admin/videos/{id}/award",   h_admin_video_award, R_ORGANIZER | R_NATIONWIDE, 1024 },
+
+    /* @notices */
+    { "POST", API "/me/subscriptions",          h_me_subscriptions, R_USER, 1024 },
 };
 
 const size_t g_nroutes = sizeof g_routes / sizeof g_routes[0];

@@ -75,6 +75,17 @@ int prizes_video_list(req_t *r);
 int prizes_video_regions(req_t *r);
 int prizes_video_award(req_t *r, long long item_id, json_t *body);
 
+/* ---- notices (notices.c) ---- */
+
+/* POST /me/subscriptions: records that the caller accepted one message of
+ * template ("result" | "certificate" | "event"). Replies 204 or 400. */
+int prizes_subscribe(req_t *r, json_t *body);
+/* Background work (any server, any number at once): queue the notices that
+ * are due (winners of revealed draws, people whose certificate can be
+ * downloaded, each only if they accepted a message of that kind), then send
+ * a few through WeChat. Cheap when there is nothing to do. */
+void prizes_notices_tick(db_t *db, kv_t *kv);
+
 /* ---- running a draw from a file (draw_run.c): server and CLI alike ---- */
 
 typedef struct {
