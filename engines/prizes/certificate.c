@@ -1,7 +1,7 @@
 /* certificate.c: study-hours certificates — who may have one, made once
  * and kept, served again from the kept file, verified by serial. */
 #include "engines/prizes/prizes.h"
-#include "handlers/seal.h"
+#include "engines/accounts/seal.h"
 #include "rules/cert_serial.h"
 #include "rules/mask.h"
 #include "rules/phone_id.h"
@@ -9,7 +9,7 @@
 #include "server/clock.h"
 #include "server/config.h"
 #include "server/log.h"
-#include "wx/wx_crypto.h"
+#include "lib/crypto.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -47,7 +47,7 @@ int prizes_phone_id(const char *phone, char out[65])
     pthread_once(&keys_once, keys_init);
     if (!keys_ok || rules_phone_canonical(phone, canon, sizeof canon) < 0)
         return -1;
-    int rc = wx_hmac_sha256_hex((const char *)phone_key_, sizeof phone_key_, canon, strlen(canon), out);
+    int rc = crypto_hmac_sha256_hex((const char *)phone_key_, sizeof phone_key_, canon, strlen(canon), out);
     explicit_bzero(canon, sizeof canon);
     return rc == 0 ? 0 : -1;
 }
@@ -91,7 +91,7 @@ static int keep(req_t *r, const char *serial, const unsigned char *pdf, size_t l
     if (mkdir(dir, 0750) < 0 && errno != EEXIST)
         return -1;
     unsigned char rnd[6];
-    wx_random_bytes(rnd, sizeof rnd);
+    crypto_random_bytes(rnd, sizeof rnd);
     const char *tmp = arena_sprintf(r->arena, "%s/.%s.%02x%02x%02x%02x%02x%02x.tmp", dir, serial, rnd[0], rnd[1],
                                     rnd[2], rnd[3], rnd[4], rnd[5]);
     FILE *f = fopen(tmp, "wb");
@@ -110,7 +110,7 @@ static int keep(req_t *r, const char *serial, const unsigned char *pdf, size_t l
 static void shanghai_date(long long t, char *out, size_t outsz)
 {
     char iso[32];
-    rules_iso8601_shanghai(t, iso);   /* 2024-07-01T08:00:00+08:00 */
+    iso8601_format_shanghai(t, iso);   /* 2024-07-01T08:00:00+08:00 */
     snprintf(out, outsz, "%.4s年%d月%d日", iso, atoi(iso + 5), atoi(iso + 8));
 }
 
@@ -199,7 +199,7 @@ int prizes_certificate(req_t *r, const contest_t *c, long long user_id, const ch
         return not_eligible(r, "this contest gives no certificate");
     if (now < c->ends_at) {
         char iso[32];
-        rules_iso8601_shanghai(c->ends_at, iso);
+        iso8601_format_shanghai(c->ends_at, iso);
         return not_eligible(r, arena_sprintf(r->arena, "certificates can be downloaded from the contest's end (%s)", iso));
     }
     if (now >= c->ends_at + (long long)c->certificate_days * 86400) {
@@ -244,7 +244,7 @@ int prizes_certificate_verify(req_t *r, const char *serial, json_t **out)
         return reply_error(r, 404, "not_found", "no certificate has this serial"), PRZ_REPLIED;
     char masked[64], iso[32];
     rules_mask_name(db_get(row, 0, 2), masked, sizeof masked);
-    rules_iso8601_shanghai(db_int(row, 0, 6), iso);
+    iso8601_format_shanghai(db_int(row, 0, 6), iso);
     *out = json_pack("{s:b,s:s,s:s,s:I,s:I,s:s,s:s}", "valid", 1, "name_masked", masked, "contest", db_get(row, 0, 3),
                      "score", (json_int_t)db_int(row, 0, 4), "hours", (json_int_t)db_int(row, 0, 5), "issued_at", iso,
                      "serial", serial);

@@ -4,7 +4,7 @@
  * list, one reveal per contest). */
 #define _GNU_SOURCE
 #include "engines/prizes/prizes.h"
-#include "handlers/seal.h"
+#include "engines/accounts/seal.h"
 #include "rules/draw_rng.h"
 #include "rules/mask.h"
 #include "rules/names.h"
@@ -12,7 +12,7 @@
 #include "rules/score.h"
 #include "server/clock.h"
 #include "server/log.h"
-#include "wx/wx_crypto.h"
+#include "lib/crypto.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -64,7 +64,7 @@ int prizes_commit(req_t *r, const contest_t *c, const char *seed_sha256, const c
     }
     log_info("draw of contest %lld committed by organizer %lld", c->id, r->auth.organizer_id);
     char iso[32];
-    rules_iso8601_shanghai(now, iso);
+    iso8601_format_shanghai(now, iso);
     reply_json(r, 201, json_pack("{s:{s:s,s:s,s:s}}", "commitment", "seed_sha256", lower, "public_value_source",
                                  source, "committed_at", iso));
     return 0;
@@ -96,12 +96,12 @@ static void phone_groups(const db_res_t *res, prize_cand_t *cands)
     for (size_t i = 0; i < n; i++) {
         const char *sealed = db_get(res, i, 3);
         char *plain = NULL;
-        if (!sealed || !key || wx_open(key, sealed, &plain) != 0)
+        if (!sealed || !key || crypto_open(key, sealed, &plain) != 0)
             continue;
         char canon[32];
         int ok = rules_phone_canonical(plain, canon, sizeof canon) == 0;
         if (ok)
-            wx_sha256_hex(canon, strlen(canon), k[m].h);
+            crypto_sha256_hex(canon, strlen(canon), k[m].h);
         explicit_bzero(canon, sizeof canon);
         explicit_bzero(plain, strlen(plain));
         free(plain);
@@ -185,7 +185,7 @@ static int freeze_locked(req_t *r, const contest_t *c, const char **sha)
     if (rc < 0)
         return rc;
     char h[65];
-    wx_sha256_hex(text, len, h);
+    crypto_sha256_hex(text, len, h);
     long long n = db_exec(req_db(r), "UPDATE draws SET candidates = ?, candidates_sha256 = ?, frozen_at = ?"
                           " WHERE contest_id = ? AND frozen_at IS NULL",
                           "ssii", text, h, (long long)clock_now_s(), c->id);
@@ -284,7 +284,7 @@ static int check_seed(req_t *r, const char *seed_hex, const char *public_value, 
                            "public_value: 1 to 100 characters, as published, without surrounding spaces"),
                PRZ_REPLIED;
     char h[65];
-    wx_sha256_hex(seed, (size_t)sl, h);
+    crypto_sha256_hex(seed, (size_t)sl, h);
     if (strcmp(h, commitment) != 0)
         return reply_error(r, 400, "seed_mismatch", "the seed's SHA-256 is not the commitment"), PRZ_REPLIED;
     return 0;
@@ -401,7 +401,7 @@ int prizes_winners(req_t *r, const contest_t *c, int organizer, json_t **out)
     if (!tiers)
         return rc;
     char iso[32];
-    rules_iso8601_shanghai(db_int(d, 0, 2), iso);
+    iso8601_format_shanghai(db_int(d, 0, 2), iso);
     int revealed = db_get(d, 0, 7) != NULL;
     json_t *body = json_pack("{s:i,s:o,s:{s:s,s:s,s:s},s:s?,s:s?,s:s?,s:s?,s:b}", "contest_id", (int)c->id,
                              "tiers", tiers, "commitment", "seed_sha256", db_get(d, 0, 0), "public_value_source",

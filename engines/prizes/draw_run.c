@@ -3,7 +3,7 @@
  * through here, so the published rerun is the very code that drew. */
 #include "engines/prizes/prizes.h"
 #include "rules/draw_rng.h"
-#include "wx/wx_crypto.h"
+#include "lib/crypto.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -95,7 +95,7 @@ int cmd_draw_verify(int argc, char **argv)
         return 1;
     }
     char sha[65], err[256];
-    wx_sha256_hex(text, len, sha);
+    crypto_sha256_hex(text, len, sha);
     draw_result_t d;
     int rc = prizes_draw_run(text, len, argv[2], argv[3], &d, err, sizeof err);
     free(text);

@@ -123,9 +123,9 @@ void prizes_notices_tick(db_t *db, kv_t *kv)
     long long now = clock_now_s();
     arena_t a;
     arena_init(&a);
-    if (clock_mono_us() >= next_enqueue_us) {
+    if (mono_us() >= next_enqueue_us) {
         enqueue(db, now);
-        next_enqueue_us = clock_mono_us() + 2000000;
+        next_enqueue_us = mono_us() + 2000000;
     }
     db_res_t *q = db_query(db, &a, "SELECT id, kind, contest_id, user_id, attempts FROM notices"
                            " WHERE state = 'pending' AND next_at <= ? ORDER BY next_at, id LIMIT ?",

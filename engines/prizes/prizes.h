@@ -10,7 +10,7 @@
 
 #include <jansson.h>
 #include <stdio.h>
-#include "handlers/contest.h"
+#include "engines/quiz/contest.h"
 #include "rules/draw_file.h"
 #include "server/request.h"
 

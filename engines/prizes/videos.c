@@ -1,8 +1,8 @@
 /* videos.c: the short-video collection — receipts from the public, the
  * organizers' list, counts per city and county, and awards. */
 #include "engines/prizes/prizes.h"
-#include "handlers/content_check.h"
-#include "handlers/seal.h"
+#include "engines/wechat/content_check.h"
+#include "engines/accounts/seal.h"
 #include "rules/douyin.h"
 #include "rules/mask.h"
 #include "rules/names.h"
@@ -215,7 +215,7 @@ int prizes_video_list(req_t *r)
     json_t *list = json_array();
     for (size_t k = 0; k < res->nrows; k++) {
         char iso[32];
-        rules_iso8601_shanghai(db_int(res, k, 13), iso);
+        iso8601_format_shanghai(db_int(res, k, 13), iso);
         const char *award = db_get(res, k, 8);
         json_array_append_new(list, json_pack(
             "{s:I,s:I,s:I,s:s,s:s,s:s,s:s,s:s,s:s?,s:s,s:s,s:s,s:s,s:s}", "id", (json_int_t)db_int(res, k, 0),
