@@ -16,6 +16,21 @@ __order__ = 57
 ARTIFACTS = os.path.join(ROOT, "tests", "artifacts")
 
 
+def ink(pgm, top, bottom):
+    """Dark pixels of a binary PGM between two fractions of its height,
+    inside the frame (10 % margins left and right)."""
+    with open(pgm, "rb") as f:
+        raw = f.read()
+    parts = raw.split(maxsplit=4)
+    assert parts[0] == b"P5", parts[:4]
+    w, h, pixels = int(parts[1]), int(parts[2]), parts[4]
+    n = 0
+    for y in range(int(h * top), int(h * bottom)):
+        row = pixels[y * w:(y + 1) * w]
+        n += sum(1 for x in range(w // 10, w - w // 10) if row[x] < 160)
+    return n
+
+
 def cert_contest(stack):
     org = organizer_token(stack)
     stack.set_clock(iso=DURING)
@@ -55,6 +70,12 @@ def test_certificate_pdf_window_and_verification(stack):
         os.makedirs(ARTIFACTS, exist_ok=True)
         subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", "-singlefile", pdf,
                         os.path.join(ARTIFACTS, "certificate")], check=True)
+        # The text layer can be right while glyphs print blank (a font whose
+        # composite glyphs lose their parts): the title must show ink.
+        subprocess.run(["pdftoppm", "-gray", "-r", "30", "-f", "1", "-l", "1", "-singlefile", pdf,
+                        os.path.join(d, "g")], check=True)
+        assert ink(os.path.join(d, "g.pgm"), 0.12, 0.24) > 150, "the title printed blank"
+        assert ink(os.path.join(d, "g.pgm"), 0.30, 0.50) > 400, "the body printed blank"
     assert os.path.getsize(os.path.join(ARTIFACTS, "certificate.png")) > 5000
 
     # Not eligible: below the threshold, no verified phone, the same phone again.
