@@ -74,8 +74,9 @@ const route_t app_routes[] = {
 
     /* @prizes: the draw, winners */
     { "POST", API "/admin/contests/{id}/draw/commit", h_draw_commit, R_ORGANIZER | R_NATIONWIDE, 4096 },
-    { "POST", API "/admin/contests/{id}/draw/freeze", h_draw_freeze, R_ORGANIZER | R_NATIONWIDE, 1024 },
-    /* a reveal writes every winner: the slow pool keeps it off the submit workers */
+    /* freezing reads every candidate and a reveal writes every winner:
+     * the slow pool keeps them off the submit workers */
+    { "POST", API "/admin/contests/{id}/draw/freeze", h_draw_freeze, R_ORGANIZER | R_NATIONWIDE | R_SLOW, 1024 },
     { "POST", API "/admin/contests/{id}/draw/reveal", h_draw_reveal, R_ORGANIZER | R_NATIONWIDE | R_SLOW, 4096 },
     { "GET",  API "/admin/contests/{id}/winners", h_admin_contest_winners, R_ORGANIZER, 0 },
     { "GET",  API "/contests/{id}/winners",       h_contest_winners, 0, 0 },

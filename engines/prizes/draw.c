@@ -349,6 +349,18 @@ int prizes_reveal(req_t *r, const contest_t *c, const char *seed_hex, const char
     json_t *body;
     if ((rc = prizes_winners(r, c, 1, &body)) < 0)
         return rc;
+    /* The contract's flat list beside the tiers: every winner with its prize. */
+    json_t *flat = json_array(), *t;
+    size_t i, k;
+    json_array_foreach(json_object_get(body, "tiers"), i, t) {
+        json_t *w;
+        json_array_foreach(json_object_get(t, "winners"), k, w) {
+            json_t *e = json_deep_copy(w);
+            json_object_set(e, "prize", json_object_get(t, "name"));
+            json_array_append_new(flat, e);
+        }
+    }
+    json_object_set_new(body, "winners", flat);
     reply_json(r, 200, body);
     return 0;
 }

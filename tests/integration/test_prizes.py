@@ -115,6 +115,8 @@ def test_commit_reveal_winners_and_verify(stack):
     assert r.json["candidates_sha256"] == sha and r.json["seed"] == seed and r.json["public_value"] == "5 1 7"
     tiers = r.json["tiers"]
     assert [len(t["winners"]) for t in tiers] == [2, 3, 5], tiers
+    flat = r.json["winners"]
+    assert len(flat) == 10 and flat[0]["prize"] == "一等奖" and flat[-1]["prize"] == "参与奖", flat
     r2 = stack.post(base + "reveal", {"seed": seed, "public_value": "5 1 7"}, token=org)
     assert r2.status == 409 and error_code(r2) == "already_revealed", r2
 
