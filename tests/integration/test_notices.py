@@ -104,3 +104,35 @@ def test_certificate_notices_only_to_eligible_who_accepted(stack):
     assert [m["touser"] for m in got] == [e[2]], got
     assert got[0]["template_id"] == "tpl-certificate-test" and got[0]["page"] == "pages/certificate/index", got
     stack.set_clock(iso=IN_MAIN)
+
+
+def test_two_servers_send_each_notice_once(stack):
+    """Both servers' background threads work the same queue while WeChat
+    answers slowly: every winner still gets exactly one message."""
+    two = stack.factory(servers=2)
+    two.start()
+    try:
+        org = organizer_token(two)
+        two.set_clock(iso=DURING)
+        cid = new_contest(two, org, {"tiers": [{"name": "优胜奖", "count": 30}]})
+        people = [logged_in_person(two, cid, 60 + i, 1741000000) for i in range(30)]
+        for p in people:
+            subscribe(two, p[0], "result")
+        seed = secrets.token_hex(16)
+        r = two.post("admin/contests/%d/draw/commit" % cid,
+                     {"seed_sha256": hashlib.sha256(bytes.fromhex(seed)).hexdigest(),
+                      "public_value_source": "体彩排列5 2025-03-11"}, token=org)
+        assert r.status == 201, r
+        two.sim("POST", "/__sim/latency", {"ms": 40})
+        two.set_clock(iso=AFTER)
+        r = two.post("admin/contests/%d/draw/reveal" % cid, {"seed": seed, "public_value": "1 2 3 4 5"}, token=org)
+        assert r.status == 200, r
+        ids = {p[2] for p in people}
+        wait_for_messages(two, ids, 30, timeout=60)
+        time.sleep(3)
+        got = [m["touser"] for m in received(two, ids)]
+        assert sorted(got) == sorted(ids), (len(got), len(set(got)))
+        rows = two.sql("SELECT state, COUNT(*) FROM notices WHERE contest_id = %d GROUP BY state" % cid)
+        assert rows == [["sent", "30"]], rows
+    finally:
+        two.stop()
