@@ -143,14 +143,24 @@ static int build_candidates(req_t *r, const contest_t *c, char **text, size_t *l
         cands[i] = (prize_cand_t){ .user_id = db_int(res, i, 0), .score = db_int(res, i, 1),
                                    .reached_at = db_int(res, i, 2) };
     phone_groups(res, cands);
-    char *head = rules_draw_file_header(c->id, prizes_full_marks(c), c->prize_settings, n);
-    size_t cap = (head ? strlen(head) : 0) + n * 80 + 1, used = 0;
+    /* The settings on one line, compact, whatever spacing the column holds. */
+    json_t *ps = json_loads(c->prize_settings, 0, NULL);
+    char *settings = ps ? json_dumps(ps, JSON_COMPACT) : NULL;
+    json_decref(ps);
+    char *head = settings ? rules_draw_file_header(c->id, prizes_full_marks(c), settings, n) : NULL;
+    free(settings);
+    /* A line is four numbers of at most 20 digits and four separators. */
+    size_t cap = (head ? strlen(head) : 0) + n * 84 + 1, used = 0;
     char *buf = head ? malloc(cap) : NULL;
     if (buf) {
         used = (size_t)snprintf(buf, cap, "%s", head);
-        for (size_t i = 0; i < n; i++)
+        for (size_t i = 0; i < n && used < cap; i++)
             used += (size_t)snprintf(buf + used, cap - used, "%lld %lld %lld %zu\n", cands[i].user_id,
                                      cands[i].score, cands[i].reached_at, cands[i].phone_group);
+        if (used >= cap) {
+            free(buf);
+            buf = NULL;
+        }
     }
     free(head);
     free(cands);
