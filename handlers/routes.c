@@ -78,7 +78,8 @@ const route_t app_routes[] = {
      * the slow pool keeps them off the submit workers */
     { "POST", API "/admin/contests/{id}/draw/freeze", h_draw_freeze, R_ORGANIZER | R_NATIONWIDE | R_SLOW, 1024 },
     { "POST", API "/admin/contests/{id}/draw/reveal", h_draw_reveal, R_ORGANIZER | R_NATIONWIDE | R_SLOW, 4096 },
-    { "GET",  API "/admin/contests/{id}/winners", h_admin_contest_winners, R_ORGANIZER, 0 },
+    /* user ids of winners across the country: nationwide organizers only */
+    { "GET",  API "/admin/contests/{id}/winners", h_admin_contest_winners, R_ORGANIZER | R_NATIONWIDE, 0 },
     { "GET",  API "/contests/{id}/winners",       h_contest_winners, 0, 0 },
     { "GET",  API "/contests/{id}/draw/candidates", h_draw_candidates, 0, 0 },
 
