@@ -7,7 +7,8 @@ CREATE TABLE subscriptions (
     template        ENUM('result', 'certificate', 'event') NOT NULL,
     accepted_at     BIGINT NOT NULL,
     used_at         BIGINT NULL,          -- a message was sent (or WeChat refused it)
-    PRIMARY KEY (user_id, template)
+    PRIMARY KEY (user_id, template),
+    KEY k_subs_open (template, used_at, user_id)
 ) ENGINE=InnoDB;
 
 -- At most one notice per kind, contest and person (the unique key). State:
