@@ -13,6 +13,7 @@ CREATE TABLE draws (
     candidates          MEDIUMTEXT NULL,             -- the frozen list (rules/draw_file.h)
     candidates_sha256   CHAR(64) NULL,
     frozen_at           BIGINT NULL,
+    frozen_by           BIGINT NULL,                 -- organizers.id
     seed_hex            VARCHAR(128) NULL,
     public_value        VARCHAR(200) NULL,
     algorithm           VARCHAR(32) NULL,

@@ -196,14 +196,14 @@ static int freeze_locked(req_t *r, const contest_t *c, const char **sha)
         return rc;
     char h[65];
     crypto_sha256_hex(text, len, h);
-    long long n = db_exec(req_db(r), "UPDATE draws SET candidates = ?, candidates_sha256 = ?, frozen_at = ?"
-                          " WHERE contest_id = ? AND frozen_at IS NULL",
-                          "ssii", text, h, (long long)clock_now_s(), c->id);
+    long long n = db_exec(req_db(r), "UPDATE draws SET candidates = ?, candidates_sha256 = ?, frozen_at = ?,"
+                          " frozen_by = ? WHERE contest_id = ? AND frozen_at IS NULL",
+                          "ssiii", text, h, (long long)clock_now_s(), r->auth.organizer_id, c->id);
     free(text);
     if (n < 0)
         return store_err(r);
     *sha = arena_strdup(r->arena, h);
-    log_info("draw candidates of contest %lld frozen", c->id);
+    log_info("draw candidates of contest %lld frozen by organizer %lld", c->id, r->auth.organizer_id);
     return 0;
 }
 
