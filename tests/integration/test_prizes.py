@@ -176,6 +176,9 @@ def test_reveal_freezes_when_not_frozen_and_full_marks_rule(stack):
     full = [person(stack, cid, 100, 1741000000 + i) for i in range(2)]
     tied = [person(stack, cid, 80, 1741000000 + i) for i in range(5)]
     person(stack, cid, 60, 1741000000)
+    # Someone who withdrew (DELETE /me marks the account "erased:<id>") is no candidate.
+    gone = person(stack, cid, 100, 1740000000)
+    stack.sql("UPDATE users SET openid = CONCAT('erased:', id) WHERE id = %d" % gone)
     seed = secrets.token_hex(16)
     r = stack.post("admin/contests/%d/draw/commit" % cid,
                    {"seed_sha256": hashlib.sha256(bytes.fromhex(seed)).hexdigest(),
@@ -188,4 +191,6 @@ def test_reveal_freezes_when_not_frozen_and_full_marks_rule(stack):
     got = [int(u) for u, _ in rows]
     assert got[:2] == full and all(u in tied for u in got[2:]) and len(got) == 4, got
     assert [int(d) for _, d in rows] == [0, 0, 1, 1]
+    text = stack.get("contests/%d/draw/candidates" % cid).body.decode()
+    assert "\n%d " % gone not in text and "\ncount 8\n" in text, text
     stack.set_clock(iso=IN_MAIN)
