@@ -9,7 +9,7 @@ import secrets
 import subprocess
 import tempfile
 
-from prizes_helpers import AFTER, DURING, LATE, logged_in_person, new_contest
+from prizes_helpers import AFTER, DURING, LATE, logged_in_person, new_contest, share_phone
 from quiz_helpers import IN_MAIN, ROOT, error_code, organizer_token
 
 __order__ = 57
@@ -41,7 +41,8 @@ def test_certificate_pdf_window_and_verification(stack):
     cid = cert_contest(stack)
     phone = "137%08d" % secrets.randbelow(10 ** 8)
     good, good_id, good_openid = logged_in_person(stack, cid, 90, 1741000000, phone=phone, name="欧阳娜娜")
-    twin, _, _ = logged_in_person(stack, cid, 95, 1741000000, phone="86" + phone, name="欧阳娜")
+    twin, twin_id, _ = logged_in_person(stack, cid, 95, 1741000000, name="欧阳娜")
+    share_phone(stack, good_id, twin_id)
     low, _, _ = logged_in_person(stack, cid, 80, 1741000000, phone="136%08d" % secrets.randbelow(10 ** 8))
     edge, _, _ = logged_in_person(stack, cid, 85, 1741000000, phone="135%08d" % secrets.randbelow(10 ** 8))
     nophone, _, _ = logged_in_person(stack, cid, 100, 1741000000)
