@@ -14,7 +14,9 @@ CREATE TABLE subscriptions (
 -- At most one notice per kind, contest and person (the unique key). State:
 -- pending (next_at: when to try) -> sending (claimed by one server) ->
 -- sent | skipped (43101: no longer subscribed) | failed (given up, or the
--- outcome is unknown and a retry could send it twice).
+-- outcome is unknown and a retry could send it twice; also a claim left
+-- in sending for ten minutes by a server that stopped). next_at is the
+-- claim time while sending.
 CREATE TABLE notices (
     id              BIGINT AUTO_INCREMENT PRIMARY KEY,
     kind            ENUM('result', 'certificate') NOT NULL,

@@ -87,8 +87,8 @@ static void send_one(db_t *db, kv_t *kv, wx_client_t *wx, arena_t *a, db_res_t *
 {
     long long id = db_int(q, k, 0), user = db_int(q, k, 3), attempts = db_int(q, k, 4);
     const char *kind = db_get(q, k, 1);
-    if (db_exec(db, "UPDATE notices SET state = 'sending', attempts = attempts + 1 WHERE id = ? AND state = 'pending'",
-                "i", id) != 1)
+    if (db_exec(db, "UPDATE notices SET state = 'sending', attempts = attempts + 1, next_at = ?"
+                " WHERE id = ? AND state = 'pending'", "ii", now, id) != 1)
         return;     /* another server has it */
     db_res_t *u = db_query(db, a, "SELECT u.openid, c.name, IFNULL(w.prize_name, '') FROM users u"
                            " JOIN contests c ON c.id = ? LEFT JOIN prize_winners w ON w.contest_id = c.id"
@@ -129,6 +129,10 @@ void prizes_notices_tick(db_t *db, kv_t *kv)
     arena_init(&a);
     if (mono_us() >= next_enqueue_us) {
         enqueue(db, now);
+        /* A claim older than ten minutes belongs to a server that stopped
+         * mid-send: the outcome is unknown, so it is closed, not resent. */
+        db_exec(db, "UPDATE notices SET state = 'failed', last_errcode = NULL WHERE state = 'sending'"
+                " AND next_at < ?", "i", now - 600);
         next_enqueue_us = mono_us() + 2000000;
     }
     db_res_t *q = db_query(db, &a, "SELECT id, kind, contest_id, user_id, attempts FROM notices"
