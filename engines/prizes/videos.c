@@ -145,6 +145,44 @@ static int save_receipt(req_t *r, const receipt_t *rc, int verdict, long long *i
     return 0;
 }
 
+/* The reply: the receipt and one mail subject per work. */
+static void reply_receipt(req_t *r, int status, long long id, const char *unit, const vitem_t *items, size_t n)
+{
+    json_t *subjects = json_array();
+    for (size_t i = 0; i < n; i++) {
+        char subj[800];
+        rules_video_mail_subject(unit, items[i].title, subj, sizeof subj);
+        json_array_append_new(subjects, json_string(subj));
+    }
+    reply_json(r, status, json_pack("{s:I,s:O,s:o}", "receipt_id", (json_int_t)id, "mail_subject",
+                                    json_array_get(subjects, 0), "mail_subjects", subjects));
+}
+
+/* A retry of a receipt this person already sent (same unit, same works in
+ * the same order) gets that receipt again: 1 when replied, 0 when not a
+ * repeat, or PRZ_STORE. */
+static int repeat_of(req_t *r, const receipt_t *rc)
+{
+    db_res_t *v = db_query(req_db(r), r->arena,
+                           "SELECT v.id, v.user_id, v.unit_name FROM video_items i JOIN video_receipts v"
+                           " ON v.id = i.receipt_id WHERE i.url = ?", "s", rc->items[0].url);
+    if (!v)
+        return store_err(r);
+    if (!v->nrows || db_int(v, 0, 1) != r->auth.user_id || strcmp(db_get(v, 0, 2), rc->unit) != 0)
+        return 0;
+    db_res_t *it = db_query(req_db(r), r->arena, "SELECT title, url FROM video_items WHERE receipt_id = ?"
+                            " ORDER BY seq", "i", db_int(v, 0, 0));
+    if (!it)
+        return store_err(r);
+    if (it->nrows != rc->n)
+        return 0;
+    for (size_t i = 0; i < rc->n; i++)
+        if (strcmp(db_get(it, i, 0), rc->items[i].title) != 0 || strcmp(db_get(it, i, 1), rc->items[i].url) != 0)
+            return 0;
+    reply_receipt(r, 200, db_int(v, 0, 0), rc->unit, rc->items, rc->n);
+    return 1;
+}
+
 int prizes_video_submit(req_t *r, json_t *body)
 {
     db_res_t *s = db_query(req_db(r), r->arena, "SELECT opens_at, closes_at, max_items FROM video_settings"
@@ -163,7 +201,9 @@ int prizes_video_submit(req_t *r, json_t *body)
         return bad(r, "invalid_parameter", "contact_phone: 5 to 20 digits");
     int rv = parse_items(r, json_object_get(body, "items"), VIDEO_MAX_ROWS < db_int(s, 0, 2) ? VIDEO_MAX_ROWS
                                                                                             : db_int(s, 0, 2), &rc);
-    if (rv < 0 || (rv = receipt_region(r, body, &rc)) < 0)
+    if (rv < 0 || (rv = repeat_of(r, &rc)) != 0)
+        return rv < 0 ? rv : 0;
+    if ((rv = receipt_region(r, body, &rc)) < 0)
         return rv;
     /* Titles and the unit's name are published: WeChat's content check first. */
     size_t cap = 512 + rc.n * 210;
@@ -180,15 +220,8 @@ int prizes_video_submit(req_t *r, json_t *body)
     long long id;
     if ((rv = save_receipt(r, &rc, verdict, &id)) < 0)
         return rv;
-    json_t *subjects = json_array();
-    for (size_t i = 0; i < rc.n; i++) {
-        char subj[800];
-        rules_video_mail_subject(rc.unit, rc.items[i].title, subj, sizeof subj);
-        json_array_append_new(subjects, json_string(subj));
-    }
     log_info("video receipt %lld with %zu works", id, rc.n);
-    reply_json(r, 201, json_pack("{s:I,s:O,s:o}", "receipt_id", (json_int_t)id, "mail_subject",
-                                 json_array_get(subjects, 0), "mail_subjects", subjects));
+    reply_receipt(r, 201, id, rc.unit, rc.items, rc.n);
     return 0;
 }
 

@@ -25,8 +25,11 @@ def test_video_receipt_checks(stack):
     stack.set_clock(iso=OPEN)
     tok, _ = registered(stack, "王二")
     share = "https://v.douyin.com/%s/" % secrets.token_urlsafe(6).replace("-", "a")[:8]
-    r = stack.post("videos", receipt([row(), row("防汛应急演练", share)]), token=tok)
+    first = receipt([row(), row("防汛应急演练", share)])
+    r = stack.post("videos", first, token=tok)
     assert r.status == 201, r
+    again = stack.post("videos", first, token=tok)          # a retry: the same receipt again
+    assert again.status == 200 and again.json == r.json, again
     assert r.json["mail_subject"] == "水利安全+太原市水务局+汛期安全第一课", r
     assert r.json["mail_subjects"][1] == "水利安全+太原市水务局+防汛应急演练", r
     rid = r.json["receipt_id"]
