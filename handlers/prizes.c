@@ -12,16 +12,14 @@ static int path_contest(req_t *r, contest_t *c)
     if (req_id_param(r, 0, "no_contest", &id) < 0)
         return PRZ_REPLIED;
     int rc = contest_load(r, id, c);
-    if (rc == -2)
-        return PRZ_STORE;
-    if (rc < 0)
+    if (rc == ST_NOT_FOUND)
         return reply_error(r, 404, "no_contest", "no such contest"), PRZ_REPLIED;
-    return 0;
+    return rc == ST_OK ? 0 : PRZ_STORE;
 }
 
 static int done(int rc)
 {
-    return rc == PRZ_STORE ? -1 : 0;
+    return prizes_status(rc);
 }
 
 int h_draw_commit(req_t *r)

@@ -6,7 +6,7 @@
 
 static int done(int rc)
 {
-    return rc == PRZ_STORE ? -1 : 0;
+    return prizes_status(rc);
 }
 
 int h_videos_submit(req_t *r)

@@ -510,6 +510,13 @@ http {
             fastcgi_pass quizd;
         }
         include quizd_locations.conf;
+        # the console (web/console/): only its own scripts, files shown from blob: URLs
+        location /console/ {
+            index index.html;
+            try_files $uri $uri/ =404;
+            add_header Content-Security-Policy "default-src 'self'; img-src 'self' blob:; frame-ancestors 'none'" always;
+            add_header Cache-Control "no-cache" always;
+        }
         location / { index index.html; try_files $uri $uri/ =404; }
     }
 }

@@ -26,7 +26,6 @@ int prizes_subscribe(req_t *r, json_t *body)
     if (db_exec(req_db(r), "INSERT INTO subscriptions (user_id, template, accepted_at) VALUES (?, ?, ?)"
                 " ON DUPLICATE KEY UPDATE accepted_at = VALUES(accepted_at), used_at = NULL",
                 "isi", r->auth.user_id, t, (long long)clock_now_s()) < 0) {
-        r->store_down = 1;
         return PRZ_STORE;
     }
     reply_raw(r, 204, NULL, "", 0);
@@ -39,19 +38,20 @@ static void enqueue(db_t *db, long long now)
 {
     /* Winners of draws revealed in the last 30 days. Driven from the few
      * draws, then winners by contest, then the subscription by key. */
-    db_exec(db, "INSERT IGNORE INTO notices (kind, contest_id, user_id, next_at, created_at)"
+    if (db_exec(db, "INSERT IGNORE INTO notices (kind, contest_id, user_id, next_at, created_at)"
             " SELECT 'result', w.contest_id, w.user_id, ?, ? FROM draws d"
             " STRAIGHT_JOIN prize_winners w ON w.contest_id = d.contest_id"
             " STRAIGHT_JOIN subscriptions s ON s.user_id = w.user_id AND s.template = 'result' AND s.used_at IS NULL"
             " JOIN users u ON u.id = w.user_id AND u.openid NOT LIKE 'erased:%'"
-            " WHERE d.revealed_at IS NOT NULL AND d.revealed_at > ?", "iii", now, now, now - 30 * 86400);
+            " WHERE d.revealed_at IS NOT NULL AND d.revealed_at > ?", "iii", now, now, now - 30 * 86400) < 0)
+        log_error("notices: a statement failed (MariaDB %d)", db_errno(db));
     /* People who reached a contest's certificate threshold with a verified
      * phone, while its certificates can be downloaded. (One per phone is
      * decided at download.) Driven from the few contests in their window,
      * then the open subscriptions, then the score by its key.
      * HOOK(withdrawal): a withdrawn account (openid "erased:<id>", see
      * draw.c) has no phone and no WeChat id left, so it is never queued. */
-    db_exec(db, "INSERT IGNORE INTO notices (kind, contest_id, user_id, next_at, created_at)"
+    if (db_exec(db, "INSERT IGNORE INTO notices (kind, contest_id, user_id, next_at, created_at)"
             " SELECT 'certificate', c.id, s.user_id, ?, ? FROM contests c"
             " STRAIGHT_JOIN subscriptions s ON s.template = 'certificate' AND s.used_at IS NULL"
             " STRAIGHT_JOIN contest_scores cs ON cs.contest_id = c.id AND cs.user_id = s.user_id"
@@ -59,7 +59,8 @@ static void enqueue(db_t *db, long long now)
             " JOIN profiles p ON p.user_id = s.user_id"
             " JOIN users u ON u.id = s.user_id AND u.phone_sealed IS NOT NULL AND u.openid NOT LIKE 'erased:%'"
             " WHERE c.certificate_threshold IS NOT NULL AND c.ends_at <= ?"
-            "  AND ? < c.ends_at + IFNULL(c.certificate_days, 0) * 86400", "iiii", now, now, now, now);
+            "  AND ? < c.ends_at + IFNULL(c.certificate_days, 0) * 86400", "iiii", now, now, now, now) < 0)
+        log_error("notices: a statement failed (MariaDB %d)", db_errno(db));
 }
 
 /* The message's data: template fields are "thing" values of at most 20 characters. */
@@ -77,10 +78,12 @@ static json_t *message_data(const char *kind, const char *contest, const char *p
 static void finish(db_t *db, long long id, const char *state, long long user_id, const char *kind, int errcode,
                    long long now)
 {
-    db_exec(db, "UPDATE notices SET state = ?, last_errcode = ?, sent_at = IF(? = 'sent', ?, sent_at) WHERE id = ?",
-            "sisii", state, (long long)errcode, state, now, id);
+    if (db_exec(db, "UPDATE notices SET state = ?, last_errcode = ?, sent_at = IF(? = 'sent', ?, sent_at) WHERE id = ?",
+            "sisii", state, (long long)errcode, state, now, id) < 0)
+        log_error("notices: a statement failed (MariaDB %d)", db_errno(db));
     /* The one message the person allowed is used (sent, or WeChat says it is gone). */
-    db_exec(db, "UPDATE subscriptions SET used_at = ? WHERE user_id = ? AND template = ?", "iis", now, user_id, kind);
+    if (db_exec(db, "UPDATE subscriptions SET used_at = ? WHERE user_id = ? AND template = ?", "iis", now, user_id, kind) < 0)
+        log_error("notices: a statement failed (MariaDB %d)", db_errno(db));
 }
 
 static void send_one(db_t *db, kv_t *kv, wx_client_t *wx, arena_t *a, db_res_t *q, size_t k, long long now)
@@ -101,7 +104,7 @@ static void send_one(db_t *db, kv_t *kv, wx_client_t *wx, arena_t *a, db_res_t *
     json_t *data = message_data(kind, db_get(u, 0, 1), db_get(u, 0, 2));
     const char *page = strcmp(kind, "result") == 0 ? "pages/prizes/index" : "pages/certificate/index";
     wx_err_t err;
-    int rc = wx_subscribe_send(wx, kv_ctx(kv), db_get(u, 0, 0), tpl, page, data, &err);
+    int rc = wx_subscribe_send(wx, WX_REDIS_FIXED(kv_ctx(kv)), db_get(u, 0, 0), tpl, page, data, &err);
     json_decref(data);
     if (rc == 0) {
         finish(db, id, "sent", user, kind, 0, now);
@@ -110,12 +113,14 @@ static void send_one(db_t *db, kv_t *kv, wx_client_t *wx, arena_t *a, db_res_t *
     } else if (err.wx_errcode == -1 && attempts + 1 < NOTICE_MAX_ATTEMPTS) {
         /* "System busy": nothing was sent; try again later. */
         long long delay = 2LL << attempts;
-        db_exec(db, "UPDATE notices SET state = 'pending', next_at = ?, last_errcode = -1 WHERE id = ?", "ii",
-                now + delay, id);
+        if (db_exec(db, "UPDATE notices SET state = 'pending', next_at = ?, last_errcode = -1 WHERE id = ?", "ii",
+                now + delay, id) < 0)
+            log_error("notices: a statement failed (MariaDB %d)", db_errno(db));
     } else {
         /* Given up, or the outcome is unknown: sending again could send twice. */
-        db_exec(db, "UPDATE notices SET state = 'failed', last_errcode = ? WHERE id = ?", "ii",
-                (long long)err.wx_errcode, id);
+        if (db_exec(db, "UPDATE notices SET state = 'failed', last_errcode = ? WHERE id = ?", "ii",
+                (long long)err.wx_errcode, id) < 0)
+            log_error("notices: a statement failed (MariaDB %d)", db_errno(db));
         log_error("notice %lld (%s) not sent: wechat errcode %d", id, kind, err.wx_errcode);
     }
 }
@@ -131,8 +136,9 @@ void prizes_notices_tick(db_t *db, kv_t *kv)
         enqueue(db, now);
         /* A claim older than ten minutes belongs to a server that stopped
          * mid-send: the outcome is unknown, so it is closed, not resent. */
-        db_exec(db, "UPDATE notices SET state = 'failed', last_errcode = NULL WHERE state = 'sending'"
-                " AND next_at < ?", "i", now - 600);
+        if (db_exec(db, "UPDATE notices SET state = 'failed', last_errcode = NULL WHERE state = 'sending'"
+                " AND next_at < ?", "i", now - 600) < 0)
+            log_error("notices: a statement failed (MariaDB %d)", db_errno(db));
         next_enqueue_us = mono_us() + 2000000;
     }
     db_res_t *q = db_query(db, &a, "SELECT id, kind, contest_id, user_id, attempts FROM notices"

@@ -3,8 +3,9 @@
  * holders. Handlers in handlers/prizes.c, certificates.c, videos.c and
  * subscriptions.c turn requests into these calls.
  *
- * Return convention: 0 success; PRZ_REPLIED (-1) after the function replied
- * with a 4xx; PRZ_STORE (-2) on a store error (r->store_down set). */
+ * Return convention inside the engine: 0 success; PRZ_REPLIED (-1) after the
+ * function replied with a 4xx; PRZ_STORE (-2, = ST_STORE) on a store error.
+ * prizes_status() turns one into the status a handler returns (status.h). */
 #ifndef ENGINES_PRIZES_H
 #define ENGINES_PRIZES_H
 
@@ -13,9 +14,16 @@
 #include "engines/quiz/contest.h"
 #include "rules/draw_file.h"
 #include "server/request.h"
+#include "server/status.h"
 
 #define PRZ_REPLIED (-1)
-#define PRZ_STORE   (-2)
+#define PRZ_STORE   ST_STORE
+
+/* The handler's status for an engine result: ST_OK, ST_REPLIED, ST_STORE. */
+static inline int prizes_status(int rc)
+{
+    return rc == PRZ_STORE ? ST_STORE : rc == PRZ_REPLIED ? ST_REPLIED : ST_OK;
+}
 
 /* ---- the draw (draw.c) ---- */
 

@@ -28,7 +28,7 @@ typedef struct {
 
 static int store_err(req_t *r)
 {
-    r->store_down = 1;
+    (void)r;
     return PRZ_STORE;
 }
 
