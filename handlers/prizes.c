@@ -31,8 +31,8 @@ int h_draw_commit(req_t *r)
     json_t *j = req_json(r);
     if (!j)
         return 0;
-    return done(prizes_commit(r, &c, json_string_value(json_object_get(j, "seed_sha256")),
-                              json_string_value(json_object_get(j, "public_value_source"))));
+    return done(prizes_commit(r, &c, req_text(json_object_get(j, "seed_sha256")),
+                              req_text(json_object_get(j, "public_value_source"))));
 }
 
 int h_draw_freeze(req_t *r)
@@ -56,8 +56,8 @@ int h_draw_reveal(req_t *r)
     json_t *j = req_json(r);
     if (!j)
         return 0;
-    return done(prizes_reveal(r, &c, json_string_value(json_object_get(j, "seed")),
-                              json_string_value(json_object_get(j, "public_value"))));
+    return done(prizes_reveal(r, &c, req_text(json_object_get(j, "seed")),
+                              req_text(json_object_get(j, "public_value"))));
 }
 
 static int winners(req_t *r, int organizer)

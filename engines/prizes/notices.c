@@ -19,7 +19,7 @@
 
 int prizes_subscribe(req_t *r, json_t *body)
 {
-    const char *t = json_string_value(json_object_get(body, "template"));
+    const char *t = req_text(json_object_get(body, "template"));
     if (!t || (strcmp(t, "result") && strcmp(t, "certificate") && strcmp(t, "event")))
         return reply_error(r, 400, "invalid_parameter", "template: result, certificate or event"), PRZ_REPLIED;
     /* A new acceptance allows one more message of that kind. */

@@ -41,7 +41,7 @@ static int bad(req_t *r, const char *code, const char *msg)
 /* A text member into out; -1 (nothing replied) when missing or not fitting. */
 static int text(json_t *o, const char *name, size_t min, size_t max, char *out, size_t outsz)
 {
-    const char *s = json_string_value(json_object_get(o, name));
+    const char *s = req_text(json_object_get(o, name));
     return s && rules_text_field(s, min, max, out, outsz) >= 0 ? 0 : -1;
 }
 
@@ -49,7 +49,7 @@ static int row_empty(json_t *e)
 {
     static const char *const f[] = { "title", "url", "author", "author_unit", NULL };
     for (int k = 0; f[k]; k++) {
-        const char *s = json_string_value(json_object_get(e, f[k]));
+        const char *s = req_text(json_object_get(e, f[k]));
         if (s && s[strspn(s, " \t")])
             return 0;
     }
@@ -69,7 +69,7 @@ static int parse_items(req_t *r, json_t *a, long long max_items, receipt_t *rc)
             return bad(r, "invalid_parameter", arena_sprintf(r->arena, "items[%zu]: an empty row", i));
         if (text(e, "title", 1, 50, it->title, sizeof it->title) < 0)
             return bad(r, "invalid_parameter", arena_sprintf(r->arena, "items[%zu].title: 1 to 50 characters", i));
-        const char *url = json_string_value(json_object_get(e, "url"));
+        const char *url = req_text(json_object_get(e, "url"));
         if (rules_douyin_url(url, it->url, sizeof it->url) < 0)
             return bad(r, "invalid_video_url",
                        arena_sprintf(r->arena, "items[%zu].url: a Douyin link such as https://v.douyin.com/xxxxxxx/"
@@ -93,7 +93,7 @@ static int receipt_region(req_t *r, json_t *body, receipt_t *rc)
                            r->auth.user_id);
     if (!p)
         return store_err(r);
-    const char *code = json_string_value(json_object_get(body, "region_code"));
+    const char *code = req_text(json_object_get(body, "region_code"));
     if (p->nrows)
         code = db_get(p, 0, 0);
     db_res_t *g = code ? db_query(req_db(r), r->arena,
@@ -197,7 +197,7 @@ int prizes_video_submit(req_t *r, json_t *body)
         return bad(r, "invalid_parameter", "unit_name: 2 to 100 characters");
     if (text(body, "contact_name", 2, 20, rc.contact, sizeof rc.contact) < 0)
         return bad(r, "invalid_parameter", "contact_name: 2 to 20 characters");
-    if (rules_phone_canonical(json_string_value(json_object_get(body, "contact_phone")), rc.phone, sizeof rc.phone) < 0)
+    if (rules_phone_canonical(req_text(json_object_get(body, "contact_phone")), rc.phone, sizeof rc.phone) < 0)
         return bad(r, "invalid_parameter", "contact_phone: 5 to 20 digits");
     int rv = parse_items(r, json_object_get(body, "items"), VIDEO_MAX_ROWS < db_int(s, 0, 2) ? VIDEO_MAX_ROWS
                                                                                             : db_int(s, 0, 2), &rc);
@@ -302,7 +302,7 @@ int prizes_video_award(req_t *r, long long item_id, json_t *body)
     json_t *v = json_object_get(body, "award");
     int lv = -1;
     for (int k = 0; levels[k] && json_is_string(v); k++)
-        if (strcmp(json_string_value(v), levels[k]) == 0)
+        if (req_text(v) && strcmp(req_text(v), levels[k]) == 0)
             lv = k;
     if (!json_is_null(v) && lv < 0)
         return bad(r, "invalid_parameter", "award: first, second, third, honourable or null");

@@ -55,6 +55,8 @@ def test_video_receipt_checks(stack):
     assert r.status == 409 and error_code(r) == "video_exists", r
     r = stack.post("videos", receipt([row("含违禁内容的标题")]), token=tok)
     assert r.status == 422 and error_code(r) == "content_risky", r
+    r = stack.post("videos", receipt([row("汛期\x00安全")]), token=tok)     # a NUL inside is no title
+    assert r.status == 400 and r.json["error"]["message"].startswith("items[0].title"), r
     r = stack.post("videos", dict(receipt([row()]), contact_phone="call me"), token=tok)
     assert r.status == 400 and r.json["error"]["message"].startswith("contact_phone"), r
     # Nothing of the refused receipts was stored.
