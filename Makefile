@@ -7,7 +7,7 @@ WARN     = -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -Wstrict-prototyp
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=gnu11 $(WARN) -I. $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lmbedtls -lmbedx509 -lmbedcrypto \
-           -lqrencode -lpng -largon2 -lpthread -lm
+           -lqrencode -lpng -lhpdf -largon2 -lpthread -lm
 
 # `make SANITIZER=address,undefined` builds into build-asan/ (as Redis does).
 ifdef SANITIZER
@@ -36,8 +36,14 @@ FUZZ_SECONDS ?= 20
 FUZZ_LIB = server/request.c server/log.c server/fcgi.c server/arena.c $(wildcard rules/*.c) \
            lib/csv.c lib/crypto.c lib/utf8.c lib/iso8601.c lib/mono.c
 
+# The certificate font: WenQuanYi Micro Hei with composite glyphs made
+# simple, which libharu's subsetting needs (scripts/cert-font.py says why).
+# Shared by every build folder; about two minutes to make, once.
+CERT_FONT = build-font/cert-font.ttf
+WQY_TTC   = /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
+
 .PHONY: all deps run test check-layers unit-tests integration-tests asan fuzz fuzz-long bench clean smoke crowd
-all: $(BUILD)/quizd $(UNIT_BIN) $(BUILD)/layers-linked
+all: $(BUILD)/quizd $(UNIT_BIN) $(BUILD)/layers-linked $(CERT_FONT)
 
 deps:
 	@scripts/deps.sh
@@ -54,6 +60,10 @@ $(BUILD)/gen/%.lua.h: %.lua
 $(LIB_OBJ): | $(LUA_GEN)
 # request.c names statuses (status.c) for the fuzz targets too
 FUZZ_LIB += server/status.c
+
+$(CERT_FONT): scripts/cert-font.py
+	@mkdir -p $(dir $@)
+	/usr/bin/python3 scripts/cert-font.py $(WQY_TTC) $@
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -128,6 +138,6 @@ crowd:
 	python3 scripts/crowd.py --base http://127.0.0.1:$${PORT:-8080} --users 300 --concurrency 50 --duration 120
 
 clean:
-	rm -rf build build-asan build-fuzz
+	rm -rf build build-asan build-fuzz build-font
 
 -include $(LIB_OBJ:.o=.d) $(BUILD)/app/main.d

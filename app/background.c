@@ -5,6 +5,7 @@
 #include "handlers/handlers.h"
 #include "engines/units/unit_search.h"
 #include "engines/boards/boards.h"
+#include "engines/prizes/prizes.h"
 
 void app_background(db_t *db, kv_t *kv)
 {
@@ -28,4 +29,6 @@ void app_background(db_t *db, kv_t *kv)
     unit_search_backfill(db);
     /* Outbox entries into the leaderboards; missing boards rebuilt. */
     lb_drain(db, kv);
+    /* Subscribe messages to winners and certificate holders. */
+    prizes_notices_tick(db, kv);
 }

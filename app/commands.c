@@ -8,6 +8,7 @@
 #include "handlers/questions.h"
 #include "app/seed_demo.h"
 #include "engines/accounts/organizers.h"
+#include "engines/prizes/prizes.h"
 
 const app_command_t g_app_commands[] = {
     /* @login */
@@ -23,5 +24,7 @@ const app_command_t g_app_commands[] = {
     /* @boards */
     { "rebuild-boards", "[CONTEST_ID]  rebuild the leaderboards from MariaDB (progress on stdout)", cmd_rebuild_boards },
     { "check-boards", "[CONTEST_ID]  compare the leaderboards with MariaDB; exit 1 on any difference", cmd_check_boards },
+    /* @prizes */
+    { "draw-verify", "FILE SEED_HEX PUBLIC_VALUE  rerun a published draw from its candidate list", cmd_draw_verify },
     { NULL, NULL, NULL },
 };

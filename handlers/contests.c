@@ -5,6 +5,7 @@
 #include "engines/quiz/eligibility.h"
 #include "handlers/handlers.h"
 #include "rules/names.h"
+#include "rules/prize_settings.h"
 #include "rules/score.h"
 #include "lib/crypto.h"
 
@@ -223,11 +224,17 @@ static int apply_settings(req_t *r, json_t *j, contest_t *c)
     if ((v = json_object_get(j, "prize_settings"))) {
         if (json_is_null(v)) {
             c->prize_settings = NULL;
-        } else if (json_is_object(v) && !holds_nul(v)) {
+        } else if (!json_is_object(v) || holds_nul(v)) {
+            return bad(r, "prize_settings", "an object or null");
+        } else {
+            prize_settings_t ps;
+            char err[200];
+            if (rules_prize_settings_parse(v, &ps, err, sizeof err) < 0) {
+                reply_error(r, 400, "invalid_contest", arena_strdup(r->arena, err));
+                return -1;
+            }
             const char *s = arena_json_text(r->arena, v);
             c->prize_settings = s ? s : "{}";
-        } else {
-            return bad(r, "prize_settings", "an object or null");
         }
     }
     if ((v = json_object_get(j, "paper"))) {
@@ -356,6 +363,15 @@ int h_admin_contest_update(req_t *r)
     if (rc != ST_OK)
         return rc;
     contest_t before = c;
+    /* Prizes are decided by the settings in force when the contest ended:
+     * changing them afterwards would change who wins after the scores are known. */
+    json_t *ps = json_object_get(j, "prize_settings");
+    if (ps && clock_now_s() >= before.ends_at) {
+        json_t *old = before.prize_settings ? arena_json(r->arena, json_loads(before.prize_settings, 0, NULL))
+                                            : json_null();
+        if (!old || !json_equal(old, ps))
+            return reply_error(r, 409, "contest_ended", "prize_settings cannot change after the contest ended");
+    }
     rc = apply_settings(r, j, &c);
     if (rc < 0)
         return rc == ST_STORE ? ST_STORE : ST_REPLIED;

@@ -22,6 +22,10 @@
 #include "handlers/console.h"
 #include "handlers/web_sessions.h"
 #include "handlers/materials.h"
+#include "handlers/prizes.h"
+#include "handlers/certificates.h"
+#include "handlers/videos.h"
+#include "handlers/subscriptions.h"
 
 #define API "/api/v1"
 
@@ -105,6 +109,30 @@ const route_t app_routes[] = {
     /* public (<img src>); may ask WeChat */
     { "GET",  API "/web/sessions/{id}/qrcode", h_web_session_qrcode, R_SLOW, 0 },
     { "POST", API "/me/web-sessions/{id}/confirm", h_web_session_confirm, R_USER, 1024 },
+
+    /* @prizes: the draw, winners */
+    { "POST", API "/admin/contests/{id}/draw/commit", h_draw_commit, R_ORGANIZER | R_NATIONWIDE, 4096 },
+    /* freezing reads every candidate and a reveal writes every winner:
+     * the slow pool keeps them off the submit workers */
+    { "POST", API "/admin/contests/{id}/draw/freeze", h_draw_freeze, R_ORGANIZER | R_NATIONWIDE | R_SLOW, 1024 },
+    { "POST", API "/admin/contests/{id}/draw/reveal", h_draw_reveal, R_ORGANIZER | R_NATIONWIDE | R_SLOW, 4096 },
+    /* user ids of winners across the country: nationwide organizers only */
+    { "GET",  API "/admin/contests/{id}/winners", h_admin_contest_winners, R_ORGANIZER | R_NATIONWIDE, 0 },
+    { "GET",  API "/contests/{id}/winners",       h_contest_winners, 0, 0 },
+    { "GET",  API "/contests/{id}/draw/candidates", h_draw_candidates, 0, 0 },
+
+    /* @certificates: making one embeds a font (about 1 MB): the slow pool */
+    { "GET",  API "/me/certificate",            h_me_certificate, R_USER | R_SLOW, 0 },
+    { "GET",  API "/certificates/{serial}",     h_certificate_verify, 0, 0 },
+
+    /* @videos: the receipt waits on WeChat's content check */
+    { "POST", API "/videos",                    h_videos_submit, R_USER | R_SLOW, 64 * 1024 },
+    { "GET",  API "/admin/videos",              h_admin_videos, R_ORGANIZER, 0 },
+    { "GET",  API "/admin/videos/regions",      h_admin_video_regions, R_ORGANIZER, 0 },
+    { "PUT",  API "/admin/videos/{id}/award",   h_admin_video_award, R_ORGANIZER | R_NATIONWIDE, 1024 },
+
+    /* @notices */
+    { "POST", API "/me/subscriptions",          h_me_subscriptions, R_USER, 1024 },
 };
 
 const size_t app_nroutes = sizeof app_routes / sizeof app_routes[0];

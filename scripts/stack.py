@@ -314,6 +314,9 @@ class Stack:
             "data_dir": os.path.join(self.dir, "data"),
             "clock_settable": 1 if self.settable_clock else 0,
             "qr_fallback_url": "https://quiz.example.org/join",
+            "public_base_url": "https://quiz.example.org",
+            "wx_tpl_result": "tpl-result-test", "wx_tpl_certificate": "tpl-certificate-test",
+            "cert_font": os.path.join(ROOT, "build-font", "cert-font.ttf"),
         }
         if self.workers:
             conf["workers"] = self.workers

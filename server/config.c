@@ -23,6 +23,7 @@ static const key_t_ keys[] = {
     S(redis_host), I(redis_port), S(redis_socket), I(redis_timeout_ms),
     S(wx_base_url), S(wx_ca_file), S(wx_appid), S(wx_secret),
     I(wx_connect_timeout_ms), I(wx_timeout_ms), S(wx_env_version), S(qr_fallback_url),
+    S(public_base_url), S(cert_font), S(wx_tpl_result), S(wx_tpl_certificate),
     S(phone_key_hex), I(session_ttl_s),
     L(clock_offset_s), S(clock_fixed), I(clock_settable),
     S(log_file), S(data_dir), S(schema_dir), I(migrate_on_start),
@@ -49,6 +50,8 @@ static void set_defaults(config_t *c)
     c->wx_timeout_ms = 5000;
     snprintf(c->wx_env_version, sizeof c->wx_env_version, "release");
     snprintf(c->qr_fallback_url, sizeof c->qr_fallback_url, "https://example.org/quiz");
+    snprintf(c->public_base_url, sizeof c->public_base_url, "https://example.org");
+    snprintf(c->cert_font, sizeof c->cert_font, "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc");
     c->session_ttl_s = 7 * 24 * 3600;
     snprintf(c->data_dir, sizeof c->data_dir, "data");
     snprintf(c->schema_dir, sizeof c->schema_dir, "schema");

@@ -32,6 +32,10 @@ typedef struct {
     int wx_connect_timeout_ms, wx_timeout_ms;
     char wx_env_version[16]; /* release | trial | develop */
     char qr_fallback_url[256]; /* link encoded in locally made QR codes */
+    char wx_tpl_result[128];      /* subscribe-message template: a draw's result */
+    char wx_tpl_certificate[128]; /* subscribe-message template: a certificate to download */
+    char public_base_url[256]; /* the site's address, for links printed on certificates */
+    char cert_font[256];       /* a TrueType (glyf) CJK font libharu can embed */
 
     /* secrets */
     char phone_key_hex[65];  /* AES-256 key for phone numbers at rest */

@@ -1,0 +1,340 @@
+/* videos.c: the short-video collection — receipts from the public, the
+ * organizers' list, counts per city and county, and awards. */
+#include "engines/prizes/prizes.h"
+#include "engines/wechat/content_check.h"
+#include "engines/accounts/seal.h"
+#include "rules/douyin.h"
+#include "rules/mask.h"
+#include "rules/names.h"
+#include "rules/phone_id.h"
+#include "rules/score.h"
+#include "server/clock.h"
+#include "server/log.h"
+
+#include <string.h>
+
+#define VIDEO_MAX_ROWS 50
+
+typedef struct {
+    char title[201], url[DOUYIN_URL_MAX + 1], author[161], author_unit[401];
+} vitem_t;
+
+typedef struct {
+    char unit[401], contact[81], phone[32];
+    vitem_t *items;
+    size_t n;
+    const char *region, *province, *city, *county;
+} receipt_t;
+
+static int store_err(req_t *r)
+{
+    (void)r;
+    return PRZ_STORE;
+}
+
+static int bad(req_t *r, const char *code, const char *msg)
+{
+    reply_error(r, 400, code, msg);
+    return PRZ_REPLIED;
+}
+
+/* A text member into out; -1 (nothing replied) when missing or not fitting. */
+static int text(json_t *o, const char *name, size_t min, size_t max, char *out, size_t outsz)
+{
+    const char *s = req_text(json_object_get(o, name));
+    return s && rules_text_field(s, min, max, out, outsz) >= 0 ? 0 : -1;
+}
+
+static int row_empty(json_t *e)
+{
+    static const char *const f[] = { "title", "url", "author", "author_unit", NULL };
+    for (int k = 0; f[k]; k++) {
+        const char *s = req_text(json_object_get(e, f[k]));
+        if (s && s[strspn(s, " \t")])
+            return 0;
+    }
+    return 1;
+}
+
+static int parse_items(req_t *r, json_t *a, long long max_items, receipt_t *rc)
+{
+    if (!json_is_array(a) || json_array_size(a) < 1 || json_array_size(a) > (size_t)max_items)
+        return bad(r, "invalid_parameter", arena_sprintf(r->arena, "items: 1 to %lld works", max_items));
+    rc->n = json_array_size(a);
+    rc->items = arena_alloc(r->arena, rc->n * sizeof *rc->items);
+    for (size_t i = 0; i < rc->n; i++) {
+        json_t *e = json_array_get(a, i);
+        vitem_t *it = &rc->items[i];
+        if (!json_is_object(e) || row_empty(e))
+            return bad(r, "invalid_parameter", arena_sprintf(r->arena, "items[%zu]: an empty row", i));
+        if (text(e, "title", 1, 50, it->title, sizeof it->title) < 0)
+            return bad(r, "invalid_parameter", arena_sprintf(r->arena, "items[%zu].title: 1 to 50 characters", i));
+        const char *url = req_text(json_object_get(e, "url"));
+        if (rules_douyin_url(url, it->url, sizeof it->url) < 0)
+            return bad(r, "invalid_video_url",
+                       arena_sprintf(r->arena, "items[%zu].url: a Douyin link such as https://v.douyin.com/xxxxxxx/"
+                                     " or https://www.douyin.com/video/<id>", i));
+        if (text(e, "author", 1, 40, it->author, sizeof it->author) < 0)
+            return bad(r, "invalid_parameter", arena_sprintf(r->arena, "items[%zu].author: 1 to 40 characters", i));
+        if (text(e, "author_unit", 2, 100, it->author_unit, sizeof it->author_unit) < 0)
+            return bad(r, "invalid_parameter",
+                       arena_sprintf(r->arena, "items[%zu].author_unit: 2 to 100 characters", i));
+        for (size_t k = 0; k < i; k++)
+            if (strcmp(rc->items[k].url, it->url) == 0)
+                return bad(r, "invalid_video_url", arena_sprintf(r->arena, "items[%zu].url: the same video twice", i));
+    }
+    return 0;
+}
+
+/* Where the receipt counts: the sender's profile region, else region_code. */
+static int receipt_region(req_t *r, json_t *body, receipt_t *rc)
+{
+    db_res_t *p = db_query(req_db(r), r->arena, "SELECT region_code FROM profiles WHERE user_id = ?", "i",
+                           r->auth.user_id);
+    if (!p)
+        return store_err(r);
+    const char *code = req_text(json_object_get(body, "region_code"));
+    if (p->nrows)
+        code = db_get(p, 0, 0);
+    db_res_t *g = code ? db_query(req_db(r), r->arena,
+                                  "SELECT code, level, province_code, city_code FROM regions WHERE code = ?", "s", code)
+                       : NULL;
+    if (code && !g)
+        return store_err(r);
+    if (!g || !g->nrows)
+        return bad(r, "invalid_region", "region_code: the sender's region (a 6-digit code) is needed without a profile");
+    rc->region = db_get(g, 0, 0);
+    rc->province = db_get(g, 0, 2);
+    rc->city = db_int(g, 0, 1) >= 2 ? (db_get(g, 0, 3) ? db_get(g, 0, 3) : rc->region) : NULL;
+    rc->county = db_int(g, 0, 1) == 3 ? rc->region : NULL;
+    return 0;
+}
+
+static int save_receipt(req_t *r, const receipt_t *rc, int verdict, long long *id)
+{
+    char *sealed, masked[32];
+    if (seal_str(r, rc->phone, &sealed) < 0)
+        return store_err(r);
+    rules_mask_phone(rc->phone, masked, sizeof masked);
+    db_t *db = req_db(r);
+    const char *review = verdict == WX_REVIEW ? "review" : verdict == CONTENT_UNCHECKED ? "unchecked" : "pass";
+    if (db_begin(db) < 0)
+        return store_err(r);
+    long long n = db_exec(db, "INSERT INTO video_receipts (user_id, unit_name, contact_name, contact_phone_sealed,"
+                          " contact_phone_masked, region_code, province_code, city_code, county_code, created_at)"
+                          " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", "issssssssi", r->auth.user_id, rc->unit,
+                          rc->contact, sealed, masked, rc->region, rc->province, rc->city, rc->county,
+                          (long long)clock_now_s());
+    *id = db_last_id(db);
+    for (size_t i = 0; n >= 0 && i < rc->n; i++) {
+        const vitem_t *it = &rc->items[i];
+        n = db_exec(db, "INSERT INTO video_items (receipt_id, seq, title, url, author, author_unit, content_review)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?)", "iisssss", *id, (long long)i + 1, it->title, it->url,
+                    it->author, it->author_unit, review);
+        if (n < 0 && db_errno(db) == DB_ER_DUP_ENTRY) {
+            db_rollback(db);
+            reply_error(r, 409, "video_exists",
+                        arena_sprintf(r->arena, "items[%zu].url: this video was already submitted", i));
+            return PRZ_REPLIED;
+        }
+    }
+    if (n < 0 || db_commit(db) < 0) {
+        db_rollback(db);
+        return store_err(r);
+    }
+    return 0;
+}
+
+/* The reply: the receipt and one mail subject per work. */
+static void reply_receipt(req_t *r, int status, long long id, const char *unit, const vitem_t *items, size_t n)
+{
+    json_t *subjects = json_array();
+    for (size_t i = 0; i < n; i++) {
+        char subj[800];
+        rules_video_mail_subject(unit, items[i].title, subj, sizeof subj);
+        json_array_append_new(subjects, json_string(subj));
+    }
+    reply_json(r, status, json_pack("{s:I,s:O,s:o}", "receipt_id", (json_int_t)id, "mail_subject",
+                                    json_array_get(subjects, 0), "mail_subjects", subjects));
+}
+
+/* A retry of a receipt this person already sent (same unit, same works in
+ * the same order) gets that receipt again: 1 when replied, 0 when not a
+ * repeat, or PRZ_STORE. */
+static int repeat_of(req_t *r, const receipt_t *rc)
+{
+    db_res_t *v = db_query(req_db(r), r->arena,
+                           "SELECT v.id, v.user_id, v.unit_name FROM video_items i JOIN video_receipts v"
+                           " ON v.id = i.receipt_id WHERE i.url = ?", "s", rc->items[0].url);
+    if (!v)
+        return store_err(r);
+    if (!v->nrows || db_int(v, 0, 1) != r->auth.user_id || strcmp(db_get(v, 0, 2), rc->unit) != 0)
+        return 0;
+    db_res_t *it = db_query(req_db(r), r->arena, "SELECT title, url FROM video_items WHERE receipt_id = ?"
+                            " ORDER BY seq", "i", db_int(v, 0, 0));
+    if (!it)
+        return store_err(r);
+    if (it->nrows != rc->n)
+        return 0;
+    for (size_t i = 0; i < rc->n; i++)
+        if (strcmp(db_get(it, i, 0), rc->items[i].title) != 0 || strcmp(db_get(it, i, 1), rc->items[i].url) != 0)
+            return 0;
+    reply_receipt(r, 200, db_int(v, 0, 0), rc->unit, rc->items, rc->n);
+    return 1;
+}
+
+int prizes_video_submit(req_t *r, json_t *body)
+{
+    db_res_t *s = db_query(req_db(r), r->arena, "SELECT opens_at, closes_at, max_items FROM video_settings"
+                           " WHERE id = 1", "");
+    if (!s || !s->nrows)
+        return store_err(r);
+    long long now = clock_now_s();
+    if (now < db_int(s, 0, 0) || now > db_int(s, 0, 1))
+        return reply_error(r, 403, "submissions_closed", "the video collection is not open now"), PRZ_REPLIED;
+    receipt_t rc = { 0 };
+    if (text(body, "unit_name", 2, 100, rc.unit, sizeof rc.unit) < 0)
+        return bad(r, "invalid_parameter", "unit_name: 2 to 100 characters");
+    if (text(body, "contact_name", 2, 20, rc.contact, sizeof rc.contact) < 0)
+        return bad(r, "invalid_parameter", "contact_name: 2 to 20 characters");
+    if (rules_phone_canonical(req_text(json_object_get(body, "contact_phone")), rc.phone, sizeof rc.phone) < 0)
+        return bad(r, "invalid_parameter", "contact_phone: 5 to 20 digits");
+    int rv = parse_items(r, json_object_get(body, "items"), VIDEO_MAX_ROWS < db_int(s, 0, 2) ? VIDEO_MAX_ROWS
+                                                                                            : db_int(s, 0, 2), &rc);
+    if (rv < 0 || (rv = repeat_of(r, &rc)) != 0)
+        return rv < 0 ? rv : 0;
+    if ((rv = receipt_region(r, body, &rc)) < 0)
+        return rv;
+    /* Titles and the unit's name are published: WeChat's content check first. */
+    size_t cap = 512 + rc.n * 210;
+    char *joined = arena_alloc(r->arena, cap);
+    size_t used = (size_t)snprintf(joined, cap, "%s", rc.unit);
+    for (size_t i = 0; i < rc.n; i++)
+        used += (size_t)snprintf(joined + used, cap - used, "\n%s", rc.items[i].title);
+    int verdict;
+    if (content_check(r, r->auth.user_id, joined, &verdict) < 0)
+        return store_err(r);
+    if (verdict == WX_RISKY)
+        return reply_error(r, 422, "content_risky", "a title or the unit's name did not pass WeChat's content check"),
+               PRZ_REPLIED;
+    long long id;
+    if ((rv = save_receipt(r, &rc, verdict, &id)) < 0)
+        return rv;
+    log_info("video receipt %lld with %zu works", id, rc.n);
+    reply_receipt(r, 201, id, rc.unit, rc.items, rc.n);
+    return 0;
+}
+
+/* Area filter on video_receipts v: "ssss" (area ×4). */
+#define AREA " (? = '' OR v.province_code = ? OR v.city_code = ? OR v.county_code = ?)"
+
+int prizes_video_list(req_t *r)
+{
+    long long limit, offset;
+    if (req_query_int(r, "limit", 20, 1, 100, &limit) < 0 || req_query_int(r, "offset", 0, 0, 1000000, &offset) < 0)
+        return PRZ_REPLIED;
+    const char *a = r->auth.area;
+    db_res_t *t = db_query(req_db(r), r->arena, "SELECT COUNT(*) FROM video_items i JOIN video_receipts v"
+                           " ON v.id = i.receipt_id WHERE" AREA, "ssss", a, a, a, a);
+    db_res_t *res = t ? db_query(req_db(r), r->arena,
+                                 "SELECT i.id, v.id, i.seq, i.title, i.url, i.author, i.author_unit, i.content_review,"
+                                 " IFNULL(i.award, ''), v.unit_name, v.contact_name, v.contact_phone_masked,"
+                                 " v.region_code, v.created_at FROM video_items i JOIN video_receipts v"
+                                 " ON v.id = i.receipt_id WHERE" AREA " ORDER BY i.id LIMIT ? OFFSET ?",
+                                 "ssssii", a, a, a, a, limit, offset)
+                       : NULL;
+    if (!res)
+        return store_err(r);
+    json_t *list = json_array();
+    for (size_t k = 0; k < res->nrows; k++) {
+        char iso[32];
+        iso8601_format_shanghai(db_int(res, k, 13), iso);
+        const char *award = db_get(res, k, 8);
+        json_array_append_new(list, json_pack(
+            "{s:I,s:I,s:I,s:s,s:s,s:s,s:s,s:s,s:s?,s:s,s:s,s:s,s:s,s:s}", "id", (json_int_t)db_int(res, k, 0),
+            "receipt_id", (json_int_t)db_int(res, k, 1), "seq", (json_int_t)db_int(res, k, 2), "title",
+            db_get(res, k, 3), "url", db_get(res, k, 4), "author", db_get(res, k, 5), "author_unit",
+            db_get(res, k, 6), "content_review", db_get(res, k, 7), "award", *award ? award : NULL, "unit_name",
+            db_get(res, k, 9), "contact_name", db_get(res, k, 10), "contact_phone_masked", db_get(res, k, 11),
+            "region_code", db_get(res, k, 12), "submitted_at", iso));
+    }
+    reply_json(r, 200, json_pack("{s:o,s:I}", "videos", list, "total", (json_int_t)db_int(t, 0, 0)));
+    return 0;
+}
+
+int prizes_video_regions(req_t *r)
+{
+    const char *level = req_query(r, "level");
+    int county = !level || strcmp(level, "county") == 0;
+    if (!county && strcmp(level, "city") != 0)
+        return reply_error(r, 400, "invalid_level", "level: city or county"), PRZ_REPLIED;
+    const char *parent = req_query(r, "parent");
+    const char *a = r->auth.area;
+    /* Every region of the level (under parent when given) in the caller's
+     * area, with its works, so that one that sent nothing shows 0. */
+    const char *sql = county
+        ? "SELECT g.code, g.name, COUNT(i.id), COUNT(DISTINCT v.id) FROM regions g"
+          " LEFT JOIN video_receipts v ON v.county_code = g.code LEFT JOIN video_items i ON i.receipt_id = v.id"
+          " WHERE g.level = 3 AND (? IS NULL OR g.parent_code = ?)"
+          " AND (? = '' OR g.province_code = ? OR g.city_code = ? OR g.code = ?)"
+          " GROUP BY g.code, g.name ORDER BY g.code LIMIT 5000"
+        : "SELECT g.code, g.name, COUNT(i.id), COUNT(DISTINCT v.id) FROM regions g"
+          " LEFT JOIN video_receipts v ON v.city_code = g.code LEFT JOIN video_items i ON i.receipt_id = v.id"
+          " WHERE g.level = 2 AND (? IS NULL OR g.parent_code = ?)"
+          " AND (? = '' OR g.province_code = ? OR g.code = ? OR g.code = ?)"
+          " GROUP BY g.code, g.name ORDER BY g.code LIMIT 5000";
+    db_res_t *res = db_query(req_db(r), r->arena, sql, "ssssss", parent, parent, a, a, a, a);
+    if (!res)
+        return store_err(r);
+    json_t *list = json_array();
+    for (size_t k = 0; k < res->nrows; k++)
+        json_array_append_new(list, json_pack("{s:s,s:s,s:I,s:I,s:b}", "region_code", db_get(res, k, 0), "name",
+                                              db_get(res, k, 1), "works", (json_int_t)db_int(res, k, 2),
+                                              "receipts", (json_int_t)db_int(res, k, 3), "meets_minimum",
+                                              db_int(res, k, 2) >= 2));
+    reply_json(r, 200, json_pack("{s:s,s:i,s:o}", "level", county ? "county" : "city", "minimum", 2, "regions", list));
+    return 0;
+}
+
+int prizes_video_award(req_t *r, long long item_id, json_t *body)
+{
+    static const char *const levels[] = { "first", "second", "third", "honourable", NULL };
+    json_t *v = json_object_get(body, "award");
+    int lv = -1;
+    for (int k = 0; levels[k] && json_is_string(v); k++)
+        if (req_text(v) && strcmp(req_text(v), levels[k]) == 0)
+            lv = k;
+    if (!json_is_null(v) && lv < 0)
+        return bad(r, "invalid_parameter", "award: first, second, third, honourable or null");
+    db_t *db = req_db(r);
+    /* The settings row is the lock that keeps two organizers from passing one cap together. */
+    if (db_begin(db) < 0)
+        return store_err(r);
+    db_res_t *s = db_query(db, r->arena, "SELECT first_count, second_count, third_count, honourable_count"
+                           " FROM video_settings WHERE id = 1 FOR UPDATE", "");
+    db_res_t *it = s ? db_query(db, r->arena, "SELECT id FROM video_items WHERE id = ?", "i", item_id) : NULL;
+    db_res_t *used = it && lv >= 0 ? db_query(db, r->arena, "SELECT COUNT(*) FROM video_items WHERE award = ?"
+                                              " AND id <> ?", "si", levels[lv], item_id) : NULL;
+    if (!s || !s->nrows || !it || (lv >= 0 && !used)) {
+        db_rollback(db);
+        return store_err(r);
+    }
+    if (!it->nrows) {
+        db_rollback(db);
+        return reply_error(r, 404, "not_found", "no such video"), PRZ_REPLIED;
+    }
+    if (lv >= 0 && db_int(used, 0, 0) >= db_int(s, 0, (size_t)lv)) {
+        db_rollback(db);
+        return reply_error(r, 409, "award_full", arena_sprintf(r->arena, "all %lld %s awards are given",
+                                                               db_int(s, 0, (size_t)lv), levels[lv])), PRZ_REPLIED;
+    }
+    if (db_exec(db, "UPDATE video_items SET award = ?, awarded_at = ?, awarded_by = ? WHERE id = ?", "siii",
+                lv >= 0 ? levels[lv] : NULL, (long long)clock_now_s(), r->auth.organizer_id, item_id) < 0 ||
+        db_commit(db) < 0) {
+        db_rollback(db);
+        return store_err(r);
+    }
+    log_info("video %lld award %s by organizer %lld", item_id, lv >= 0 ? levels[lv] : "none", r->auth.organizer_id);
+    reply_json(r, 200, json_pack("{s:I,s:s?}", "id", (json_int_t)item_id, "award", lv >= 0 ? levels[lv] : NULL));
+    return 0;
+}

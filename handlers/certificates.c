@@ -1,0 +1,30 @@
+/* certificates.c: GET /me/certificate (the caller's PDF) and
+ * GET /certificates/{serial} (public verification). */
+#include "handlers/certificates.h"
+#include "engines/prizes/prizes.h"
+#include "handlers/handlers.h"
+
+int h_me_certificate(req_t *r)
+{
+    contest_t c;
+    int rc = contest_from_request(r, NULL, &c);
+    if (rc != ST_OK)
+        return rc;
+    const char *pdf, *serial;
+    size_t len;
+    rc = prizes_certificate(r, &c, r->auth.user_id, &pdf, &len, &serial);
+    if (rc < 0)
+        return prizes_status(rc);
+    reply_header(r, "Content-Disposition", arena_sprintf(r->arena, "attachment; filename=\"certificate-%s.pdf\"", serial));
+    reply_header(r, "Cache-Control", "private, no-store");
+    return reply_raw(r, 200, "application/pdf", pdf, len);
+}
+
+int h_certificate_verify(req_t *r)
+{
+    json_t *body;
+    int rc = prizes_certificate_verify(r, r->npv > 0 ? r->pv[0] : NULL, &body);
+    if (rc < 0)
+        return prizes_status(rc);
+    return reply_json(r, 200, body);
+}
