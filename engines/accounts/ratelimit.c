@@ -7,9 +7,16 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Admit (and count) an attempt: 0, or the window's remaining ms. */
+/* Admit (and count) an attempt: 0, or the window's remaining ms. ARGV[3]
+ * is what this process counted locally while Redis could not be reached
+ * (rl_take): folded in first, so an outage splits no count in two. */
 static const char TAKE_LUA[] =
     "local n = tonumber(redis.call('GET', KEYS[1]) or '0')\n"
+    "local extra = tonumber(ARGV[3] or '0')\n"
+    "if extra > 0 then\n"
+    "  n = redis.call('INCRBY', KEYS[1], extra)\n"
+    "  if redis.call('PTTL', KEYS[1]) < 0 then redis.call('EXPIRE', KEYS[1], ARGV[2]) end\n"
+    "end\n"
     "if n >= tonumber(ARGV[1]) then\n"
     "  local t = redis.call('PTTL', KEYS[1])\n"
     "  if t <= 0 then return 1000 end\n"
@@ -78,6 +85,24 @@ int rl_local_take(const char *id, int limit, int window_s, int64_t now_ms)
     return wait;
 }
 
+int rl_local_pending(const char *id, int64_t now_ms)
+{
+    pthread_mutex_lock(&local_mu);
+    slot_t *s = local_find(id, now_ms);
+    int n = s ? s->count : 0;
+    pthread_mutex_unlock(&local_mu);
+    return n;
+}
+
+void rl_local_forget(const char *id, int n, int64_t now_ms)
+{
+    pthread_mutex_lock(&local_mu);
+    slot_t *s = local_find(id, now_ms);
+    if (s)
+        s->count = s->count > n ? s->count - n : 0;
+    pthread_mutex_unlock(&local_mu);
+}
+
 void rl_local_give_back(const char *id, int64_t now_ms)
 {
     pthread_mutex_lock(&local_mu);
@@ -109,13 +134,20 @@ int rl_take(req_t *r, const char *bucket, const char *key, int limit, int window
 {
     char id[64];
     make_id(bucket, key, id);
-    const char *argv[] = { "EVAL", TAKE_LUA, "1", NULL, NULL, NULL };
+    /* attempts this process counted while Redis was unreachable (a
+     * connection waits a second before it reconnects) go to Redis with
+     * this one, so the limit holds across the outage */
+    int pending = rl_local_pending(id, mono_ms());
+    const char *argv[] = { "EVAL", TAKE_LUA, "1", NULL, NULL, NULL, NULL };
     argv[3] = arena_sprintf(r->arena, "rl:%s", id);
     argv[4] = arena_sprintf(r->arena, "%d", limit);
     argv[5] = arena_sprintf(r->arena, "%d", window_s);
-    redisReply *rep = kv_cmdargv(req_kv(r), r->arena, 6, argv, NULL);
+    argv[6] = arena_sprintf(r->arena, "%d", pending);
+    redisReply *rep = kv_cmdargv(req_kv(r), r->arena, 7, argv, NULL);
     if (!rep || rep->type != REDIS_REPLY_INTEGER)
         return rl_local_take(id, limit, window_s, mono_ms());
+    if (pending)
+        rl_local_forget(id, pending, mono_ms());
     return rep->integer > 0 ? (int)((rep->integer + 999) / 1000) : 0;
 }
 

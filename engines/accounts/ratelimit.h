@@ -32,6 +32,10 @@ void rl_clear(req_t *r, const char *bucket, const char *key);
  * time; the functions behave as the ones above. */
 #define RL_LOCAL_SLOTS 1024
 int rl_local_take(const char *id, int limit, int window_s, int64_t now_ms);
+/* What the table holds for id now (counted while Redis was unreachable),
+ * and forgetting n of it once Redis has taken them over. */
+int rl_local_pending(const char *id, int64_t now_ms);
+void rl_local_forget(const char *id, int n, int64_t now_ms);
 void rl_local_give_back(const char *id, int64_t now_ms);
 void rl_local_clear(const char *id);
 void rl_local_reset(void);

@@ -84,12 +84,27 @@ TEST(unknown_name_dummy_never_matches)
     CHECK_INT(password_verify(NULL, "", 0), 0);
 }
 
+TEST(pending_counts_are_handed_over_once)
+{
+    rl_local_reset();
+    int64_t t = 5000000;
+    for (int i = 0; i < 3; i++)
+        CHECK_INT(rl_local_take("acct:p", 10, 60, t + i), 0);
+    CHECK_INT(rl_local_pending("acct:p", t + 10), 3);
+    CHECK_INT(rl_local_pending("acct:q", t + 10), 0);
+    rl_local_forget("acct:p", 3, t + 20);
+    CHECK_INT(rl_local_pending("acct:p", t + 30), 0);
+    rl_local_forget("acct:p", 5, t + 40);   /* never below zero */
+    CHECK_INT(rl_local_pending("acct:p", t + 50), 0);
+}
+
 int main(void)
 {
     RUN(admits_up_to_the_limit_then_waits_for_the_window);
     RUN(giving_back_makes_room);
     RUN(keys_are_separate_and_clear_forgets);
     RUN(a_flood_of_keys_evicts_the_oldest_window);
+    RUN(pending_counts_are_handed_over_once);
     RUN(password_round_trip);
     RUN(unknown_name_dummy_never_matches);
     return check_summary();
