@@ -1,5 +1,6 @@
 /* profile.c: PUT /me/profile, and the profile as the API shows it. */
 #include "handlers/profile.h"
+#include "engines/accounts/accounts.h"
 #include "handlers/content_check.h"
 #include "handlers/contest.h"
 #include "handlers/handlers.h"
@@ -336,6 +337,12 @@ int h_profile_put(req_t *r)
     profile_input_t in;
     if (parse_input(r, j, &in) < 0)
         return 0;
+    long long consent;     /* the notice version to record as accepted, or 0 */
+    int crc = consent_check(r, j, &consent);
+    if (crc)
+        return crc < 0 ? -1 : 0;
+    if (consent && consent_record(r, consent) < 0)
+        return -1;
     region_t reg;
     int rc = region_find(r, in.region_code, &reg);
     if (rc == -2)

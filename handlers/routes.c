@@ -17,6 +17,8 @@
 #include "handlers/admin_auth.h"
 #include "handlers/login.h"
 #include "handlers/phone.h"
+#include "handlers/logout.h"
+#include "handlers/privacy.h"
 
 #define API "/api/v1"
 
@@ -66,6 +68,14 @@ const route_t g_routes[] = {
     { "POST", API "/admin/boards/rebuild",    h_lb_rebuild,    R_ORGANIZER, 1024 },
     { "GET",  API "/admin/boards/rebuild",    h_lb_rebuild_status, R_ORGANIZER, 0 },
     { "GET",  API "/admin/stats",             h_admin_stats,   R_ORGANIZER, 0 },
+
+    /* @privacy: sessions ending, the privacy notice, a person's data (issue 14) */
+    { "POST",   API "/logout",             h_logout,         R_USER | R_UNIT_ADMIN | R_ORGANIZER, 1024 },
+    { "GET",    API "/privacy",            h_privacy_get,    0, 0 },
+    { "PUT",    API "/admin/privacy",      h_privacy_put,    R_ORGANIZER | R_NATIONWIDE, 64 * 1024 },
+    { "GET",    API "/me/data",            h_me_data,        R_USER, 0 },
+    { "DELETE", API "/me",                 h_me_delete,      R_USER, 1024 },
+    { "GET",    API "/admin/duplicates",   h_admin_duplicates, R_ORGANIZER, 0 },
 };
 
 const size_t g_nroutes = sizeof g_routes / sizeof g_routes[0];

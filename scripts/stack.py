@@ -113,6 +113,9 @@ class Stack:
         self.sim_url = "https://127.0.0.1:%d" % self.sim_port
         self.sim_ca = os.path.join(self.dir, "wxsim", "ca.pem")
         self.db_password = secrets.token_hex(12)
+        # Redis asks for a password (requirepass), as in production: whoever
+        # reaches its port without it can neither read nor write sessions.
+        self.redis_password = secrets.token_hex(12)
 
     # ---- lifecycle ----
 
@@ -227,6 +230,7 @@ class Stack:
         self._spawn("redis", [which("redis-server"), "--port", str(self.redis_port),
                               "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
                               "--maxmemory-policy", "noeviction", "--dir", rdir,
+                              "--requirepass", self.redis_password,
                               "--daemonize", "no"])
         wait_for(lambda: self.redis("PING") == "PONG", "redis", 20, self.procs["redis"])
 
@@ -234,7 +238,8 @@ class Stack:
         self._stop_proc("redis")
 
     def redis(self, *args):
-        r = subprocess.run([which("redis-cli"), "-p", str(self.redis_port), "--raw"] + list(args),
+        r = subprocess.run([which("redis-cli"), "-p", str(self.redis_port), "--raw",
+                            "--no-auth-warning", "-a", self.redis_password] + list(args),
                            capture_output=True, timeout=30)
         if r.returncode != 0 or r.stdout.startswith(b"Could not connect"):
             return None
@@ -276,6 +281,7 @@ class Stack:
             "listen": "unix:" + os.path.join(self.dir, "quizd%d.sock" % i),
             "db_socket": self.db_socket, "db_user": "quiz", "db_password": self.db_password,
             "db_name": "quiz", "redis_host": "127.0.0.1", "redis_port": self.redis_port,
+            "redis_password": self.redis_password,
             "wx_base_url": self.sim_url, "wx_ca_file": self.sim_ca,
             "wx_appid": self.sim_appid, "wx_secret": self.sim_secret,
             "phone_key_hex": self.phone_key,
@@ -518,11 +524,12 @@ def main():
         with open(os.path.join(args.dir, "stack.json")) as f:
             saved = json.load(f)
         st.db_password, st.phone_key, st.sim_secret = saved["db_password"], saved["phone_key"], saved["sim_secret"]
+        st.redis_password = saved.get("redis_password", st.redis_password)
     else:
         os.makedirs(args.dir, exist_ok=True)
         with open(os.path.join(args.dir, "stack.json"), "w") as f:
             json.dump({"db_password": st.db_password, "phone_key": st.phone_key,
-                       "sim_secret": st.sim_secret}, f)
+                       "sim_secret": st.sim_secret, "redis_password": st.redis_password}, f)
         os.chmod(os.path.join(args.dir, "stack.json"), 0o600)
     stop = []
     signal.signal(signal.SIGTERM, lambda *a: stop.append(1))

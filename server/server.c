@@ -17,6 +17,8 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include "server/peers.h"
+
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -501,12 +503,32 @@ static void on_returned(conn_t *c)
         conn_arm(c);
 }
 
+/* Logged once a minute at most: a scanner must not fill the log. */
+static void untrusted_peer_refused(void)
+{
+    static int64_t last_us;
+    int64_t now = clock_mono_us();
+    if (!last_us || now - last_us > 60 * 1000000LL) {
+        last_us = now;
+        log_warn("refused a FastCGI connection from a peer not in trusted_peers");
+    }
+}
+
 static void on_accept(void)
 {
     for (;;) {
-        int fd = accept4(listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        struct sockaddr_storage peer;
+        socklen_t plen = sizeof peer;
+        int fd = accept4(listen_fd, (struct sockaddr *)&peer, &plen, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd < 0)
             return;
+        /* a TCP peer must be a configured nginx (peers.h) */
+        if (peer.ss_family != AF_UNIX &&
+            !peers_trusted((struct sockaddr *)&peer, plen, g_config.trusted_peers)) {
+            untrusted_peer_refused();
+            close(fd);
+            continue;
+        }
         if (nconns >= g_config.max_conns) {
             close(fd);
             continue;

@@ -1,0 +1,215 @@
+/* privacy.c: the notice, consent, a person's data and erasing a person
+ * (see accounts.h). */
+#include "engines/accounts/accounts.h"
+#include "handlers/profile.h"
+#include "server/clock.h"
+#include "server/log.h"
+
+#include <string.h>
+
+int privacy_current(req_t *r, long long *version, const char **text)
+{
+    db_res_t *res = db_query(req_db(r), r->arena,
+                             "SELECT version, text FROM privacy_notices ORDER BY version DESC LIMIT 1",
+                             "");
+    if (!res) {
+        r->store_down = 1;
+        return -1;
+    }
+    if (!res->nrows)
+        return -2;
+    *version = db_int(res, 0, 0);
+    *text = db_get(res, 0, 1);
+    return 0;
+}
+
+int consent_check(req_t *r, json_t *body, long long *record)
+{
+    *record = 0;
+    db_res_t *res = db_query(req_db(r), r->arena,
+                             "SELECT n.version, EXISTS (SELECT 1 FROM consents c WHERE c.user_id = ?"
+                             " AND c.version = n.version) FROM privacy_notices n"
+                             " ORDER BY n.version DESC LIMIT 1", "i", r->auth.user_id);
+    if (!res) {
+        r->store_down = 1;
+        return -1;
+    }
+    if (!res->nrows)
+        return 0;                              /* no notice at all: nothing to accept */
+    long long cur = db_int(res, 0, 0);
+    if (db_int(res, 0, 1))
+        return 0;                              /* accepted already */
+    json_t *v = json_object_get(body, "consent_version");
+    if (json_is_integer(v) && json_integer_value(v) == cur) {
+        *record = cur;
+        return 0;
+    }
+    reply_error(r, 400, "consent_required",
+                "accept the privacy notice in force (GET /privacy) and send its version as"
+                " consent_version");
+    return 1;
+}
+
+int consent_record(req_t *r, long long version)
+{
+    if (db_exec(req_db(r), "INSERT IGNORE INTO consents (user_id, version, accepted_at)"
+                           " VALUES (?, ?, ?)",
+                "iii", r->auth.user_id, version, (long long)clock_now_s()) < 0) {
+        r->store_down = 1;
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- what is held about a person ---- */
+
+/* Rows of a query as an array of objects, one key per column (names[]).
+ * Integer columns are listed in ints (a string of 'i'/'s' per column). */
+static json_t *rows(req_t *r, const char *const *names, const char *kinds, db_res_t *res)
+{
+    json_t *arr = json_array();
+    for (size_t i = 0; res && i < res->nrows; i++) {
+        json_t *o = json_object();
+        for (size_t c = 0; names[c]; c++) {
+            const char *v = db_get(res, i, c);
+            json_object_set_new(o, names[c], !v ? json_null()
+                                             : kinds[c] == 'i' ? json_integer(db_int(res, i, c))
+                                                               : json_string(v));
+        }
+        json_array_append_new(arr, o);
+    }
+    (void)r;
+    return arr;
+}
+
+json_t *privacy_export(req_t *r, long long uid)
+{
+    db_t *db = req_db(r);
+    db_res_t *u = db_query(db, r->arena,
+                           "SELECT id, openid, unionid, phone_masked, roles, admin_unit_id, created_at,"
+                           " last_login_at FROM users WHERE id = ?", "i", uid);
+    if (!u || !u->nrows)
+        goto fail;
+    static const char *const acct[] = { "id", "openid", "unionid", "phone_masked", "roles",
+                                        "admin_unit_id", "created_at", "last_login_at", NULL };
+    json_t *list = rows(r, acct, "isssiiii", u);
+    json_t *account = json_array_get(list, 0);
+    json_incref(account);
+    json_decref(list);
+    json_t *out = json_pack("{s:o}", "account", account);
+    json_t *profile = profile_load_json(r, uid);
+    if (!profile) {
+        json_decref(out);
+        goto fail;
+    }
+    json_object_set_new(out, "profile", profile);
+
+    struct { const char *key, *sql, *kinds; const char *const names[10]; } parts[] = {
+        { "consents", "SELECT version, accepted_at FROM consents WHERE user_id = ? ORDER BY version",
+          "ii", { "version", "accepted_at", NULL } },
+        { "scores", "SELECT contest_id, score, reached_at, attempts_submitted, first_submitted_at"
+                    " FROM contest_scores WHERE user_id = ? ORDER BY contest_id",
+          "iiiii", { "contest_id", "score", "reached_at", "attempts_submitted", "first_submitted_at",
+                     NULL } },
+        { "attempts", "SELECT id, contest_id, started_at, submitted_at, score, correct_count"
+                      " FROM attempts WHERE user_id = ? ORDER BY id",
+          "iiiiii", { "attempt_id", "contest_id", "started_at", "submitted_at", "score",
+                      "correct_count", NULL } },
+        { "name_changes", "SELECT old_name, new_name, contest_id, changed_at FROM name_changes"
+                          " WHERE user_id = ? ORDER BY id",
+          "ssii", { "old_name", "new_name", "contest_id", "changed_at", NULL } },
+        { "units_registered", "SELECT id, name, credit_code, contact_name, created_at FROM units"
+                              " WHERE created_by = ? ORDER BY id",
+          "isssi", { "unit_id", "name", "credit_code", "contact_name", "created_at", NULL } },
+        { "content_reviews", "SELECT kind, content, reason, state, created_at FROM content_reviews"
+                             " WHERE user_id = ? ORDER BY id",
+          "ssssi", { "kind", "content", "reason", "state", "created_at", NULL } },
+    };
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
+        db_res_t *res = db_query(db, r->arena, parts[i].sql, "i", uid);
+        if (!res) {
+            json_decref(out);
+            goto fail;
+        }
+        json_object_set_new(out, parts[i].key, rows(r, parts[i].names, parts[i].kinds, res));
+    }
+    return out;
+fail:
+    r->store_down = 1;
+    return NULL;
+}
+
+/* ---- erasing a person ---- */
+
+/* Put the erased name into a contest's board name cache (the live version
+ * and one being built), keeping the unit the entry names. */
+static const char NAME_LUA[] =
+    "local tag = KEYS[1]\n"
+    "local vs = { redis.call('GET', tag .. ':ver') }\n"
+    "local b = redis.call('GET', tag .. ':building')\n"
+    "if b then vs[#vs + 1] = string.match(b, '^(%d+)') end\n"
+    "for _, v in ipairs(vs) do\n"
+    "  if v then\n"
+    "    local k = tag .. ':v' .. v .. ':nm'\n"
+    "    local cur = redis.call('HGET', k, ARGV[1])\n"
+    "    if cur then\n"
+    "      local unit = string.match(cur, '^([^\\31]*)\\31') or ''\n"
+    "      redis.call('HSET', k, ARGV[1], unit .. '\\31' .. ARGV[2])\n"
+    "    end\n"
+    "  end\n"
+    "end\n"
+    "return 1\n";
+
+static int erase_tx(db_t *db, long long uid, long long now, const char *why)
+{
+    if (db_begin(db) < 0)
+        return -1;
+    if (db_exec(db, "UPDATE users SET openid = CONCAT('erased:', id), unionid = NULL,"
+                    " session_key_sealed = NULL, phone_sealed = NULL, phone_masked = NULL,"
+                    " phone_hash = NULL, roles = 0, admin_unit_id = NULL,"
+                    " erased_at = IFNULL(erased_at, ?) WHERE id = ?", "ii", now, uid) < 0 ||
+        db_exec(db, "UPDATE profiles SET real_name = ?, name_review = 'pass' WHERE user_id = ?",
+                "si", ERASED_NAME, uid) < 0 ||
+        db_exec(db, "DELETE FROM name_changes WHERE user_id = ?", "i", uid) < 0 ||
+        db_exec(db, "DELETE FROM content_reviews WHERE kind = 'real_name' AND subject_id = ?",
+                "i", uid) < 0 ||
+        db_exec(db, "DELETE FROM console_codes WHERE user_id = ?", "i", uid) < 0 ||
+        db_exec(db, "DELETE FROM sessions WHERE user_id = ?", "i", uid) < 0 ||
+        db_exec(db, "INSERT INTO privacy_log (action, user_id, detail, created_at)"
+                    " VALUES ('erase', ?, ?, ?)", "isi", uid, why, now) < 0 ||
+        db_commit(db) < 0) {
+        db_rollback(db);
+        return -1;
+    }
+    return 0;
+}
+
+int privacy_erase_user(db_t *db, kv_t *kv, arena_t *a, long long uid, const char *why)
+{
+    long long now = clock_now_s();
+    db_res_t *sess = db_query(db, a, "SELECT token_hash FROM sessions WHERE user_id = ?", "i", uid);
+    db_res_t *cs = db_query(db, a, "SELECT contest_id FROM contest_scores WHERE user_id = ?", "i", uid);
+    if (!sess || !cs)
+        return -1;
+    int ok = -1;
+    for (int attempt = 0; attempt < 3 && ok < 0; attempt++) {
+        ok = erase_tx(db, uid, now, why);
+        if (ok < 0 && db_errno(db) != DB_ER_DEADLOCK && db_errno(db) != DB_ER_LOCK_WAIT)
+            break;
+    }
+    if (ok < 0)
+        return -1;
+    /* After the commit: the cached copies and the boards' names. */
+    for (size_t i = 0; i < sess->nrows; i++)
+        kv_cmd(kv, a, "DEL sess:%s", db_get(sess, i, 0));
+    const char *uid_s = arena_sprintf(a, "%lld", uid);
+    for (size_t i = 0; i < cs->nrows; i++) {
+        const char *argv[] = { "EVAL", NAME_LUA, "1", NULL, uid_s, ERASED_NAME };
+        argv[3] = arena_sprintf(a, "{c%lld}", db_int(cs, i, 0));
+        redisReply *rep = kv_cmdargv(kv, a, 6, argv, NULL);
+        if (!rep || rep->type == REDIS_REPLY_ERROR)
+            log_warn("erase: the boards of contest %lld still show the old name until the next"
+                     " rebuild (Redis unreachable)", db_int(cs, i, 0));
+    }
+    return 0;
+}
