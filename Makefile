@@ -91,4 +91,4 @@ crowd:
 clean:
 	rm -rf build build-asan build-fuzz
 
--include $(LIB_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(BUILD)/server/main.d

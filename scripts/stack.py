@@ -352,8 +352,10 @@ class Stack:
 
     # ---- HTTP for tests ----
 
-    def request(self, method, path, body=None, token=None, headers=None, raw=None, timeout=30):
-        """One HTTP request to nginx. body: a JSON-able value; raw: bytes."""
+    def request(self, method, path, body=None, token=None, headers=None, raw=None, timeout=30,
+                source=None):
+        """One HTTP request to nginx. body: a JSON-able value; raw: bytes;
+        source: the client's address (any 127.x.y.z: another client)."""
         if not path.startswith("/"):
             path = "/api/v1/" + path
         h = {"Connection": "close"}
@@ -364,7 +366,8 @@ class Stack:
         if token:
             h["Authorization"] = "Bearer " + token
         h.update(headers or {})
-        c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout,
+                                       source_address=(source, 0) if source else None)
         try:
             c.request(method, path, body=data, headers=h)
             r = c.getresponse()
