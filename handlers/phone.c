@@ -129,6 +129,8 @@ int h_me_phone(req_t *r)
     const char *enc = str_field(j, "encrypted_data", WX_CRYPTO_MAX_B64);
     const char *iv = str_field(j, "iv", 64);
     char phone[PHONE_MAX + 1];
+    if ((code || (enc && iv)) && wx_write_admit(r))   /* per-user limit on WeChat calls */
+        return 0;
     if (code) {
         /* The session check borrowed a store; WeChat may take seconds. */
         req_release_stores(r);

@@ -401,6 +401,8 @@ int h_profile_put(req_t *r)
         const char *text = arena_sprintf(r->arena, "%s%s%s%s%s", cn ? cn : "",
                                          cn && (co || cp) ? "\n" : "", co ? co : "",
                                          co && cp ? "\n" : "", cp ? cp : "");
+        if (wx_write_admit(r))         /* per-user limit on WeChat calls */
+            return 0;
         if (content_check(r, r->auth.user_id, text, &verdict) < 0)
             return -1;
         if (verdict == WX_RISKY)

@@ -3,6 +3,7 @@
 #include "handlers/boards.h"
 #include "handlers/contest.h"
 #include "handlers/content_check.h"
+#include "engines/accounts/accounts.h"
 #include "handlers/handlers.h"
 #include "handlers/regions.h"
 #include "handlers/seal.h"
@@ -209,6 +210,8 @@ int h_units_create(req_t *r)
         return reply_exists(r, existing);
 
     int verdict;
+    if (wx_write_admit(r))             /* per-user limit on WeChat calls */
+        return 0;
     const char *text = arena_sprintf(r->arena, "%s\n%s", in.name, in.contact_name);
     if (content_check(r, r->auth.user_id, text, &verdict) < 0)
         return -1;

@@ -89,7 +89,7 @@ class Stack:
     sim_appid, sim_secret, db_socket, redis_port."""
 
     def __init__(self, build="build", dir=None, port=None, servers=1, settable_clock=True,
-                 quiet=True, workers=None, queue_max=None, conf_extra=None):
+                 quiet=True, workers=None, queue_max=None, conf_extra=None, login_rate=1000):
         self.build = os.path.join(ROOT, build) if not os.path.isabs(build) else build
         self.own_dir = dir is None
         self.dir = dir or tempfile.mkdtemp(prefix="quizstack-")
@@ -101,6 +101,11 @@ class Stack:
         self.workers = workers
         self.queue_max = queue_max
         self.conf_extra = conf_extra or {}
+        # nginx's limit_req on the login routes: per client address (r/s,
+        # burst twice that) and in all (ten times that). The test suite logs
+        # everyone in from 127.0.0.1, so its stack allows a lot; the abuse
+        # tests start stacks with a low rate.
+        self.login_rate = login_rate
         self.procs = {}
         self.base = "http://127.0.0.1:%d" % self.port
         self.api = self.base + "/api/v1"
@@ -289,6 +294,11 @@ class Stack:
             "schema_dir": os.path.join(ROOT, "schema"),
             "data_dir": os.path.join(self.dir, "data"),
             "clock_settable": 1 if self.settable_clock else 0,
+            # the server's own login and WeChat-write limits: every test
+            # client is 127.0.0.1, so they are wide here (test_abuse.py
+            # narrows them on stacks of its own)
+            "login_rate_per_addr": 100000, "login_rate_total": 100000,
+            "wx_write_rate_per_user": 100000,
             "qr_fallback_url": "https://quiz.example.org/join",
         }
         if self.workers:
@@ -341,6 +351,9 @@ class Stack:
                               for i in range(self.nservers))
         with open(os.path.join(d, "nginx.conf"), "w") as f:
             f.write(NGINX_CONF % {"dir": d, "port": self.port, "upstreams": upstreams,
+                                  "login_rate": self.login_rate, "login_burst": 2 * self.login_rate,
+                                  "login_all": 10 * self.login_rate,
+                                  "login_all_burst": 20 * self.login_rate,
                                   "web": os.path.join(ROOT, "web"),
                                   "user": "user root;" if os.getuid() == 0 else ""})
 
@@ -478,6 +491,15 @@ http {
     server_tokens off;
     keepalive_requests 100000;
 
+    # Logins are limited per client address and in all before they reach
+    # quizd (which limits them again): an empty key is not counted, so only
+    # the login routes are.
+    map $uri $quiz_login_addr { ~^/api/v1/(admin/)?login$ $binary_remote_addr; default ""; }
+    map $uri $quiz_login_all { ~^/api/v1/(admin/)?login$ "login"; default ""; }
+    limit_req_zone $quiz_login_addr zone=quiz_login_addr:10m rate=%(login_rate)dr/s;
+    limit_req_zone $quiz_login_all zone=quiz_login_all:1m rate=%(login_all)dr/s;
+    limit_req_status 429;
+
     upstream quizd {
 %(upstreams)s
         keepalive 64;
@@ -488,6 +510,9 @@ http {
         root %(web)s;
         error_page 413 = @too_large;
         error_page 502 504 = @unavailable;
+        error_page 429 = @rate_limited;
+        limit_req zone=quiz_login_addr burst=%(login_burst)d nodelay;
+        limit_req zone=quiz_login_all burst=%(login_all_burst)d nodelay;
 
         location @too_large {
             default_type "application/json; charset=utf-8";
@@ -497,6 +522,11 @@ http {
             default_type "application/json; charset=utf-8";
             add_header Retry-After 1 always;
             return 503 '{"error":{"code":"unavailable","message":"the server is unavailable; try again shortly"}}';
+        }
+        location @rate_limited {
+            default_type "application/json; charset=utf-8";
+            add_header Retry-After 1 always;
+            return 429 '{"error":{"code":"rate_limited","message":"too many requests; try again shortly"}}';
         }
         # nginx's own figure for the benchmark: the same machine, no backend
         location = /nginx-fixed { default_type text/plain; return 200 "ok"; }
@@ -522,7 +552,9 @@ def main():
     ap.add_argument("--no-demo", action="store_true", help="start without demo data")
     args = ap.parse_args()
     # The local stack keeps its data between runs in ./run (delete it to start over).
-    st = Stack(build=args.build, dir=args.dir, port=args.port, settable_clock=False)
+    # make run: the crowd simulator logs in from one address, so the login
+    # limit per address is that of a busy NAT rather than of one person
+    st = Stack(build=args.build, dir=args.dir, port=args.port, settable_clock=False, login_rate=200)
     if os.path.exists(os.path.join(args.dir, "stack.json")):
         with open(os.path.join(args.dir, "stack.json")) as f:
             saved = json.load(f)

@@ -36,6 +36,11 @@ int login_guard_known_bad(req_t *r, const char *code_hash);
  * invalid, used or risky), with the error it gave. */
 void login_guard_remember_bad(req_t *r, const char *code_hash, int status, const char *err_code,
                               const char *message);
+/* Bound the requests with one code in flight at once: 1 after replying
+ * 429 (too many), -1 when entered (call login_guard_leave at the end), 0
+ * when not counted (Redis down). */
+int login_guard_enter(req_t *r, const char *code_hash);
+void login_guard_leave(req_t *r, const char *code_hash);
 /* Admit one WeChat-bound write of the caller (POST /units, PUT /me/profile,
  * POST /me/phone): 0, or 1 after replying 429 rate_limited. */
 int wx_write_admit(req_t *r);
