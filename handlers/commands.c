@@ -8,6 +8,7 @@
 #include "handlers/questions.h"
 #include "handlers/seed_demo.h"
 #include "handlers/organizers.h"
+#include "engines/accounts/accounts.h"
 
 const app_command_t g_app_commands[] = {
     /* @login */
@@ -20,5 +21,7 @@ const app_command_t g_app_commands[] = {
     /* @boards */
     { "rebuild-boards", "[CONTEST_ID]  rebuild the leaderboards from MariaDB (progress on stdout)", cmd_rebuild_boards },
     { "check-boards", "[CONTEST_ID]  compare the leaderboards with MariaDB; exit 1 on any difference", cmd_check_boards },
+    /* @privacy */
+    { "purge-personal-data", "--contest ID  erase names, phones and WeChat ids purge_after_days after its end", cmd_purge_personal_data },
     { NULL, NULL, NULL },
 };

@@ -82,7 +82,7 @@ int h_admin_duplicates(req_t *r)
         return 0;
     const char *area = r->auth.area;
     static const char FROM[] =
-        " FROM profiles p JOIN units u ON u.id = p.board_unit_id JOIN users us ON us.id = p.user_id"
+        " FROM profiles p JOIN units u ON u.id = p.board_unit_id LEFT JOIN users us ON us.id = p.user_id"
         " WHERE us.erased_at IS NULL AND (? = '' OR u.province_code = ? OR u.city_code = ?"
         " OR u.county_code = ?)"
         " GROUP BY p.board_unit_id, p.real_name HAVING COUNT(*) > 1";

@@ -142,9 +142,15 @@ fail:
 /* ---- erasing a person ---- */
 
 /* Put the erased name into a contest's board name cache (the live version
- * and one being built), keeping the unit the entry names. */
+ * and one being built), keeping the unit the entry names, and drop the
+ * cached top pages (B:pc, boards_lua.c) of the person's boards. ARGV: uid,
+ * name, province, city, county, board unit ('' when none). */
 static const char NAME_LUA[] =
     "local tag = KEYS[1]\n"
+    "local function drop(P)\n"
+    "  local bs = { 'p:n', 'p:p:' .. ARGV[3], 'p:c:' .. ARGV[4], 'p:x:' .. ARGV[5], 'p:u:' .. ARGV[6] }\n"
+    "  for _, b in ipairs(bs) do redis.call('DEL', P .. b .. ':pc') end\n"
+    "end\n"
     "local vs = { redis.call('GET', tag .. ':ver') }\n"
     "local b = redis.call('GET', tag .. ':building')\n"
     "if b then vs[#vs + 1] = string.match(b, '^(%d+)') end\n"
@@ -156,6 +162,7 @@ static const char NAME_LUA[] =
     "      local unit = string.match(cur, '^([^\\31]*)\\31') or ''\n"
     "      redis.call('HSET', k, ARGV[1], unit .. '\\31' .. ARGV[2])\n"
     "    end\n"
+    "    drop(tag .. ':v' .. v .. ':')\n"
     "  end\n"
     "end\n"
     "return 1\n";
@@ -189,7 +196,10 @@ int privacy_erase_user(db_t *db, kv_t *kv, arena_t *a, long long uid, const char
     long long now = clock_now_s();
     db_res_t *sess = db_query(db, a, "SELECT token_hash FROM sessions WHERE user_id = ?", "i", uid);
     db_res_t *cs = db_query(db, a, "SELECT contest_id FROM contest_scores WHERE user_id = ?", "i", uid);
-    if (!sess || !cs)
+    db_res_t *pr = db_query(db, a, "SELECT province_code, IFNULL(city_code, ''),"
+                                   " IFNULL(county_code, ''), board_unit_id FROM profiles"
+                                   " WHERE user_id = ?", "i", uid);
+    if (!sess || !cs || !pr)
         return -1;
     int ok = -1;
     for (int attempt = 0; attempt < 3 && ok < 0; attempt++) {
@@ -204,9 +214,11 @@ int privacy_erase_user(db_t *db, kv_t *kv, arena_t *a, long long uid, const char
         kv_cmd(kv, a, "DEL sess:%s", db_get(sess, i, 0));
     const char *uid_s = arena_sprintf(a, "%lld", uid);
     for (size_t i = 0; i < cs->nrows; i++) {
-        const char *argv[] = { "EVAL", NAME_LUA, "1", NULL, uid_s, ERASED_NAME };
+        const char *argv[] = { "EVAL", NAME_LUA, "1", NULL, uid_s, ERASED_NAME, "", "", "", "" };
         argv[3] = arena_sprintf(a, "{c%lld}", db_int(cs, i, 0));
-        redisReply *rep = kv_cmdargv(kv, a, 6, argv, NULL);
+        for (int k = 0; pr->nrows && k < 4; k++)
+            argv[6 + k] = db_get(pr, 0, (size_t)k) ? db_get(pr, 0, (size_t)k) : "";
+        redisReply *rep = kv_cmdargv(kv, a, 10, argv, NULL);
         if (!rep || rep->type == REDIS_REPLY_ERROR)
             log_warn("erase: the boards of contest %lld still show the old name until the next"
                      " rebuild (Redis unreachable)", db_int(cs, i, 0));
