@@ -237,6 +237,7 @@ int h_units_create(req_t *r)
     if (!u)
         return -1;
     log_info("unit %lld registered by user %lld", id, r->auth.user_id);
+    kv_cmd(req_kv(r), r->arena, "DEL %s", UNITS_COUNT_KEY);   /* unit_search.h */
     return reply_json(r, 201, json_pack("{s:o}", "unit", u));
 }
 
