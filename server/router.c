@@ -154,8 +154,13 @@ void router_print_nginx(const char *upstream)
                 putchar('\\');
             putchar(*p);
         }
-        printf("$ {\n    client_max_body_size %zuk;\n    include quizd_fastcgi.conf;\n"
-               "    fastcgi_pass %s;\n}\n", (rt->max_body + 1023) / 1024, upstream);
+        /* Bodies larger than the default stream through to quizd, which
+         * refuses a request without a token as soon as its headers arrive
+         * (server.c), so nginx stops reading such a body early. */
+        printf("$ {\n    client_max_body_size %zuk;\n%s    include quizd_fastcgi.conf;\n"
+               "    fastcgi_pass %s;\n}\n", (rt->max_body + 1023) / 1024,
+               rt->max_body > ROUTE_DEFAULT_BODY ? "    fastcgi_request_buffering off;\n" : "",
+               upstream);
     }
     printf("location /api/ {\n    client_max_body_size %dk;\n    include quizd_fastcgi.conf;\n"
            "    fastcgi_pass %s;\n}\n", ROUTE_DEFAULT_BODY / 1024, upstream);

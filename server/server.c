@@ -20,6 +20,8 @@
 #include "server/peers.h"
 
 #include <fcntl.h>
+#include <malloc.h>
+#include <strings.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -46,6 +48,7 @@ typedef struct conn {
     const route_t *route;       /* matched when PARAMS ended */
     int method_mismatch;
     int close_after;            /* worker decided the connection ends */
+    int refused;                /* answered at PARAMS: the body is dropped unread */
     int64_t start_us;
     struct conn *next;          /* return list link */
     struct conn *all_prev, *all_next; /* every open connection (loop thread) */
@@ -287,6 +290,20 @@ static void hand_back(conn_t *c)
     (void)n;
 }
 
+/* A body buffer grown past this is freed after its request, so a burst of
+ * large uploads does not leave every kept-alive connection holding its
+ * peak (nginx keeps up to `keepalive` connections open for long). */
+#define BODY_KEEP_CAP (64 * 1024)
+
+static void release_big_buffers(conn_t *c)
+{
+    if (c->parser.body_cap > BODY_KEEP_CAP) {
+        free(c->parser.body);
+        c->parser.body = NULL;
+        c->parser.body_len = c->parser.body_cap = 0;
+    }
+}
+
 /* The common case after a reply on a kept-alive connection — nothing
  * pending, nothing to close — needs no trip through the loop thread: reset
  * the parser and re-arm the descriptor here. After epoll_ctl the loop
@@ -297,6 +314,7 @@ static int rearm_directly(conn_t *c)
     if (c->close_after || c->pending || stopping)
         return 0;
     fcgi_parser_reset_request(&c->parser);
+    release_big_buffers(c);
     c->route = NULL;
     c->method_mismatch = 0;
     struct epoll_event ev = { .events = EPOLLIN | EPOLLRDHUP | EPOLLONESHOT, .data.ptr = c };
@@ -386,6 +404,19 @@ static void loop_reply_error(conn_t *c, int status, const char *code, const char
 
 enum { FED_MORE, FED_DISPATCHED, FED_CLOSE };
 
+/* "Bearer <token>" whose token could be one (session_resolve takes 20 to
+ * 128 printable characters): anything else cannot pass any role check. */
+static int bearer_plausible(const char *h)
+{
+    if (!h || strncasecmp(h, "Bearer ", 7) != 0)
+        return 0;
+    size_t n = 0;
+    for (const char *p = h + 7; *p; p++, n++)
+        if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f)
+            return 0;
+    return n >= 20 && n <= 128;
+}
+
 /* Queue a complete request, or refuse it at once when the pool is full. */
 static int dispatch(conn_t *c)
 {
@@ -417,6 +448,7 @@ static int feed(conn_t *c, const uint8_t *data, size_t len)
             return FED_CLOSE;
         if (rc == FCGI_PARAMS_READY) {
             c->start_us = clock_mono_us();
+            c->refused = 0;
             const char *uri = param_or(c, "REQUEST_URI", "/");
             const char *q = strchr(uri, '?');
             char path[2048];
@@ -430,6 +462,27 @@ static int feed(conn_t *c, const uint8_t *data, size_t len)
              * read it under the default limit and answer what is wrong. */
             c->parser.body_limit = (c->route && c->route->max_body) ? c->route->max_body
                                                                     : ROUTE_DEFAULT_BODY;
+            /* A route that needs a role, asked without a usable token, is
+             * answered now: its body (up to 16 MB) is dropped as it comes,
+             * never stored, and nginx, which streams large bodies
+             * (fastcgi_request_buffering off, router_print_nginx), stops
+             * reading it from the client. A token that looks right is
+             * checked by a worker, which needs the stores. */
+            if (c->route && (c->route->flags & (R_USER | R_UNIT_ADMIN | R_ORGANIZER)) &&
+                !bearer_plausible(fcgi_param(&c->parser, "HTTP_AUTHORIZATION"))) {
+                c->parser.body_limit = 0;
+                c->refused = 1;
+                loop_reply_error(c, 401, "unauthorized", "missing or invalid token");
+                if (c->close_after || !c->parser.keep_conn)
+                    return FED_CLOSE;
+            }
+        } else if (rc == FCGI_REQUEST_READY && c->refused) {
+            /* the refused request's body has ended: on to the next one */
+            c->refused = 0;
+            c->route = NULL;
+            c->method_mismatch = 0;
+            fcgi_parser_reset_request(&c->parser);
+            release_big_buffers(c);
         } else if (rc == FCGI_REQUEST_READY) {
             if (len) {
                 uint8_t *p = malloc(len);
@@ -489,6 +542,7 @@ static void on_returned(conn_t *c)
         return;
     }
     fcgi_parser_reset_request(&c->parser);
+    release_big_buffers(c);
     c->route = NULL;
     c->method_mismatch = 0;
     uint8_t *p = c->pending;
@@ -624,6 +678,10 @@ static void *background_main(void *arg)
 int server_run(const server_hooks_t *h)
 {
     hooks = h;
+    /* Bodies above 1 MiB get their own mapping, returned to the system when
+     * freed; without a fixed threshold glibc raises it after the first
+     * large free, and a burst of uploads would stay in the heap. */
+    mallopt(M_MMAP_THRESHOLD, 1024 * 1024);
     listen_fd = open_listener(g_config.listen);
     if (listen_fd < 0) {
         log_error("cannot listen on %s: %s", g_config.listen, strerror(errno));
