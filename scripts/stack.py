@@ -354,6 +354,8 @@ class Stack:
                                   "login_rate": self.login_rate, "login_burst": 2 * self.login_rate,
                                   "login_all": 10 * self.login_rate,
                                   "login_all_burst": 20 * self.login_rate,
+                                  "read_rate": 100 * self.login_rate,
+                                  "read_burst": 200 * self.login_rate,
                                   "web": os.path.join(ROOT, "web"),
                                   "user": "user root;" if os.getuid() == 0 else ""})
 
@@ -498,6 +500,9 @@ http {
     map $uri $quiz_login_all { ~^/api/v1/(admin/)?login$ "login"; default ""; }
     limit_req_zone $quiz_login_addr zone=quiz_login_addr:10m rate=%(login_rate)dr/s;
     limit_req_zone $quiz_login_all zone=quiz_login_all:1m rate=%(login_all)dr/s;
+    # and every request per client address (public reads): far above what a
+    # person sends, well below what one address can flood with
+    limit_req_zone $binary_remote_addr zone=quiz_reads:10m rate=%(read_rate)dr/s;
     limit_req_status 429;
 
     upstream quizd {
@@ -513,6 +518,7 @@ http {
         error_page 429 = @rate_limited;
         limit_req zone=quiz_login_addr burst=%(login_burst)d nodelay;
         limit_req zone=quiz_login_all burst=%(login_all_burst)d nodelay;
+        limit_req zone=quiz_reads burst=%(read_burst)d nodelay;
 
         location @too_large {
             default_type "application/json; charset=utf-8";

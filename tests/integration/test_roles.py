@@ -127,3 +127,15 @@ def test_nationwide_routes_refuse_a_regional_organizer(stack):
         assert r.status == 403 and error_code(r) == "forbidden", (method, pattern, r)
         r = call(stack, method, concrete(pattern), nationwide)
         assert r.status != 403, (method, pattern, r)
+
+
+def test_privacy_routes_are_in_the_table_with_their_roles(stack):
+    # issue 14's routes: the walks above cover them through the table
+    table = {(m, p): f for m, p, f in routes(stack)}
+    assert table[("POST", "/api/v1/logout")] & ROLE_BITS == ROLE_BITS
+    assert table[("GET", "/api/v1/privacy")] & ROLE_BITS == 0
+    assert table[("PUT", "/api/v1/admin/privacy")] & ROLE_BITS == R_ORGANIZER
+    assert table[("PUT", "/api/v1/admin/privacy")] & 4096          # nationwide only
+    assert table[("GET", "/api/v1/me/data")] & ROLE_BITS == R_USER
+    assert table[("DELETE", "/api/v1/me")] & ROLE_BITS == R_USER
+    assert table[("GET", "/api/v1/admin/duplicates")] & ROLE_BITS == R_ORGANIZER
