@@ -19,9 +19,11 @@
  * write to Redis but does not hold the server's key cannot make an entry
  * the server accepts, and an entry cannot be moved to another token.
  * One string, so caching is one SET ... EX and a lookup one GET.
- * Organizer sessions are not cached: each request confirms them in
- * MariaDB, so disabling an account or changing its area takes effect at
- * the next request. */
+ * Organizer and unit admin sessions are not cached: each request confirms
+ * them in MariaDB (there are few of them), so disabling an organizer,
+ * changing their area or taking a unit away from its admin takes effect
+ * at the next request. A plain user's cached session holds only the user
+ * role; a role granted later shows after session_forget_user(). */
 static int entry_mac(const char *hash, const char *fields, char mac[65])
 {
     char msg[256];
@@ -34,7 +36,7 @@ static int entry_mac(const char *hash, const char *fields, char mac[65])
 static void cache_session(req_t *r, const char *hash, const auth_t *a, long long expires_at)
 {
     long long ttl = expires_at - clock_now_s();
-    if (ttl <= 0 || a->organizer_id)
+    if (ttl <= 0 || a->organizer_id || (a->roles & ROLE_UNIT_ADMIN))
         return;
     if (ttl > SESSION_CACHE_MAX_S)
         ttl = SESSION_CACHE_MAX_S;
@@ -106,7 +108,7 @@ static int parse_cached(const char *hash, const char *v, auth_t *a, long long no
     fields[flen] = '\0';
     if (entry_mac(hash, fields, want) < 0 || !wx_hex_equal(mac, want))
         return 0;
-    if (exp <= now || roles == 0 || o != 0)
+    if (exp <= now || roles == 0 || o != 0 || (roles & ROLE_UNIT_ADMIN))
         return 0;
     a->user_id = u;
     a->organizer_id = o;

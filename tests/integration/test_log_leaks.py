@@ -87,7 +87,9 @@ def test_logs_hold_no_tokens_keys_or_personal_data(stack):
         keep(token, "user token")
         unit = register_unit(stack, token, cid, type="water_admin", headcount=3)
         real_name = "司徒" + "".join(secrets.choice("明华建国志强秀英") for _ in range(2))
-        keep(real_name, "real name")
+        # four characters, twelve bytes of UTF-8: specific enough as a needle
+        assert len(real_name.encode()) == 12, real_name
+        needles[real_name] = "real name"
         phone = "1357%07d" % secrets.randbelow(10 ** 7)
         keep(phone, "phone number")
         assert stack.post("me/phone", {"code": "phone:" + phone}, token=token).status == 200

@@ -101,6 +101,19 @@ def test_an_organizers_changed_area_acts_at_once(stack):
     assert r.status == 403 and error_code(r) == "forbidden", r
 
 
+def test_a_unit_admin_whose_role_is_taken_loses_it_at_once(stack):
+    openid = "o" + secrets.token_hex(8)
+    _, u = stack.login(openid)
+    stack.sql("UPDATE users SET roles = 3, admin_unit_id = 4242 WHERE id = %d" % u["id"])
+    tok, _ = stack.login(openid)
+    assert stack.post("me/console-code", {}, token=tok).status == 200
+    # no cache flush, no call to anything: the next request knows
+    stack.sql("UPDATE users SET roles = 1, admin_unit_id = NULL WHERE id = %d" % u["id"])
+    r = stack.post("me/console-code", {}, token=tok)
+    assert r.status == 403 and error_code(r) == "forbidden", r
+    assert stack.get("me", token=tok).status == 200
+
+
 def test_a_forged_redis_session_is_not_accepted(stack):
     exp = int(time.time()) + 3600
     # an organizer session made up from nothing, with and without a MAC
