@@ -89,7 +89,8 @@ class Stack:
     sim_appid, sim_secret, db_socket, redis_port."""
 
     def __init__(self, build="build", dir=None, port=None, servers=1, settable_clock=True,
-                 quiet=True, workers=None, queue_max=None, conf_extra=None, login_rate=1000):
+                 quiet=True, workers=None, queue_max=None, conf_extra=None, login_rate=1000,
+                 read_rate=None):
         self.build = os.path.join(ROOT, build) if not os.path.isabs(build) else build
         self.own_dir = dir is None
         self.dir = dir or tempfile.mkdtemp(prefix="quizstack-")
@@ -106,6 +107,7 @@ class Stack:
         # everyone in from 127.0.0.1, so its stack allows a lot; the abuse
         # tests start stacks with a low rate.
         self.login_rate = login_rate
+        self.read_rate = read_rate or 100 * login_rate    # every request, per address
         self.procs = {}
         self.base = "http://127.0.0.1:%d" % self.port
         self.api = self.base + "/api/v1"
@@ -354,8 +356,8 @@ class Stack:
                                   "login_rate": self.login_rate, "login_burst": 2 * self.login_rate,
                                   "login_all": 10 * self.login_rate,
                                   "login_all_burst": 20 * self.login_rate,
-                                  "read_rate": 100 * self.login_rate,
-                                  "read_burst": 200 * self.login_rate,
+                                  "read_rate": self.read_rate,
+                                  "read_burst": 2 * self.read_rate,
                                   "web": os.path.join(ROOT, "web"),
                                   "user": "user root;" if os.getuid() == 0 else ""})
 

@@ -68,8 +68,8 @@ def test_a_code_wechat_rejects_while_others_wait_is_not_tried_again(stack):
 
 
 def test_junk_login_flood_from_one_address_does_not_shut_out_another(stack):
-    st = stack.factory(login_rate=20, conf_extra={"login_rate_per_addr": 60,
-                                                  "login_rate_total": 400})
+    st = stack.factory(login_rate=20, read_rate=60, conf_extra={"login_rate_per_addr": 60,
+                                                                "login_rate_total": 400})
     st.start()
     try:
         st.sim("POST", "/__sim/latency", {"ms": 200})
@@ -114,6 +114,14 @@ def test_junk_login_flood_from_one_address_does_not_shut_out_another(stack):
                 break
         assert r.status == 429 and b"this address" in r.body and r.header("Retry-After"), r
         assert st.post("login", {"code": new_code()}, source="127.0.0.9").status == 200
+        # public reads have a budget per address too (nginx): a flood of
+        # them from one address is refused, another address reads on
+        rs = in_parallel(300, lambda i: st.get("regions", source="127.0.0.10"))
+        refused = [r for r in rs if r.status == 429]
+        assert len(refused) > 100 and all(r.header("Retry-After") and
+                                          error_code(r) == "rate_limited" for r in refused), len(refused)
+        assert all(r.status in (200, 429) for r in rs), {r.status for r in rs}
+        assert st.get("regions", source="127.0.0.11").status == 200
     finally:
         st.stop()
 
