@@ -58,9 +58,11 @@ int consent_check(req_t *r, json_t *body, long long *record);
 int consent_record(req_t *r, long long version);
 /* Everything held about a user, as JSON (NULL on a store error). */
 json_t *privacy_export(req_t *r, long long user_id);
-/* Erase a person (DELETE /me, and the purge): name, phone, WeChat ids,
- * sessions; attempts and scores stay under an anonymous name. Returns 0
- * or -1. Leaves the boards' names to privacy_forget_names(). */
+/* Erase a person (DELETE /me, and the purge), in one transaction: name
+ * (kept as ERASED_NAME), phone, WeChat ids, name history, sessions;
+ * attempts and scores stay. Then drops the sessions' Redis copies and puts
+ * ERASED_NAME in the boards' name caches. Returns 0, or -1 when MariaDB
+ * failed (nothing erased). */
 int privacy_erase_user(db_t *db, kv_t *kv, arena_t *a, long long user_id, const char *why);
 /* The name every board and list shows for an erased person. */
 #define ERASED_NAME RULES_ERASED_NAME

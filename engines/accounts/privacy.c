@@ -63,9 +63,9 @@ int consent_record(req_t *r, long long version)
 
 /* ---- what is held about a person ---- */
 
-/* Rows of a query as an array of objects, one key per column (names[]).
- * Integer columns are listed in ints (a string of 'i'/'s' per column). */
-static json_t *rows(req_t *r, const char *const *names, const char *kinds, db_res_t *res)
+/* Rows of a query as an array of objects, one key per column (names[]);
+ * kinds has one letter per column: 'i' an integer, 's' text. */
+static json_t *rows(const char *const *names, const char *kinds, db_res_t *res)
 {
     json_t *arr = json_array();
     for (size_t i = 0; res && i < res->nrows; i++) {
@@ -78,7 +78,6 @@ static json_t *rows(req_t *r, const char *const *names, const char *kinds, db_re
         }
         json_array_append_new(arr, o);
     }
-    (void)r;
     return arr;
 }
 
@@ -92,7 +91,7 @@ json_t *privacy_export(req_t *r, long long uid)
         goto fail;
     static const char *const acct[] = { "id", "openid", "unionid", "phone_masked", "roles",
                                         "admin_unit_id", "created_at", "last_login_at", NULL };
-    json_t *list = rows(r, acct, "isssiiii", u);
+    json_t *list = rows(acct, "isssiiii", u);
     json_t *account = json_array_get(list, 0);
     json_incref(account);
     json_decref(list);
@@ -131,7 +130,7 @@ json_t *privacy_export(req_t *r, long long uid)
             json_decref(out);
             goto fail;
         }
-        json_object_set_new(out, parts[i].key, rows(r, parts[i].names, parts[i].kinds, res));
+        json_object_set_new(out, parts[i].key, rows(parts[i].names, parts[i].kinds, res));
     }
     return out;
 fail:
