@@ -12,12 +12,12 @@
 #include "handlers/login.h"
 #include "engines/accounts/accounts.h"
 #include "handlers/handlers.h"
-#include "handlers/login_replay.h"
-#include "handlers/seal.h"
-#include "handlers/session.h"
-#include "handlers/wxcall.h"
+#include "engines/accounts/login_replay.h"
+#include "engines/accounts/seal.h"
+#include "engines/accounts/session.h"
+#include "engines/wechat/wxcall.h"
 #include "wx/wx_client.h"
-#include "wx/wx_crypto.h"
+#include "lib/crypto.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -191,7 +191,7 @@ int h_login(req_t *r)
     if (login_guard_admit(r))
         return 0;
     char hash[65];
-    wx_sha256_hex(code, strlen(code), hash);
+    crypto_sha256_hex(code, strlen(code), hash);
     if (login_guard_known_bad(r, hash))
         return 0;
     int entered = login_guard_enter(r, hash);

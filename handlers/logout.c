@@ -2,7 +2,7 @@
  * everywhere (MariaDB's session row and Redis's copy; session.h). */
 #include "handlers/logout.h"
 #include "handlers/handlers.h"
-#include "handlers/session.h"
+#include "engines/accounts/session.h"
 
 int h_logout(req_t *r)
 {

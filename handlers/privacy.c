@@ -3,7 +3,8 @@
 #include "handlers/privacy.h"
 #include "engines/accounts/accounts.h"
 #include "handlers/handlers.h"
-#include "rules/utf8.h"
+#include "handlers/profile.h"
+#include "lib/utf8.h"
 
 #include <string.h>
 
@@ -53,7 +54,13 @@ int h_privacy_put(req_t *r)
 int h_me_data(req_t *r)
 {
     json_t *out = privacy_export(r, r->auth.user_id);
-    return out ? reply_json(r, 200, out) : -1;
+    json_t *profile = out ? profile_load_json(r, r->auth.user_id) : NULL;
+    if (!profile) {
+        json_decref(out);
+        return -1;
+    }
+    json_object_set_new(out, "profile", profile);
+    return reply_json(r, 200, out);
 }
 
 int h_me_delete(req_t *r)

@@ -270,7 +270,7 @@ static void handle(worker_t *w, conn_t *c)
         router_dispatch(&r);
     if (w->slow)
         req_release_stores(&r);
-    int64_t us = clock_mono_us() - c->start_us;
+    int64_t us = mono_us() - c->start_us;
     if (send_reply(c, &r) < 0 || !c->parser.keep_conn)
         c->close_after = 1;
     metrics_request(router_index(r.route), r.status, us);
@@ -397,8 +397,8 @@ static void loop_reply_error(conn_t *c, int status, const char *code, const char
     reply_error(&r, status, code, msg);
     if (send_reply(c, &r) < 0)
         c->close_after = 1;
-    metrics_request(router_index(c->route), status, clock_mono_us() - c->start_us);
-    log_request(&r, clock_mono_us() - c->start_us);
+    metrics_request(router_index(c->route), status, mono_us() - c->start_us);
+    log_request(&r, mono_us() - c->start_us);
     arena_free(&a);
 }
 
@@ -447,7 +447,7 @@ static int feed(conn_t *c, const uint8_t *data, size_t len)
         if (flush_parser_out(c) < 0)
             return FED_CLOSE;
         if (rc == FCGI_PARAMS_READY) {
-            c->start_us = clock_mono_us();
+            c->start_us = mono_us();
             c->refused = 0;
             const char *uri = param_or(c, "REQUEST_URI", "/");
             const char *q = strchr(uri, '?');
@@ -468,7 +468,7 @@ static int feed(conn_t *c, const uint8_t *data, size_t len)
              * (fastcgi_request_buffering off, router_print_nginx), stops
              * reading it from the client. A token that looks right is
              * checked by a worker, which needs the stores. */
-            if (c->route && (c->route->flags & (R_USER | R_UNIT_ADMIN | R_ORGANIZER)) &&
+            if (c->route && (c->route->flags & R_ROLES) &&
                 !bearer_plausible(fcgi_param(&c->parser, "HTTP_AUTHORIZATION"))) {
                 c->parser.body_limit = 0;
                 c->refused = 1;
@@ -497,7 +497,7 @@ static int feed(conn_t *c, const uint8_t *data, size_t len)
             if (d != FED_MORE)
                 return d;
         } else if (rc == FCGI_ERR_PARAMS_TOO_LARGE) {
-            c->start_us = clock_mono_us();
+            c->start_us = mono_us();
             loop_reply_error(c, 431, "headers_too_large", "request headers are too large");
             return FED_CLOSE;
         } else if (rc < 0) {
@@ -561,7 +561,7 @@ static void on_returned(conn_t *c)
 static void untrusted_peer_refused(void)
 {
     static int64_t last_us;
-    int64_t now = clock_mono_us();
+    int64_t now = mono_us();
     if (!last_us || now - last_us > 60 * 1000000LL) {
         last_us = now;
         log_warn("refused a FastCGI connection from a peer not in trusted_peers");
@@ -736,10 +736,10 @@ int server_run(const server_hooks_t *h)
             epoll_ctl(epfd, EPOLL_CTL_DEL, listen_fd, NULL);
             close(listen_fd);
             listen_fd = -1;
-            stop_deadline = clock_mono_us() + 30 * 1000000LL;
+            stop_deadline = mono_us() + 30 * 1000000LL;
             log_info("stopping: %d requests in flight", atomic_load(&in_flight));
         }
-        if (stop_deadline && clock_mono_us() > stop_deadline)
+        if (stop_deadline && mono_us() > stop_deadline)
             break;
         int n = epoll_wait(epfd, evs, 256, stopping ? 50 : 1000);
         for (int i = 0; i < n; i++) {

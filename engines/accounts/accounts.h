@@ -1,74 +1,46 @@
-/* accounts.h: abuse resistance and personal data (issue 14).
+/* accounts.h: the accounts engine — who a caller is and what they may do.
  *
- * - keys: sub-keys derived from the sealing key (phone_key_hex) with
- *   HMAC-SHA256, one per purpose, so no new secret needs configuring: the
- *   MAC over cached sessions and the keyed hash that makes a phone number
- *   unique without storing it in the clear.
- * - login guard: logins limited per address and in all; a code WeChat
- *   refused remembered as bad for five minutes; WeChat-bound writes
- *   limited per user.
- * - privacy: the notice in force, consent, everything held about a person,
- *   erasing a person, and purging a finished contest's personal data.
- *
- * Every function that touches a store sets r->store_down when it fails. */
-#ifndef ACCOUNTS_H
-#define ACCOUNTS_H
+ * It offers: the roles a session holds (the R_ROLES bits of server/router.h
+ * and the route flags named after them), bearer-token sessions and their
+ * resolution (session.h), the replay of a login code sent again
+ * (login_replay.h), Argon2id passwords (password.h), organizer accounts
+ * (organizers.h), rate limits on sign-in attempts (ratelimit.h), and
+ * sealing of small secrets at rest under the configured key (seal.h);
+ * and (issue 14) sub-keys of the sealing key (keys.h), limits against
+ * floods at login and on WeChat-bound writes (login_guard.h), and personal
+ * data: the privacy notice, consent, access, erasure, purge (privacy.h). */
+#ifndef ENGINES_ACCOUNTS_H
+#define ENGINES_ACCOUNTS_H
 
-#include <jansson.h>
-#include "rules/mask.h"
-#include "server/request.h"
+#include "server/router.h"
 
-/* ---- keys.c ---- */
-/* HMAC-SHA256(sub-key for purpose, msg) as 64 hex digits. Returns 0, or -1
- * when the sealing key is not configured. */
-int accounts_mac_hex(const char *purpose, const char *msg, size_t len, char out[65]);
-/* The keyed hash of a phone number (digits only, as WeChat gives it). */
-int accounts_phone_hash(const char *phone, char out[65]);
+/* Roles a session may hold; a route lists the ones it admits. */
+enum {
+    ROLE_USER       = 1 << 0,   /* a mini-program user (WeChat login) */
+    ROLE_UNIT_ADMIN = 1 << 1,   /* a user who administers one unit */
+    ROLE_ORGANIZER  = 1 << 2,   /* an organizer, for an area */
+};
 
-/* ---- login_guard.c ---- */
-/* Admit one login from r's address: 0, or 1 after replying 429
- * rate_limited with Retry-After. */
-int login_guard_admit(req_t *r);
-/* Was this login code refused by WeChat in the last five minutes? 1 after
- * replying with WeChat's remembered error, else 0. */
-int login_guard_known_bad(req_t *r, const char *code_hash);
-/* Remember that WeChat refused a code (a refusal that consumed it:
- * invalid, used or risky), with the error it gave. */
-void login_guard_remember_bad(req_t *r, const char *code_hash, int status, const char *err_code,
-                              const char *message);
-/* Bound the requests with one code in flight at once: 1 after replying
- * 429 (too many), -1 when entered (call login_guard_leave at the end), 0
- * when not counted (Redis down). */
-int login_guard_enter(req_t *r, const char *code_hash);
-void login_guard_leave(req_t *r, const char *code_hash);
-/* Admit one WeChat-bound write of the caller (POST /units, PUT /me/profile,
- * POST /me/phone): 0, or 1 after replying 429 rate_limited. */
-int wx_write_admit(req_t *r);
+/* Route flags: who may call (none of the role bits = public) ... */
+enum {
+    R_USER       = ROLE_USER,
+    R_UNIT_ADMIN = ROLE_UNIT_ADMIN,
+    R_ORGANIZER  = ROLE_ORGANIZER,
+    /* ... and, with R_ORGANIZER: only an organizer whose area is all */
+    R_NATIONWIDE = 1 << 12,
+};
 
-/* ---- privacy.c ---- */
-/* The notice in force: 0 with *version and *text (arena), -1 store error,
- * -2 when there is none. */
-int privacy_current(req_t *r, long long *version, const char **text);
-/* PUT /me/profile's consent: 0 when the caller already accepted the notice
- * in force or the body's consent_version is it (*record then holds the
- * version to record, else 0); 1 after replying 400 consent_required; -1 on
- * a store error. */
-int consent_check(req_t *r, json_t *body, long long *record);
-/* Record that the caller accepted version now. Returns 0 or -1. */
-int consent_record(req_t *r, long long version);
-/* Everything held about a user, as JSON (NULL on a store error). */
-json_t *privacy_export(req_t *r, long long user_id);
-/* Erase a person (DELETE /me, and the purge), in one transaction: name
- * (kept as ERASED_NAME), phone, WeChat ids, name history, sessions;
- * attempts and scores stay. Then drops the sessions' Redis copies and puts
- * ERASED_NAME in the boards' name caches. Returns 0, or -1 when MariaDB
- * failed (nothing erased). */
-int privacy_erase_user(db_t *db, kv_t *kv, arena_t *a, long long user_id, const char *why);
-/* The name every board and list shows for an erased person. */
-#define ERASED_NAME RULES_ERASED_NAME
+/* g_route_admit (server/router.h): enforces R_NATIONWIDE. */
+int accounts_route_admit(req_t *r, const route_t *rt);
 
-/* ---- purge.c ---- */
-/* quizd purge-personal-data --contest ID [--now] */
-int cmd_purge_personal_data(int argc, char **argv);
+#include "engines/accounts/login_replay.h"
+#include "engines/accounts/organizers.h"
+#include "engines/accounts/password.h"
+#include "engines/accounts/ratelimit.h"
+#include "engines/accounts/seal.h"
+#include "engines/accounts/session.h"
+#include "engines/accounts/keys.h"
+#include "engines/accounts/login_guard.h"
+#include "engines/accounts/privacy.h"
 
 #endif

@@ -4,8 +4,8 @@
  * it cannot be made without the sealing key, which lives only in the
  * server's configuration (never in Redis or MariaDB). */
 #include "engines/accounts/accounts.h"
-#include "handlers/seal.h"
-#include "wx/wx_crypto.h"
+#include "engines/accounts/seal.h"
+#include "lib/crypto.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -17,9 +17,9 @@ int accounts_mac_hex(const char *purpose, const char *msg, size_t len, char out[
         return -1;
     char label[64], sub[65];
     snprintf(label, sizeof label, "quizd:%s", purpose);
-    if (wx_hmac_sha256_hex((const char *)key, 32, label, strlen(label), sub) < 0)
+    if (crypto_hmac_sha256_hex((const char *)key, 32, label, strlen(label), sub) < 0)
         return -1;
-    int rc = wx_hmac_sha256_hex(sub, 64, msg, len, out);
+    int rc = crypto_hmac_sha256_hex(sub, 64, msg, len, out);
     explicit_bzero(sub, sizeof sub);
     return rc < 0 ? -1 : 0;
 }

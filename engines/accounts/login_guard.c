@@ -21,7 +21,7 @@
  * (ratelimit.h) and the bad-code memory is skipped (the MariaDB claim
  * still serialises identical codes). */
 #include "engines/accounts/accounts.h"
-#include "handlers/ratelimit.h"
+#include "engines/accounts/ratelimit.h"
 #include "server/config.h"
 
 #include <stdio.h>

@@ -1,7 +1,6 @@
 /* privacy.c: the notice, consent, a person's data and erasing a person
  * (see accounts.h). */
 #include "engines/accounts/accounts.h"
-#include "handlers/profile.h"
 #include "server/clock.h"
 #include "server/log.h"
 
@@ -96,12 +95,6 @@ json_t *privacy_export(req_t *r, long long uid)
     json_incref(account);
     json_decref(list);
     json_t *out = json_pack("{s:o}", "account", account);
-    json_t *profile = profile_load_json(r, uid);
-    if (!profile) {
-        json_decref(out);
-        goto fail;
-    }
-    json_object_set_new(out, "profile", profile);
 
     struct { const char *key, *sql, *kinds; const char *const names[10]; } parts[] = {
         { "consents", "SELECT version, accepted_at FROM consents WHERE user_id = ? ORDER BY version",

@@ -9,7 +9,7 @@
  * it again erases nobody twice. Every run that erases is recorded in
  * privacy_log. */
 #include "engines/accounts/accounts.h"
-#include "rules/score.h"
+#include "lib/iso8601.h"
 #include "server/clock.h"
 #include "server/config.h"
 
@@ -51,7 +51,7 @@ int cmd_purge_personal_data(int argc, char **argv)
     long long due = db_int(c, 0, 0) + keep_s;
     if (now < due) {
         char when[32];
-        rules_iso8601_shanghai(due, when);
+        iso8601_format_shanghai(due, when);
         printf("contest %lld: personal data is kept until %s (purge_after_days = %d); nothing erased\n",
                cid, when, g_config.purge_after_days);
         rc = 3;
