@@ -89,7 +89,7 @@ class Stack:
     sim_appid, sim_secret, db_socket, redis_port."""
 
     def __init__(self, build="build", dir=None, port=None, servers=1, settable_clock=True,
-                 quiet=True, workers=None, queue_max=None, conf_extra=None, login_rate=1000,
+                 quiet=True, workers=None, queue_max=None, conf_extra=None, login_rate=5000,
                  read_rate=None):
         self.build = os.path.join(ROOT, build) if not os.path.isabs(build) else build
         self.own_dir = dir is None
