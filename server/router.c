@@ -83,16 +83,12 @@ static int is_loopback(const char *addr)
                     strcmp(addr, "unix:") == 0);
 }
 
-void router_dispatch(req_t *r)
+int router_admit(req_t *r)
 {
     const route_t *rt = r->route;
-    if (!rt) {
-        reply_error(r, 404, "not_found", "no such route");
-        return;
-    }
     if ((rt->flags & R_LOOPBACK) && !is_loopback(r->remote_addr)) {
         reply_error(r, 403, "forbidden", "only from loopback");
-        return;
+        return -1;
     }
     int needed = (int)(rt->flags & R_ROLES);
     const char *token = NULL;
@@ -102,7 +98,7 @@ void router_dispatch(req_t *r)
         int rc = g_auth_resolve(r, token);
         if (rc == -2) {
             reply_error(r, 503, "unavailable", "try again shortly");
-            return;
+            return -1;
         }
         if (rc < 0)
             memset(&r->auth, 0, sizeof r->auth);
@@ -110,15 +106,27 @@ void router_dispatch(req_t *r)
     if (needed) {
         if (!r->auth.roles) {
             reply_error(r, 401, "unauthorized", "missing or invalid token");
-            return;
+            return -1;
         }
         if (!(r->auth.roles & needed)) {
             reply_error(r, 403, "forbidden", "this route needs another role");
-            return;
+            return -1;
         }
         if (g_route_admit && g_route_admit(r, rt) < 0)
-            return;
+            return -1;
     }
+    return 0;
+}
+
+void router_dispatch(req_t *r)
+{
+    const route_t *rt = r->route;
+    if (!rt) {
+        reply_error(r, 404, "not_found", "no such route");
+        return;
+    }
+    if (router_admit(r) < 0)
+        return;
     int rc = rt->fn(r);
     if (!r->replied) {
         if (rc < 0 && r->store_down)

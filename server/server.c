@@ -49,6 +49,7 @@ typedef struct conn {
     int method_mismatch;
     int close_after;            /* worker decided the connection ends */
     int refused;                /* answered at PARAMS: the body is dropped unread */
+    int auth_job;               /* with a worker to check the token before the body is read */
     int64_t start_us;
     struct conn *next;          /* return list link */
     struct conn *all_prev, *all_next; /* every open connection (loop thread) */
@@ -278,6 +279,29 @@ static void handle(worker_t *w, conn_t *c)
     arena_reset(&w->arena);
 }
 
+/* A large body's request, before its body is read: only the route's
+ * checks (token, role). Refused: the reply goes now and the loop drops
+ * the body as it comes (c->refused); admitted: the loop reads the body
+ * and the request is dispatched again, whole. */
+static void handle_auth(worker_t *w, conn_t *c)
+{
+    req_t r;
+    build_req(&r, c, w, &w->arena);
+    r.body = "";
+    r.body_len = 0;
+    if (router_admit(&r) < 0) {
+        c->refused = 1;
+        int64_t us = mono_us() - c->start_us;
+        if (send_reply(c, &r) < 0 || !c->parser.keep_conn)
+            c->close_after = 1;
+        metrics_request(router_index(r.route), r.status, us);
+        log_request(&r, us);
+    }
+    if (w->slow)
+        req_release_stores(&r);
+    arena_reset(&w->arena);
+}
+
 /* Give a connection back to the loop thread. */
 static void hand_back(conn_t *c)
 {
@@ -337,11 +361,15 @@ static void *worker_main(void *arg)
         if (!c)
             break;
         metrics_pool(w->slow ? 0 : 1, w->slow ? 1 : 0);
-        handle(w, c);
+        int auth_only = c->auth_job;
+        if (auth_only)
+            handle_auth(w, c);
+        else
+            handle(w, c);
         metrics_pool(w->slow ? 0 : -1, w->slow ? -1 : 0);
         atomic_fetch_sub(&in_flight, 1);
-        if (!rearm_directly(c))
-            hand_back(c);
+        if (auth_only || !rearm_directly(c))
+            hand_back(c);      /* an auth check always goes back: its body is still to read */
     }
     if (hooks && hooks->thread_wx_free && w->wx)
         hooks->thread_wx_free(w->wx);
@@ -435,6 +463,37 @@ static int dispatch(conn_t *c)
     return FED_MORE;
 }
 
+/* Queue the token check of a request whose params just ended (the bytes
+ * after them wait in c->pending). The queue full: 503 at once, and the
+ * body is dropped as it comes. */
+static int dispatch_auth(conn_t *c, const uint8_t *rest, size_t len)
+{
+    int slow = (c->route->flags & R_SLOW) != 0;
+    if (len) {
+        uint8_t *p = malloc(len);
+        if (!p)
+            abort();
+        memcpy(p, rest, len);
+        free(c->pending);
+        c->pending = p;
+        c->pending_len = len;
+    }
+    c->auth_job = 1;
+    atomic_fetch_add(&in_flight, 1);
+    if (queue_push(slow ? &slow_q : &fast_q, c) == 0)
+        return FED_DISPATCHED;
+    atomic_fetch_sub(&in_flight, 1);
+    c->auth_job = 0;
+    free(c->pending);          /* the caller goes on with the same bytes */
+    c->pending = NULL;
+    c->pending_len = 0;
+    metrics_overloaded();
+    loop_reply_error(c, 503, "overloaded", "the server is busy; try again in a moment");
+    c->parser.body_limit = 0;
+    c->refused = 1;
+    return c->close_after || !c->parser.keep_conn ? FED_CLOSE : FED_MORE;
+}
+
 /* Feed bytes to the parser; acts on its events. Bytes left after a
  * dispatched request are kept in c->pending for when the worker is done. */
 static int feed(conn_t *c, const uint8_t *data, size_t len)
@@ -475,6 +534,14 @@ static int feed(conn_t *c, const uint8_t *data, size_t len)
                 loop_reply_error(c, 401, "unauthorized", "missing or invalid token");
                 if (c->close_after || !c->parser.keep_conn)
                     return FED_CLOSE;
+            } else if (c->route && (c->route->flags & R_ROLES) &&
+                       c->route->max_body > ROUTE_DEFAULT_BODY) {
+                /* A body that may be large behind a token that looks
+                 * right: a worker checks the token first, and the loop
+                 * reads nothing more of this connection until it has. */
+                int d = dispatch_auth(c, data, len);
+                if (d != FED_MORE)
+                    return d;
             }
         } else if (rc == FCGI_REQUEST_READY && c->refused) {
             /* the refused request's body has ended: on to the next one */
@@ -541,10 +608,17 @@ static void on_returned(conn_t *c)
         conn_close(c);
         return;
     }
-    fcgi_parser_reset_request(&c->parser);
-    release_big_buffers(c);
-    c->route = NULL;
-    c->method_mismatch = 0;
+    if (c->auth_job) {
+        /* the token was checked: read the body (or drop it, refused) */
+        c->auth_job = 0;
+        if (c->refused)
+            c->parser.body_limit = 0;
+    } else {
+        fcgi_parser_reset_request(&c->parser);
+        release_big_buffers(c);
+        c->route = NULL;
+        c->method_mismatch = 0;
+    }
     uint8_t *p = c->pending;
     size_t len = c->pending_len;
     c->pending = NULL;
@@ -556,6 +630,7 @@ static void on_returned(conn_t *c)
     else if (rc == FED_MORE)
         conn_arm(c);
 }
+
 
 /* Logged once a minute at most: a scanner must not fill the log. */
 static void untrusted_peer_refused(void)
