@@ -1,6 +1,7 @@
 /* contests.c: see contests.h. */
 #include "handlers/contests.h"
 #include "engines/quiz/contest.h"
+#include "engines/console/console.h"
 #include "handlers/handlers.h"
 #include "rules/names.h"
 #include "rules/score.h"
@@ -234,8 +235,37 @@ static int apply_settings(req_t *r, json_t *j, contest_t *c)
     return 0;
 }
 
-/* Writes c (insert when c->id is 0). Returns 0, 1 for a taken slug, -1 store. */
-static int save(req_t *r, contest_t *c, long long now)
+/* Writes c (insert when c->id is 0) and its audit record (before: NULL
+ * for a new contest) in one transaction. Returns 0, 1 for a taken slug,
+ * -1 store. */
+static int save_row(req_t *r, contest_t *c, long long now);
+
+static int save(req_t *r, contest_t *c, const contest_t *before, long long now)
+{
+    db_t *db = req_db(r);
+    if (db_begin(db) < 0) {
+        r->store_down = 1;
+        return -1;
+    }
+    int rc = save_row(r, c, now);
+    if (rc != 0) {
+        db_rollback(db);
+        return rc;
+    }
+    json_t *b = before ? admin_json(before, now) : NULL, *a = admin_json(c, now);
+    int ok = console_audit(db, r->auth.organizer_id, before ? "contest.update" : "contest.create",
+                           "contest", c->id, b, a) == 0 && db_commit(db) == 0;
+    json_decref(b);
+    json_decref(a);
+    if (!ok) {
+        db_rollback(db);
+        r->store_down = 1;
+        return -1;
+    }
+    return 0;
+}
+
+static int save_row(req_t *r, contest_t *c, long long now)
 {
     const char *thr = c->certificate_threshold >= 0 ? arena_sprintf(r->arena, "%d", c->certificate_threshold) : NULL;
     long long n;
@@ -293,7 +323,7 @@ int h_admin_contest_create(req_t *r)
         c.slug = arena_sprintf(r->arena, "c%02x%02x%02x%02x%02x", rnd[0], rnd[1], rnd[2], rnd[3], rnd[4]);
     }
     long long now = clock_now_s();
-    rc = save(r, &c, now);
+    rc = save(r, &c, NULL, now);
     if (rc < 0)
         return -1;
     if (rc == 1)
@@ -334,7 +364,7 @@ int h_admin_contest_update(req_t *r)
                                "score_rule and points_per_question cannot change once people have scores");
     }
     long long now = clock_now_s();
-    rc = save(r, &c, now);
+    rc = save(r, &c, &before, now);
     if (rc < 0)
         return -1;
     if (rc == 1)

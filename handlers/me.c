@@ -11,6 +11,7 @@
 #include "engines/quiz/contest.h"
 #include "handlers/handlers.h"
 #include "rules/score.h"
+#include "engines/console/console.h"
 
 #define DB_ER_NO_SUCH_TABLE 1146
 
@@ -86,13 +87,25 @@ int h_me(req_t *r)
         json_decref(profile);
         return -1;
     }
+    /* the caller's application to be a unit admin, and names an organizer
+     * sent back (with the reason), so the owner knows what to correct */
+    json_t *app = console_my_application(req_db(r), r->arena, uid);
+    json_t *reviews = app ? console_my_reviews(req_db(r), r->arena, uid) : NULL;
+    if (!reviews) {
+        json_decref(app);
+        json_decref(profile);
+        json_decref(stats);
+        r->store_down = 1;
+        return -1;
+    }
     const char *pm = db_get(u, 0, 0);
     long long admin_unit = db_int(u, 0, 2);
     json_t *user = json_pack("{s:I,s:b,s:o,s:o}", "id", (json_int_t)uid,
                              "registered", !json_is_null(profile),
                              "phone_masked", pm ? json_string(pm) : json_null(),
                              "admin_unit_id", admin_unit ? json_integer(admin_unit) : json_null());
-    return reply_json(r, 200, json_pack("{s:o,s:o,s:o,s:o}", "user", user, "profile", profile,
+    return reply_json(r, 200, json_pack("{s:o,s:o,s:o,s:o,s:o,s:o}", "user", user, "profile", profile,
                                         "roles", roles_json(db_int(u, 0, 1) | r->auth.roles),
-                                        "stats", stats));
+                                        "stats", stats, "admin_application", app,
+                                        "name_reviews", reviews));
 }

@@ -2,6 +2,7 @@
 #include "handlers/profile.h"
 #include "engines/wechat/content_check.h"
 #include "engines/quiz/contest.h"
+#include "handlers/console.h"
 #include "engines/accounts/accounts.h"
 #include "handlers/handlers.h"
 #include "engines/units/regions.h"
@@ -297,8 +298,10 @@ static int write_profile(req_t *r, const profile_input_t *in, const region_t *re
                 " is_unit_leader = VALUES(is_unit_leader), position = VALUES(position),"
                 " five_into_category = VALUES(five_into_category),"
                 " five_into_org = VALUES(five_into_org), sponsor_unit_id = VALUES(sponsor_unit_id),"
-                " board_unit_id = VALUES(board_unit_id), name_review = VALUES(name_review),"
-                " updated_at = VALUES(updated_at)",
+                " board_unit_id = VALUES(board_unit_id),"
+                /* a corrected name leaves an organizer's rejection behind */
+                " name_reject_reason = IF(VALUES(name_review) = 'rejected', name_reject_reason, NULL),"
+                " name_review = VALUES(name_review), updated_at = VALUES(updated_at)",
                 "isssssssissssisii", uid, in->real_name, reg->code, reg->province,
                 reg->city[0] ? reg->city : NULL, reg->county[0] ? reg->county : NULL,
                 in->staff ? "staff" : "five_into", unit_s,
@@ -414,6 +417,10 @@ int h_profile_put(req_t *r)
     if (rc == 1)
         return reply_error(r, 409, "profile_locked", "the unit, sponsor and region cannot change"
                                                      " after answering in a contest");
+    /* a name an organizer had hidden on the boards is shown again once
+     * corrected: the boards do not learn names through the outbox */
+    if (old.exists && ch.name && old.name_review && strcmp(old.name_review, "rejected") == 0)
+        console_boards_rebuild(r);
     json_t *p = profile_load_json(r, r->auth.user_id);
     if (!p)
         return -1;

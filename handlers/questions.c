@@ -7,6 +7,7 @@
  * question is corrected in its own transaction like PUT. */
 #include "handlers/questions.h"
 #include "engines/boards/boards.h"
+#include "engines/console/console.h"
 #include "handlers/handlers.h"
 #include "lib/multipart.h"
 #include "engines/quiz/rescore.h"
@@ -121,8 +122,18 @@ static int apply_update(db_t *db, kv_t *kv, arena_t *a, long long id, const ques
     }
     json_t *after = question_admin_json(after_row, 0);
     char *bj = json_dumps(before, JSON_COMPACT), *aj = json_dumps(after, JSON_COMPACT);
+    /* an organizer's correction also goes to the console's audit record */
+    int audited = organizer_id <= 0 ||
+                  console_audit(db, organizer_id, strcmp(source, "api") == 0 ? "question.update"
+                                                                             : "question.import",
+                                "question", id, before, after) == 0;
     json_decref(before);
     json_decref(after);
+    if (!audited) {
+        free(bj);
+        free(aj);
+        goto fail;
+    }
     const char *old_answer = db_get(b, 0, 6);
     int answer_changed = strcmp(old_answer, q->answer) != 0;
     long long n = db_exec(db, "INSERT INTO question_revisions (question_id, revision, source, organizer_id,"
@@ -394,6 +405,13 @@ int h_admin_questions_import(req_t *r)
     }
     log_info("question import by organizer %lld: %lld new, %lld updated, %lld unchanged, %lld rejected",
              r->auth.organizer_id, res.created, res.updated, res.unchanged, res.rejected_total);
+    /* the import's summary (each changed question has its own row) */
+    json_t *sum = json_pack("{s:I,s:I,s:I,s:I}", "created", (json_int_t)res.created, "updated",
+                            (json_int_t)res.updated, "unchanged", (json_int_t)res.unchanged,
+                            "rejected", (json_int_t)res.rejected_total);
+    if (console_audit(req_db(r), r->auth.organizer_id, "questions.import", "question_bank", 0, NULL, sum) < 0)
+        log_warn("questions: the import's audit row could not be written");
+    json_decref(sum);
     json_t *body = import_json(&res);
     json_decref(res.rejected);
     return reply_json(r, 200, body);

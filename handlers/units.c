@@ -16,7 +16,7 @@
 #include <string.h>
 
 #define UNIT_COLS \
-    "u.id, u.name, u.credit_code, u.region_code, u.province_code, u.city_code, u.county_code," \
+    "u.id, IF(u.name_state = 'rejected', '\xe5\xbe\x85\xe5\xae\xa1\xe6\xa0\xb8', u.name), u.credit_code, u.region_code, u.province_code, u.city_code, u.county_code," \
     " u.type, u.headcount, u.created_at, u.merged_into, rr.name, p.name, c.name, k.name"
 #define UNIT_JOINS \
     " JOIN regions rr ON rr.code = u.region_code" \

@@ -88,6 +88,12 @@ class Stack:
     base (http://127.0.0.1:PORT), api (base + /api/v1), dir, sim_url, sim_ca,
     sim_appid, sim_secret, db_socket, redis_port."""
 
+    # Called as hook(method, path, response, request_body, request_headers)
+    # after every request() (the integration runner validates each answer,
+    # and each body the server accepted, against docs/openapi.yaml); an
+    # exception it raises fails the test that made the request.
+    response_hook = None
+
     def __init__(self, build="build", dir=None, port=None, servers=1, settable_clock=True,
                  quiet=True, workers=None, queue_max=None, conf_extra=None, login_rate=5000,
                  read_rate=None):
@@ -388,9 +394,12 @@ class Stack:
         try:
             c.request(method, path, body=data, headers=h)
             r = c.getresponse()
-            return Response(r.status, r.getheaders(), r.read())
+            resp = Response(r.status, r.getheaders(), r.read())
         finally:
             c.close()
+        if Stack.response_hook:
+            Stack.response_hook(method, path, resp, data, h)
+        return resp
 
     def get(self, path, **kw):
         return self.request("GET", path, **kw)
@@ -545,6 +554,13 @@ http {
             fastcgi_pass quizd;
         }
         include quizd_locations.conf;
+        # the console (web/console/): only its own scripts, files shown from blob: URLs
+        location /console/ {
+            index index.html;
+            try_files $uri $uri/ =404;
+            add_header Content-Security-Policy "default-src 'self'; img-src 'self' blob:; frame-ancestors 'none'" always;
+            add_header Cache-Control "no-cache" always;
+        }
         location / { index index.html; try_files $uri $uri/ =404; }
     }
 }

@@ -87,8 +87,11 @@ int lb_model_load(db_t *db, long long contest_id, lb_model_t *m, lb_progress_fn 
     m->nr = res->nrows;
     arena_reset(&a);
 
-    res = db_query(db, &a, "SELECT id, name, province_code, city_code, county_code, headcount"
-                           " FROM units ORDER BY id", "");
+    /* a disabled or merged unit is no unit on the boards (LB_ENTRY_SELECT) */
+    res = db_query(db, &a, "SELECT id, IF(name_state = 'rejected', ?, name), province_code,"
+                           " city_code, county_code, headcount, verified FROM units"
+                           " WHERE disabled = 0 AND merged_into IS NULL ORDER BY id",
+                   "s", LB_NAME_HIDDEN);
     if (!res)
         goto out;
     m->u = xrealloc(NULL, sizeof *m->u * res->nrows);
@@ -101,6 +104,7 @@ int lb_model_load(db_t *db, long long contest_id, lb_model_t *m, lb_progress_fn 
         code_copy(u->pc, db_get(res, i, 3));
         code_copy(u->px, db_get(res, i, 4));
         u->head = db_int(res, i, 5);
+        u->verified = db_int(res, i, 6) != 0;
     }
     m->nu = res->nrows;
     arena_reset(&a);
@@ -118,7 +122,7 @@ int lb_model_load(db_t *db, long long contest_id, lb_model_t *m, lb_progress_fn 
          * read (see rebuild.c), and applying is order-free. */
         res = db_query(db, &a,
                        "SELECT s.user_id, s.score, s.reached_at, p.province_code, p.city_code,"
-                       " p.county_code, p.board_unit_id, p.kind, p.real_name"
+                       " p.county_code, p.board_unit_id, p.kind, p.real_name, p.name_review"
                        " FROM contest_scores s LEFT JOIN profiles p ON p.user_id = s.user_id"
                        " WHERE s.contest_id = ? AND s.user_id > ? ORDER BY s.user_id LIMIT ?",
                        "iii", contest_id, after, (long long)PAGE);
@@ -139,7 +143,11 @@ int lb_model_load(db_t *db, long long contest_id, lb_model_t *m, lb_progress_fn 
             p->unit = db_get(res, i, 6) ? unit_find(m, db_int(res, i, 6)) : -1;
             const char *kind = db_get(res, i, 7);
             p->staff = kind && strcmp(kind, "staff") == 0;
-            rules_mask_name(db_get(res, i, 8), p->masked, sizeof p->masked);
+            const char *nr = db_get(res, i, 9);
+            if (nr && strcmp(nr, "rejected") == 0)
+                snprintf(p->masked, sizeof p->masked, "%s", LB_NAME_HIDDEN);
+            else
+                rules_mask_name(db_get(res, i, 8), p->masked, sizeof p->masked);
             if (p->unit >= 0) {
                 /* the score the board shows: the key's, as the script sums */
                 lb_unit_t *u = &m->u[p->unit];
@@ -300,7 +308,7 @@ int lb_model_emit(const lb_model_t *m, const char *prefix, lb_sink_t *s, lb_prog
             for (size_t i = 0; i < m->nu; i++) {
                 const lb_unit_t *u = &m->u[i];
                 const char *g = dim == 0 ? "" : dim == 1 ? u->pp : u->pc;
-                if (!u->parts || (dim > 0 && !*g))
+                if (!u->parts || (dim > 0 && !*g) || (order == 1 && !u->verified))
                     continue;
                 double k = order == 0 ? rules_unit_score_key(u->total, u->id)
                                       : rules_unit_rate_key(u->staff, u->head, u->total);

@@ -80,7 +80,8 @@ void unit_search_backfill(db_t *db)
 #define FILTER_T "ssssss"
 #define FILTER_ARGS(f) (f)->province, (f)->province, (f)->city, (f)->city, (f)->county, (f)->county
 
-#define COLS "u.id, u.name, u.region_code, u.type, rr.name, p.name, c.name, k.name"
+/* a name an organizer rejected shows as 待审核 until it is corrected */
+#define COLS "u.id, IF(u.name_state = 'rejected', '\xe5\xbe\x85\xe5\xae\xa1\xe6\xa0\xb8', u.name), u.region_code, u.type, rr.name, p.name, c.name, k.name"
 #define JOINS \
     " JOIN regions rr ON rr.code = u.region_code" \
     " LEFT JOIN regions p ON p.code = u.province_code" \
