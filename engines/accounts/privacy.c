@@ -6,11 +6,17 @@
 
 #include <string.h>
 
+/* A read is tried twice: a connection left stale by a MariaDB restart fails
+ * its first call and reconnects on the next (server/db.h). */
+#define READ_TWICE(res, call) \
+    do { (res) = NULL; for (int try_ = 0; try_ < 2 && !(res); try_++) (res) = (call); } while (0)
+
 int privacy_current(req_t *r, long long *version, const char **text)
 {
-    db_res_t *res = db_query(req_db(r), r->arena,
+    db_res_t *res;
+    READ_TWICE(res, db_query(req_db(r), r->arena,
                              "SELECT version, text FROM privacy_notices ORDER BY version DESC LIMIT 1",
-                             "");
+                             ""));
     if (!res) {
         r->store_down = 1;
         return -1;
@@ -25,10 +31,11 @@ int privacy_current(req_t *r, long long *version, const char **text)
 int consent_check(req_t *r, json_t *body, long long *record)
 {
     *record = 0;
-    db_res_t *res = db_query(req_db(r), r->arena,
+    db_res_t *res;
+    READ_TWICE(res, db_query(req_db(r), r->arena,
                              "SELECT n.version, EXISTS (SELECT 1 FROM consents c WHERE c.user_id = ?"
                              " AND c.version = n.version) FROM privacy_notices n"
-                             " ORDER BY n.version DESC LIMIT 1", "i", r->auth.user_id);
+                             " ORDER BY n.version DESC LIMIT 1", "i", r->auth.user_id));
     if (!res) {
         r->store_down = 1;
         return -1;
@@ -83,9 +90,10 @@ static json_t *rows(const char *const *names, const char *kinds, db_res_t *res)
 json_t *privacy_export(req_t *r, long long uid)
 {
     db_t *db = req_db(r);
-    db_res_t *u = db_query(db, r->arena,
+    db_res_t *u;
+    READ_TWICE(u, db_query(db, r->arena,
                            "SELECT id, openid, unionid, phone_masked, roles, admin_unit_id, created_at,"
-                           " last_login_at FROM users WHERE id = ?", "i", uid);
+                           " last_login_at FROM users WHERE id = ?", "i", uid));
     if (!u || !u->nrows)
         goto fail;
     static const char *const acct[] = { "id", "openid", "unionid", "phone_masked", "roles",

@@ -23,11 +23,12 @@
  * write to Redis but does not hold the server's key cannot make an entry
  * the server accepts, and an entry cannot be moved to another token.
  * One string, so caching is one SET ... EX and a lookup one GET.
- * Organizer and unit admin sessions are not cached: each request confirms
- * them in MariaDB (there are few of them), so disabling an organizer,
- * changing their area or taking a unit away from its admin takes effect
- * at the next request. A plain user's cached session holds only the user
- * role; a role granted later shows after session_forget_user(). */
+ * An organizer's cached session is confirmed in MariaDB on every use, with
+ * the account's area read afresh, and a unit admin's is not cached at all
+ * (there are few of either), so disabling an organizer, changing their
+ * area or taking a unit away from its admin takes effect at the next
+ * request. A plain user's cached session holds only the user role; a role
+ * granted later shows after session_forget_user(). */
 static int entry_mac(const char *hash, const char *fields, char mac[65])
 {
     char msg[256];
@@ -40,7 +41,7 @@ static int entry_mac(const char *hash, const char *fields, char mac[65])
 static void cache_session(req_t *r, const char *hash, const auth_t *a, long long expires_at)
 {
     long long ttl = expires_at - clock_now_s();
-    if (ttl <= 0 || a->organizer_id || (a->roles & ROLE_UNIT_ADMIN))
+    if (ttl <= 0 || (a->roles & ROLE_UNIT_ADMIN))
         return;
     if (ttl > SESSION_CACHE_MAX_S)
         ttl = SESSION_CACHE_MAX_S;
@@ -112,7 +113,7 @@ static int parse_cached(const char *hash, const char *v, auth_t *a, long long no
     fields[flen] = '\0';
     if (entry_mac(hash, fields, want) < 0 || !crypto_hex_equal(mac, want))
         return 0;
-    if (exp <= now || roles == 0 || o != 0 || (roles & ROLE_UNIT_ADMIN))
+    if (exp <= now || roles == 0 || (roles & ROLE_UNIT_ADMIN))
         return 0;
     a->user_id = u;
     a->organizer_id = o;
@@ -134,8 +135,23 @@ int session_resolve(req_t *r, const char *token)
     crypto_sha256_hex(token, len, a->token_hash);
     long long now = clock_now_s();
     redisReply *rep = kv_cmd(req_kv(r), r->arena, "GET sess:%s", a->token_hash);
-    if (rep && rep->type == REDIS_REPLY_STRING && parse_cached(a->token_hash, rep->str, a, now))
-        return 0;
+    if (rep && rep->type == REDIS_REPLY_STRING && parse_cached(a->token_hash, rep->str, a, now)) {
+        if (!a->organizer_id)
+            return 0;
+        db_res_t *o = db_query(req_db(r), r->arena,
+                               "SELECT o.disabled, o.area FROM sessions s JOIN organizers o"
+                               " ON o.id = s.organizer_id WHERE s.token_hash = ? AND s.expires_at > ?",
+                               "si", a->token_hash, now);
+        if (!o)
+            return -2;
+        if (o->nrows && db_int(o, 0, 0) == 0) {
+            snprintf(a->area, sizeof a->area, "%s", db_get(o, 0, 1) ? db_get(o, 0, 1) : "");
+            return 0;
+        }
+        kv_cmd(req_kv(r), r->arena, "DEL sess:%s", a->token_hash);
+        memset(a, 0, sizeof *a);
+        return -1;
+    }
     /* Not cached (Redis restarted, flushed, down, or the entry aged out).
      * A read, so a failure is tried once more: a connection left stale by a
      * MariaDB restart fails its first call and reconnects on the next (db.h),
