@@ -37,7 +37,7 @@ int console_reply_outcome(req_t *r, int rc, const char *not_found)
     case CONSOLE_NOT_REGISTERED:
         return reply_error(r, 403, "not_registered", "register your profile first");
     default:
-        return console_store_failed(r);
+        return ST_STORE;
     }
 }
 
@@ -59,12 +59,6 @@ int console_unit_access(req_t *r, long long unit_id)
         return 1;
     }
     return 0;
-}
-
-int console_store_failed(req_t *r)
-{
-    r->store_down = 1;
-    return -1;
 }
 
 void console_boards_rebuild(req_t *r)
@@ -104,7 +98,7 @@ int h_admin_units_list(req_t *r)
                                  offset) : NULL;
 #undef UNITS_WHERE
     if (!res) 
-        return console_store_failed(r);
+        return ST_STORE;
 
     json_t *list = json_array();
     for (size_t i = 0; i < res->nrows; i++) {
@@ -126,7 +120,7 @@ int h_admin_unit_get(req_t *r)
         return 0;
     int acc = console_unit_access(r, id);
     if (acc)
-        return acc > 0 ? 0 : console_store_failed(r);
+        return acc > 0 ? ST_OK : ST_STORE;
     int err;
     json_t *u = console_unit_json(req_db(r), r->arena, id, &err);
     if (!u)
@@ -165,7 +159,7 @@ static int parse_edit(req_t *r, json_t *j, unit_edit_t *e)
     p->headcount = -1;
     json_t *v;
     if ((v = json_object_get(j, "name"))) {
-        if (!json_is_string(v) || rules_text_field(json_string_value(v), 2, 100, e->name, sizeof e->name) < 0 ||
+        if (!req_text(v) || rules_text_field(req_text(v), 2, 100, e->name, sizeof e->name) < 0 ||
             !rules_org_name_valid(e->name))
             return bad(r, "invalid_name", "name must be the unit's full name: 2-100 characters of"
                                           " Chinese, letters, digits and brackets");
@@ -173,16 +167,16 @@ static int parse_edit(req_t *r, json_t *j, unit_edit_t *e)
         p->reindex = unit_search_index;
     }
     if ((v = json_object_get(j, "credit_code"))) {
-        if (!json_is_string(v) || rules_credit_code_normalize(json_string_value(v), e->credit) < 0)
+        if (!req_text(v) || rules_credit_code_normalize(req_text(v), e->credit) < 0)
             return bad(r, "invalid_credit_code", "credit_code must be an 18-character unified social"
                                                  " credit code with a valid check character");
         p->credit_code = e->credit;
     }
     if ((v = json_object_get(j, "region_code"))) {
-        int rc = json_is_string(v) ? region_find(r, json_string_value(v), &e->reg) : -1;
-        if (rc == -2)
-            return -2;
+        int rc = req_text(v) ? region_find(r, req_text(v), &e->reg) : ST_NOT_FOUND;
         if (rc < 0)
+            return -2;   /* a store failure: parse_edit's callers answer 503 */
+        if (rc != ST_OK)
             return bad(r, "invalid_region", "region_code must be a code from GET /regions");
         p->region_code = e->reg.code;
         p->province = e->reg.province;
@@ -190,7 +184,7 @@ static int parse_edit(req_t *r, json_t *j, unit_edit_t *e)
         p->county = e->reg.county;
     }
     if ((v = json_object_get(j, "type"))) {
-        const char *t = json_string_value(v);
+        const char *t = req_text(v);
         if (!t || (strcmp(t, "water_admin") && strcmp(t, "water_enterprise") && strcmp(t, "other")))
             return bad(r, "invalid_parameter", "type must be water_admin, water_enterprise or other");
         p->type = t;
@@ -223,12 +217,12 @@ int h_admin_unit_update(req_t *r)
     unit_edit_t e;
     int prc = parse_edit(r, j, &e);
     if (prc == -2)
-        return console_store_failed(r);
+        return ST_STORE;
     if (prc < 0)
         return 0;
     int acc = console_unit_access(r, id);
     if (acc)
-        return acc > 0 ? 0 : console_store_failed(r);
+        return acc > 0 ? ST_OK : ST_STORE;
     /* a region outside the organizer's own area would move the unit away */
     if (e.p.region_code && !rules_area_covers(r->auth.area, e.reg.province, e.reg.city, e.reg.county))
         return reply_error(r, 403, "forbidden", "the new region is outside your area");
@@ -267,7 +261,7 @@ int h_admin_unit_merge(req_t *r)
     long long into = json_integer_value(v);
     int acc = console_unit_access(r, id);
     if (acc)
-        return acc > 0 ? 0 : console_store_failed(r);
+        return acc > 0 ? ST_OK : ST_STORE;
     long long moved, old_admin;
     int rc = console_unit_merge(req_db(r), r->arena, r->auth.organizer_id, r->auth.area, id, into,
                                 &moved, &old_admin);

@@ -50,7 +50,7 @@ int h_admin_audit(req_t *r)
                            "action and target_kind are words such as unit.update and unit");
     json_t *out = console_audit_list(req_db(r), r->arena, &f);
     if (!out) 
-        return console_store_failed(r);
+        return ST_STORE;
 
     return reply_json(r, 200, out);
 }

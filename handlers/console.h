@@ -14,13 +14,8 @@
 /* Whether the caller may see unit_id's area-bound data: an organizer whose
  * area covers it, or the unit's own admin. Returns 0, 1 after replying
  * 404 unit_not_found or 403 forbidden, or -1 when MariaDB failed (nothing
- * replied: the caller returns console_store_failed). */
+ * replied: the caller returns ST_STORE). */
 int console_unit_access(req_t *r, long long unit_id);
-
-/* What a handler returns when a store failed: the dispatcher then answers
- * 503 unavailable. The one place that knows how (the status type of the
- * layered tree replaces its body). */
-int console_store_failed(req_t *r);
 
 /* Reply for an engine outcome (CONSOLE_*; -1 = store error, returned for
  * the dispatcher); not_found is the 404's code. */

@@ -6,10 +6,8 @@
 
 int h_logout(req_t *r)
 {
-    int rc = session_end(r, r->auth.token_hash);
-    if (rc < 0)
-        return -1;
-    if (rc == 1)
-        log_warn("logout: Redis unreachable, a cached copy may outlive the session");
+    int st = session_end(r, r->auth.token_hash);
+    if (st != ST_OK)
+        return st;
     return reply_raw(r, 204, "application/json; charset=utf-8", "", 0);
 }

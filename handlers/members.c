@@ -50,18 +50,16 @@ int h_unit_members(req_t *r)
         return 0;
     int acc = console_unit_access(r, id);
     if (acc)
-        return acc > 0 ? 0 : console_store_failed(r);
+        return acc > 0 ? ST_OK : ST_STORE;
     contest_t c;
     const char *cq = req_query(r, "contest_id");
     int rc = (cq && *cq) ? contest_from_request(r, NULL, &c) : contest_load(r, 0, &c);
-    if (rc == -2)
-        return console_store_failed(r);
-    if (rc < 0 && r->replied)
-        return 0;
-    f.contest_id = rc == 0 ? c.id : 0;
+    if (rc == ST_REPLIED || rc < 0)
+        return rc;
+    f.contest_id = rc == ST_OK ? c.id : 0;   /* ST_NOT_FOUND: no contest, no scores */
     json_t *out = console_members_list(req_db(r), r->arena, id, &f);
     if (!out) 
-        return console_store_failed(r);
+        return ST_STORE;
 
     return reply_json(r, 200, out);
 }

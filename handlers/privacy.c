@@ -15,68 +15,77 @@ int h_privacy_get(req_t *r)
 {
     long long version;
     const char *text;
-    int rc = privacy_current(r, &version, &text);
-    if (rc == -1)
-        return -1;
-    if (rc == -2)
+    int st = privacy_current(r, &version, &text);
+    if (st == ST_NOT_FOUND)
         return reply_error(r, 404, "no_notice", "no privacy notice has been published");
+    if (st != ST_OK)
+        return st;
     return reply_json(r, 200, json_pack("{s:I,s:s}", "version", (json_int_t)version, "text", text));
+}
+
+typedef struct {
+    const char *text;
+    long long organizer_id, now, version;
+} notice_ctx_t;
+
+/* The new notice and its record, under db_tx (server/db.h). */
+static int notice_tx(db_t *db, void *ctx)
+{
+    notice_ctx_t *x = ctx;
+    if (db_exec(db, "INSERT INTO privacy_notices (text, created_at, created_by) VALUES (?, ?, ?)",
+                "sii", x->text, x->now, x->organizer_id) < 0)
+        return ST_STORE;
+    x->version = db_last_id(db);
+    if (db_exec(db, "INSERT INTO privacy_log (action, organizer_id, affected, detail, created_at)"
+                    " VALUES ('notice', ?, ?, 'new privacy notice', ?)",
+                "iii", x->organizer_id, x->version, x->now) < 0 ||
+        db_commit(db) < 0)
+        return ST_STORE;
+    return ST_OK;
 }
 
 int h_privacy_put(req_t *r)
 {
     json_t *j = req_json(r);
     if (!j)
-        return 0;
-    json_t *t = json_object_get(j, "text");
-    const char *text = json_string_value(t);
-    size_t chars = text && strlen(text) == json_string_length(t) ? rules_utf8_count(text) : 0;
+        return ST_REPLIED;
+    const char *text = req_text(json_object_get(j, "text"));
+    size_t chars = text ? rules_utf8_count(text) : 0;
     if (chars < NOTICE_MIN_CHARS || chars > NOTICE_MAX_CHARS)
         return reply_error(r, 400, "invalid_text", "text must be the notice, 20 to 20000 characters");
-    db_t *db = req_db(r);
-    long long now = clock_now_s(), version;
-    if (db_begin(db) < 0 ||
-        db_exec(db, "INSERT INTO privacy_notices (text, created_at, created_by) VALUES (?, ?, ?)",
-                "sii", text, now, r->auth.organizer_id) < 0 ||
-        (version = db_last_id(db)) <= 0 ||
-        db_exec(db, "INSERT INTO privacy_log (action, organizer_id, affected, detail, created_at)"
-                    " VALUES ('notice', ?, ?, 'new privacy notice', ?)",
-                "iii", r->auth.organizer_id, version, now) < 0 ||
-        db_commit(db) < 0) {
-        db_rollback(db);
-        r->store_down = 1;
-        return -1;
-    }
-    log_info("organizer %lld published privacy notice version %lld", r->auth.organizer_id, version);
-    return reply_json(r, 200, json_pack("{s:I,s:s}", "version", (json_int_t)version, "text", text));
+    notice_ctx_t x = { .text = text, .organizer_id = r->auth.organizer_id, .now = clock_now_s() };
+    int st = db_tx(req_db(r), notice_tx, &x);
+    if (st != ST_OK)
+        return st;
+    log_info("organizer %lld published privacy notice version %lld", x.organizer_id, x.version);
+    return reply_json(r, 200, json_pack("{s:I,s:s}", "version", (json_int_t)x.version, "text", text));
 }
 
 int h_me_data(req_t *r)
 {
-    json_t *out = privacy_export(r, r->auth.user_id);
-    json_t *profile = out ? profile_load_json(r, r->auth.user_id) : NULL;
-    if (!profile) {
-        json_decref(out);
-        return -1;
-    }
+    json_t *out = arena_json(r->arena, privacy_export(r, r->auth.user_id));
+    if (!out)
+        return ST_STORE;
+    json_t *profile = profile_load_json(r, r->auth.user_id);
+    if (!profile)
+        return ST_STORE;
     json_object_set_new(out, "profile", profile);
-    return reply_json(r, 200, out);
+    return reply_json(r, 200, json_incref(out));
 }
 
 int h_me_delete(req_t *r)
 {
     json_t *j = req_json(r);
     if (!j)
-        return 0;
+        return ST_REPLIED;
     if (!json_is_true(json_object_get(j, "confirm")))
         return reply_error(r, 400, "confirmation_required",
                            "send {\"confirm\": true}: this erases your name, phone number and WeChat"
                            " ids and cannot be undone");
-    if (privacy_erase_user(req_db(r), req_kv(r), r->arena, r->auth.user_id,
-                           "withdrawn by the person") < 0) {
-        r->store_down = 1;
-        return -1;
-    }
+    int st = privacy_erase_user(req_db(r), req_kv(r), r->arena, r->auth.user_id,
+                                "withdrawn by the person");
+    if (st != ST_OK)
+        return st;
     log_info("user %lld withdrew: personal data erased", r->auth.user_id);
     return reply_raw(r, 204, "application/json; charset=utf-8", "", 0);
 }
@@ -86,7 +95,7 @@ int h_admin_duplicates(req_t *r)
     long long limit, offset;
     if (req_query_int(r, "limit", 20, 1, 100, &limit) < 0 ||
         req_query_int(r, "offset", 0, 0, 100000, &offset) < 0)
-        return 0;
+        return ST_REPLIED;
     const char *area = r->auth.area;
     static const char FROM[] =
         " FROM profiles p JOIN units u ON u.id = p.board_unit_id LEFT JOIN users us ON us.id = p.user_id"
@@ -110,10 +119,8 @@ int h_admin_duplicates(req_t *r)
                                                " LIMIT ? OFFSET ?", FROM),
                                  "ssssii", area, area, area, area, limit, offset)
                       : NULL;
-    if (!res) {
-        r->store_down = 1;
-        return -1;
-    }
+    if (!res)
+        return ST_STORE;
     json_t *list = json_array();
     for (size_t i = 0; i < res->nrows; i++) {
         json_t *ids = json_array();

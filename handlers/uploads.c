@@ -28,7 +28,7 @@ int h_upload_create(req_t *r)
     long long recent = console_upload_count_since(req_db(r), r->arena, r->auth.user_id,
                                                   (long long)clock_now_s() - 86400);
     if (recent < 0) 
-        return console_store_failed(r);
+        return ST_STORE;
 
     if (recent >= CONSOLE_UPLOADS_PER_DAY) {
         reply_header(r, "Retry-After", "3600");
@@ -36,7 +36,7 @@ int h_upload_create(req_t *r)
     }
     long long id = console_upload_store(req_db(r), r->auth.user_id, 0, mt, data, len);
     if (id < 0) 
-        return console_store_failed(r);
+        return ST_STORE;
 
     log_info("upload %lld by user %lld: %s, %zu bytes", id, r->auth.user_id, mt, len);
     return reply_json(r, 201, json_pack("{s:I,s:s,s:I}", "upload_id", (json_int_t)id,

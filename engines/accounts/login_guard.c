@@ -35,7 +35,7 @@ static int limited(req_t *r, int wait_s, const char *message)
 {
     reply_header(r, "Retry-After", arena_sprintf(r->arena, "%d", wait_s > 0 ? wait_s : 1));
     reply_error(r, 429, "rate_limited", message);
-    return 1;
+    return ST_REPLIED;
 }
 
 static const char *addr_of(req_t *r)
@@ -77,8 +77,9 @@ void login_guard_remember_bad(req_t *r, const char *code_hash, int status, const
            arena_sprintf(r->arena, "%d %s %s", status, err_code, message), BAD_CODE_S);
 }
 
-int login_guard_enter(req_t *r, const char *code_hash)
+int login_guard_enter(req_t *r, const char *code_hash, int *entered)
 {
+    *entered = 0;
     redisReply *rep = kv_cmd(req_kv(r), r->arena, "EVAL %s 1 login:n:%s %d",
                              "local n = redis.call('INCR', KEYS[1])\n"
                              "redis.call('EXPIRE', KEYS[1], 60)\n"
@@ -86,10 +87,11 @@ int login_guard_enter(req_t *r, const char *code_hash)
                              "return 1\n",
                              code_hash, LOGIN_SAME_CODE_MAX);
     if (!rep || rep->type != REDIS_REPLY_INTEGER)
-        return 0;                     /* Redis down: not counted, and nothing to leave */
+        return ST_OK;                 /* Redis down: not counted, and nothing to leave */
     if (rep->integer == 0)
         return limited(r, 1, "this code is being exchanged already; try again in a moment");
-    return -1;                        /* entered: leave with login_guard_leave() */
+    *entered = 1;
+    return ST_OK;
 }
 
 void login_guard_leave(req_t *r, const char *code_hash)

@@ -17,15 +17,13 @@ int privacy_current(req_t *r, long long *version, const char **text)
     READ_TWICE(res, db_query(req_db(r), r->arena,
                              "SELECT version, text FROM privacy_notices ORDER BY version DESC LIMIT 1",
                              ""));
-    if (!res) {
-        r->store_down = 1;
-        return -1;
-    }
+    if (!res)
+        return ST_STORE;
     if (!res->nrows)
-        return -2;
+        return ST_NOT_FOUND;
     *version = db_int(res, 0, 0);
     *text = db_get(res, 0, 1);
-    return 0;
+    return ST_OK;
 }
 
 int consent_check(req_t *r, json_t *body, long long *record)
@@ -36,35 +34,31 @@ int consent_check(req_t *r, json_t *body, long long *record)
                              "SELECT n.version, EXISTS (SELECT 1 FROM consents c WHERE c.user_id = ?"
                              " AND c.version = n.version) FROM privacy_notices n"
                              " ORDER BY n.version DESC LIMIT 1", "i", r->auth.user_id));
-    if (!res) {
-        r->store_down = 1;
-        return -1;
-    }
+    if (!res)
+        return ST_STORE;
     if (!res->nrows)
-        return 0;                              /* no notice at all: nothing to accept */
+        return ST_OK;                          /* no notice at all: nothing to accept */
     long long cur = db_int(res, 0, 0);
     if (db_int(res, 0, 1))
-        return 0;                              /* accepted already */
+        return ST_OK;                          /* accepted already */
     json_t *v = json_object_get(body, "consent_version");
     if (json_is_integer(v) && json_integer_value(v) == cur) {
         *record = cur;
-        return 0;
+        return ST_OK;
     }
     reply_error(r, 400, "consent_required",
                 "accept the privacy notice in force (GET /privacy) and send its version as"
                 " consent_version");
-    return 1;
+    return ST_REPLIED;
 }
 
 int consent_record(req_t *r, long long version)
 {
     if (db_exec(req_db(r), "INSERT IGNORE INTO consents (user_id, version, accepted_at)"
                            " VALUES (?, ?, ?)",
-                "iii", r->auth.user_id, version, (long long)clock_now_s()) < 0) {
-        r->store_down = 1;
-        return -1;
-    }
-    return 0;
+                "iii", r->auth.user_id, version, (long long)clock_now_s()) < 0)
+        return ST_STORE;
+    return ST_OK;
 }
 
 /* ---- what is held about a person ---- */
@@ -135,7 +129,6 @@ json_t *privacy_export(req_t *r, long long uid)
     }
     return out;
 fail:
-    r->store_down = 1;
     return NULL;
 }
 
@@ -167,48 +160,46 @@ static const char NAME_LUA[] =
     "end\n"
     "return 1\n";
 
-static int erase_tx(db_t *db, long long uid, long long now, const char *why)
+typedef struct {
+    long long uid, now;
+    const char *why;
+} erase_ctx_t;
+
+/* The erasure, under db_tx (server/db.h): safe to run again. */
+static int erase_tx(db_t *db, void *ctx)
 {
-    if (db_begin(db) < 0)
-        return -1;
+    const erase_ctx_t *x = ctx;
     if (db_exec(db, "UPDATE users SET openid = CONCAT('erased:', id), unionid = NULL,"
                     " session_key_sealed = NULL, phone_sealed = NULL, phone_masked = NULL,"
                     " phone_hash = NULL, roles = 0, admin_unit_id = NULL,"
-                    " erased_at = IFNULL(erased_at, ?) WHERE id = ?", "ii", now, uid) < 0 ||
+                    " erased_at = IFNULL(erased_at, ?) WHERE id = ?", "ii", x->now, x->uid) < 0 ||
         db_exec(db, "UPDATE profiles SET real_name = ?, name_review = 'pass' WHERE user_id = ?",
-                "si", ERASED_NAME, uid) < 0 ||
-        db_exec(db, "DELETE FROM name_changes WHERE user_id = ?", "i", uid) < 0 ||
+                "si", ERASED_NAME, x->uid) < 0 ||
+        db_exec(db, "DELETE FROM name_changes WHERE user_id = ?", "i", x->uid) < 0 ||
         db_exec(db, "DELETE FROM content_reviews WHERE kind = 'real_name' AND subject_id = ?",
-                "i", uid) < 0 ||
-        db_exec(db, "DELETE FROM console_codes WHERE user_id = ?", "i", uid) < 0 ||
-        db_exec(db, "DELETE FROM sessions WHERE user_id = ?", "i", uid) < 0 ||
+                "i", x->uid) < 0 ||
+        db_exec(db, "DELETE FROM console_codes WHERE user_id = ?", "i", x->uid) < 0 ||
+        db_exec(db, "DELETE FROM sessions WHERE user_id = ?", "i", x->uid) < 0 ||
         db_exec(db, "INSERT INTO privacy_log (action, user_id, detail, created_at)"
-                    " VALUES ('erase', ?, ?, ?)", "isi", uid, why, now) < 0 ||
-        db_commit(db) < 0) {
-        db_rollback(db);
-        return -1;
-    }
-    return 0;
+                    " VALUES ('erase', ?, ?, ?)", "isi", x->uid, x->why, x->now) < 0 ||
+        db_commit(db) < 0)
+        return ST_STORE;
+    return ST_OK;
 }
 
 int privacy_erase_user(db_t *db, kv_t *kv, arena_t *a, long long uid, const char *why)
 {
-    long long now = clock_now_s();
     db_res_t *sess = db_query(db, a, "SELECT token_hash FROM sessions WHERE user_id = ?", "i", uid);
     db_res_t *cs = db_query(db, a, "SELECT contest_id FROM contest_scores WHERE user_id = ?", "i", uid);
     db_res_t *pr = db_query(db, a, "SELECT province_code, IFNULL(city_code, ''),"
                                    " IFNULL(county_code, ''), board_unit_id FROM profiles"
                                    " WHERE user_id = ?", "i", uid);
     if (!sess || !cs || !pr)
-        return -1;
-    int ok = -1;
-    for (int attempt = 0; attempt < 3 && ok < 0; attempt++) {
-        ok = erase_tx(db, uid, now, why);
-        if (ok < 0 && db_errno(db) != DB_ER_DEADLOCK && db_errno(db) != DB_ER_LOCK_WAIT)
-            break;
-    }
-    if (ok < 0)
-        return -1;
+        return ST_STORE;
+    erase_ctx_t x = { .uid = uid, .now = clock_now_s(), .why = why };
+    int st = db_tx(db, erase_tx, &x);
+    if (st != ST_OK)
+        return st;
     /* After the commit: the cached copies and the boards' names. */
     for (size_t i = 0; i < sess->nrows; i++)
         kv_cmd(kv, a, "DEL sess:%s", db_get(sess, i, 0));
@@ -223,5 +214,5 @@ int privacy_erase_user(db_t *db, kv_t *kv, arena_t *a, long long uid, const char
             log_warn("erase: the boards of contest %lld still show the old name until the next"
                      " rebuild (Redis unreachable)", db_int(cs, i, 0));
     }
-    return 0;
+    return ST_OK;
 }

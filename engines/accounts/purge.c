@@ -76,7 +76,7 @@ int cmd_purge_personal_data(int argc, char **argv)
     for (size_t i = 0; i < people->nrows; i++) {
         arena_t one;
         arena_init(&one);
-        if (privacy_erase_user(db, kv, &one, db_int(people, i, 0), why) == 0)
+        if (privacy_erase_user(db, kv, &one, db_int(people, i, 0), why) == ST_OK)
             erased++;
         else
             failed++;

@@ -72,11 +72,9 @@ int session_insert(req_t *r, const session_info_t *s, char token[64], char hash[
                 " created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 "siiiisii", hash, s->user_id, s->organizer_id, (long long)(s->mask ? s->mask : s->roles),
                 s->admin_unit_id, s->area ? s->area : "", now,
-                now + session_ttl(s)) < 0) {
-        r->store_down = 1;
-        return -1;
-    }
-    return 0;
+                now + session_ttl(s)) < 0)
+        return ST_STORE;
+    return ST_OK;
 }
 
 void session_cache_new(req_t *r, const session_info_t *s, const char *hash)
@@ -90,10 +88,11 @@ void session_cache_new(req_t *r, const session_info_t *s, const char *hash)
 int session_create(req_t *r, const session_info_t *s, char token[64])
 {
     char hash[65];
-    if (session_insert(r, s, token, hash) < 0)
-        return -1;
+    int st = session_insert(r, s, token, hash);
+    if (st != ST_OK)
+        return st;
     session_cache_new(r, s, hash);
-    return 0;
+    return ST_OK;
 }
 
 /* Parse the cached form of hash's session. Returns 1 when its MAC holds
@@ -206,20 +205,17 @@ void session_forget_user(req_t *r, long long user_id)
 
 int session_end(req_t *r, const char *hash)
 {
-    if (db_exec(req_db(r), "DELETE FROM sessions WHERE token_hash = ?", "s", hash) < 0) {
-        r->store_down = 1;
-        return -1;
-    }
+    if (db_exec(req_db(r), "DELETE FROM sessions WHERE token_hash = ?", "s", hash) < 0)
+        return ST_STORE;
     /* After MariaDB: a request between the two cannot refill the cache,
      * since the row it would refill from is gone. */
     redisReply *rep = kv_cmd(req_kv(r), r->arena, "DEL sess:%s", hash);
-    if (!rep || rep->type == REDIS_REPLY_ERROR) {
-        /* Redis unreachable: its copy may outlive this; it expires with
-         * SESSION_CACHE_MAX_S, and a user's copy keeps roles only. Tell
-         * the caller so the reply can say so. */
-        return 1;
-    }
-    return 0;
+    if (!rep || rep->type == REDIS_REPLY_ERROR)
+        /* Redis unreachable: a user's cached copy may outlive this until
+         * it expires (SESSION_CACHE_MAX_S); it carries the user role only,
+         * and an organizer's is confirmed in MariaDB on every use. */
+        log_warn("logout: Redis unreachable, a cached copy may outlive the session");
+    return ST_OK;
 }
 
 int accounts_route_admit(req_t *r, const route_t *rt)
