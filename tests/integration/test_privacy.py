@@ -272,6 +272,7 @@ def test_purge_before_and_after_its_time(stack):
     w.settle()
     # `keep` also answers a contest that has not ended: kept whole
     w2 = World(stack)
+    w2.people[keep] = w.people[keep]          # the same person answers the second contest
     w2.submit(keep, 40, 30)
     w2.flush()
     stack.sql("UPDATE contests SET ends_at = %d WHERE id = %d" % (START + 30 * 86400, w2.id))
