@@ -72,8 +72,9 @@ def set_time(stack, t):
         assert status == 200, (i, status, body)
 
 
-def fcgi_call(sock_path, method, path, query, body=b""):
-    """One request through a server's FastCGI socket, past nginx: (status, body)."""
+def fcgi_call(sock_path, method, path, query, body=b"", extra=()):
+    """One request through a server's FastCGI socket, past nginx: (status, body).
+    extra: more (name, value) params, bytes (HTTP_AUTHORIZATION ...)."""
     import socket
     import struct
 
@@ -87,6 +88,7 @@ def fcgi_call(sock_path, method, path, query, body=b""):
            (b"QUERY_STRING", query.encode()), (b"REMOTE_ADDR", b"127.0.0.1")]
     if body:
         env += [(b"CONTENT_TYPE", b"application/json"), (b"CONTENT_LENGTH", str(len(body)).encode())]
+    env += list(extra)
     params = b"".join(pair(k, v) for k, v in env)
     s = socket.socket(socket.AF_UNIX)
     s.settimeout(10)
