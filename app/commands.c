@@ -9,6 +9,7 @@
 #include "app/seed_demo.h"
 #include "engines/accounts/organizers.h"
 #include "engines/prizes/prizes.h"
+#include "engines/accounts/accounts.h"
 
 const app_command_t g_app_commands[] = {
     /* @login */
@@ -26,5 +27,7 @@ const app_command_t g_app_commands[] = {
     { "check-boards", "[CONTEST_ID]  compare the leaderboards with MariaDB; exit 1 on any difference", cmd_check_boards },
     /* @prizes */
     { "draw-verify", "FILE SEED_HEX PUBLIC_VALUE  rerun a published draw from its candidate list", cmd_draw_verify },
+    /* @privacy */
+    { "purge-personal-data", "--contest ID  erase names, phones and WeChat ids purge_after_days after its end", cmd_purge_personal_data },
     { NULL, NULL, NULL },
 };

@@ -6,10 +6,10 @@
  * Attempts are counted per name and per client address as they are
  * admitted (ratelimit.h; a success gives its count back), so past the
  * limit the server answers 429 without hashing at all, even to many
- * requests sent at once, and a guesser cannot make it burn CPU. Counting failures per name lets a
- * stranger lock an organizer out for one window (15 minutes) at worst;
- * the address limit stops most such strangers first, and the organizer
- * can sign in again when the window ends.
+ * requests sent at once, and a guesser cannot make it burn CPU. Failures
+ * per name are counted per name and address together, so a stranger's
+ * failures from another address cannot lock an organizer out; the
+ * address limit bounds what one address may try over all names.
  *
  * Redis down: the counters fall back to each process's own table (see
  * ratelimit.h), so sign-in keeps working and stays throttled. */
@@ -49,12 +49,14 @@ static int reply_session(req_t *r, const char *token, const char *role, const ch
  * (JSON "\u0000") matches no account and is refused as wrong. */
 static int password_login(req_t *r, json_t *userv, json_t *pwv)
 {
-    const char *user = json_string_value(userv), *pw = json_string_value(pwv);
+    const char *name = json_string_value(userv), *pw = json_string_value(pwv);
     int clean = req_text(userv) && req_text(pwv);
     const char *addr = addr_of(r);
     int w = rl_take(r, "adm-addr", addr, ADMIN_RL_ADDR, ADMIN_RL_WINDOW_S);
     if (w)
         return limited(r, w);
+    /* the name and the address together (a unit separator between them) */
+    const char *user = arena_sprintf(r->arena, "%s\x1f%s", name, addr);
     w = rl_take(r, "adm-acct", user, ADMIN_RL_ACCOUNT, ADMIN_RL_WINDOW_S);
     if (w) {
         rl_give_back(r, "adm-addr", addr);
@@ -65,10 +67,10 @@ static int password_login(req_t *r, json_t *userv, json_t *pwv)
     const char *hash = NULL, *area = "";
     long long id = 0;
     int disabled = 1;
-    if (clean && strlen(user) <= USERNAME_MAX && pwlen <= PASSWORD_MAX_LEN) {
+    if (clean && strlen(name) <= USERNAME_MAX && pwlen <= PASSWORD_MAX_LEN) {
         db_res_t *res = db_query(req_db(r), r->arena,
                                  "SELECT id, password_hash, area, disabled FROM organizers"
-                                 " WHERE username = ?", "s", user);
+                                 " WHERE username = ?", "s", name);
         if (!res) {
             rl_give_back(r, "adm-acct", user);     /* not the caller's failure */
             rl_give_back(r, "adm-addr", addr);

@@ -11,7 +11,7 @@
 
 /* Failures allowed per window before 429 rate_limited. */
 #define ADMIN_RL_WINDOW_S (15 * 60)
-#define ADMIN_RL_ACCOUNT 10     /* per user name, from anywhere */
+#define ADMIN_RL_ACCOUNT 10     /* per user name and client address together */
 #define ADMIN_RL_ADDR 20        /* per client address, any name or code */
 #define CONSOLE_CODE_TTL_S 600
 

@@ -10,12 +10,14 @@
  * Each such upsert of an existing user burns an AUTO_INCREMENT value; ids
  * are BIGINT, so gaps are harmless. */
 #include "handlers/login.h"
+#include "engines/accounts/accounts.h"
 #include "handlers/handlers.h"
 #include "engines/accounts/login_replay.h"
 #include "engines/accounts/seal.h"
 #include "engines/accounts/session.h"
 #include "engines/wechat/wxcall.h"
 #include "wx/wx_client.h"
+#include "lib/crypto.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -130,15 +132,15 @@ static int finish(req_t *r, replay_t *rp, const wx_session_t *ws)
     return reply_raw(r, 200, JSON_CT, x.reply, strlen(x.reply));
 }
 
-int h_login(req_t *r)
+/* WeChat's refusals that use a code up: remembered (accounts.h). */
+static int code_spent(int errcode)
 {
-    json_t *j = req_json(r);
-    if (!j)
-        return 0;
-    const char *code = get_code(j);
-    if (!code)
-        return reply_error(r, 400, "invalid_code", "code must be the string wx.login() gave");
+    return errcode == 40029 || errcode == 40163 || errcode == 40226;
+}
 
+/* One login with a well-formed code (h_login admitted it). */
+static int login_code(req_t *r, const char *code)
+{
     replay_t rp;
     char *prev;
     int rc = replay_begin(r, code, &rp, &prev);
@@ -146,6 +148,11 @@ int h_login(req_t *r)
         return rc;
     if (rc == REPLAY_HIT)
         return reply_raw(r, 200, JSON_CT, prev, strlen(prev));
+    /* a twin that held the claim before us may have been refused */
+    if (rc == REPLAY_OWNER && login_guard_known_bad(r, rp.hash)) {
+        replay_abandon(r, &rp);
+        return 0;
+    }
     wx_err_t e;
     if (rc == REPLAY_BUSY) {
         /* Another request with this code has not finished in time. */
@@ -163,10 +170,36 @@ int h_login(req_t *r)
             replay_abandon(r, &rp);
             return reply_raw(r, 200, JSON_CT, prev, strlen(prev));
         }
+        /* before the claim goes, so no waiter calls WeChat again */
+        if (code_spent(e.wx_errcode) && e.http_status >= 400 && e.http_status < 500)
+            login_guard_remember_bad(r, rp.hash, e.http_status, e.code, e.message);
         replay_abandon(r, &rp);
         return wxcall_reply_error(r, &e);
     }
     rc = finish(r, &rp, &ws);
     explicit_bzero(&ws, sizeof ws);
+    return rc;
+}
+
+int h_login(req_t *r)
+{
+    json_t *j = req_json(r);
+    if (!j)
+        return 0;
+    const char *code = get_code(j);
+    if (!code)
+        return reply_error(r, 400, "invalid_code", "code must be the string wx.login() gave");
+    if (login_guard_admit(r))
+        return 0;
+    char hash[65];
+    crypto_sha256_hex(code, strlen(code), hash);
+    if (login_guard_known_bad(r, hash))
+        return 0;
+    int entered;
+    if (login_guard_enter(r, hash, &entered) != ST_OK)
+        return ST_REPLIED;
+    int rc = login_code(r, code);
+    if (entered)
+        login_guard_leave(r, hash);
     return rc;
 }

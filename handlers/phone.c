@@ -14,6 +14,7 @@
  * bad. The client is never told which decryption step failed (CBC padding
  * oracle, see wx_crypto.h). */
 #include "handlers/phone.h"
+#include "engines/accounts/accounts.h"
 #include "handlers/handlers.h"
 #include "engines/accounts/seal.h"
 #include "engines/wechat/wxcall.h"
@@ -126,6 +127,8 @@ int h_me_phone(req_t *r)
     const char *enc = str_field(j, "encrypted_data", WX_CRYPTO_MAX_B64);
     const char *iv = str_field(j, "iv", 64);
     char phone[PHONE_MAX + 1];
+    if ((code || (enc && iv)) && wx_write_admit(r))   /* per-user limit on WeChat calls */
+        return 0;
     if (code) {
         /* The session check borrowed a store; WeChat may take seconds. */
         req_release_stores(r);
@@ -144,14 +147,23 @@ int h_me_phone(req_t *r)
                            "send the getPhoneNumber code, or encrypted_data and iv");
     }
 
-    char masked[32], *sealed;
+    char masked[32], *sealed, phash[65];
     rules_mask_phone(phone, masked, sizeof masked);
     int sr = seal_str(r, phone, &sealed);
+    if (sr == 0)
+        sr = accounts_phone_hash(phone, phash);
     explicit_bzero(phone, sizeof phone);
     if (sr < 0)
         return -1;
-    if (db_exec(req_db(r), "UPDATE users SET phone_sealed = ?, phone_masked = ? WHERE id = ?",
-                "ssi", sealed, masked, r->auth.user_id) < 0)
+    /* One number, one account: the unique key on the keyed hash decides,
+     * also between two accounts verifying one number at once. */
+    if (db_exec(req_db(r), "UPDATE users SET phone_sealed = ?, phone_masked = ?, phone_hash = ?"
+                           " WHERE id = ?",
+                "sssi", sealed, masked, phash, r->auth.user_id) < 0) {
+        if (db_errno(req_db(r)) == DB_ER_DUP_ENTRY)
+            return reply_error(r, 409, "phone_in_use",
+                               "this phone number is already verified by another account");
         return ST_STORE;
+    }
     return reply_json(r, 200, json_pack("{s:s}", "phone_masked", masked));
 }

@@ -4,6 +4,7 @@
 #include "engines/quiz/contest.h"
 #include "handlers/console.h"
 #include "engines/quiz/eligibility.h"
+#include "engines/accounts/accounts.h"
 #include "handlers/handlers.h"
 #include "engines/units/regions.h"
 #include "rules/names.h"
@@ -371,6 +372,12 @@ int h_profile_put(req_t *r)
     profile_input_t in;
     if (parse_input(r, j, &in) < 0)
         return 0;
+    long long consent;     /* the notice version to record as accepted, or 0 */
+    int crc = consent_check(r, j, &consent);
+    if (crc != ST_OK)
+        return crc;
+    if (consent && (crc = consent_record(r, consent)) != ST_OK)
+        return crc;
     region_t reg;
     long long board;
     int rc = place_input(r, &in, &reg, &board);
@@ -419,6 +426,8 @@ int h_profile_put(req_t *r)
         const char *text = arena_sprintf(r->arena, "%s%s%s%s%s", cn ? cn : "",
                                          cn && (co || cp) ? "\n" : "", co ? co : "",
                                          co && cp ? "\n" : "", cp ? cp : "");
+        if (wx_write_admit(r))         /* per-user limit on WeChat calls */
+            return ST_REPLIED;
         rc = content_check(r, r->auth.user_id, text, &verdict);
         if (rc < 0)
             return rc;

@@ -26,6 +26,8 @@
 #include "handlers/certificates.h"
 #include "handlers/videos.h"
 #include "handlers/subscriptions.h"
+#include "handlers/logout.h"
+#include "handlers/privacy.h"
 
 #define API "/api/v1"
 
@@ -133,6 +135,14 @@ const route_t app_routes[] = {
 
     /* @notices */
     { "POST", API "/me/subscriptions",          h_me_subscriptions, R_USER, 1024 },
+
+    /* @privacy: sessions ending, the privacy notice, a person's data (issue 14) */
+    { "POST",   API "/logout",             h_logout,         R_USER | R_UNIT_ADMIN | R_ORGANIZER, 1024 },
+    { "GET",    API "/privacy",            h_privacy_get,    0, 0 },
+    { "PUT",    API "/admin/privacy",      h_privacy_put,    R_ORGANIZER | R_NATIONWIDE, 64 * 1024 },
+    { "GET",    API "/me/data",            h_me_data,        R_USER, 0 },
+    { "DELETE", API "/me",                 h_me_delete,      R_USER, 1024 },
+    { "GET",    API "/admin/duplicates",   h_admin_duplicates, R_ORGANIZER, 0 },
 };
 
 const size_t app_nroutes = sizeof app_routes / sizeof app_routes[0];

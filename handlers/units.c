@@ -3,6 +3,7 @@
 #include "engines/boards/boards.h"
 #include "engines/quiz/contest.h"
 #include "engines/wechat/content_check.h"
+#include "engines/accounts/accounts.h"
 #include "handlers/handlers.h"
 #include "engines/units/regions.h"
 #include "engines/accounts/seal.h"
@@ -202,6 +203,8 @@ int h_units_create(req_t *r)
         return reply_exists(r, existing);
 
     int verdict;
+    if (wx_write_admit(r))             /* per-user limit on WeChat calls */
+        return 0;
     const char *text = arena_sprintf(r->arena, "%s\n%s", in.name, in.contact_name);
     rc = content_check(r, r->auth.user_id, text, &verdict);
     if (rc < 0)
@@ -230,6 +233,7 @@ int h_units_create(req_t *r)
     if (!u)
         return err == ST_STORE ? ST_STORE : ST_ERR;
     log_info("unit %lld registered by user %lld", id, r->auth.user_id);
+    kv_cmd(req_kv(r), r->arena, "DEL %s", UNITS_COUNT_KEY);   /* unit_search.h */
     return reply_json(r, 201, json_pack("{s:o}", "unit", u));
 }
 

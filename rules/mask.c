@@ -45,6 +45,10 @@ void rules_mask_name(const char *name, char *out, size_t outsz)
         return;
     out[0] = '\0';
     size_t len = name ? strlen(name) : 0;
+    if (len && strcmp(name, RULES_ERASED_NAME) == 0) {
+        put_str(out, outsz, RULES_ERASED_NAME);
+        return;
+    }
     if (len == 0 || !rules_utf8_valid(name, len)) {
         put_str(out, outsz, "*");
         return;

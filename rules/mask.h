@@ -18,6 +18,9 @@
  * (John·Smith -> J*********).  NULL, empty or invalid UTF-8 -> "*".
  * 64 bytes hold the mask of any name rules_real_name_valid accepts. */
 void rules_mask_name(const char *name, char *out, size_t outsz);
+/* The name kept for a person who withdrew (DELETE /me): shown as it is,
+ * never masked, so everyone sees that the account was closed. */
+#define RULES_ERASED_NAME "\xe5\xb7\xb2\xe6\xb3\xa8\xe9\x94\x80"   /* 已注销 */
 
 /* 13812345678 -> 138****5678.  A leading "+86" (or "86" in front of an
  * 11-digit mainland mobile number, 861xxxxxxxxxx) is dropped first;

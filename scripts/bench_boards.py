@@ -128,7 +128,7 @@ def wrk(stack, path, toks):
 
 
 def redis_bench(stack, *cmd):
-    out = subprocess.run(["redis-benchmark", "-p", str(stack.redis_port), "-c", str(CONNS), "-n", "200000",
+    out = subprocess.run(["redis-benchmark", "-p", str(stack.redis_port), "-a", stack.redis_password, "-c", str(CONNS), "-n", "200000",
                           "-q"] + list(cmd), capture_output=True, text=True, timeout=300).stdout
     m = re.findall(r"([\d.]+) requests per second", out)
     return "%s req/s" % m[-1] if m else "? (%s)" % out.strip()[-200:]

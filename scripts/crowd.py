@@ -161,6 +161,10 @@ class Crowd:
         else:
             body = {"real_name": self.name(), "region_code": region, "unit_id": unit,
                     "is_unit_leader": False, "position": "职员"}
+        # the person reads the privacy notice and accepts it
+        st, notice = c.call("GET", "privacy")
+        if st == 200 and notice:
+            body["consent_version"] = notice["version"]
         st, _ = c.call("PUT", "me/profile", body)
         return st == 200
 

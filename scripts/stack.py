@@ -99,7 +99,8 @@ class Stack:
     response_hook = None
 
     def __init__(self, build="build", dir=None, port=None, servers=1, settable_clock=True,
-                 quiet=True, workers=None, queue_max=None, conf_extra=None):
+                 quiet=True, workers=None, queue_max=None, conf_extra=None, login_rate=5000,
+                 read_rate=None):
         self.build = os.path.join(ROOT, build) if not os.path.isabs(build) else build
         self.own_dir = dir is None
         self.dir = dir or tempfile.mkdtemp(prefix="quizstack-")
@@ -111,6 +112,12 @@ class Stack:
         self.workers = workers
         self.queue_max = queue_max
         self.conf_extra = conf_extra or {}
+        # nginx's limit_req on the login routes: per client address (r/s,
+        # burst twice that) and in all (ten times that). The test suite logs
+        # everyone in from 127.0.0.1, so its stack allows a lot; the abuse
+        # tests start stacks with a low rate.
+        self.login_rate = login_rate
+        self.read_rate = read_rate or 100 * login_rate    # every request, per address
         self.procs = {}
         self.base = "http://127.0.0.1:%d" % self.port
         self.api = self.base + "/api/v1"
@@ -123,6 +130,9 @@ class Stack:
         self.sim_url = "https://127.0.0.1:%d" % self.sim_port
         self.sim_ca = os.path.join(self.dir, "wxsim", "ca.pem")
         self.db_password = secrets.token_hex(12)
+        # Redis asks for a password (requirepass), as in production: whoever
+        # reaches its port without it can neither read nor write sessions.
+        self.redis_password = secrets.token_hex(12)
 
     # ---- lifecycle ----
 
@@ -257,6 +267,7 @@ class Stack:
         self._spawn("redis", [which("redis-server"), "--port", str(self.redis_port),
                               "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
                               "--maxmemory-policy", "noeviction", "--dir", rdir,
+                              "--requirepass", self.redis_password,
                               "--daemonize", "no"])
         wait_for(lambda: self.redis("PING") == "PONG", "redis", 20, self.procs["redis"])
 
@@ -264,7 +275,8 @@ class Stack:
         self._stop_proc("redis")
 
     def redis(self, *args):
-        r = subprocess.run([which("redis-cli"), "-p", str(self.redis_port), "--raw"] + list(args),
+        r = subprocess.run([which("redis-cli"), "-p", str(self.redis_port), "--raw",
+                            "--no-auth-warning", "-a", self.redis_password] + list(args),
                            capture_output=True, timeout=30)
         if r.returncode != 0 or r.stdout.startswith(b"Could not connect"):
             return None
@@ -306,6 +318,7 @@ class Stack:
             "listen": "unix:" + os.path.join(self.dir, "quizd%d.sock" % i),
             "db_socket": self.db_socket, "db_user": "quiz", "db_password": self.db_password,
             "db_name": "quiz", "redis_host": "127.0.0.1", "redis_port": self.redis_port,
+            "redis_password": self.redis_password,
             "wx_base_url": self.sim_url, "wx_ca_file": self.sim_ca,
             "wx_appid": self.sim_appid, "wx_secret": self.sim_secret,
             "phone_key_hex": self.phone_key,
@@ -313,6 +326,11 @@ class Stack:
             "schema_dir": os.path.join(ROOT, "schema"),
             "data_dir": os.path.join(self.dir, "data"),
             "clock_settable": 1 if self.settable_clock else 0,
+            # the server's own login and WeChat-write limits: every test
+            # client is 127.0.0.1, so they are wide here (test_abuse.py
+            # narrows them on stacks of its own)
+            "login_rate_per_addr": 100000, "login_rate_total": 100000,
+            "wx_write_rate_per_user": 100000,
             "qr_fallback_url": "https://quiz.example.org/join",
             "public_base_url": "https://quiz.example.org",
             "wx_tpl_result": "tpl-result-test", "wx_tpl_certificate": "tpl-certificate-test",
@@ -368,6 +386,11 @@ class Stack:
                               for i in range(self.nservers))
         with open(os.path.join(d, "nginx.conf"), "w") as f:
             f.write(NGINX_CONF % {"dir": d, "port": self.port, "upstreams": upstreams,
+                                  "login_rate": self.login_rate, "login_burst": 2 * self.login_rate,
+                                  "login_all": 10 * self.login_rate,
+                                  "login_all_burst": 20 * self.login_rate,
+                                  "read_rate": self.read_rate,
+                                  "read_burst": 2 * self.read_rate,
                                   "web": os.path.join(ROOT, "web"),
                                   "user": "user root;" if os.getuid() == 0 else ""})
 
@@ -379,8 +402,10 @@ class Stack:
 
     # ---- HTTP for tests ----
 
-    def request(self, method, path, body=None, token=None, headers=None, raw=None, timeout=30):
-        """One HTTP request to nginx. body: a JSON-able value; raw: bytes."""
+    def request(self, method, path, body=None, token=None, headers=None, raw=None, timeout=30,
+                source=None):
+        """One HTTP request to nginx. body: a JSON-able value; raw: bytes;
+        source: the client's address (any 127.x.y.z: another client)."""
         if not path.startswith("/"):
             path = "/api/v1/" + path
         h = {"Connection": "close"}
@@ -391,7 +416,8 @@ class Stack:
         if token:
             h["Authorization"] = "Bearer " + token
         h.update(headers or {})
-        c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout,
+                                       source_address=(source, 0) if source else None)
         try:
             c.request(method, path, body=data, headers=h)
             r = c.getresponse()
@@ -506,6 +532,18 @@ http {
     server_tokens off;
     keepalive_requests 100000;
 
+    # Logins are limited per client address and in all before they reach
+    # quizd (which limits them again): an empty key is not counted, so only
+    # the login routes are.
+    map $uri $quiz_login_addr { ~^/api/v1/(admin/)?login$ $binary_remote_addr; default ""; }
+    map $uri $quiz_login_all { ~^/api/v1/(admin/)?login$ "login"; default ""; }
+    limit_req_zone $quiz_login_addr zone=quiz_login_addr:10m rate=%(login_rate)dr/s;
+    limit_req_zone $quiz_login_all zone=quiz_login_all:1m rate=%(login_all)dr/s;
+    # and every request per client address (public reads): far above what a
+    # person sends, well below what one address can flood with
+    limit_req_zone $binary_remote_addr zone=quiz_reads:10m rate=%(read_rate)dr/s;
+    limit_req_status 429;
+
     upstream quizd {
 %(upstreams)s
         keepalive 64;
@@ -517,6 +555,10 @@ http {
         error_page 413 = @too_large;
         error_page 502 504 = @unavailable;
         error_page 400 /__errors/400;
+        error_page 429 = @rate_limited;
+        limit_req zone=quiz_login_addr burst=%(login_burst)d nodelay;
+        limit_req zone=quiz_login_all burst=%(login_all_burst)d nodelay;
+        limit_req zone=quiz_reads burst=%(read_burst)d nodelay;
 
         location @too_large {
             default_type "application/json; charset=utf-8";
@@ -533,6 +575,11 @@ http {
             default_type "application/json; charset=utf-8";
             add_header Retry-After 1 always;
             return 503 '{"error":{"code":"unavailable","message":"the server is unavailable; try again shortly"}}';
+        }
+        location @rate_limited {
+            default_type "application/json; charset=utf-8";
+            add_header Retry-After 1 always;
+            return 429 '{"error":{"code":"rate_limited","message":"too many requests; try again shortly"}}';
         }
         # nginx's own figure for the benchmark: the same machine, no backend
         location = /nginx-fixed { default_type text/plain; return 200 "ok"; }
@@ -572,16 +619,19 @@ def main():
     ap.add_argument("--no-demo", action="store_true", help="start without demo data")
     args = ap.parse_args()
     # The local stack keeps its data between runs in ./run (delete it to start over).
-    st = Stack(build=args.build, dir=args.dir, port=args.port, settable_clock=False)
+    # make run: the crowd simulator logs in from one address, so the login
+    # limit per address is that of a busy NAT rather than of one person
+    st = Stack(build=args.build, dir=args.dir, port=args.port, settable_clock=False, login_rate=200)
     if os.path.exists(os.path.join(args.dir, "stack.json")):
         with open(os.path.join(args.dir, "stack.json")) as f:
             saved = json.load(f)
         st.db_password, st.phone_key, st.sim_secret = saved["db_password"], saved["phone_key"], saved["sim_secret"]
+        st.redis_password = saved.get("redis_password", st.redis_password)
     else:
         os.makedirs(args.dir, exist_ok=True)
         with open(os.path.join(args.dir, "stack.json"), "w") as f:
             json.dump({"db_password": st.db_password, "phone_key": st.phone_key,
-                       "sim_secret": st.sim_secret}, f)
+                       "sim_secret": st.sim_secret, "redis_password": st.redis_password}, f)
         os.chmod(os.path.join(args.dir, "stack.json"), 0o600)
     stop = []
     signal.signal(signal.SIGTERM, lambda *a: stop.append(1))

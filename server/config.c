@@ -21,10 +21,12 @@ static const key_t_ keys[] = {
     S(listen), I(workers), I(slow_workers), I(slow_stores), I(queue_max), I(max_conns),
     S(db_host), I(db_port), S(db_socket), S(db_user), S(db_password), S(db_name),
     S(redis_host), I(redis_port), S(redis_socket), I(redis_timeout_ms),
+    S(redis_password), S(trusted_peers),
     S(wx_base_url), S(wx_ca_file), S(wx_appid), S(wx_secret),
     I(wx_connect_timeout_ms), I(wx_timeout_ms), S(wx_env_version), S(qr_fallback_url),
     S(public_base_url), S(cert_font), S(wx_tpl_result), S(wx_tpl_certificate),
-    S(phone_key_hex), I(session_ttl_s),
+    S(phone_key_hex), I(session_ttl_s), I(organizer_session_ttl_s),
+    I(login_rate_per_addr), I(login_rate_total), I(wx_write_rate_per_user), I(purge_after_days),
     L(clock_offset_s), S(clock_fixed), I(clock_settable),
     S(log_file), S(data_dir), S(schema_dir), I(migrate_on_start),
 };
@@ -32,7 +34,8 @@ static const key_t_ keys[] = {
 static void set_defaults(config_t *c)
 {
     memset(c, 0, sizeof *c);
-    snprintf(c->listen, sizeof c->listen, "127.0.0.1:9000");
+    snprintf(c->listen, sizeof c->listen, "unix:/run/quizd/quizd.sock");
+    snprintf(c->trusted_peers, sizeof c->trusted_peers, "127.0.0.1");
     c->workers = 8;
     c->slow_workers = 128;
     c->slow_stores = 32;
@@ -53,6 +56,11 @@ static void set_defaults(config_t *c)
     snprintf(c->public_base_url, sizeof c->public_base_url, "https://example.org");
     snprintf(c->cert_font, sizeof c->cert_font, "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc");
     c->session_ttl_s = 7 * 24 * 3600;
+    c->organizer_session_ttl_s = 12 * 3600;
+    c->login_rate_per_addr = 120;
+    c->login_rate_total = 2000;
+    c->wx_write_rate_per_user = 20;
+    c->purge_after_days = 180;
     snprintf(c->data_dir, sizeof c->data_dir, "data");
     snprintf(c->schema_dir, sizeof c->schema_dir, "schema");
     c->migrate_on_start = 1;

@@ -23,6 +23,9 @@ typedef struct {
     /* Redis */
     char redis_host[128]; int redis_port; char redis_socket[256];
     int redis_timeout_ms;
+    char redis_password[128]; /* AUTH after connecting; empty: none */
+    /* a TCP listener answers only these peers: addresses separated by commas */
+    char trusted_peers[512];
 
     /* WeChat */
     char wx_base_url[256];   /* https://api.weixin.qq.com in production */
@@ -42,6 +45,13 @@ typedef struct {
 
     /* sessions */
     int session_ttl_s;
+    int organizer_session_ttl_s;   /* organizers' sessions: shorter */
+
+    /* floods and personal data (engines/accounts/accounts.h) */
+    int login_rate_per_addr;   /* logins per address per minute */
+    int login_rate_total;      /* logins per second, all addresses together */
+    int wx_write_rate_per_user; /* WeChat-bound writes per user per minute */
+    int purge_after_days;      /* personal data kept after a contest's end */
 
     /* clock: now = real time + offset, or fixed when clock_fixed is set */
     long long clock_offset_s;

@@ -43,6 +43,17 @@ void kv_broken(kv_t *kv)
     kv->next_try_us = mono_us() + 1000000;
 }
 
+int kv_auth(redisContext *c)
+{
+    if (!g_config.redis_password[0])
+        return 0;
+    redisReply *r = redisCommand(c, "AUTH %s", g_config.redis_password);
+    int ok = r && r->type == REDIS_REPLY_STATUS;
+    if (r)
+        freeReplyObject(r);
+    return ok ? 0 : -1;
+}
+
 redisContext *kv_ctx(kv_t *kv)
 {
     if (kv->c)
@@ -64,6 +75,13 @@ redisContext *kv_ctx(kv_t *kv)
     }
     struct timeval io = { cf->redis_timeout_ms / 1000, (cf->redis_timeout_ms % 1000) * 1000 };
     redisSetTimeout(c, io);
+    if (kv_auth(c) < 0) {
+        redisFree(c);
+        kv->up = 0;
+        kv->next_try_us = mono_us() + 1000000;
+        atomic_fetch_add(&kv_errors_total, 1);
+        return NULL;
+    }
     kv->c = c;
     kv->up = 1;
     return c;

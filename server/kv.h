@@ -21,6 +21,9 @@ redisContext *kv_ctx(kv_t *kv);
  * connection broke; a Redis error reply is returned as a REDIS_REPLY_ERROR. */
 redisReply *kv_cmd(kv_t *kv, arena_t *a, const char *fmt, ...);
 redisReply *kv_cmdargv(kv_t *kv, arena_t *a, int argc, const char **argv, const size_t *lens);
+/* AUTH a fresh blocking context with redis_password (Redis's requirepass),
+ * when one is configured. Returns 0, or -1 when Redis refused it. */
+int kv_auth(redisContext *c);
 /* Mark the connection broken (after an I/O error seen through kv_ctx()). */
 void kv_broken(kv_t *kv);
 /* 1 when the last attempt reached Redis. */

@@ -83,16 +83,12 @@ static int is_loopback(const char *addr)
                     strcmp(addr, "unix:") == 0);
 }
 
-void router_dispatch(req_t *r)
+int router_admit(req_t *r)
 {
     const route_t *rt = r->route;
-    if (!rt) {
-        reply_error(r, 404, "not_found", "no such route");
-        return;
-    }
     if ((rt->flags & R_LOOPBACK) && !is_loopback(r->remote_addr)) {
         reply_error(r, 403, "forbidden", "only from loopback");
-        return;
+        return -1;
     }
     int needed = (int)(rt->flags & R_ROLES);
     const char *token = NULL;
@@ -102,7 +98,7 @@ void router_dispatch(req_t *r)
         int rc = g_auth_resolve(r, token);
         if (rc == -2) {
             reply_error(r, 503, "unavailable", "try again shortly");
-            return;
+            return -1;
         }
         if (rc < 0)
             memset(&r->auth, 0, sizeof r->auth);
@@ -110,15 +106,27 @@ void router_dispatch(req_t *r)
     if (needed) {
         if (!r->auth.roles) {
             reply_error(r, 401, "unauthorized", "missing or invalid token");
-            return;
+            return -1;
         }
         if (!(r->auth.roles & needed)) {
             reply_error(r, 403, "forbidden", "this route needs another role");
-            return;
+            return -1;
         }
         if (g_route_admit && g_route_admit(r, rt) < 0)
-            return;
+            return -1;
     }
+    return 0;
+}
+
+void router_dispatch(req_t *r)
+{
+    const route_t *rt = r->route;
+    if (!rt) {
+        reply_error(r, 404, "not_found", "no such route");
+        return;
+    }
+    if (router_admit(r) < 0)
+        return;
     int rc = rt->fn(r);
     if (rc < 0)
         reply_status(r, rc);
@@ -148,8 +156,13 @@ void router_print_nginx(const char *upstream)
                 putchar('\\');
             putchar(*p);
         }
-        printf("$ {\n    client_max_body_size %zuk;\n    include quizd_fastcgi.conf;\n"
-               "    fastcgi_pass %s;\n}\n", (rt->max_body + 1023) / 1024, upstream);
+        /* Bodies larger than the default stream through to quizd, which
+         * refuses a request without a token as soon as its headers arrive
+         * (server.c), so nginx stops reading such a body early. */
+        printf("$ {\n    client_max_body_size %zuk;\n%s    include quizd_fastcgi.conf;\n"
+               "    fastcgi_pass %s;\n}\n", (rt->max_body + 1023) / 1024,
+               rt->max_body > ROUTE_DEFAULT_BODY ? "    fastcgi_request_buffering off;\n" : "",
+               upstream);
     }
     printf("location /api/ {\n    client_max_body_size %dk;\n    include quizd_fastcgi.conf;\n"
            "    fastcgi_pass %s;\n}\n", ROUTE_DEFAULT_BODY / 1024, upstream);

@@ -55,6 +55,9 @@ extern int (*g_route_admit)(req_t *r, const route_t *rt);
 const route_t *router_match(req_t *r, const char *method, const char *path, int *method_mismatch);
 /* Index of a route in g_routes, for metrics. */
 size_t router_index(const route_t *rt);
+/* The matched route's checks before its handler (loopback, token, role,
+ * g_route_admit): 0 to go on, or -1 after replying. */
+int router_admit(req_t *r);
 /* Run the matched route: auth, role, handler; always leaves a reply. */
 void router_dispatch(req_t *r);
 /* Print nginx location blocks whose client_max_body_size match the table. */

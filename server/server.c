@@ -17,7 +17,11 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include "server/peers.h"
+
 #include <fcntl.h>
+#include <malloc.h>
+#include <strings.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -44,6 +48,8 @@ typedef struct conn {
     const route_t *route;       /* matched when PARAMS ended */
     int method_mismatch;
     int close_after;            /* worker decided the connection ends */
+    int refused;                /* answered at PARAMS: the body is dropped unread */
+    int auth_job;               /* with a worker to check the token before the body is read */
     int64_t start_us;
     struct conn *next;          /* return list link */
     struct conn *all_prev, *all_next; /* every open connection (loop thread) */
@@ -275,6 +281,29 @@ static void handle(worker_t *w, conn_t *c)
     arena_reset(&w->arena);
 }
 
+/* A large body's request, before its body is read: only the route's
+ * checks (token, role). Refused: the reply goes now and the loop drops
+ * the body as it comes (c->refused); admitted: the loop reads the body
+ * and the request is dispatched again, whole. */
+static void handle_auth(worker_t *w, conn_t *c)
+{
+    req_t r;
+    build_req(&r, c, w, &w->arena);
+    r.body = "";
+    r.body_len = 0;
+    if (router_admit(&r) < 0) {
+        c->refused = 1;
+        int64_t us = mono_us() - c->start_us;
+        if (send_reply(c, &r) < 0 || !c->parser.keep_conn)
+            c->close_after = 1;
+        metrics_request(router_index(r.route), r.status, us);
+        log_request(&r, us);
+    }
+    if (w->slow)
+        req_release_stores(&r);
+    arena_reset(&w->arena);
+}
+
 /* Give a connection back to the loop thread. */
 static void hand_back(conn_t *c)
 {
@@ -287,6 +316,20 @@ static void hand_back(conn_t *c)
     (void)n;
 }
 
+/* A body buffer grown past this is freed after its request, so a burst of
+ * large uploads does not leave every kept-alive connection holding its
+ * peak (nginx keeps up to `keepalive` connections open for long). */
+#define BODY_KEEP_CAP (64 * 1024)
+
+static void release_big_buffers(conn_t *c)
+{
+    if (c->parser.body_cap > BODY_KEEP_CAP) {
+        free(c->parser.body);
+        c->parser.body = NULL;
+        c->parser.body_len = c->parser.body_cap = 0;
+    }
+}
+
 /* The common case after a reply on a kept-alive connection — nothing
  * pending, nothing to close — needs no trip through the loop thread: reset
  * the parser and re-arm the descriptor here. After epoll_ctl the loop
@@ -297,6 +340,7 @@ static int rearm_directly(conn_t *c)
     if (c->close_after || c->pending || stopping)
         return 0;
     fcgi_parser_reset_request(&c->parser);
+    release_big_buffers(c);
     c->route = NULL;
     c->method_mismatch = 0;
     struct epoll_event ev = { .events = EPOLLIN | EPOLLRDHUP | EPOLLONESHOT, .data.ptr = c };
@@ -319,11 +363,15 @@ static void *worker_main(void *arg)
         if (!c)
             break;
         metrics_pool(w->slow ? 0 : 1, w->slow ? 1 : 0);
-        handle(w, c);
+        int auth_only = c->auth_job;
+        if (auth_only)
+            handle_auth(w, c);
+        else
+            handle(w, c);
         metrics_pool(w->slow ? 0 : -1, w->slow ? -1 : 0);
         atomic_fetch_sub(&in_flight, 1);
-        if (!rearm_directly(c))
-            hand_back(c);
+        if (auth_only || !rearm_directly(c))
+            hand_back(c);      /* an auth check always goes back: its body is still to read */
     }
     if (hooks && hooks->thread_wx_free && w->wx)
         hooks->thread_wx_free(w->wx);
@@ -386,6 +434,19 @@ static void loop_reply_error(conn_t *c, int status, const char *code, const char
 
 enum { FED_MORE, FED_DISPATCHED, FED_CLOSE };
 
+/* "Bearer <token>" whose token could be one (session_resolve takes 20 to
+ * 128 printable characters): anything else cannot pass any role check. */
+static int bearer_plausible(const char *h)
+{
+    if (!h || strncasecmp(h, "Bearer ", 7) != 0)
+        return 0;
+    size_t n = 0;
+    for (const char *p = h + 7; *p; p++, n++)
+        if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f)
+            return 0;
+    return n >= 20 && n <= 128;
+}
+
 /* Queue a complete request, or refuse it at once when the pool is full. */
 static int dispatch(conn_t *c)
 {
@@ -404,6 +465,37 @@ static int dispatch(conn_t *c)
     return FED_MORE;
 }
 
+/* Queue the token check of a request whose params just ended (the bytes
+ * after them wait in c->pending). The queue full: 503 at once, and the
+ * body is dropped as it comes. */
+static int dispatch_auth(conn_t *c, const uint8_t *rest, size_t len)
+{
+    int slow = (c->route->flags & R_SLOW) != 0;
+    if (len) {
+        uint8_t *p = malloc(len);
+        if (!p)
+            abort();
+        memcpy(p, rest, len);
+        free(c->pending);
+        c->pending = p;
+        c->pending_len = len;
+    }
+    c->auth_job = 1;
+    atomic_fetch_add(&in_flight, 1);
+    if (queue_push(slow ? &slow_q : &fast_q, c) == 0)
+        return FED_DISPATCHED;
+    atomic_fetch_sub(&in_flight, 1);
+    c->auth_job = 0;
+    free(c->pending);          /* the caller goes on with the same bytes */
+    c->pending = NULL;
+    c->pending_len = 0;
+    metrics_overloaded();
+    loop_reply_error(c, 503, "overloaded", "the server is busy; try again in a moment");
+    c->parser.body_limit = 0;
+    c->refused = 1;
+    return c->close_after || !c->parser.keep_conn ? FED_CLOSE : FED_MORE;
+}
+
 /* Feed bytes to the parser; acts on its events. Bytes left after a
  * dispatched request are kept in c->pending for when the worker is done. */
 static int feed(conn_t *c, const uint8_t *data, size_t len)
@@ -417,6 +509,7 @@ static int feed(conn_t *c, const uint8_t *data, size_t len)
             return FED_CLOSE;
         if (rc == FCGI_PARAMS_READY) {
             c->start_us = mono_us();
+            c->refused = 0;
             const char *uri = param_or(c, "REQUEST_URI", "/");
             const char *q = strchr(uri, '?');
             char path[2048];
@@ -430,6 +523,35 @@ static int feed(conn_t *c, const uint8_t *data, size_t len)
              * read it under the default limit and answer what is wrong. */
             c->parser.body_limit = (c->route && c->route->max_body) ? c->route->max_body
                                                                     : ROUTE_DEFAULT_BODY;
+            /* A route that needs a role, asked without a usable token, is
+             * answered now: its body (up to 16 MB) is dropped as it comes,
+             * never stored, and nginx, which streams large bodies
+             * (fastcgi_request_buffering off, router_print_nginx), stops
+             * reading it from the client. A token that looks right is
+             * checked by a worker, which needs the stores. */
+            if (c->route && (c->route->flags & R_ROLES) &&
+                !bearer_plausible(fcgi_param(&c->parser, "HTTP_AUTHORIZATION"))) {
+                c->parser.body_limit = 0;
+                c->refused = 1;
+                loop_reply_error(c, 401, "unauthorized", "missing or invalid token");
+                if (c->close_after || !c->parser.keep_conn)
+                    return FED_CLOSE;
+            } else if (c->route && (c->route->flags & R_ROLES) &&
+                       c->route->max_body > ROUTE_DEFAULT_BODY) {
+                /* A body that may be large behind a token that looks
+                 * right: a worker checks the token first, and the loop
+                 * reads nothing more of this connection until it has. */
+                int d = dispatch_auth(c, data, len);
+                if (d != FED_MORE)
+                    return d;
+            }
+        } else if (rc == FCGI_REQUEST_READY && c->refused) {
+            /* the refused request's body has ended: on to the next one */
+            c->refused = 0;
+            c->route = NULL;
+            c->method_mismatch = 0;
+            fcgi_parser_reset_request(&c->parser);
+            release_big_buffers(c);
         } else if (rc == FCGI_REQUEST_READY) {
             if (len) {
                 uint8_t *p = malloc(len);
@@ -488,9 +610,17 @@ static void on_returned(conn_t *c)
         conn_close(c);
         return;
     }
-    fcgi_parser_reset_request(&c->parser);
-    c->route = NULL;
-    c->method_mismatch = 0;
+    if (c->auth_job) {
+        /* the token was checked: read the body (or drop it, refused) */
+        c->auth_job = 0;
+        if (c->refused)
+            c->parser.body_limit = 0;
+    } else {
+        fcgi_parser_reset_request(&c->parser);
+        release_big_buffers(c);
+        c->route = NULL;
+        c->method_mismatch = 0;
+    }
     uint8_t *p = c->pending;
     size_t len = c->pending_len;
     c->pending = NULL;
@@ -503,12 +633,33 @@ static void on_returned(conn_t *c)
         conn_arm(c);
 }
 
+
+/* Logged once a minute at most: a scanner must not fill the log. */
+static void untrusted_peer_refused(void)
+{
+    static int64_t last_us;
+    int64_t now = mono_us();
+    if (!last_us || now - last_us > 60 * 1000000LL) {
+        last_us = now;
+        log_warn("refused a FastCGI connection from a peer not in trusted_peers");
+    }
+}
+
 static void on_accept(void)
 {
     for (;;) {
-        int fd = accept4(listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        struct sockaddr_storage peer;
+        socklen_t plen = sizeof peer;
+        int fd = accept4(listen_fd, (struct sockaddr *)&peer, &plen, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd < 0)
             return;
+        /* a TCP peer must be a configured nginx (peers.h) */
+        if (peer.ss_family != AF_UNIX &&
+            !peers_trusted((struct sockaddr *)&peer, plen, g_config.trusted_peers)) {
+            untrusted_peer_refused();
+            close(fd);
+            continue;
+        }
         if (nconns >= g_config.max_conns) {
             close(fd);
             continue;
@@ -604,6 +755,10 @@ static void *background_main(void *arg)
 int server_run(const server_hooks_t *h)
 {
     hooks = h;
+    /* Bodies above 1 MiB get their own mapping, returned to the system when
+     * freed; without a fixed threshold glibc raises it after the first
+     * large free, and a burst of uploads would stay in the heap. */
+    mallopt(M_MMAP_THRESHOLD, 1024 * 1024);
     listen_fd = open_listener(g_config.listen);
     if (listen_fd < 0) {
         log_error("cannot listen on %s: %s", g_config.listen, strerror(errno));

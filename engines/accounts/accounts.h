@@ -5,7 +5,10 @@
  * resolution (session.h), the replay of a login code sent again
  * (login_replay.h), Argon2id passwords (password.h), organizer accounts
  * (organizers.h), rate limits on sign-in attempts (ratelimit.h), and
- * sealing of small secrets at rest under the configured key (seal.h). */
+ * sealing of small secrets at rest under the configured key (seal.h);
+ * and (issue 14) sub-keys of the sealing key (keys.h), limits against
+ * floods at login and on WeChat-bound writes (login_guard.h), and personal
+ * data: the privacy notice, consent, access, erasure, purge (privacy.h). */
 #ifndef ENGINES_ACCOUNTS_H
 #define ENGINES_ACCOUNTS_H
 
@@ -36,5 +39,8 @@ int accounts_route_admit(req_t *r, const route_t *rt);
 #include "engines/accounts/ratelimit.h"
 #include "engines/accounts/seal.h"
 #include "engines/accounts/session.h"
+#include "engines/accounts/keys.h"
+#include "engines/accounts/login_guard.h"
+#include "engines/accounts/privacy.h"
 
 #endif

@@ -17,19 +17,48 @@
  * come back from MariaDB in one primary-key read. */
 #define SESSION_CACHE_MAX_S 86400
 
-/* The cached form: "1 user org roles unit expires area" (area "-" = all).
- * One string, so caching is one SET ... EX and a lookup one GET. */
+/* The cached form: "1 user org roles unit expires area mac" (area "-" =
+ * all), where mac is an HMAC under a key derived from the sealing key
+ * (accounts.h) over the token's hash and the fields before it: whoever can
+ * write to Redis but does not hold the server's key cannot make an entry
+ * the server accepts, and an entry cannot be moved to another token.
+ * One string, so caching is one SET ... EX and a lookup one GET.
+ * An organizer's cached session is confirmed in MariaDB on every use, with
+ * the account's area read afresh, and a unit admin's is not cached at all
+ * (there are few of either), so disabling an organizer, changing their
+ * area or taking a unit away from its admin takes effect at the next
+ * request. A plain user's cached session holds only the user role; a role
+ * granted later shows after session_forget_user(). */
+static int entry_mac(const char *hash, const char *fields, char mac[65])
+{
+    char msg[256];
+    int n = snprintf(msg, sizeof msg, "%s %s", hash, fields);
+    if (n < 0 || (size_t)n >= sizeof msg)
+        return -1;
+    return accounts_mac_hex("session-cache", msg, (size_t)n, mac);
+}
+
 static void cache_session(req_t *r, const char *hash, const auth_t *a, long long expires_at)
 {
     long long ttl = expires_at - clock_now_s();
-    if (ttl <= 0)
+    if (ttl <= 0 || (a->roles & ROLE_UNIT_ADMIN))
         return;
     if (ttl > SESSION_CACHE_MAX_S)
         ttl = SESSION_CACHE_MAX_S;
+    char mac[65];
+    const char *fields = arena_sprintf(r->arena, "1 %lld %lld %d %lld %lld %s", a->user_id,
+                                       a->organizer_id, a->roles, a->admin_unit_id, expires_at,
+                                       a->area[0] ? a->area : "-");
+    if (entry_mac(hash, fields, mac) < 0)
+        return;
     kv_cmd(req_kv(r), r->arena, "SET sess:%s %s EX %lld", hash,
-           arena_sprintf(r->arena, "1 %lld %lld %d %lld %lld %s", a->user_id, a->organizer_id,
-                         a->roles, a->admin_unit_id, expires_at, a->area[0] ? a->area : "-"),
-           ttl);
+           arena_sprintf(r->arena, "%s %s", fields, mac), ttl);
+}
+
+/* Organizers' sessions are shorter than the mini-program's. */
+static long long session_ttl(const session_info_t *s)
+{
+    return s->organizer_id ? g_config.organizer_session_ttl_s : g_config.session_ttl_s;
 }
 
 int session_insert(req_t *r, const session_info_t *s, char token[64], char hash[65])
@@ -43,7 +72,7 @@ int session_insert(req_t *r, const session_info_t *s, char token[64], char hash[
                 " created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 "siiiisii", hash, s->user_id, s->organizer_id, (long long)(s->mask ? s->mask : s->roles),
                 s->admin_unit_id, s->area ? s->area : "", now,
-                now + g_config.session_ttl_s) < 0)
+                now + session_ttl(s)) < 0)
         return ST_STORE;
     return ST_OK;
 }
@@ -53,7 +82,7 @@ void session_cache_new(req_t *r, const session_info_t *s, const char *hash)
     auth_t a = { .roles = s->roles, .user_id = s->user_id, .organizer_id = s->organizer_id,
                  .admin_unit_id = s->admin_unit_id };
     snprintf(a.area, sizeof a.area, "%s", s->area ? s->area : "");
-    cache_session(r, hash, &a, clock_now_s() + g_config.session_ttl_s);
+    cache_session(r, hash, &a, clock_now_s() + session_ttl(s));
 }
 
 int session_create(req_t *r, const session_info_t *s, char token[64])
@@ -66,15 +95,24 @@ int session_create(req_t *r, const session_info_t *s, char token[64])
     return ST_OK;
 }
 
-/* Parse the cached form. Returns 1 when valid and not expired. */
-static int parse_cached(const char *v, auth_t *a, long long now)
+/* Parse the cached form of hash's session. Returns 1 when its MAC holds
+ * and it is a user's session, not expired. */
+static int parse_cached(const char *hash, const char *v, auth_t *a, long long now)
 {
     long long u, o, unit, exp;
-    int roles;
-    char area[sizeof a->area];
-    if (!v || sscanf(v, "1 %lld %lld %d %lld %lld %6s", &u, &o, &roles, &unit, &exp, area) != 6)
+    int roles, used = 0;
+    char area[sizeof a->area], mac[65], want[65];
+    if (!v || strlen(v) > 200 ||
+        sscanf(v, "1 %lld %lld %d %lld %lld %6s %n", &u, &o, &roles, &unit, &exp, area, &used) != 6 ||
+        !used || used < 2 || sscanf(v + used, "%64s", mac) != 1)
         return 0;
-    if (exp <= now || roles == 0)
+    char fields[201];
+    size_t flen = (size_t)used - 1;             /* without the space before the MAC */
+    memcpy(fields, v, flen);
+    fields[flen] = '\0';
+    if (entry_mac(hash, fields, want) < 0 || !crypto_hex_equal(mac, want))
+        return 0;
+    if (exp <= now || roles == 0 || (roles & ROLE_UNIT_ADMIN))
         return 0;
     a->user_id = u;
     a->organizer_id = o;
@@ -96,20 +134,21 @@ int session_resolve(req_t *r, const char *token)
     crypto_sha256_hex(token, len, a->token_hash);
     long long now = clock_now_s();
     redisReply *rep = kv_cmd(req_kv(r), r->arena, "GET sess:%s", a->token_hash);
-    if (rep && rep->type == REDIS_REPLY_STRING && parse_cached(rep->str, a, now)) {
+    if (rep && rep->type == REDIS_REPLY_STRING && parse_cached(a->token_hash, rep->str, a, now)) {
         if (!a->organizer_id)
             return 0;
-        /* An organizer's account is checked on every use (organizers are
-         * few): a disabled account or an ended session stops at once even
-         * if Redis missed the deletion of its copy. */
         db_res_t *o = db_query(req_db(r), r->arena,
-                               "SELECT o.disabled FROM sessions s JOIN organizers o"
-                               " ON o.id = s.organizer_id WHERE s.token_hash = ?", "s", a->token_hash);
+                               "SELECT o.disabled, o.area FROM sessions s JOIN organizers o"
+                               " ON o.id = s.organizer_id WHERE s.token_hash = ? AND s.expires_at > ?",
+                               "si", a->token_hash, now);
         if (!o)
             return -2;
-        if (o->nrows && db_int(o, 0, 0) == 0)
+        if (o->nrows && db_int(o, 0, 0) == 0) {
+            snprintf(a->area, sizeof a->area, "%s", db_get(o, 0, 1) ? db_get(o, 0, 1) : "");
             return 0;
+        }
         kv_cmd(req_kv(r), r->arena, "DEL sess:%s", a->token_hash);
+        memset(a, 0, sizeof *a);
         return -1;
     }
     /* Not cached (Redis restarted, flushed, down, or the entry aged out).
@@ -162,6 +201,21 @@ void session_forget_user(req_t *r, long long user_id)
                              "ii", user_id, (long long)clock_now_s());
     for (size_t i = 0; res && i < res->nrows; i++)
         kv_cmd(req_kv(r), r->arena, "DEL sess:%s", db_get(res, i, 0));
+}
+
+int session_end(req_t *r, const char *hash)
+{
+    if (db_exec(req_db(r), "DELETE FROM sessions WHERE token_hash = ?", "s", hash) < 0)
+        return ST_STORE;
+    /* After MariaDB: a request between the two cannot refill the cache,
+     * since the row it would refill from is gone. */
+    redisReply *rep = kv_cmd(req_kv(r), r->arena, "DEL sess:%s", hash);
+    if (!rep || rep->type == REDIS_REPLY_ERROR)
+        /* Redis unreachable: a user's cached copy may outlive this until
+         * it expires (SESSION_CACHE_MAX_S); it carries the user role only,
+         * and an organizer's is confirmed in MariaDB on every use. */
+        log_warn("logout: Redis unreachable, a cached copy may outlive the session");
+    return ST_OK;
 }
 
 int accounts_route_admit(req_t *r, const route_t *rt)

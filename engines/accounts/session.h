@@ -37,6 +37,9 @@ int session_create(req_t *r, const session_info_t *s, char token[64]) __attribut
 
 /* g_auth_resolve: see router.h. */
 int session_resolve(req_t *r, const char *token);
+/* End one session (by sha256 of its token): MariaDB's row and Redis's
+ * copy. Returns ST_OK, or ST_STORE when MariaDB failed. */
+int session_end(req_t *r, const char *hash);
 /* Drop the cached copy of every session of a user (after a role change),
  * so the next request reloads the roles from MariaDB. */
 void session_forget_user(req_t *r, long long user_id);

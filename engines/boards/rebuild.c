@@ -101,7 +101,7 @@ static redisContext *bulk_connect(void)
     struct timeval tv = { 2, 0 };
     redisContext *c = cf->redis_socket[0] ? redisConnectUnixWithTimeout(cf->redis_socket, tv)
                                           : redisConnectWithTimeout(cf->redis_host, cf->redis_port, tv);
-    if (!c || c->err) {
+    if (!c || c->err || kv_auth(c) < 0) {
         if (c)
             redisFree(c);
         return NULL;

@@ -159,15 +159,15 @@ static int not_eligible(req_t *r, const char *why)
 /* Checks and the new row. 0 when a row now exists; else replied/store. */
 static int issue(req_t *r, const contest_t *c, long long user_id)
 {
-    /* HOOK(withdrawal): a withdrawn account (openid "erased:<id>", see
-     * draw.c) has no session and no phone, so it never reaches this; the
-     * openid test states it all the same. */
+    /* A withdrawn account (users.erased_at, engines/accounts/privacy.c) has
+     * no session and no phone, so it never reaches this; the test states it
+     * all the same. */
     db_res_t *p = db_query(req_db(r), r->arena,
                            "SELECT p.real_name, COALESCE(un.name, p.five_into_org, ''), u.phone_sealed, s.score"
                            " FROM profiles p JOIN users u ON u.id = p.user_id"
                            " LEFT JOIN units un ON un.id = p.unit_id"
                            " LEFT JOIN contest_scores s ON s.contest_id = ? AND s.user_id = p.user_id"
-                           " WHERE p.user_id = ? AND u.openid NOT LIKE 'erased:%'", "ii", c->id, user_id);
+                           " WHERE p.user_id = ? AND u.erased_at IS NULL", "ii", c->id, user_id);
     if (!p)
         return store_err(r);
     if (!p->nrows || !db_get(p, 0, 0) || !*db_get(p, 0, 0))

@@ -119,15 +119,13 @@ static void phone_groups(const db_res_t *res, prize_cand_t *cands)
 }
 
 /* Candidates: real-name profiles with a score in the contest, canonical
- * order. HOOK(withdrawal): a person who withdrew (DELETE /me, the privacy
- * branch) keeps an anonymous profile and score; that branch marks the
- * account with openid "erased:<id>" (and users.erased_at, a column this
- * branch does not have yet): the openid test keeps them out today; use
- * "u.erased_at IS NULL" once that column is on main. */
+ * order. A person who withdrew (DELETE /me, engines/accounts/privacy.c)
+ * keeps an anonymous profile and score but is marked users.erased_at:
+ * no longer a candidate. */
 static const char CANDIDATES_SQL[] =
     "SELECT s.user_id, s.score, s.reached_at, u.phone_sealed"
     " FROM contest_scores s JOIN profiles p ON p.user_id = s.user_id JOIN users u ON u.id = s.user_id"
-    " WHERE s.contest_id = ? AND p.real_name <> '' AND u.openid NOT LIKE 'erased:%'"
+    " WHERE s.contest_id = ? AND p.real_name <> '' AND u.erased_at IS NULL"
     " ORDER BY s.score DESC, s.reached_at ASC, s.user_id ASC";
 
 /* Build the file text (malloc'd) for contest c. Returns 0 or PRZ_STORE. */

@@ -42,22 +42,22 @@ static void enqueue(db_t *db, long long now)
             " SELECT 'result', w.contest_id, w.user_id, ?, ? FROM draws d"
             " STRAIGHT_JOIN prize_winners w ON w.contest_id = d.contest_id"
             " STRAIGHT_JOIN subscriptions s ON s.user_id = w.user_id AND s.template = 'result' AND s.used_at IS NULL"
-            " JOIN users u ON u.id = w.user_id AND u.openid NOT LIKE 'erased:%'"
+            " JOIN users u ON u.id = w.user_id AND u.erased_at IS NULL"
             " WHERE d.revealed_at IS NOT NULL AND d.revealed_at > ?", "iii", now, now, now - 30 * 86400) < 0)
         log_error("notices: a statement failed (MariaDB %d)", db_errno(db));
     /* People who reached a contest's certificate threshold with a verified
      * phone, while its certificates can be downloaded. (One per phone is
      * decided at download.) Driven from the few contests in their window,
      * then the open subscriptions, then the score by its key.
-     * HOOK(withdrawal): a withdrawn account (openid "erased:<id>", see
-     * draw.c) has no phone and no WeChat id left, so it is never queued. */
+     * A withdrawn account (users.erased_at, engines/accounts/privacy.c) has
+     * no phone and no WeChat id left, so it is never queued. */
     if (db_exec(db, "INSERT IGNORE INTO notices (kind, contest_id, user_id, next_at, created_at)"
             " SELECT 'certificate', c.id, s.user_id, ?, ? FROM contests c"
             " STRAIGHT_JOIN subscriptions s ON s.template = 'certificate' AND s.used_at IS NULL"
             " STRAIGHT_JOIN contest_scores cs ON cs.contest_id = c.id AND cs.user_id = s.user_id"
             "  AND cs.score >= c.certificate_threshold"
             " JOIN profiles p ON p.user_id = s.user_id"
-            " JOIN users u ON u.id = s.user_id AND u.phone_sealed IS NOT NULL AND u.openid NOT LIKE 'erased:%'"
+            " JOIN users u ON u.id = s.user_id AND u.phone_sealed IS NOT NULL AND u.erased_at IS NULL"
             " WHERE c.certificate_threshold IS NOT NULL AND c.ends_at <= ?"
             "  AND ? < c.ends_at + IFNULL(c.certificate_days, 0) * 86400", "iiii", now, now, now, now) < 0)
         log_error("notices: a statement failed (MariaDB %d)", db_errno(db));

@@ -6,6 +6,7 @@
 #include "server/request.h"
 #include "server/router.h"
 #include "engines/units/regions.h"
+#include "server/kv_cache.h"
 #include "rules/search_text.h"
 
 #include <string.h>
@@ -111,6 +112,11 @@ void unit_search_backfill(db_t *db)
  * it, total says SEARCH_CAP and total_capped says that more exist; people
  * refine the keyword long before they page that far. */
 #define SEARCH_CAP 1000
+/* Browsing pages end here too (400 beyond): a deep OFFSET reads and drops
+ * every row before it, so a stranger asking for offset 10^9 again and
+ * again would keep MariaDB busy; nobody pages through ten thousand units. */
+#define UNITS_OFFSET_MAX 10000
+#define UNITS_COUNT_CACHE_S 5
 #define CAPPED(sql) "SELECT COUNT(*) FROM (SELECT 1" sql " LIMIT ?) t"
 
 /* Both counts in one round trip: names starting with the keyword, and
@@ -148,15 +154,25 @@ static int browse(req_t *r, const filter_t *f, long long limit, long long offset
                   long long *total)
 {
     db_t *db = req_db(r);
-    db_res_t *cnt = db_query(db, r->arena, "SELECT COUNT(*) FROM units u WHERE 1 = 1" FILTER,
-                             FILTER_T, FILTER_ARGS(f));
-    db_res_t *rows = cnt ? db_query(db, r->arena,
+    /* The count of every unit is kept a few seconds (kv_cache.h):
+     * browsing asks it on every page, and it reads the whole table; a
+     * region's count reads only the region's index range. */
+    const char *ckey = f->province[0] ? NULL : UNITS_COUNT_KEY;
+    if (!ckey || !kv_cache_get_ints(req_kv(r), r->arena, ckey, total, 1)) {
+        db_res_t *cnt = db_query(db, r->arena, "SELECT COUNT(*) FROM units u WHERE 1 = 1" FILTER,
+                                 FILTER_T, FILTER_ARGS(f));
+        if (!cnt)
+            return -1;
+        *total = db_int(cnt, 0, 0);
+        if (ckey)
+            kv_cache_put_ints(req_kv(r), r->arena, ckey, total, 1, UNITS_COUNT_CACHE_S);
+    }
+    db_res_t *rows = db_query(db, r->arena,
                                     "SELECT " COLS " FROM units u" JOINS " WHERE 1 = 1" FILTER
                                     " ORDER BY u.id LIMIT ?, ?",
-                                    FILTER_T "ii", FILTER_ARGS(f), offset, limit) : NULL;
+                                    FILTER_T "ii", FILTER_ARGS(f), offset, limit);
     if (!rows)
         return -1;
-    *total = db_int(cnt, 0, 0);
     return append_rows(r, list, rows);
 }
 
@@ -251,7 +267,7 @@ int h_units_list(req_t *r)
 {
     long long limit, offset;
     if (req_query_int(r, "limit", 20, 1, 100, &limit) < 0 ||
-        req_query_int(r, "offset", 0, 0, 1000000000, &offset) < 0)
+        req_query_int(r, "offset", 0, 0, UNITS_OFFSET_MAX, &offset) < 0)
         return 0;
     filter_t f = { "", "", "" };
     const char *region = req_query(r, "region");

@@ -47,4 +47,7 @@ void unit_search_backfill(db_t *db);
 /* GET /api/v1/units?q=&region=&limit&offset */
 int h_units_list(req_t *r);
 
+/* The cached count of all units (kv_cache.h): dropped when a unit is made. */
+#define UNITS_COUNT_KEY "units:count"
+
 #endif

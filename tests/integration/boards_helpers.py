@@ -72,8 +72,9 @@ def set_time(stack, t):
         assert status == 200, (i, status, body)
 
 
-def fcgi_call(sock_path, method, path, query, body=b""):
-    """One request through a server's FastCGI socket, past nginx: (status, body)."""
+def fcgi_call(sock_path, method, path, query, body=b"", extra=()):
+    """One request through a server's FastCGI socket, past nginx: (status, body).
+    extra: more (name, value) params, bytes (HTTP_AUTHORIZATION ...)."""
     import socket
     import struct
 
@@ -87,6 +88,7 @@ def fcgi_call(sock_path, method, path, query, body=b""):
            (b"QUERY_STRING", query.encode()), (b"REMOTE_ADDR", b"127.0.0.1")]
     if body:
         env += [(b"CONTENT_TYPE", b"application/json"), (b"CONTENT_LENGTH", str(len(body)).encode())]
+    env += list(extra)
     params = b"".join(pair(k, v) for k, v in env)
     s = socket.socket(socket.AF_UNIX)
     s.settimeout(10)
@@ -173,13 +175,20 @@ class World:
                            "verified": verified}
         return uid
 
+    def consent(self):
+        """The privacy notice in force, which a profile body accepts."""
+        r = self.stack.get("privacy")
+        assert r.status == 200, r
+        return r.json["version"]
+
     def member(self, unit, region, name="张三", kind="staff", login=None):
         """(token, uid) of a person who logged in through WeChat and
         registered through PUT /me/profile; login: a (token, user) of
         stack.login() to register instead of a new one."""
         token, user = login or self.stack.login()
         uid = user["id"]
-        body = {"real_name": valid_name(name), "region_code": region, "contest_id": self.id}
+        body = {"real_name": valid_name(name), "region_code": region, "contest_id": self.id,
+                "consent_version": self.consent()}
         if kind == "staff":
             body.update(unit_id=unit, is_unit_leader=False)
         else:

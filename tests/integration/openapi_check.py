@@ -30,9 +30,10 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 DOC_PATH = os.path.join(ROOT, "docs", "openapi.yaml")
 METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
 
-# Statuses any route may answer (the document's info says so): header limit
-# and the dispatcher's last resort. Their bodies must still be errors.
-GENERIC_STATUSES = (431, 500)
+# Statuses any route may answer (the document's info says so): header limit,
+# the dispatcher's last resort, and nginx's request budget per client
+# address (limit_req, every route). Their bodies must still be errors.
+GENERIC_STATUSES = (429, 431, 500)
 # nginx answers a request line it refuses itself (a %00 in the path) before
 # quizd sees it, with the fixed error body of its configuration
 # (scripts/stack.py, deploy/nginx-site.conf); the document's info notes it.

@@ -13,6 +13,13 @@ __order__ = 47
 HIDDEN = "待审核"
 
 
+def consent(stack):
+    """The privacy notice in force, which a profile body accepts (consent_version)."""
+    r = stack.get("privacy")
+    assert r.status == 200, r
+    return r.json["version"]
+
+
 def wait_until(fn, what, timeout=30):
     end = time.time() + timeout
     while time.time() < end:
@@ -127,7 +134,8 @@ def test_rejected_names_are_hidden_on_the_boards(stack):
     assert w.check()[0] == 0
     # the owner corrects the name: the boards show the new one (masked)
     r = stack.put("me/profile", {"real_name": "王正名", "region_code": "140404", "unit_id": unit,
-                                 "is_unit_leader": False, "contest_id": w.id}, token=tok)
+                                 "is_unit_leader": False, "contest_id": w.id,
+                                 "consent_version": consent(stack)}, token=tok)
     assert r.status == 200, r
     wait_until(lambda: w.ok("individual")["entries"][0]["name"] == "王**", "the corrected name on the board")
     assert w.ok("individual")["entries"][0]["unit_name"] == HIDDEN     # the unit's is still rejected
@@ -145,7 +153,7 @@ def test_owner_corrects_a_rejected_name(stack):
     assert r.status == 201, r
     u = r.json["unit"]
     body = {"real_name": "王待审", "region_code": "140404", "unit_id": u["id"], "is_unit_leader": False,
-            "contest_id": cid}
+            "contest_id": cid, "consent_version": consent(stack)}
     r = stack.put("me/profile", body, token=tok)
     assert r.status == 200, r
     org, _ = organizer(stack, SHANXI)

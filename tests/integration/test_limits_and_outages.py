@@ -28,9 +28,10 @@ def padded(n):
     return head + b"x" * (n - len(head) - 2) + b'"}'
 
 
-def fcgi_post(stack, path, body):
+def fcgi_post(stack, path, body, token=None):
     """POST straight to quizd0's socket (no nginx in front): (status, body)."""
-    return fcgi_call(os.path.join(stack.dir, "quizd0.sock"), "POST", path, "", body)
+    extra = [(b"HTTP_AUTHORIZATION", b"Bearer " + token.encode())] if token else []
+    return fcgi_call(os.path.join(stack.dir, "quizd0.sock"), "POST", path, "", body, extra)
 
 
 def test_each_route_refuses_a_body_over_its_own_limit(stack):
@@ -45,11 +46,16 @@ def test_each_route_refuses_a_body_over_its_own_limit(stack):
                           timeout=120)
         assert r.status != 413, (path, r)
     # the server keeps its own limits too, for a peer that is not our nginx
+    # (signed in: a route that needs a role refuses a request without a
+    # token as soon as its params arrive, before any of its body, issue 14)
+    user, _ = stack.login()
     for path, limit in LIMITS[:3]:
-        status, body = fcgi_post(stack, path, padded(limit + 1))
+        status, body = fcgi_post(stack, path, padded(limit + 1), token=user)
         assert status == 413 and json.loads(body)["error"]["code"] == "body_too_large", (path, status, body)
-        status, body = fcgi_post(stack, path, padded(limit))
+        status, body = fcgi_post(stack, path, padded(limit), token=user)
         assert status != 413, (path, status, body)
+    status, body = fcgi_post(stack, "/api/v1/attempts", padded(1024 + 1))
+    assert status == 401 and json.loads(body)["error"]["code"] == "unauthorized", (status, body)
 
 
 def wait_until(cond, what, timeout=30):

@@ -87,13 +87,47 @@ def test_logs_hold_no_tokens_keys_or_personal_data(stack):
             real = rare(3)
             keep(real, "real name")
             body = {"real_name": real, "region_code": "140404", "unit_id": unit["id"], "is_unit_leader": False,
-                    "contest_id": cid}
+                    "contest_id": cid, "consent_version": stack.get("privacy").json["version"]}
             assert stack.put("me/profile", dict(body, unit_id=999999999), token=token).status == 404
             assert stack.put("me/profile", body, token=token).status == 200
             fixed = rare(3)
             keep(fixed, "real name")
             assert stack.put("me/profile", dict(body, real_name=fixed), token=token).status == 200
         assert stack.get("me", token=users[0][1]).status == 200
+        # the privacy routes (issue 14): a profile with a real name after the
+        # consent, the person's data, a logout, and a withdrawal; duplicates,
+        # a new notice and a purge by organizers
+        openid = "o" + secrets.token_hex(8)
+        r = stack.post("login", {"code": "test:%s:%s" % (openid, secrets.token_hex(4))})
+        token, uid = r.json["token"], r.json["user"]["id"]
+        keep(openid, "openid")
+        keep(token, "user token")
+        unit = register_unit(stack, token, cid, type="water_admin", headcount=3)
+        real_name = "司徒" + "".join(secrets.choice("明华建国志强秀英") for _ in range(2))
+        # four characters, twelve bytes of UTF-8: specific enough as a needle
+        assert len(real_name.encode()) == 12, real_name
+        needles[real_name] = "real name"
+        phone = "1357%07d" % secrets.randbelow(10 ** 7)
+        keep(phone, "phone number")
+        assert stack.post("me/phone", {"code": "phone:" + phone}, token=token).status == 200
+        version = stack.get("privacy").json["version"]
+        body = {"real_name": real_name, "region_code": "140404", "unit_id": unit["id"],
+                "is_unit_leader": False, "contest_id": cid}
+        assert stack.put("me/profile", body, token=token).status == 400          # consent_required
+        body["consent_version"] = version
+        assert stack.put("me/profile", body, token=token).status == 200
+        assert stack.get("me/data", token=token).status == 200
+        r = stack.post("login", {"code": "test:%s:%s" % (openid, secrets.token_hex(4))})
+        second = r.json["token"]
+        keep(second, "user token")
+        assert stack.post("logout", token=second).status == 204
+        org = stack.post("admin/login", {"username": name, "password": PASSWORD}).json["token"]
+        keep(org, "organizer token")
+        assert stack.get("admin/duplicates", token=org).status == 200
+        assert stack.request("DELETE", "me", body={"confirm": False}, token=token).status == 400
+        assert stack.request("DELETE", "me", body={"confirm": True}, token=token).status == 204
+        assert stack.quizd("purge-personal-data", "--contest", str(cid)).returncode in (0, 3)
+        assert stack.post("logout", token=org).status == 204
     finally:
         stack.set_clock(offset_s=0)
 
@@ -114,6 +148,7 @@ def test_logs_hold_no_tokens_keys_or_personal_data(stack):
     keep(stack.sim_secret, "WeChat app secret")
     keep(stack.phone_key, "sealing key")
     keep(stack.db_password, "database password")
+    keep(stack.redis_password, "Redis password")
 
     found = []
     # WeChat session keys: base64 of 16 bytes, as WeChat sends them

@@ -177,9 +177,10 @@ def test_reveal_freezes_when_not_frozen_and_full_marks_rule(stack):
     full = [person(stack, cid, 100, 1741000000 + i) for i in range(2)]
     tied = [person(stack, cid, 80, 1741000000 + i) for i in range(5)]
     person(stack, cid, 60, 1741000000)
-    # Someone who withdrew (DELETE /me marks the account "erased:<id>") is no candidate.
-    gone = person(stack, cid, 100, 1740000000)
-    stack.sql("UPDATE users SET openid = CONCAT('erased:', id) WHERE id = %d" % gone)
+    # Someone who withdrew (DELETE /me) is no candidate, however high the score.
+    gone_tok, gone, _ = logged_in_person(stack, cid, 100, 1740000000)
+    r = stack.request("DELETE", "me", body={"confirm": True}, token=gone_tok)
+    assert r.status == 204, r
     seed = secrets.token_hex(16)
     r = stack.post("admin/contests/%d/draw/commit" % cid,
                    {"seed_sha256": hashlib.sha256(bytes.fromhex(seed)).hexdigest(),

@@ -11,9 +11,17 @@ def real_time(stack):
     stack.set_clock(offset_s=0)
 
 
+# The privacy notice in force: every profile body accepts it (API.md,
+# consent_version; test_privacy.py tests the consent itself).
+_consent = [None]
+
+
 def setup(stack):
     """A private contest, the clock before its deadline, and three units:
     water admin, water enterprise, other."""
+    r = stack.get("privacy")
+    assert r.status == 200, r
+    _consent[0] = r.json["version"]
     cid = make_contest(stack)
     stack.set_clock(iso=BEFORE)
     tok, _ = stack.login()
@@ -25,14 +33,14 @@ def setup(stack):
 
 def staff(cid, unit, **kw):
     b = {"real_name": person_name(), "region_code": "140404", "unit_id": unit["id"],
-         "is_unit_leader": False, "contest_id": cid}
+         "is_unit_leader": False, "contest_id": cid, "consent_version": _consent[0]}
     b.update(kw)
     return b
 
 
 def five(cid, sponsor, **kw):
     b = {"real_name": person_name(), "region_code": "140404", "contest_id": cid,
-         "five_into": {"category": "village", "org_name": "%s村委会" % token(),
+         "consent_version": _consent[0], "five_into": {"category": "village", "org_name": "%s村委会" % token(),
                        "sponsor_unit_id": sponsor["id"]}}
     b.update(kw)
     return b

@@ -134,6 +134,18 @@ def test_nationwide_routes_refuse_a_regional_organizer(stack):
         assert r.status != 403, (method, pattern, r)
 
 
+def test_privacy_routes_are_in_the_table_with_their_roles(stack):
+    # issue 14's routes: the walks above cover them through the table
+    table = {(m, p): f for m, p, f in routes(stack)}
+    assert table[("POST", "/api/v1/logout")] & ROLE_BITS == ROLE_BITS
+    assert table[("GET", "/api/v1/privacy")] & ROLE_BITS == 0
+    assert table[("PUT", "/api/v1/admin/privacy")] & ROLE_BITS == R_ORGANIZER
+    assert table[("PUT", "/api/v1/admin/privacy")] & 4096          # nationwide only
+    assert table[("GET", "/api/v1/me/data")] & ROLE_BITS == R_USER
+    assert table[("DELETE", "/api/v1/me")] & ROLE_BITS == R_USER
+    assert table[("GET", "/api/v1/admin/duplicates")] & ROLE_BITS == R_ORGANIZER
+
+
 def test_routes_listing_has_the_web_and_sixmech_routes(stack):
     # issue 13: the web sign-in is public but for the confirm (a user's);
     # attempts and materials are the caller's; materials admin, organizers'

@@ -33,6 +33,8 @@ def five(sponsor, name="李四"):
 def put(st, tok, body, contest=None):
     if contest:
         body = dict(body, contest_id=contest)
+    # the person accepts the privacy notice in force (consent_version)
+    body = dict(body, consent_version=st.get("privacy").json["version"])
     return st.put("me/profile", body, token=tok)
 
 

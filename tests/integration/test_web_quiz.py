@@ -124,6 +124,10 @@ def test_answer_a_whole_attempt_on_the_web_page(stack):
         b.eval("document.getElementById('unit-search').click()")
         b.wait_for("!!document.querySelector('#unit-results input[value=\"%d\"]')" % unit["id"], what="the unit found")
         b.eval("document.querySelector('#unit-results input[value=\"%d\"]').click()" % unit["id"])
+        # the privacy notice is shown and must be accepted (PIPL)
+        b.wait_for("document.getElementById('privacy-text').textContent.includes('个人信息')",
+                   what="the privacy notice")
+        b.eval("document.getElementById('reg-consent').click()")
         shot(b, "phone-register")
         b.eval("document.querySelector('#reg-form button[type=submit]').click()")
         b.wait_for("!!document.querySelector('[data-contest=\"%d\"]')" % cid, what="the contest list")

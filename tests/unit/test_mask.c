@@ -95,8 +95,15 @@ TEST(phones)
     CHECK_STR(small, "138*");
 }
 
+TEST(erased_name_is_shown_as_it_is)
+{
+    CHECK_STR(mn(RULES_ERASED_NAME), "已注销");
+    CHECK_STR(mn("已注"), "已*");
+}
+
 int main(void)
 {
+    RUN(erased_name_is_shown_as_it_is);
     RUN(names_table);
     RUN(name_small_buffers);
     RUN(phones);

@@ -22,6 +22,7 @@
     content_risky: '填写的内容未通过安全检查，请修改。',
     query_too_short: '请至少输入两个字。',
     rate_limited: '操作太频繁，请稍后再试。',
+    consent_required: '请阅读并同意最新的《个人信息保护告知书》。',
     unauthorized: '登录已失效，请重新扫码登录。'
   };
   let token = sessionStorage.getItem('quiz-token');
@@ -138,8 +139,17 @@
   let chosenUnit = null;
   /* a new profile, or the stored one to change (the same rules: the unit
    * and region only while registration is open and before answering) */
+  /* the privacy notice in force: shown beside the form, its version sent
+   * as consent_version when the person ticks the box (PIPL) */
+  let notice = null;
+  async function loadNotice() {
+    try { notice = await api('GET', 'privacy'); $('privacy-text').textContent = notice.text; }
+    catch (e) { notice = null; }
+  }
+
   function openRegister() {
     show('register');
+    loadNotice();
     fillRegions($('reg-province'), null);
     const p = me && me.profile;
     $('h-register').textContent = p ? '修改报名信息' : '完善报名信息';
@@ -191,6 +201,9 @@
       body.five_into = { category: $('reg-category').value, org_name: $('reg-org').value.trim(),
                          sponsor_unit_id: chosenUnit };
     }
+    if (!$('reg-consent').checked) { $('reg-error').textContent = ERR.consent_required; return; }
+    if (!notice) await loadNotice();
+    if (notice) body.consent_version = notice.version;
     try { await api('PUT', 'me/profile', body); }
     catch (e) { $('reg-error').textContent = errText(e); return; }
     await enter();

@@ -1,0 +1,109 @@
+/* login_guard.c: floods at POST /login and the WeChat-bound writes (see
+ * accounts.h).
+ *
+ * - Logins are counted per client address (a minute's window) and in all
+ *   (a second's window) with ratelimit.h's counters, before anything else
+ *   is done, so junk from one address is refused at once and cannot fill
+ *   the slow pool that every WeChat-bound route shares. nginx's limit_req
+ *   does the same in front (scripts/stack.py, deploy/).
+ * - A code WeChat refused in a way that used it up (40029 invalid, 40163
+ *   used, 40226 risky) is remembered as bad for five minutes (the life of
+ *   a wx.login code) under login:bad:<sha256(code)>, so repeats cost no
+ *   WeChat call. The owner of a code's claim writes the mark before it
+ *   drops the claim (login_replay.h), and a request that wins a claim
+ *   looks again, so waiters on the same code never call WeChat after a
+ *   refusal.
+ * - At most LOGIN_SAME_CODE_MAX requests with one code are in flight at
+ *   once (login:n:<sha256(code)>): each waits on a slow thread, so the
+ *   number of threads one code can park is bounded; the rest get 429 with
+ *   Retry-After 1 and find the remembered answer when they retry.
+ * With Redis down the counters fall back to each process's own table
+ * (ratelimit.h) and the bad-code memory is skipped (the MariaDB claim
+ * still serialises identical codes). */
+#include "engines/accounts/accounts.h"
+#include "engines/accounts/ratelimit.h"
+#include "server/config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define BAD_CODE_S 300
+#define LOGIN_SAME_CODE_MAX 8
+
+static int limited(req_t *r, int wait_s, const char *message)
+{
+    reply_header(r, "Retry-After", arena_sprintf(r->arena, "%d", wait_s > 0 ? wait_s : 1));
+    reply_error(r, 429, "rate_limited", message);
+    return ST_REPLIED;
+}
+
+static const char *addr_of(req_t *r)
+{
+    return r->remote_addr && *r->remote_addr ? r->remote_addr : "-";
+}
+
+int login_guard_admit(req_t *r)
+{
+    int w;
+    if (g_config.login_rate_per_addr > 0 &&
+        (w = rl_take(r, "login-addr", addr_of(r), g_config.login_rate_per_addr, 60)) != 0)
+        return limited(r, w, "too many logins from this address; try again shortly");
+    if (g_config.login_rate_total > 0 &&
+        (w = rl_take(r, "login-all", "all", g_config.login_rate_total, 1)) != 0)
+        return limited(r, w, "too many logins at once; try again shortly");
+    return 0;
+}
+
+int login_guard_known_bad(req_t *r, const char *code_hash)
+{
+    redisReply *rep = kv_cmd(req_kv(r), r->arena, "GET login:bad:%s", code_hash);
+    if (!rep || rep->type != REDIS_REPLY_STRING)
+        return 0;
+    /* "status code message" as login_guard_remember_bad wrote it */
+    int status = atoi(rep->str);
+    char code[40];
+    int used = 0;
+    if (status < 400 || status > 499 || sscanf(rep->str, "%*d %39s %n", code, &used) != 1 || !used)
+        return 0;
+    reply_error(r, status, arena_strdup(r->arena, code), arena_strdup(r->arena, rep->str + used));
+    return 1;
+}
+
+void login_guard_remember_bad(req_t *r, const char *code_hash, int status, const char *err_code,
+                              const char *message)
+{
+    kv_cmd(req_kv(r), r->arena, "SET login:bad:%s %s EX %d", code_hash,
+           arena_sprintf(r->arena, "%d %s %s", status, err_code, message), BAD_CODE_S);
+}
+
+int login_guard_enter(req_t *r, const char *code_hash, int *entered)
+{
+    *entered = 0;
+    redisReply *rep = kv_cmd(req_kv(r), r->arena, "EVAL %s 1 login:n:%s %d",
+                             "local n = redis.call('INCR', KEYS[1])\n"
+                             "redis.call('EXPIRE', KEYS[1], 60)\n"
+                             "if n > tonumber(ARGV[1]) then redis.call('DECR', KEYS[1]) return 0 end\n"
+                             "return 1\n",
+                             code_hash, LOGIN_SAME_CODE_MAX);
+    if (!rep || rep->type != REDIS_REPLY_INTEGER)
+        return ST_OK;                 /* Redis down: not counted, and nothing to leave */
+    if (rep->integer == 0)
+        return limited(r, 1, "this code is being exchanged already; try again in a moment");
+    *entered = 1;
+    return ST_OK;
+}
+
+void login_guard_leave(req_t *r, const char *code_hash)
+{
+    kv_cmd(req_kv(r), r->arena, "DECR login:n:%s", code_hash);
+}
+
+int wx_write_admit(req_t *r)
+{
+    if (g_config.wx_write_rate_per_user <= 0)
+        return 0;
+    int w = rl_take(r, "wx-write", arena_sprintf(r->arena, "%lld", r->auth.user_id),
+                    g_config.wx_write_rate_per_user, 60);
+    return w ? limited(r, w, "too many changes in a minute; try again shortly") : 0;
+}
