@@ -1,6 +1,7 @@
 /* privacy.c: GET /privacy, PUT /admin/privacy, GET /me/data, DELETE /me,
  * GET /admin/duplicates (see privacy.h). */
 #include "handlers/privacy.h"
+#include "engines/prizes/prizes.h"
 #include "engines/accounts/accounts.h"
 #include "handlers/handlers.h"
 #include "handlers/profile.h"
@@ -70,6 +71,11 @@ int h_me_data(req_t *r)
     if (!profile)
         return ST_STORE;
     json_object_set_new(out, "profile", profile);
+    /* prizes, certificates, video receipts and subscriptions (prizes engine) */
+    json_t *mine = arena_json(r->arena, prizes_my_data(req_db(r), r->arena, r->auth.user_id));
+    if (!mine)
+        return ST_STORE;
+    json_object_update(out, mine);
     return reply_json(r, 200, json_incref(out));
 }
 

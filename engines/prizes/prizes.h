@@ -113,4 +113,10 @@ void prizes_draw_print(const draw_result_t *d, FILE *f);
 /* `quizd draw-verify FILE SEED_HEX PUBLIC_VALUE` */
 int cmd_draw_verify(int argc, char **argv);
 
+/* my_data.c: the caller's prizes, certificates, video receipts (with
+ * their works) and accepted subscriptions, for GET /me/data:
+ * {"prizes", "certificates", "video_receipts", "video_items",
+ * "subscriptions"}, each an array; NULL when MariaDB failed. */
+json_t *prizes_my_data(db_t *db, arena_t *a, long long user_id);
+
 #endif

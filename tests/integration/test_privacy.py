@@ -127,9 +127,13 @@ def test_me_data_holds_what_the_person_entered(stack):
         b = body(cid, unit, real_name=name, position="工程师",
                  consent_version=notice(stack)["version"])
         assert stack.put("me/profile", b, token=tok).status == 200
+        assert stack.post("me/subscriptions", {"template": "result"}, token=tok).status == 204
         r = stack.get("me/data", token=tok)
         assert r.status == 200, r
         d = r.json
+        # what the prizes engine holds: nothing won yet, the subscription accepted
+        assert d["prizes"] == [] and d["certificates"] == [] and d["video_receipts"] == [], d
+        assert [x["template"] for x in d["subscriptions"]] == ["result"], d
         assert d["account"]["id"] == user["id"] and d["account"]["openid"] == openid, d
         assert d["account"]["phone_masked"] == phone[:3] + "****" + phone[-4:], d
         assert phone not in r.body.decode()          # masked, never the number
