@@ -18,7 +18,7 @@ else
 BUILD   := build
 endif
 
-LIB_SRC  = $(filter-out server/main.c,$(wildcard server/*.c handlers/*.c rules/*.c wx/*.c))
+LIB_SRC  = $(filter-out server/main.c,$(wildcard server/*.c handlers/*.c rules/*.c wx/*.c engines/*/*.c))
 LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
