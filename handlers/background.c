@@ -4,6 +4,7 @@
 #include "handlers/handlers.h"
 #include "handlers/unit_search.h"
 #include "handlers/boards.h"
+#include "engines/reports/reports.h"
 
 void app_background(db_t *db, kv_t *kv)
 {
@@ -27,4 +28,6 @@ void app_background(db_t *db, kv_t *kv)
     unit_search_backfill(db);
     /* Outbox entries into the leaderboards; missing boards rebuilt. */
     lb_drain(db, kv);
+    /* Expired export files go. */
+    rep_upkeep(db);
 }

@@ -17,6 +17,7 @@
 #include "handlers/admin_auth.h"
 #include "handlers/login.h"
 #include "handlers/phone.h"
+#include "handlers/exports.h"
 
 #define API "/api/v1"
 
@@ -66,6 +67,12 @@ const route_t g_routes[] = {
     { "POST", API "/admin/boards/rebuild",    h_lb_rebuild,    R_ORGANIZER, 1024 },
     { "GET",  API "/admin/boards/rebuild",    h_lb_rebuild_status, R_ORGANIZER, 0 },
     { "GET",  API "/admin/stats",             h_admin_stats,   R_ORGANIZER, 0 },
+
+    /* @reports: export jobs (engines/reports runs them on its own threads) */
+    { "POST", API "/admin/exports",           h_exports_create, R_ORGANIZER | R_UNIT_ADMIN, 16384 },
+    { "GET",  API "/admin/jobs/{id}",         h_job_get,       R_ORGANIZER | R_UNIT_ADMIN, 0 },
+    /* reads a file of up to a few MB from disk: off the fast workers */
+    { "GET",  API "/admin/jobs/{id}/file",    h_job_file,      R_ORGANIZER | R_UNIT_ADMIN | R_SLOW, 0 },
 };
 
 const size_t g_nroutes = sizeof g_routes / sizeof g_routes[0];

@@ -25,6 +25,7 @@ static const key_t_ keys[] = {
     I(wx_connect_timeout_ms), I(wx_timeout_ms), S(wx_env_version), S(qr_fallback_url),
     S(phone_key_hex), I(session_ttl_s),
     L(clock_offset_s), S(clock_fixed), I(clock_settable),
+    I(export_threads), I(export_ttl_s), I(export_stale_s), I(export_max_jobs), I(event_grace_s),
     S(log_file), S(data_dir), S(schema_dir), I(migrate_on_start),
 };
 
@@ -50,6 +51,11 @@ static void set_defaults(config_t *c)
     snprintf(c->wx_env_version, sizeof c->wx_env_version, "release");
     snprintf(c->qr_fallback_url, sizeof c->qr_fallback_url, "https://example.org/quiz");
     c->session_ttl_s = 7 * 24 * 3600;
+    c->export_threads = 2;
+    c->export_ttl_s = 24 * 3600;
+    c->export_stale_s = 60;
+    c->export_max_jobs = 3;
+    c->event_grace_s = 15 * 60;
     snprintf(c->data_dir, sizeof c->data_dir, "data");
     snprintf(c->schema_dir, sizeof c->schema_dir, "schema");
     c->migrate_on_start = 1;

@@ -44,6 +44,13 @@ typedef struct {
     char clock_fixed[40];
     int clock_settable;      /* tests may move the clock through the admin API */
 
+    /* reports (engines/reports): export jobs and events */
+    int export_threads;      /* threads that run export jobs (not the workers) */
+    int export_ttl_s;        /* a finished export is downloadable this long */
+    int export_stale_s;      /* a running job silent this long was interrupted */
+    int export_max_jobs;     /* jobs queued or running per requester at once */
+    int event_grace_s;       /* check-in accepted this long around a session */
+
     char log_file[256];      /* empty: stderr */
     char data_dir[256];      /* exports, uploads */
     char schema_dir[256];
