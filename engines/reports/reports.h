@@ -88,12 +88,14 @@ int rep_book_close(rep_book_t *b);
 
 /* ---- events (events.c) -------------------------------------------------- */
 
-/* Create (id 0) or replace an event from {"title", "sessions": [{"starts_at",
- * "ends_at"}], "watch_url", "audience"}; *out is the event as the API
- * shows it. REP_EINPUT with *err (invalid_title, invalid_sessions,
- * invalid_watch_url, invalid_audience), REP_ENOTFOUND. */
-int rep_event_save(db_t *db, arena_t *a, long long organizer_id, long long id, json_t *body,
-                   json_t **out, const char **err);
+/* Create (id 0) or change an event from {"title", "sessions": [{"starts_at",
+ * "ends_at"}], "watch_url", "audience"} (on a change, fields left out keep
+ * their value); *out is the event as the API shows it. Only an organizer
+ * for the whole country or the event's creator changes it (REP_EFORBID).
+ * REP_EINPUT with *err (invalid_title, invalid_sessions, invalid_watch_url,
+ * invalid_audience), REP_ENOTFOUND. */
+int rep_event_save(db_t *db, arena_t *a, const rep_who_t *who, long long id, json_t *body,
+                   long long now, json_t **out, const char **err);
 /* Every event with its sessions and status at now. */
 int rep_events_list(db_t *db, arena_t *a, long long now, json_t **out);
 /* 1 when the event exists, 0 when not, REP_ESTORE. */

@@ -153,9 +153,7 @@ def test_units_export_counts(stack):
 
 def test_unit_admin_exports_own_members_only(stack):
     w, a, b, people, five, silent = world_with_people(stack)
-    admin_uid = w.person(a, "140105", "赵六")
-    stack.sql("INSERT INTO users (id, openid, roles, admin_unit_id, created_at, last_login_at)"
-              " VALUES (%d, %s, 3, %d, 0, 0)" % (admin_uid, q("oadm" + secrets.token_hex(6)), a))
+    admin_uid = w.member(a, "140105", "赵六")[1]
     tok = unit_admin(stack, admin_uid, a)
     job, r = export(stack, tok, {"kind": "members", "format": "csv", "contest_id": w.id})
     rows = read_csv(r.body)
