@@ -4,6 +4,10 @@
  * participants (people with a submitted attempt in the contest) and
  * attempts (accepted submits, one outbox row each).
  *
+ * It also carries the reports engine's breakdown by the regions one level
+ * below the organizer's area ("regions") and each event's attendance
+ * ("events"): engines/reports/stats.c.
+ *
  * An organizer with an area sees the people and units of that area. The
  * counts scan tables, so the answer is kept in Redis for a few seconds
  * (every dashboard refreshes every few seconds; the counts need not be
@@ -13,6 +17,7 @@
 #include "handlers/contest.h"
 #include "handlers/handlers.h"
 #include "rules/score.h"
+#include "engines/reports/reports.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -107,13 +112,19 @@ static json_t *compute(req_t *r, const contest_t *c)
                                                 "participants", (json_int_t)d[i].parts,
                                                 "attempts", (json_int_t)d[i].attempts));
     }
-    return json_pack("{s:I,s:s,s:s,s:{s:I,s:I,s:I,s:I},s:o}",
+    /* the reports' breakdown by region and the events' attendance */
+    json_t *regions, *events;
+    if (rep_stats_regions(db, a, ar, cid, &regions) < 0)
+        return json_decref(series), NULL;
+    if (rep_stats_events(db, a, ar, &events) < 0)
+        return json_decref(series), json_decref(regions), NULL;
+    return json_pack("{s:I,s:s,s:s,s:{s:I,s:I,s:I,s:I},s:o,s:o,s:o}",
                      "contest_id", (json_int_t)cid, "contest_name", c->name, "area", ar,
                      "totals", "registrations", (json_int_t)db_int(t1, 0, 0),
                      "units", (json_int_t)db_int(t2, 0, 0),
                      "participants", (json_int_t)db_int(t3, 0, 0),
                      "attempts", (json_int_t)db_int(t3, 0, 1),
-                     "series", series);
+                     "series", series, "regions", regions, "events", events);
 }
 
 int h_admin_stats(req_t *r)
