@@ -91,4 +91,5 @@ crowd:
 clean:
 	rm -rf build build-asan build-fuzz
 
--include $(LIB_OBJ:.o=.d)
+# main.o is not in the archive: its header dependencies are included too
+-include $(LIB_OBJ:.o=.d) $(BUILD)/server/main.d

@@ -89,7 +89,8 @@ class Stack:
     sim_appid, sim_secret, db_socket, redis_port."""
 
     def __init__(self, build="build", dir=None, port=None, servers=1, settable_clock=True,
-                 quiet=True, workers=None, queue_max=None, conf_extra=None):
+                 quiet=True, workers=None, queue_max=None, conf_extra=None, mariadb_port=None,
+                 mariadb_extra=None):
         self.build = os.path.join(ROOT, build) if not os.path.isabs(build) else build
         self.own_dir = dir is None
         self.dir = dir or tempfile.mkdtemp(prefix="quizstack-")
@@ -101,6 +102,10 @@ class Stack:
         self.workers = workers
         self.queue_max = queue_max
         self.conf_extra = conf_extra or {}
+        # MariaDB listens on 127.0.0.1:mariadb_port too when set (a replica
+        # connects over TCP); mariadb_extra are more server options (binlog).
+        self.mariadb_port = mariadb_port
+        self.mariadb_extra = list(mariadb_extra or [])
         self.procs = {}
         self.base = "http://127.0.0.1:%d" % self.port
         self.api = self.base + "/api/v1"
@@ -182,14 +187,16 @@ class Stack:
         # Durable settings (the defaults: every commit is flushed to disk).
         self._spawn("mariadb", [which("mariadbd", "mysqld"), "--no-defaults",
                                 "--datadir=" + data, "--socket=" + self.db_socket,
-                                "--skip-networking", "--user=" + _user(),
+                                *(["--port=%d" % self.mariadb_port, "--bind-address=127.0.0.1"]
+                                  if self.mariadb_port else ["--skip-networking"]),
+                                "--user=" + _user(),
                                 "--pid-file=" + os.path.join(self.dir, "mariadb.pid"),
                                 "--log-error=" + os.path.join(self.dir, "mariadb.err"),
                                 "--max-connections=400", "--innodb-buffer-pool-size=512M",
                                 "--innodb-log-file-size=256M", "--skip-name-resolve",
                                 "--character-set-server=utf8mb4",
                                 "--collation-server=utf8mb4_unicode_ci",
-                                "--innodb-flush-log-at-trx-commit=1"])
+                                "--innodb-flush-log-at-trx-commit=1"] + self.mariadb_extra)
         wait_for(lambda: self.sql_root("SELECT 1") is not None, "mariadb", 60, self.procs["mariadb"])
         if fresh:
             pw = self.db_password

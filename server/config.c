@@ -20,6 +20,8 @@ typedef struct { const char *key; kind_t kind; size_t off; size_t size; } key_t_
 static const key_t_ keys[] = {
     S(listen), I(workers), I(slow_workers), I(slow_stores), I(queue_max), I(max_conns),
     S(db_host), I(db_port), S(db_socket), S(db_user), S(db_password), S(db_name),
+    S(db_replica_host), I(db_replica_port), S(db_replica_socket), S(db_replica_user),
+    S(db_replica_password), I(db_replica_max_lag_s),
     S(redis_host), I(redis_port), S(redis_socket), I(redis_timeout_ms),
     S(wx_base_url), S(wx_ca_file), S(wx_appid), S(wx_secret),
     I(wx_connect_timeout_ms), I(wx_timeout_ms), S(wx_env_version), S(qr_fallback_url),
@@ -42,6 +44,8 @@ static void set_defaults(config_t *c)
     c->db_port = 3306;
     snprintf(c->db_user, sizeof c->db_user, "quiz");
     snprintf(c->db_name, sizeof c->db_name, "quiz");
+    c->db_replica_port = 3306;
+    c->db_replica_max_lag_s = 30;
     snprintf(c->redis_host, sizeof c->redis_host, "127.0.0.1");
     c->redis_port = 6379;
     c->redis_timeout_ms = 500;

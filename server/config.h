@@ -20,6 +20,12 @@ typedef struct {
     /* MariaDB */
     char db_host[128]; int db_port; char db_socket[256];
     char db_user[64]; char db_password[128]; char db_name[64];
+    /* an optional MariaDB replica for reports (exports, the weekly report):
+     * used while it answers and lags at most db_replica_max_lag_s; user,
+     * password and database default to the primary's */
+    char db_replica_host[128]; int db_replica_port; char db_replica_socket[256];
+    char db_replica_user[64]; char db_replica_password[128];
+    int db_replica_max_lag_s;
     /* Redis */
     char redis_host[128]; int redis_port; char redis_socket[256];
     int redis_timeout_ms;

@@ -11,7 +11,8 @@
 
 /* One running job as a kind's writer sees it. */
 typedef struct {
-    db_t *db;
+    db_t *db;                  /* where the writer reads: the replica or the primary */
+    db_t *primary;             /* the job's own row (progress, heartbeat) */
     arena_t *arena;            /* reset by the writer between pages */
     long long id;
     rep_who_t who;

@@ -45,7 +45,7 @@ int rep_progress(rep_run_t *run, double progress)
     if (now - run->last_beat_us < BEAT_US / 4 && progress < 1)
         return 0;
     run->last_beat_us = now;
-    db_exec(run->db, "UPDATE export_jobs SET progress = ?, rows_written = ?, heartbeat_at = UNIX_TIMESTAMP()"
+    db_exec(run->primary, "UPDATE export_jobs SET progress = ?, rows_written = ?, heartbeat_at = UNIX_TIMESTAMP()"
                      " WHERE id = ? AND state = 'running'",
             "dii", progress > 0.99 ? 0.99 : progress, run->rows, run->id);
     return 0;
@@ -110,13 +110,35 @@ static int write_kind(rep_run_t *run, const char *kind)
     return -1;
 }
 
+/* Where a job reads: the replica while it answers and keeps up, else the
+ * primary; the job records which and why. */
+static db_t *choose_source(db_t *db, db_t *replica, long long id)
+{
+    if (!replica)
+        return db;
+    int lag = db_replica_lag(replica);
+    char why[96];
+    if (lag >= 0 && lag <= g_config.db_replica_max_lag_s)
+        snprintf(why, sizeof why, "replica");
+    else if (lag == -2)
+        snprintf(why, sizeof why, "primary (replica down)");
+    else if (lag == -1)
+        snprintf(why, sizeof why, "primary (replica not replicating)");
+    else
+        snprintf(why, sizeof why, "primary (replica %d s behind)", lag);
+    db_exec(db, "UPDATE export_jobs SET source = ? WHERE id = ?", "si", why, id);
+    if (strcmp(why, "replica") != 0)
+        log_warn("reports: export job %lld reads the %s", id, why);
+    return strcmp(why, "replica") == 0 ? replica : db;
+}
+
 /* Run one claimed job (row: id, kind, format, params, owner fields). */
-static void run_job(db_t *db, arena_t *a, db_res_t *job, const char *me)
+static void run_job(db_t *db, db_t *replica, arena_t *a, db_res_t *job, const char *me)
 {
     long long id = db_int(job, 0, 0);
     const char *kind = db_get(job, 0, 1);
     int xlsx = strcmp(db_get(job, 0, 2), "xlsx") == 0;
-    rep_run_t run = { .db = db, .arena = a, .id = id };
+    rep_run_t run = { .db = choose_source(db, replica, id), .primary = db, .arena = a, .id = id };
     run.who.organizer = db_int(job, 0, 4) > 0;
     run.who.organizer_id = db_int(job, 0, 4);
     run.who.user_id = db_int(job, 0, 5);
@@ -157,6 +179,12 @@ static void run_job(db_t *db, arena_t *a, db_res_t *job, const char *me)
         return;
     }
     unlink(part);
+    if (run.db == replica && db_ping(replica) < 0) {
+        /* The replica went away under the job: again, on the primary. */
+        db_exec(db, "UPDATE export_jobs SET state = 'queued', runner = NULL, progress = 0, tries = tries - 1,"
+                    " error = 'the replica went down; taken up again' WHERE id = ? AND runner = ?", "is", id, me);
+        return;
+    }
     if (atomic_load(&stopping)) {
         /* Not this job's fault: the next start takes it up again. */
         db_exec(db, "UPDATE export_jobs SET state = 'queued', runner = NULL, progress = 0, tries = tries - 1,"
@@ -180,6 +208,7 @@ static void *runner_main(void *arg)
     char mine[80];
     snprintf(mine, sizeof mine, "%s:%ld:", host, (long)getpid());
     db_t *db = db_new();
+    db_t *replica = db_new_replica();
     arena_t a;
     arena_init(&a);
     int64_t next_recover = 0;
@@ -199,7 +228,7 @@ static void *runner_main(void *arg)
                                                     " FROM export_jobs WHERE runner = ? AND state = 'running'",
                                             "s", me) : NULL;
         if (job && job->nrows) {
-            run_job(db, &a, job, me);
+            run_job(db, replica, &a, job, me);
             arena_reset(&a);
             continue;
         }
@@ -208,6 +237,7 @@ static void *runner_main(void *arg)
     }
     arena_free(&a);
     db_free(db);
+    db_free(replica);
     return NULL;
 }
 
