@@ -118,8 +118,12 @@ static json_t *compute(req_t *r, const contest_t *c)
         return json_decref(series), NULL;
     if (rep_stats_events(db, a, ar, &events) < 0)
         return json_decref(series), json_decref(regions), NULL;
-    return json_pack("{s:I,s:s,s:s,s:{s:I,s:I,s:I,s:I},s:o,s:o,s:o}",
-                     "contest_id", (json_int_t)cid, "contest_name", c->name, "area", ar,
+    char from[32], to[32];
+    rules_iso8601_shanghai(c->starts_at, from);
+    rules_iso8601_shanghai(c->ends_at, to);
+    return json_pack("{s:I,s:s,s:s,s:s,s:s,s:{s:I,s:I,s:I,s:I},s:o,s:o,s:o}",
+                     "contest_id", (json_int_t)cid, "contest_name", c->name, "contest_starts_at", from,
+                     "contest_ends_at", to, "area", ar,
                      "totals", "registrations", (json_int_t)db_int(t1, 0, 0),
                      "units", (json_int_t)db_int(t2, 0, 0),
                      "participants", (json_int_t)db_int(t3, 0, 0),

@@ -29,15 +29,19 @@ READ = """(() => JSON.stringify({
   bar: document.getElementById('job-bar').style.width}))()"""
 
 
-def chart_days(series):
-    """The days the chart draws: first to last date of the series, days
-    without a row as 0, at most the last 90."""
+def chart_days(series, starts_at, ends_at):
+    """The days the chart draws (as dashboard.js): the contest's days and
+    the 30 before, within the series, days without a row as 0."""
     import datetime
     if not series:
         return []
+    day = lambda s: datetime.date.fromisoformat(s[:10])
     by = {d["date"]: d for d in series}
-    last = datetime.date.fromisoformat(series[-1]["date"])
-    first = max(datetime.date.fromisoformat(series[0]["date"]), last - datetime.timedelta(days=89))
+    first = max(day(series[0]["date"]), day(starts_at) - datetime.timedelta(days=30))
+    last = min(day(series[-1]["date"]), day(ends_at))
+    if last < first:
+        last = day(series[-1]["date"])
+        first = max(day(series[0]["date"]), last - datetime.timedelta(days=89))
     out = []
     while first <= last:
         k = first.isoformat()
@@ -68,7 +72,7 @@ def test_dashboard_chart_and_export_progress(stack):
         b.wait_for("document.querySelectorAll('#chart circle').length > 0", what="the chart")
         page = read(b)
         assert page["ops"] and page["lines"] == 2, page
-        drawn = chart_days(stats["series"])
+        drawn = chart_days(stats["series"], stats["contest_starts_at"], stats["contest_ends_at"])
         assert page["reg"] == [[d["date"], d["registrations"]] for d in drawn], (page["reg"], stats["series"])
         assert page["part"] == [[d["date"], d["participants"]] for d in drawn]
         mine = {d["date"]: d for d in stats["series"]}

@@ -122,14 +122,23 @@
     return e;
   }
 
-  /* The days to draw: every day from the first to the last of the series
-   * (days without a row count 0), at most the last 90. */
-  function days(series) {
+  /* The days to draw: the contest's days and the month before them (its
+   * registration), within the series, every day (days without a row
+   * count 0); without a contest window, the last 90 days of the series. */
+  function days(series, startsAt, endsAt) {
     if (!series.length) return [];
     var DAY = 86400000, by = {};
+    function day(s) { return Date.parse(s.slice(0, 10) + "T00:00:00Z"); }
     series.forEach(function (d) { by[d.date] = d; });
-    var last = Date.parse(series[series.length - 1].date + "T00:00:00Z");
-    var first = Math.max(Date.parse(series[0].date + "T00:00:00Z"), last - 89 * DAY);
+    var first = day(series[0].date), last = day(series[series.length - 1].date);
+    if (startsAt && endsAt) {
+      first = Math.max(first, day(startsAt) - 30 * DAY);
+      last = Math.min(last, day(endsAt));
+    }
+    if (!startsAt || !endsAt || last < first) {
+      last = day(series[series.length - 1].date);
+      first = Math.max(day(series[0].date), last - 89 * DAY);
+    }
     var out = [];
     for (var t = first; t <= last; t += DAY) {
       var date = new Date(t).toISOString().slice(0, 10);
@@ -147,8 +156,8 @@
 
   /* Registrations and participants per day (Shanghai dates from the API)
    * as two lines on one scale, drawn as SVG: no chart library. */
-  function drawChart(series) {
-    series = days(series);
+  function drawChart(series, startsAt, endsAt) {
+    series = days(series, startsAt, endsAt);
     var W = Math.max(400, $("chart").clientWidth || 900), H = 260, L = 56, R = 16, T = 12, B = 30;
     var svg = el("svg", { viewBox: "0 0 " + W + " " + H, role: "img", "aria-label": "每日注册与参赛" });
     var max = 1;
@@ -282,7 +291,7 @@
     return get("/admin/stats" + q(), true).then(function (s) {
       $("login").hidden = true;
       $("ops").hidden = false;
-      drawChart(s.series || []);
+      drawChart(s.series || [], s.contest_starts_at, s.contest_ends_at);
       drawRegions(s);
       if (s.contest_name && $("contest-name").textContent === "竞赛实时看板") {
         $("contest-name").textContent = s.contest_name;
