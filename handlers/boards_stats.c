@@ -4,6 +4,9 @@
  * participants (people with a submitted attempt in the contest) and
  * attempts (accepted submits, one outbox row each).
  *
+ * With a replica configured (db_replica_*) the counts are read there while
+ * it keeps up; "source" says which database was read and why.
+ *
  * It also carries the reports engine's breakdown by the regions one level
  * below the organizer's area ("regions") and each event's attendance
  * ("events"): engines/reports/stats.c.
@@ -67,9 +70,8 @@ static int add_series(db_res_t *res, day_t *d, size_t *n, size_t cap, size_t fie
     return 0;
 }
 
-static json_t *compute(req_t *r, const contest_t *c)
+static json_t *compute(req_t *r, db_t *db, const contest_t *c)
 {
-    db_t *db = req_db(r);
     arena_t *a = r->arena;
     const char *ar = r->auth.area;
     long long cid = c->id;
@@ -144,7 +146,13 @@ int h_admin_stats(req_t *r)
     if (rep && rep->type == REDIS_REPLY_STRING)
         body = json_loads(rep->str, 0, NULL);
     if (!body) {
-        body = compute(r, &c);
+        /* Read from the replica when one keeps up (engines/reports). */
+        char source[64];
+        db_t *replica = rep_replica_take(source);
+        body = compute(r, replica ? replica : req_db(r), &c);
+        rep_replica_give(replica);
+        if (body)
+            json_object_set_new(body, "source", json_string(source));
         if (!body) {
             r->store_down = 1;
             return -1;

@@ -113,6 +113,16 @@ int rep_event_attendance(db_t *db, arena_t *a, const rep_who_t *who, long long u
                          long long event_id, json_t *user_ids, long long now, long long *added,
                          const char **err);
 
+/* ---- the replica for short reads (replica.c) ----------------------------- */
+
+/* A connection to the replica when it is configured, answers and lags at
+ * most db_replica_max_lag_s; else NULL. why is "replica" or says why the
+ * primary is to be read ("primary (replica down)" ...). Give it back. */
+db_t *rep_replica_take(char why[64]);
+void rep_replica_give(db_t *db);
+/* Close the idle connections (at stop). */
+void rep_replica_close(void);
+
 /* ---- statistics (stats.c) ------------------------------------------------ */
 
 /* Per-region totals (provinces, or the children of the organizer's area)

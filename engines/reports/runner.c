@@ -132,6 +132,36 @@ static db_t *choose_source(db_t *db, db_t *replica, long long id)
     return strcmp(why, "replica") == 0 ? replica : db;
 }
 
+/* Record how a job ended: done with its file, back in the queue when the
+ * replica or this server went away under it, else failed with the reason. */
+static void finish_job(db_t *db, db_t *replica, const rep_run_t *run, int rc, const char *part,
+                       const char *path, const char *name, const char *me)
+{
+    long long id = run->id, now = clock_now_s();
+    if (rc == 0 && rename(part, path) == 0) {
+        db_exec(db, "UPDATE export_jobs SET state = 'done', progress = 1, rows_written = ?, file_name = ?,"
+                    " finished_at = ?, expires_at = ?, error = NULL, runner = NULL WHERE id = ? AND runner = ?",
+                "isiiis", run->rows, name, now, now + g_config.export_ttl_s, id, me);
+        return;
+    }
+    unlink(part);
+    const char *again = run->db == replica && db_ping(replica) < 0 ? "the replica went down; taken up again"
+                      : atomic_load(&stopping) ? "interrupted by a server stop; taken up again" : NULL;
+    if (again) {
+        /* Not the job's fault: it runs again (on the primary, or after the
+         * restart) without using up a try. */
+        db_exec(db, "UPDATE export_jobs SET state = 'queued', runner = NULL, progress = 0, tries = tries - 1,"
+                    " error = ? WHERE id = ? AND runner = ?", "sis", again, id, me);
+        return;
+    }
+    const char *why = run->fail_reason ? run->fail_reason : "the database failed while the export was written";
+    if (!run->fail_reason)
+        log_warn("reports: export job %lld: db %d %s", id, db_errno(run->db), db_error(run->db));
+    log_warn("reports: export job %lld failed: %s", id, why);
+    db_exec(db, "UPDATE export_jobs SET state = 'failed', error = ?, finished_at = ?, runner = NULL"
+                " WHERE id = ? AND runner = ?", "siis", why, now, id, me);
+}
+
 /* Run one claimed job (row: id, kind, format, params, owner fields). */
 static void run_job(db_t *db, db_t *replica, arena_t *a, db_res_t *job, const char *me)
 {
@@ -171,33 +201,7 @@ static void run_job(db_t *db, db_t *replica, arena_t *a, db_res_t *job, const ch
         json_decref(run.params);
     }
     arena_reset(a);
-    long long now = clock_now_s();
-    if (rc == 0 && rename(part, path) == 0) {
-        db_exec(db, "UPDATE export_jobs SET state = 'done', progress = 1, rows_written = ?, file_name = ?,"
-                    " finished_at = ?, expires_at = ?, error = NULL, runner = NULL WHERE id = ? AND runner = ?",
-                "isiiis", run.rows, name, now, now + g_config.export_ttl_s, id, me);
-        return;
-    }
-    unlink(part);
-    if (run.db == replica && db_ping(replica) < 0) {
-        /* The replica went away under the job: again, on the primary. */
-        db_exec(db, "UPDATE export_jobs SET state = 'queued', runner = NULL, progress = 0, tries = tries - 1,"
-                    " error = 'the replica went down; taken up again' WHERE id = ? AND runner = ?", "is", id, me);
-        return;
-    }
-    if (atomic_load(&stopping)) {
-        /* Not this job's fault: the next start takes it up again. */
-        db_exec(db, "UPDATE export_jobs SET state = 'queued', runner = NULL, progress = 0, tries = tries - 1,"
-                    " error = 'interrupted by a server stop; taken up again' WHERE id = ? AND runner = ?",
-                "is", id, me);
-        return;
-    }
-    const char *why = run.fail_reason ? run.fail_reason : "the database failed while the export was written";
-    if (!run.fail_reason)
-        log_warn("reports: export job %lld: db %d %s", id, db_errno(db), db_error(db));
-    log_warn("reports: export job %lld failed: %s", id, why);
-    db_exec(db, "UPDATE export_jobs SET state = 'failed', error = ?, finished_at = ?, runner = NULL"
-                " WHERE id = ? AND runner = ?", "siis", why, now, id, me);
+    finish_job(db, replica, &run, rc, part, path, name, me);
 }
 
 static void *runner_main(void *arg)
@@ -262,4 +266,5 @@ void rep_runners_stop(void)
     for (int i = 0; i < nthreads; i++)
         pthread_join(threads[i], NULL);
     nthreads = 0;
+    rep_replica_close();
 }

@@ -7,6 +7,7 @@ import os
 import secrets
 import shutil
 import subprocess
+import time
 
 import stack as stackmod
 from boards_helpers import World, q
@@ -82,6 +83,10 @@ def test_exports_read_the_replica_and_fall_back_to_the_primary(stack):
         ids = {int(x[0]) for x in read_csv(r.body)[1:]}
         assert job["source"] == "replica" and ids == set(people) | {extra}, (job, ids)
 
+        # the stats read the replica too
+        st_ = st.get("/api/v1/admin/stats?contest_id=%d" % w.id, token=tok).json
+        assert st_["source"] == "replica" and st_["totals"]["participants"] == len(people) + 1, st_
+
         # replication stopped: the primary, and the job says why
         replica_sql(st, sock, "STOP SLAVE")
         job, r = export(st, tok, dict(body, format="xlsx"))
@@ -96,5 +101,8 @@ def test_exports_read_the_replica_and_fall_back_to_the_primary(stack):
         job, r = export(st, tok, dict(body, min_score=0))
         ids = {int(x[0]) for x in read_csv(r.body)[1:]}
         assert job["source"] == "primary (replica down)" and ids == set(people), (job, ids)
+        time.sleep(3.5)                  # the stats' cache lasts 3 s
+        st_ = st.get("/api/v1/admin/stats?contest_id=%d" % w.id, token=tok).json
+        assert st_["source"] == "primary (replica down)" and st_["totals"]["participants"] == len(people), st_
     finally:
         st.stop()
