@@ -18,7 +18,14 @@ else
 BUILD   := build
 endif
 
-LIB_SRC  = $(filter-out server/main.c,$(wildcard server/*.c handlers/*.c rules/*.c wx/*.c engines/*/*.c))
+# The layers, lowest first (LAYERS says what each may include). Each builds
+# into its own archive, and the archives are linked highest first, so a
+# lower layer that calls into a higher one fails to link.
+LAYERS_LO = lib server rules wx engines handlers app
+LAYERS_HI = app handlers engines wx rules server lib
+layer_src = $(filter-out app/main.c,$(wildcard $(1)/*.c $(1)/*/*.c))
+LAYER_LIBS = $(LAYERS_HI:%=$(BUILD)/lib%.a)
+LIB_SRC  = $(foreach l,$(LAYERS_LO),$(call layer_src,$(l)))
 LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -26,10 +33,11 @@ FUZZ_SRC = $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN = $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/%)
 FUZZ_SECONDS ?= 20
 # What the fuzz targets may link: parsers and pure rules, no threads or stores.
-FUZZ_LIB = server/request.c server/log.c server/fcgi.c server/csv.c server/arena.c $(wildcard rules/*.c) wx/wx_crypto.c
+FUZZ_LIB = server/request.c server/log.c server/fcgi.c server/arena.c $(wildcard rules/*.c) \
+           lib/csv.c lib/crypto.c lib/utf8.c lib/iso8601.c lib/mono.c
 
-.PHONY: all deps run test unit-tests integration-tests asan fuzz fuzz-long bench clean smoke crowd
-all: $(BUILD)/quizd $(UNIT_BIN)
+.PHONY: all deps run test check-layers unit-tests integration-tests asan fuzz fuzz-long bench clean smoke crowd
+all: $(BUILD)/quizd $(UNIT_BIN) $(BUILD)/layers-linked
 
 deps:
 	@scripts/deps.sh
@@ -38,16 +46,34 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
 
-$(BUILD)/libquiz.a: $(LIB_OBJ)
-	@rm -f $@
-	ar rcs $@ $^
+define layer_archive
+$(BUILD)/lib$(1).a: $(patsubst %.c,$(BUILD)/%.o,$(call layer_src,$(1)))
+	@rm -f $$@
+	ar rcs $$@ $$^
+endef
+$(foreach l,$(LAYERS_LO),$(eval $(call layer_archive,$(l))))
 
-$(BUILD)/quizd: $(BUILD)/server/main.o $(BUILD)/libquiz.a
+# Each layer's archive, whole, links with only the layers below it: a call
+# into a higher layer is then an undefined symbol, even where the full link
+# would have found it.
+$(BUILD)/layers-linked: $(LAYER_LIBS) scripts/link-layers.sh
+	@CC="$(CC)" LDFLAGS="$(LDFLAGS)" LDLIBS="$(LDLIBS)" scripts/link-layers.sh $(BUILD) $(LAYERS_LO) >/dev/null
+	@touch $@
+
+$(BUILD)/quizd: $(BUILD)/app/main.o $(LAYER_LIBS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libquiz.a tests/unit/check.h
+$(BUILD)/tests/%: tests/unit/%.c $(LAYER_LIBS) tests/unit/check.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libquiz.a $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LAYER_LIBS) $(LDLIBS)
+
+# No folder includes a higher layer, and no two folders include each other.
+check-layers:
+	@python3 scripts/check-layers.py
+	@BUILD=$(BUILD) python3 tests/layers/test_check_layers.py
+
+print-%:
+	@echo '$($*)'
 
 # Fuzz targets: clang's libFuzzer with ASan/UBSan, on the library sources.
 build-fuzz/%: tests/fuzz/%.c $(FUZZ_LIB)
@@ -91,5 +117,4 @@ crowd:
 clean:
 	rm -rf build build-asan build-fuzz
 
-# main.o is not in the archive: its header dependencies are included too
--include $(LIB_OBJ:.o=.d) $(BUILD)/server/main.d
+-include $(LIB_OBJ:.o=.d) $(BUILD)/app/main.d

@@ -15,11 +15,11 @@
  * ratelimit.h), so sign-in keeps working and stays throttled. */
 #include "handlers/admin_auth.h"
 #include "handlers/handlers.h"
-#include "handlers/password.h"
-#include "handlers/ratelimit.h"
-#include "handlers/session.h"
+#include "engines/accounts/password.h"
+#include "engines/accounts/ratelimit.h"
+#include "engines/accounts/session.h"
 #include "rules/console_code.h"
-#include "wx/wx_crypto.h"
+#include "lib/crypto.h"
 
 #include <string.h>
 
@@ -115,7 +115,7 @@ static int code_login(req_t *r, const char *typed)
     long long n = 0, now = clock_now_s();
     db_t *db = req_db(r);
     if (rules_console_code_normalize(typed, code) == 0) {
-        wx_sha256_hex(code, strlen(code), hash);
+        crypto_sha256_hex(code, strlen(code), hash);
         /* Single use: only one request can flip used_at. */
         n = db_exec(db, "UPDATE console_codes SET used_at = ?"
                         " WHERE code_hash = ? AND used_at IS NULL AND expires_at > ?",
@@ -180,10 +180,10 @@ int h_console_code(req_t *r)
         return reply_error(r, 403, "forbidden", "this account administers no unit");
     unsigned char rnd[5];
     char code[CONSOLE_CODE_LEN + 1], hash[65];
-    if (wx_random_bytes(rnd, sizeof rnd) != 0)
+    if (crypto_random_bytes(rnd, sizeof rnd) != 0)
         return -1;
     rules_console_code_make(rnd, code);
-    wx_sha256_hex(code, strlen(code), hash);
+    crypto_sha256_hex(code, strlen(code), hash);
     long long now = clock_now_s();
     db_t *db = req_db(r);
     /* One live code per user: a new one replaces the older ones. */

@@ -12,13 +12,13 @@
  *      reply; COMMIT.
  * A deadlock or lock timeout rolls back and runs step 2-3 again. */
 #include "handlers/attempts.h"
-#include "handlers/contest.h"
+#include "engines/quiz/contest.h"
 #include "handlers/handlers.h"
 #include "rules/attempt.h"
 #include "rules/score.h"
-#include "wx/wx_crypto.h"
+#include "lib/crypto.h"
 
-#include "handlers/boards.h"
+#include "engines/boards/boards.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -38,7 +38,7 @@ static int tx_fail(req_t *r, db_t *db)
     return -1;
 }
 
-static void iso(long long t, char out[32]) { rules_iso8601_shanghai(t, out); }
+static void iso(long long t, char out[32]) { iso8601_format_shanghai(t, out); }
 
 /* ---- the attempt as shown ---- */
 
@@ -152,7 +152,7 @@ static int draw(req_t *r, const contest_t *c, drawn_t **out)
         return 0;
     drawn_t *d = arena_alloc(r->arena, sizeof *d * q->nrows);
     uint32_t *rnd = arena_alloc(r->arena, sizeof *rnd * q->nrows * (ATTEMPT_MAX_OPTIONS + 1));
-    wx_random_bytes(rnd, sizeof *rnd * q->nrows * (ATTEMPT_MAX_OPTIONS + 1));
+    crypto_random_bytes(rnd, sizeof *rnd * q->nrows * (ATTEMPT_MAX_OPTIONS + 1));
     for (size_t i = 0; i < q->nrows; i++) {
         uint32_t *w = rnd + i * (ATTEMPT_MAX_OPTIONS + 1);
         d[i].id = db_int(q, i, 0);

@@ -1,10 +1,10 @@
 /* contests.c: see contests.h. */
 #include "handlers/contests.h"
-#include "handlers/contest.h"
+#include "engines/quiz/contest.h"
 #include "handlers/handlers.h"
 #include "rules/names.h"
 #include "rules/score.h"
-#include "wx/wx_crypto.h"
+#include "lib/crypto.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -20,7 +20,7 @@ int h_contests_list(req_t *r)
     for (int i = 0; i < n; i++)
         json_array_append_new(arr, contest_json(&cs[i], now));
     char iso[32];
-    rules_iso8601_shanghai(now, iso);
+    iso8601_format_shanghai(now, iso);
     return reply_json(r, 200, json_pack("{s:o,s:s}", "contests", arr, "server_time", iso));
 }
 
@@ -32,7 +32,7 @@ int h_contest_current(req_t *r)
         return rc == -2 ? -1 : 0;
     long long now = clock_now_s();
     char iso[32];
-    rules_iso8601_shanghai(now, iso);
+    iso8601_format_shanghai(now, iso);
     return reply_json(r, 200, json_pack("{s:o,s:s}", "contest", contest_json(&c, now), "server_time", iso));
 }
 
@@ -75,7 +75,7 @@ static int time_field(req_t *r, json_t *j, const char *name, long long *out)
     if (!v)
         return 0;
     long long t;
-    if (!json_is_string(v) || rules_parse_iso8601(json_string_value(v), &t) < 0)
+    if (!json_is_string(v) || iso8601_parse(json_string_value(v), &t) < 0)
         return bad(r, name, "an ISO 8601 time such as 2024-06-11T06:00:00+08:00");
     *out = t;
     return 0;
@@ -289,7 +289,7 @@ int h_admin_contest_create(req_t *r)
         return rc == -2 ? -1 : 0;
     if (!c.slug) {
         unsigned char rnd[5];
-        wx_random_bytes(rnd, sizeof rnd);
+        crypto_random_bytes(rnd, sizeof rnd);
         c.slug = arena_sprintf(r->arena, "c%02x%02x%02x%02x%02x", rnd[0], rnd[1], rnd[2], rnd[3], rnd[4]);
     }
     long long now = clock_now_s();

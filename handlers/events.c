@@ -56,7 +56,7 @@ int h_events_list(req_t *r)
         return -1;
     }
     char iso[32];
-    rules_iso8601_shanghai(now, iso);
+    iso8601_format_shanghai(now, iso);
     return reply_json(r, 200, json_pack("{s:o,s:s}", "events", list, "server_time", iso));
 }
 
@@ -94,7 +94,7 @@ int h_event_check_in(req_t *r)
         return -1;
     }
     char iso[32];
-    rules_iso8601_shanghai(at, iso);
+    iso8601_format_shanghai(at, iso);
     return reply_json(r, 200, json_pack("{s:s}", "checked_in_at", iso));
 }
 

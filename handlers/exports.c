@@ -2,7 +2,7 @@
  * own threads; this file only asks for it, shows it and hands its file to
  * the one who asked for it. */
 #include "handlers/exports.h"
-#include "handlers/contest.h"
+#include "engines/quiz/contest.h"
 #include "handlers/handlers.h"
 
 #include <fcntl.h>

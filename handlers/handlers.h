@@ -8,16 +8,15 @@
 #include "server/log.h"
 #include "server/request.h"
 #include "server/router.h"
+#include "engines/accounts/accounts.h"
+
+/* routes.c: the route table, handed to server_main by app/main.c. */
+extern const route_t app_routes[];
+extern const size_t app_nroutes;
 
 /* health.c */
 int h_healthz(req_t *r);
 int h_ping(req_t *r);
-
-/* session.c */
-int session_resolve(req_t *r, const char *token);
-
-/* background.c */
-void app_background(db_t *db, kv_t *kv);
 
 /* testclock.c: only with clock_settable */
 int h_test_clock(req_t *r);

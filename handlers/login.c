@@ -11,10 +11,10 @@
  * are BIGINT, so gaps are harmless. */
 #include "handlers/login.h"
 #include "handlers/handlers.h"
-#include "handlers/login_replay.h"
-#include "handlers/seal.h"
-#include "handlers/session.h"
-#include "handlers/wxcall.h"
+#include "engines/accounts/login_replay.h"
+#include "engines/accounts/seal.h"
+#include "engines/accounts/session.h"
+#include "engines/wechat/wxcall.h"
 #include "wx/wx_client.h"
 
 #include <stdlib.h>

@@ -7,8 +7,8 @@
  * (lb_user_rank): null without a score, and null while the boards cannot
  * be read (Redis down, being rebuilt) -- GET /me never fails for them. */
 #include "handlers/profile.h"
-#include "handlers/boards.h"
-#include "handlers/contest.h"
+#include "engines/boards/boards.h"
+#include "engines/quiz/contest.h"
 #include "handlers/handlers.h"
 #include "rules/score.h"
 

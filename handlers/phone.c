@@ -15,10 +15,11 @@
  * oracle, see wx_crypto.h). */
 #include "handlers/phone.h"
 #include "handlers/handlers.h"
-#include "handlers/seal.h"
-#include "handlers/wxcall.h"
+#include "engines/accounts/seal.h"
+#include "engines/wechat/wxcall.h"
 #include "rules/mask.h"
 #include "wx/wx_client.h"
+#include "lib/crypto.h"
 #include "wx/wx_crypto.h"
 
 #include <stdlib.h>
@@ -98,7 +99,7 @@ static int from_encrypted(req_t *r, const char *enc, const char *iv, char *phone
         }
         return 0;
     }
-    if (rc == WX_CRYPTO_EINPUT || rc == WX_CRYPTO_EAPPID || rc == WX_CRYPTO_ENOMEM) {
+    if (rc == CRYPTO_EINPUT || rc == CRYPTO_EAPPID || rc == CRYPTO_ENOMEM) {
         /* Not base64 / wrong sizes, or another mini-program's data: the key
          * is not in question. */
         explicit_bzero(key, strlen(key));

@@ -1,9 +1,9 @@
 /* profile.c: PUT /me/profile, and the profile as the API shows it. */
 #include "handlers/profile.h"
-#include "handlers/content_check.h"
-#include "handlers/contest.h"
+#include "engines/wechat/content_check.h"
+#include "engines/quiz/contest.h"
 #include "handlers/handlers.h"
-#include "handlers/regions.h"
+#include "engines/units/regions.h"
 #include "rules/names.h"
 #include "rules/org_name.h"
 #include "rules/score.h"
@@ -40,8 +40,8 @@ json_t *profile_load_json(req_t *r, long long user_id)
     if (locked < 0)
         return NULL;
     char created[32], updated[32];
-    rules_iso8601_shanghai(db_int(res, 0, 11), created);
-    rules_iso8601_shanghai(db_int(res, 0, 12), updated);
+    iso8601_format_shanghai(db_int(res, 0, 11), created);
+    iso8601_format_shanghai(db_int(res, 0, 12), updated);
     int staff = strcmp(db_get(res, 0, 2), "staff") == 0;
     const char *unit_name = db_get(res, 0, 17);
     json_t *p = json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:I,s:s,s:b,s:s,s:s}",

@@ -1,9 +1,9 @@
 /* qrcode.c: see qrcode.h. */
 #include "handlers/qrcode.h"
-#include "handlers/contest.h"
+#include "engines/quiz/contest.h"
 #include "handlers/handlers.h"
-#include "handlers/qr_png.h"
-#include "handlers/wxcall.h"
+#include "lib/qr_png.h"
+#include "engines/wechat/wxcall.h"
 #include "wx/wx_client.h"
 
 #include <stdlib.h>

@@ -6,13 +6,13 @@
  * batch, so a 10 MB file takes seconds, not a commit per line); a changed
  * question is corrected in its own transaction like PUT. */
 #include "handlers/questions.h"
-#include "handlers/boards.h"
+#include "engines/boards/boards.h"
 #include "handlers/handlers.h"
-#include "handlers/multipart.h"
-#include "handlers/rescore.h"
+#include "lib/multipart.h"
+#include "engines/quiz/rescore.h"
 #include "rules/question_row.h"
-#include "server/csv.h"
-#include "wx/wx_crypto.h"
+#include "lib/csv.h"
+#include "lib/crypto.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,7 +50,7 @@ static void stored_form(const question_row_t *q, qstored_t *s)
                             q->answer, q->explanation);
     char *txt = json_dumps(all, JSON_COMPACT);
     json_decref(all);
-    wx_sha256_hex(txt ? txt : "", txt ? strlen(txt) : 0, s->hash);
+    crypto_sha256_hex(txt ? txt : "", txt ? strlen(txt) : 0, s->hash);
     free(txt);
 }
 

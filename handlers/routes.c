@@ -5,10 +5,10 @@
 #include "handlers/handlers.h"
 #include "server/metrics.h"
 /* @includes: one line per resource header */
-#include "handlers/boards.h"
-#include "handlers/regions.h"
+#include "engines/boards/boards.h"
+#include "engines/units/regions.h"
 #include "handlers/units.h"
-#include "handlers/unit_search.h"
+#include "engines/units/unit_search.h"
 #include "handlers/qrcode.h"
 #include "handlers/profile.h"
 #include "handlers/attempts.h"
@@ -17,12 +17,13 @@
 #include "handlers/admin_auth.h"
 #include "handlers/login.h"
 #include "handlers/phone.h"
+#include "handlers/stats.h"
 #include "handlers/exports.h"
 #include "handlers/events.h"
 
 #define API "/api/v1"
 
-const route_t g_routes[] = {
+const route_t app_routes[] = {
     /* health, metrics, test clock (handlers.h) */
     { "GET",  API "/healthz",            h_healthz,        0, 0 },
     { "GET",  API "/ping",               h_ping,           0, 0 },
@@ -86,4 +87,4 @@ const route_t g_routes[] = {
       R_UNIT_ADMIN | R_ORGANIZER, 64 * 1024 },
 };
 
-const size_t g_nroutes = sizeof g_routes / sizeof g_routes[0];
+const size_t app_nroutes = sizeof app_routes / sizeof app_routes[0];

@@ -12,10 +12,10 @@ int h_test_clock(req_t *r)
     json_t *off = json_object_get(j, "offset_s");
     const char *now = json_string_value(json_object_get(j, "now"));
     long long fixed = 0;
-    if (now && rules_parse_iso8601(now, &fixed) < 0)
+    if (now && iso8601_parse(now, &fixed) < 0)
         return reply_error(r, 400, "invalid_time", "now must be ISO 8601");
     clock_set(json_is_integer(off) ? json_integer_value(off) * 1000 : 0, fixed * 1000);
     char iso[32];
-    rules_iso8601_shanghai(clock_now_s(), iso);
+    iso8601_format_shanghai(clock_now_s(), iso);
     return reply_json(r, 200, json_pack("{s:s}", "server_time", iso));
 }

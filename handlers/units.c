@@ -1,12 +1,12 @@
 /* units.c: POST /units and GET /units/{id}. */
 #include "handlers/units.h"
-#include "handlers/boards.h"
-#include "handlers/contest.h"
-#include "handlers/content_check.h"
+#include "engines/boards/boards.h"
+#include "engines/quiz/contest.h"
+#include "engines/wechat/content_check.h"
 #include "handlers/handlers.h"
-#include "handlers/regions.h"
-#include "handlers/seal.h"
-#include "handlers/unit_search.h"
+#include "engines/units/regions.h"
+#include "engines/accounts/seal.h"
+#include "engines/units/unit_search.h"
 #include "rules/credit_code.h"
 #include "rules/names.h"
 #include "rules/org_name.h"
@@ -43,7 +43,7 @@ json_t *unit_load_json(req_t *r, long long id, int *err)
         return NULL;
     }
     char created[32];
-    rules_iso8601_shanghai(db_int(res, 0, 9), created);
+    iso8601_format_shanghai(db_int(res, 0, 9), created);
     json_t *u = json_pack("{s:I,s:s,s:s,s:s,s:s,s:o,s:o,s:s,s:I,s:s,s:s,s:s}",
                           "id", (json_int_t)id, "name", db_get(res, 0, 1),
                           "credit_code", db_get(res, 0, 2), "region_code", db_get(res, 0, 3),

@@ -1,6 +1,6 @@
 /* board_keys.h: the sorted-set scores of the unit and region boards, and
  * the scopes a leaderboard request may name. No I/O: the Lua script in
- * handlers/boards_lua.c computes the same keys and must stay in step (the
+ * engines/boards/lua.c computes the same keys and must stay in step (the
  * integration test "rebuild equals incremental" compares the two).
  *
  * Every key is an integer below 2^53, so a double (and Redis) holds it

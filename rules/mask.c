@@ -4,7 +4,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "rules/utf8.h"
+#include "lib/utf8.h"
 
 /* Compound surnames (复姓) of the Hundred Family Surnames still in use.
  * Left out on purpose: 单于, whose first character is a common single

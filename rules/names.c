@@ -4,7 +4,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "rules/utf8.h"
+#include "lib/utf8.h"
 
 #define MIDDLE_DOT 0x00B7
 

@@ -4,7 +4,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "rules/utf8.h"
+#include "lib/utf8.h"
 
 static int is_ideograph(uint32_t cp)
 {

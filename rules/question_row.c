@@ -2,7 +2,7 @@
  *
  * Everything here reads NUL-terminated fields that came from an upload, so
  * every copy is length-checked before it is made and every text is checked
- * for UTF-8 here (locally: this file does not depend on rules/utf8). */
+ * for UTF-8 here (locally: this file does not depend on lib/utf8). */
 #include "rules/question_row.h"
 
 #include <stdio.h>

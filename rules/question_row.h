@@ -1,7 +1,7 @@
 /* question_row.h: one row of a question-bank CSV, checked and normalised.
  *
  * Pure functions, no I/O: the importer (POST /admin/questions/import) feeds
- * them the fields server/csv.c hands out, and rejects a row with the reason
+ * them the fields lib/csv.c hands out, and rejects a row with the reason
  * these return, together with the row's line number.
  *
  * File layout: a header row naming the columns, in any order,

@@ -8,6 +8,9 @@
 
 #include <stddef.h>
 
+/* Contest times are written and read as ISO 8601 in Shanghai time. */
+#include "lib/iso8601.h"
+
 typedef enum {
     SCORE_BEST = 0,            /* "best": the best single attempt */
     SCORE_DAILY_BEST_SUM = 1,  /* "daily_best_sum": sum over days of each day's best */
@@ -44,20 +47,5 @@ long long rules_contest_score(rules_score_rule_t rule, const long long *daily_be
  * -1 for invalid input: NULL, a character that is not a letter, a letter
  * given twice (in either string), or an empty answer key. */
 int rules_choice_correct(const char *chosen_sorted_letters, const char *answer_letters);
-
-/* Formats epoch_s as Shanghai local time with its offset:
- * "2024-06-11T06:00:00+08:00" (25 characters + NUL).  Returns 0, or -1
- * (out = "") when the year would fall outside 0000..9999 or out is NULL. */
-int rules_iso8601_shanghai(long long epoch_s, char out[32]);
-
-/* Parses "YYYY-MM-DDTHH:MM:SS" followed by "Z", "+HH:MM", "-HH:MM" or
- * nothing (= Shanghai time, +08:00) into seconds since the epoch.  Also
- * accepted, because the dashboard's inputs and MariaDB produce them: a
- * space or 't' for 'T', 'z' for 'Z', missing seconds ("2024-06-11T06:00",
- * an HTML datetime-local value) and a fraction ".123" (dropped).  Fields
- * are range-checked (real calendar dates, hour <= 23, no leap second 60,
- * offset within ±23:59) and nothing may follow.  Returns 0, or -1 with
- * *epoch_s untouched. */
-int rules_parse_iso8601(const char *s, long long *epoch_s);
 
 #endif

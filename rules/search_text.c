@@ -4,7 +4,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "rules/utf8.h"
+#include "lib/utf8.h"
 
 /* Encodes cp (a BMP or supplementary code point) as UTF-8; returns bytes. */
 static int put_utf8(uint32_t cp, char *o)

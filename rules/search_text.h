@@ -1,4 +1,4 @@
-/* search_text.h: the text side of unit search (see handlers/unit_search.c).
+/* search_text.h: the text side of unit search (see engines/units/unit_search.c).
  *
  * Names and keywords are compared in a folded form, so that a keyword
  * typed with a full-width "（" or upper-case letters finds the name written

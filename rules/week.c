@@ -25,7 +25,7 @@ static int parse_date(const char *s, long long *day)
     char iso[32];
     snprintf(iso, sizeof iso, "%sT00:00:00+08:00", s);
     long long t;
-    if (rules_parse_iso8601(iso, &t) < 0)
+    if (iso8601_parse(iso, &t) < 0)
         return -1;
     *day = rules_shanghai_day(t);
     return 0;

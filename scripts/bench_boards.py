@@ -135,8 +135,8 @@ def redis_bench(stack, *cmd):
 
 
 def read_script_sha():
-    """SHA-1 of the read script as handlers/boards_lua.c holds it."""
-    src = open(os.path.join(ROOT, "handlers", "boards_lua.c"), encoding="utf-8").read()
+    """SHA-1 of the read script as engines/boards/lua.c holds it."""
+    src = open(os.path.join(ROOT, "engines", "boards", "lua.c"), encoding="utf-8").read()
     m = re.search(r"static const char READ_LUA\[\] =\n(.*?);\n", src, re.S)
     text = "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', m.group(1)))
     text = text.encode().decode("unicode_escape").encode("latin-1")

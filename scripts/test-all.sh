@@ -1,6 +1,8 @@
 #!/bin/bash
 # Everything `make test` runs, in order, with one summary line at the end:
-#   1. the -O2 build (warnings are errors) and its unit tests
+#   1. the -O2 build (warnings are errors; each layer links alone), the
+#      layering check (LAYERS, scripts/check-layers.py) and its test, and
+#      the unit tests
 #   2. the ASan/UBSan build and its unit tests
 #   3. the integration suite (real MariaDB, Redis, nginx, the WeChat
 #      simulator, headless Chromium) against the sanitized server
@@ -41,6 +43,7 @@ build() {
 
 FUZZ_SECONDS=${FUZZ_SECONDS:-15}
 if build; then
+    step "layers" make -s check-layers
     step "unit tests (-O2)" scripts/run-unit-tests.sh build
 fi
 if build SANITIZER=address,undefined; then

@@ -1,7 +1,7 @@
 /* clock.c: see clock.h. Offset and fixed time are atomics so any worker may
  * read them while a test request changes them. */
 #include "server/clock.h"
-#include "rules/score.h"
+#include "lib/iso8601.h"
 
 #include <stdatomic.h>
 #include <time.h>
@@ -15,7 +15,7 @@ int clock_init(long long offset_s, const char *fixed_iso)
     atomic_store(&fixed_ms, 0);
     if (fixed_iso && *fixed_iso) {
         long long t;
-        if (rules_parse_iso8601(fixed_iso, &t) < 0)
+        if (iso8601_parse(fixed_iso, &t) < 0)
             return -1;
         atomic_store(&fixed_ms, (int64_t)t * 1000);
     }
@@ -36,11 +36,4 @@ void clock_set(int64_t off_ms, int64_t fix_ms)
 {
     atomic_store(&offset_ms, off_ms);
     atomic_store(&fixed_ms, fix_ms);
-}
-
-int64_t clock_mono_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }

@@ -40,14 +40,14 @@ void kv_broken(kv_t *kv)
         redisFree(kv->c);
     kv->c = NULL;
     kv->up = 0;
-    kv->next_try_us = clock_mono_us() + 1000000;
+    kv->next_try_us = mono_us() + 1000000;
 }
 
 redisContext *kv_ctx(kv_t *kv)
 {
     if (kv->c)
         return kv->c;
-    if (clock_mono_us() < kv->next_try_us)
+    if (mono_us() < kv->next_try_us)
         return NULL;
     const config_t *cf = &g_config;
     struct timeval tv = { 0, 300 * 1000 };
@@ -58,7 +58,7 @@ redisContext *kv_ctx(kv_t *kv)
         if (c)
             redisFree(c);
         kv->up = 0;
-        kv->next_try_us = clock_mono_us() + 1000000;
+        kv->next_try_us = mono_us() + 1000000;
         atomic_fetch_add(&kv_errors_total, 1);
         return NULL;
     }

@@ -1,16 +1,18 @@
-/* main.c: `quizd [--config FILE] COMMAND [ARGS]`.
+/* main.c: server_main(), the process's `main` once the application has
+ * handed over its routes, commands and hooks (app/main.c):
+ * `quizd [--config FILE] COMMAND [ARGS]`.
  *
  *   serve               run the FastCGI server (the default)
  *   migrate             apply pending schema migrations and exit
  *   routes              print the route table (method, pattern, flags)
  *   nginx-locations UP  print nginx locations whose body limits match the routes
- *   ...                 the application's commands (handlers/commands.c)
+ *   ...                 the application's commands (app/commands.c)
  */
-#include "handlers/app.h"
 #include "server/clock.h"
 #include "server/config.h"
 #include "server/db.h"
 #include "server/log.h"
+#include "server/main.h"
 #include "server/migrate.h"
 #include "server/router.h"
 #include "server/server.h"
@@ -32,7 +34,7 @@ static int cmd_migrate(void)
     return 0;
 }
 
-static int cmd_serve(void)
+static int cmd_serve(const server_app_t *app)
 {
     if (g_config.migrate_on_start) {
         db_t *db = db_new();
@@ -44,21 +46,22 @@ static int cmd_serve(void)
         }
     }
     server_hooks_t hooks = { 0 };
-    if (app_init(&hooks) < 0)
+    if (app->init(&hooks) < 0)
         return 1;
     return server_run(&hooks) < 0 ? 1 : 0;
 }
 
-static void usage(void)
+static void usage(const server_app_t *app)
 {
     fprintf(stderr, "usage: quizd [--config FILE] COMMAND [ARGS]\n"
                     "  serve\n  migrate\n  nginx-locations UPSTREAM\n");
-    for (const app_command_t *c = g_app_commands; c->name; c++)
+    for (const app_command_t *c = app->commands; c->name; c++)
         fprintf(stderr, "  %s %s\n", c->name, c->usage);
 }
 
-int main(int argc, char **argv)
+int server_main(int argc, char **argv, const server_app_t *app)
 {
+    router_set_routes(app->routes, app->nroutes);
     const char *config_path = getenv("QUIZ_CONFIG");
     int i = 1;
     if (i + 1 < argc && strcmp(argv[i], "--config") == 0) {
@@ -67,7 +70,7 @@ int main(int argc, char **argv)
     }
     const char *cmd = i < argc ? argv[i] : "serve";
     if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0) {
-        usage();
+        usage(app);
         return 0;
     }
     if (config_load(&g_config, config_path) < 0)
@@ -85,7 +88,7 @@ int main(int argc, char **argv)
     curl_global_init(CURL_GLOBAL_DEFAULT);
     int rc;
     if (strcmp(cmd, "serve") == 0) {
-        rc = cmd_serve();
+        rc = cmd_serve(app);
     } else if (strcmp(cmd, "migrate") == 0) {
         rc = cmd_migrate();
     } else if (strcmp(cmd, "routes") == 0) {
@@ -98,15 +101,15 @@ int main(int argc, char **argv)
         rc = 0;
     } else {
         rc = -1;
-        for (const app_command_t *c = g_app_commands; c->name; c++)
+        for (const app_command_t *c = app->commands; c->name; c++)
             if (strcmp(c->name, cmd) == 0) {
                 server_hooks_t hooks = { 0 };
-                app_init(&hooks);
+                app->init(&hooks);
                 rc = c->run(argc - i, argv + i);
                 break;
             }
         if (rc == -1) {
-            usage();
+            usage(app);
             rc = 2;
         }
     }

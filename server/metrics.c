@@ -22,8 +22,6 @@ static _Atomic unsigned long hist[NBUCKET + 1];
 static _Atomic unsigned long long hist_sum_us;
 static _Atomic unsigned long overloaded_total;
 static _Atomic int fast_busy, slow_busy, fast_queue, slow_queue;
-static metrics_extra_fn extras[8];
-static int nextras;
 
 void metrics_init(size_t nroutes)
 {
@@ -58,8 +56,6 @@ void metrics_request(size_t route, int status, int64_t us)
 void metrics_overloaded(void) { atomic_fetch_add(&overloaded_total, 1); }
 void metrics_pool(int f, int s) { atomic_fetch_add(&fast_busy, f); atomic_fetch_add(&slow_busy, s); }
 void metrics_queue_depth(int f, int s) { atomic_store(&fast_queue, f); atomic_store(&slow_queue, s); }
-void metrics_add_extra(metrics_extra_fn fn) { if (nextras < 8) extras[nextras++] = fn; }
-
 void metrics_printf(char **buf, size_t *len, size_t *cap, const char *fmt, ...)
 {
     va_list ap;
@@ -130,8 +126,6 @@ int metrics_handler(req_t *r)
                    atomic_load(&kv_errors_total), atomic_load(&fast_busy), g_config.workers,
                    atomic_load(&slow_busy), g_config.slow_workers, atomic_load(&fast_queue),
                    atomic_load(&slow_queue));
-    for (int i = 0; i < nextras; i++)
-        extras[i](&b, &len, &cap);
     reply_raw(r, 200, "text/plain; version=0.0.4; charset=utf-8", b, len);
     free(b);
     return 0;

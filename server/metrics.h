@@ -13,9 +13,6 @@ void metrics_request(size_t route, int status, int64_t us);
 void metrics_overloaded(void);
 void metrics_pool(int fast_busy_delta, int slow_busy_delta);
 void metrics_queue_depth(int fast, int slow);
-/* Extra lines a module wants to publish (WeChat calls, board lag ...). */
-typedef void (*metrics_extra_fn)(char **buf, size_t *len, size_t *cap);
-void metrics_add_extra(metrics_extra_fn fn);
 void metrics_printf(char **buf, size_t *len, size_t *cap, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 /* The GET /metrics handler. */

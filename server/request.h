@@ -15,18 +15,11 @@
 #include "server/db.h"
 #include "server/kv.h"
 
-/* Roles a session may hold; a route lists the ones it admits. */
-enum {
-    ROLE_USER       = 1 << 0,   /* a mini-program user (WeChat login) */
-    ROLE_UNIT_ADMIN = 1 << 1,   /* a user who administers one unit */
-    ROLE_ORGANIZER  = 1 << 2,   /* an organizer, for an area */
-};
-
 typedef struct req req_t;
 typedef struct worker worker_t;
 
 typedef struct {
-    int roles;                 /* 0: not logged in */
+    int roles;                 /* R_ROLES bits (router.h); 0: not logged in */
     long long user_id;         /* mini-program user, or 0 */
     long long organizer_id;    /* organizer account, or 0 */
     long long admin_unit_id;   /* the unit a unit admin administers, or 0 */

@@ -7,6 +7,15 @@
 #include <string.h>
 
 int (*g_auth_resolve)(req_t *r, const char *token);
+int (*g_route_admit)(req_t *r, const route_t *rt);
+const route_t *g_routes;
+size_t g_nroutes;
+
+void router_set_routes(const route_t *routes, size_t n)
+{
+    g_routes = routes;
+    g_nroutes = n;
+}
 
 /* Match pattern against path segment by segment; {name} takes one
  * non-empty segment. Returns 1 on a match and fills r->pv. */
@@ -68,15 +77,6 @@ const route_t *router_match(req_t *r, const char *method, const char *path, int 
 
 size_t router_index(const route_t *rt) { return rt ? (size_t)(rt - g_routes) : g_nroutes; }
 
-size_t router_body_limit(const char *method, const char *path)
-{
-    int mm;
-    const route_t *rt = router_match(NULL, method, path, &mm);
-    if (!rt)
-        return 0;  /* no body is read for a request that will get 404/405 */
-    return rt->max_body ? rt->max_body : ROUTE_DEFAULT_BODY;
-}
-
 static int is_loopback(const char *addr)
 {
     return addr && (strncmp(addr, "127.", 4) == 0 || strcmp(addr, "::1") == 0 ||
@@ -94,7 +94,7 @@ void router_dispatch(req_t *r)
         reply_error(r, 403, "forbidden", "only from loopback");
         return;
     }
-    int needed = (int)(rt->flags & (R_USER | R_UNIT_ADMIN | R_ORGANIZER));
+    int needed = (int)(rt->flags & R_ROLES);
     const char *token = NULL;
     if (r->authorization && strncasecmp(r->authorization, "Bearer ", 7) == 0)
         token = r->authorization + 7;
@@ -116,10 +116,8 @@ void router_dispatch(req_t *r)
             reply_error(r, 403, "forbidden", "this route needs another role");
             return;
         }
-        if ((rt->flags & R_NATIONWIDE) && r->auth.area[0]) {
-            reply_error(r, 403, "forbidden", "only an organizer for the whole country may do this");
+        if (g_route_admit && g_route_admit(r, rt) < 0)
             return;
-        }
     }
     int rc = rt->fn(r);
     if (!r->replied) {

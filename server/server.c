@@ -265,7 +265,7 @@ static void handle(worker_t *w, conn_t *c)
         router_dispatch(&r);
     if (w->slow)
         req_release_stores(&r);
-    int64_t us = clock_mono_us() - c->start_us;
+    int64_t us = mono_us() - c->start_us;
     if (send_reply(c, &r) < 0 || !c->parser.keep_conn)
         c->close_after = 1;
     metrics_request(router_index(r.route), r.status, us);
@@ -377,8 +377,8 @@ static void loop_reply_error(conn_t *c, int status, const char *code, const char
     reply_error(&r, status, code, msg);
     if (send_reply(c, &r) < 0)
         c->close_after = 1;
-    metrics_request(router_index(c->route), status, clock_mono_us() - c->start_us);
-    log_request(&r, clock_mono_us() - c->start_us);
+    metrics_request(router_index(c->route), status, mono_us() - c->start_us);
+    log_request(&r, mono_us() - c->start_us);
     arena_free(&a);
 }
 
@@ -414,7 +414,7 @@ static int feed(conn_t *c, const uint8_t *data, size_t len)
         if (flush_parser_out(c) < 0)
             return FED_CLOSE;
         if (rc == FCGI_PARAMS_READY) {
-            c->start_us = clock_mono_us();
+            c->start_us = mono_us();
             const char *uri = param_or(c, "REQUEST_URI", "/");
             const char *q = strchr(uri, '?');
             char path[2048];
@@ -442,7 +442,7 @@ static int feed(conn_t *c, const uint8_t *data, size_t len)
             if (d != FED_MORE)
                 return d;
         } else if (rc == FCGI_ERR_PARAMS_TOO_LARGE) {
-            c->start_us = clock_mono_us();
+            c->start_us = mono_us();
             loop_reply_error(c, 431, "headers_too_large", "request headers are too large");
             return FED_CLOSE;
         } else if (rc < 0) {
@@ -658,10 +658,10 @@ int server_run(const server_hooks_t *h)
             epoll_ctl(epfd, EPOLL_CTL_DEL, listen_fd, NULL);
             close(listen_fd);
             listen_fd = -1;
-            stop_deadline = clock_mono_us() + 30 * 1000000LL;
+            stop_deadline = mono_us() + 30 * 1000000LL;
             log_info("stopping: %d requests in flight", atomic_load(&in_flight));
         }
-        if (stop_deadline && clock_mono_us() > stop_deadline)
+        if (stop_deadline && mono_us() > stop_deadline)
             break;
         int n = epoll_wait(epfd, evs, 256, stopping ? 50 : 1000);
         for (int i = 0; i < n; i++) {

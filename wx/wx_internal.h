@@ -1,4 +1,4 @@
-/* wx_internal.h: the transport wx_client.c shares with wx_token.c. Not for
+/* wx_internal.h: the transport (wx_http.c) under wx_client.c and wx_token.c. Not for
  * handlers. */
 #ifndef WX_INTERNAL_H
 #define WX_INTERNAL_H
@@ -38,7 +38,6 @@ void wx_err_set(wx_err_t *err, int http_status, const char *code, const char *me
 void wx_err_unavailable(wx_err_t *err, int wx_errcode);
 /* curl_easy_escape with the client's handle; NULL on failure; curl_free it. */
 char *wx_escape(wx_client_t *c, const char *s);
-long long wx_now_ms(void);
 /* A random hex string of 2*nbytes chars into out (size > 2*nbytes). */
 void wx_random_hex(char *out, size_t nbytes);
 

@@ -36,14 +36,8 @@
 
 #include "server/config.h"
 #include "server/log.h"
+#include "lib/mono.h"
 #include "wx/wx_internal.h"
-
-static char g_prefix[64] = "";
-
-void wx_token_set_prefix(const char *prefix)
-{
-    snprintf(g_prefix, sizeof g_prefix, "%s", prefix ? prefix : "");
-}
 
 typedef struct {
     char key[256], lock[270], ahead[270], force[270];
@@ -51,7 +45,7 @@ typedef struct {
 
 static void make_keys(keys_t *k)
 {
-    snprintf(k->key, sizeof k->key, "%swx:token:%.160s", g_prefix, g_config.wx_appid);
+    snprintf(k->key, sizeof k->key, "wx:token:%.160s", g_config.wx_appid);
     snprintf(k->lock, sizeof k->lock, "%s:lock", k->key);
     snprintf(k->ahead, sizeof k->ahead, "%s:ahead", k->key);
     snprintf(k->force, sizeof k->force, "%s:force", k->key);
@@ -198,7 +192,7 @@ static void redis_down_note(redisContext *rc)
 {
     /* at most one line per 10 s per process: this is on every call */
     static _Atomic long long last;
-    long long now = wx_now_ms(), prev = atomic_load_explicit(&last, memory_order_relaxed);
+    long long now = mono_ms(), prev = atomic_load_explicit(&last, memory_order_relaxed);
     if (now - prev >= 10000 &&
         atomic_compare_exchange_strong_explicit(&last, &prev, now, memory_order_relaxed,
                                                 memory_order_relaxed))
@@ -220,7 +214,7 @@ static int force_allowed(redisContext *rc, const keys_t *k)
             return g;
     }
     pthread_mutex_lock(&g_force_mu);
-    long long now = wx_now_ms();
+    long long now = mono_ms();
     int ok = now - g_force_last >= WX_TOKEN_FORCE_GAP_MS;
     if (ok)
         g_force_last = now;
@@ -272,7 +266,7 @@ static int local_get(wx_client_t *c, const keys_t *k, const char *bad, char *out
                      wx_err_t *err)
 {
     pthread_mutex_lock(&g_local_mu);
-    long long now = wx_now_ms();
+    long long now = mono_ms();
     if (g_local_tok[0] && now < g_local_until && !(bad && !strcmp(g_local_tok, bad)) &&
         strlen(g_local_tok) < outsz) {
         /* near the end of its life, renew it (stable_token then hands out
@@ -287,7 +281,7 @@ static int local_get(wx_client_t *c, const keys_t *k, const char *bad, char *out
         wx_err_t e2;
         if (fetch_new(c, NULL, k, NULL, tok, sizeof tok, &exp, &e2) == 0) {
             strcpy(g_local_tok, tok);
-            g_local_until = wx_now_ms() + ttl_ms_for(exp);
+            g_local_until = mono_ms() + ttl_ms_for(exp);
         }
         strcpy(out, g_local_tok);
         pthread_mutex_unlock(&g_local_mu);
@@ -298,7 +292,7 @@ static int local_get(wx_client_t *c, const keys_t *k, const char *bad, char *out
     int x = fetch_new(c, NULL, k, bad, tok, sizeof tok, &exp, err);
     if (x == 0) {
         strcpy(g_local_tok, tok);
-        g_local_until = wx_now_ms() + ttl_ms_for(exp);
+        g_local_until = mono_ms() + ttl_ms_for(exp);
         if (strlen(tok) < outsz)
             strcpy(out, tok);
         else {
@@ -352,7 +346,7 @@ int wx_token_get(wx_client_t *c, redisContext *rc, const char *bad, char *out, s
     }
 
     char cur[WX_TOKEN_MAX + 1];
-    long long pttl = 0, t0 = wx_now_ms();
+    long long pttl = 0, t0 = mono_ms();
     int f = cache_read(rc, k.key, cur, sizeof cur, &pttl);
     if (f < 0)
         goto fallback;
@@ -394,7 +388,7 @@ int wx_token_get(wx_client_t *c, redisContext *rc, const char *bad, char *out, s
                 del_if(rc, k.lock, val);
             return x;
         }
-        if (wx_now_ms() - t0 >= WX_TOKEN_WAIT_MS) {
+        if (mono_ms() - t0 >= WX_TOKEN_WAIT_MS) {
             log_warn("wx token: gave up waiting %d ms for another worker's refresh",
                      WX_TOKEN_WAIT_MS);
             wx_err_unavailable(err, 0);

@@ -1,6 +1,6 @@
 /* wx_token.h: the access token shared by every worker of every process.
  *
- * Kept in Redis under "<prefix>wx:token:<appid>" with a TTL 60 s shorter
+ * Kept in Redis under "wx:token:<appid>" with a TTL 60 s shorter
  * than WeChat's expires_in. Exactly one caller at a time fetches a new one
  * (cgi-bin/stable_token) under the lock "<key>:lock", taken with
  * SET NX PX 10000 and a random value and released only by its owner (a Lua
@@ -38,10 +38,6 @@
 #define WX_TOKEN_WAIT_MS 3000         /* how long others wait for the refresher */
 #define WX_TOKEN_POLL_MS 20
 #define WX_TOKEN_FORCE_GAP_MS 30000   /* at most one force_refresh per this */
-
-/* Set the Redis key prefix ("" by default, at most 63 bytes). Call once at
- * startup, before any thread uses the client. */
-void wx_token_set_prefix(const char *prefix);
 
 /* A valid access token into out (outsz > WX_TOKEN_MAX). bad: the token
  * WeChat just rejected, or NULL. rc may be NULL or broken. Returns 0, or -1

@@ -4,7 +4,7 @@
 #include "engines/reports/reports_int.h"
 #include "rules/event_window.h"
 #include "rules/score.h"
-#include "rules/utf8.h"
+#include "lib/utf8.h"
 #include "server/config.h"
 
 #include <string.h>
@@ -15,7 +15,7 @@
 static json_t *iso(long long t)
 {
     char s[32];
-    rules_iso8601_shanghai(t, s);
+    iso8601_format_shanghai(t, s);
     return json_string(s);
 }
 
@@ -53,8 +53,8 @@ static int parse_sessions(json_t *arr, rules_session_t *s)
         json_t *e = json_array_get(arr, i);
         const char *a = json_string_value(json_object_get(e, "starts_at"));
         const char *b = json_string_value(json_object_get(e, "ends_at"));
-        if (!a || !b || rules_parse_iso8601(a, &s[i].starts_at) < 0 ||
-            rules_parse_iso8601(b, &s[i].ends_at) < 0)
+        if (!a || !b || iso8601_parse(a, &s[i].starts_at) < 0 ||
+            iso8601_parse(b, &s[i].ends_at) < 0)
             return -1;
     }
     return rules_sessions_valid(s, json_array_size(arr)) < 0 ? -1 : (int)json_array_size(arr);

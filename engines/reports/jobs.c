@@ -8,7 +8,7 @@
 #include "server/clock.h"
 #include "server/config.h"
 #include "server/log.h"
-#include "wx/wx_crypto.h"
+#include "lib/crypto.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -149,7 +149,7 @@ int rep_job_submit(db_t *db, arena_t *a, const rep_who_t *who, json_t *body,
     char owner[32], hash[65];
     owner_key(who, owner);
     const char *all = arena_sprintf(a, "%s|%s|%s|%s", owner, kind, format, params);
-    wx_sha256_hex(all, strlen(all), hash);
+    crypto_sha256_hex(all, strlen(all), hash);
 
     /* The same export still in progress: hand back that one. */
     db_res_t *res = db_query(db, a, "SELECT id FROM export_jobs WHERE owner_key = ? AND params_hash = ?"
@@ -203,7 +203,7 @@ static json_t *iso_or_null(long long t)
     if (!t)
         return json_null();
     char iso[32];
-    rules_iso8601_shanghai(t, iso);
+    iso8601_format_shanghai(t, iso);
     return json_string(iso);
 }
 
@@ -272,7 +272,7 @@ static void remove_expired(db_t *db, arena_t *a)
 void rep_upkeep(db_t *db)
 {
     static int64_t next;
-    int64_t now = clock_mono_us();
+    int64_t now = mono_us();
     if (now < next)
         return;
     next = now + 2 * 1000000LL;

@@ -25,7 +25,7 @@ db_t *rep_replica_take(char why[64])
     snprintf(why, 64, "primary");
     if (!g_config.db_replica_host[0] && !g_config.db_replica_socket[0])
         return NULL;
-    long long now = clock_mono_us() / 1000000;
+    long long now = mono_us() / 1000000;
     if (now < atomic_load(&down_until)) {
         snprintf(why, 64, "primary (replica down)");
         return NULL;

@@ -15,7 +15,7 @@
 #include "server/clock.h"
 #include "server/config.h"
 #include "server/log.h"
-#include "wx/wx_crypto.h"
+#include "lib/crypto.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -41,7 +41,7 @@ int rep_progress(rep_run_t *run, double progress)
 {
     if (atomic_load(&stopping))
         return -1;
-    int64_t now = clock_mono_us();
+    int64_t now = mono_us();
     if (now - run->last_beat_us < BEAT_US / 4 && progress < 1)
         return 0;
     run->last_beat_us = now;
@@ -176,7 +176,7 @@ static void run_job(db_t *db, db_t *replica, arena_t *a, db_res_t *job, const ch
     snprintf(run.who.area, sizeof run.who.area, "%s", db_get(job, 0, 7) ? db_get(job, 0, 7) : "");
     run.params = json_loads(db_get(job, 0, 3), 0, NULL);
     unsigned char rnd[8];
-    wx_random_bytes(rnd, sizeof rnd);
+    crypto_random_bytes(rnd, sizeof rnd);
     char name[96];
     snprintf(name, sizeof name, "%lld-%02x%02x%02x%02x%02x%02x%02x%02x.%s", id, rnd[0], rnd[1], rnd[2],
              rnd[3], rnd[4], rnd[5], rnd[6], rnd[7], xlsx ? "xlsx" : "csv");
@@ -217,10 +217,10 @@ static void *runner_main(void *arg)
     arena_init(&a);
     int64_t next_recover = 0;
     while (!atomic_load(&stopping)) {
-        if (n == 0 && clock_mono_us() >= next_recover) {
+        if (n == 0 && mono_us() >= next_recover) {
             recover(db, &a, mine);
             arena_reset(&a);
-            next_recover = clock_mono_us() + 2 * 1000000LL;
+            next_recover = mono_us() + 2 * 1000000LL;
         }
         long long got = db_exec(db, "UPDATE export_jobs SET state = 'running', runner = ?, tries = tries + 1,"
                                     " started_at = ?, heartbeat_at = UNIX_TIMESTAMP(), progress = 0,"

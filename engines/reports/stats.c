@@ -112,7 +112,7 @@ int rep_stats_events(db_t *db, arena_t *a, const char *area, json_t **out)
     for (size_t i = 0; i < ev->nrows; i++) {
         char iso[32] = "";
         if (db_get(ev, i, 2))
-            rules_iso8601_shanghai(db_int(ev, i, 2), iso);
+            iso8601_format_shanghai(db_int(ev, i, 2), iso);
         json_t *e = json_pack("{s:I,s:s,s:s?,s:i,s:i,s:i}", "id", (json_int_t)db_int(ev, i, 0),
                               "title", db_get(ev, i, 1), "starts_at", iso[0] ? iso : NULL,
                               "check_ins", 0, "recorded", 0, "attended", 0);

@@ -1,7 +1,7 @@
-/* fuzz_csv.c: libFuzzer target for server/csv.c.
+/* fuzz_csv.c: libFuzzer target for lib/csv.c.
  *
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -I. \
- *       tests/fuzz/fuzz_csv.c server/csv.c -o /tmp/fuzz_csv
+ *       tests/fuzz/fuzz_csv.c lib/csv.c -o /tmp/fuzz_csv
  *   /tmp/fuzz_csv -runs=1000000 tests/fuzz/corpus/csv/
  *
  * The first byte picks small limits so the limit paths are reached often;
@@ -9,7 +9,7 @@
  * contract: limits hold, line numbers only grow and stay inside the input,
  * and every good record survives a round trip (quote it, parse it again,
  * get the same fields). A broken contract aborts, which libFuzzer reports. */
-#include "server/csv.h"
+#include "lib/csv.h"
 
 #include <stdint.h>
 #include <stdlib.h>

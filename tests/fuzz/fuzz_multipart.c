@@ -1,7 +1,7 @@
 /* fuzz_multipart.c: the multipart scan on outside bytes. The first byte
  * picks a boundary form; the rest is the body. The .c is included (as
  * h2o's unit tests do) because fuzz builds leave handlers/ out. */
-#include "handlers/multipart.c"
+#include "lib/multipart.c"
 
 #include <stdint.h>
 #include <stdlib.h>

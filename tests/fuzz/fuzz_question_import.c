@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "rules/question_row.h"
-#include "server/csv.h"
+#include "lib/csv.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -12,7 +12,7 @@
 #include "rules/names.h"
 #include "rules/org_name.h"
 #include "rules/search_text.h"
-#include "rules/utf8.h"
+#include "lib/utf8.h"
 
 #include <stdint.h>
 #include <stdlib.h>

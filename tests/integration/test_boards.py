@@ -1,4 +1,4 @@
-"""Leaderboards (handlers/boards*): people, units and regions in Redis, fed
+"""Leaderboards (engines/boards/): people, units and regions in Redis, fed
 by the outbox, rebuilt from MariaDB, checked against it; what the API
 shows (ties, five-into members under their sponsor, participation rate,
 region totals, paging, `me`), and the boards surviving a Redis flush, a

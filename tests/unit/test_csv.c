@@ -1,7 +1,7 @@
 /* test_csv.c: the CSV parser against the files Excel writes, and against the
  * malformed ones people make by hand. */
 #include "tests/unit/check.h"
-#include "server/csv.h"
+#include "lib/csv.h"
 
 #include <stdlib.h>
 

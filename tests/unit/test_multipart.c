@@ -1,5 +1,5 @@
-/* test_multipart.c: handlers/multipart.c — the file part of a form body. */
-#include "handlers/multipart.h"
+/* test_multipart.c: lib/multipart.c — the file part of a form body. */
+#include "lib/multipart.h"
 #include "tests/unit/check.h"
 
 static int find(const char *ct, const char *body, const char *want, char *out, size_t outsz)

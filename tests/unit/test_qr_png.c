@@ -1,7 +1,7 @@
-/* test_qr_png.c: handlers/qr_png — the local QR code is a real PNG whose
+/* test_qr_png.c: lib/qr_png — the local QR code is a real PNG whose
  * pixels are the libqrencode symbol, quiet zone included. */
 #include "tests/unit/check.h"
-#include "handlers/qr_png.h"
+#include "lib/qr_png.h"
 
 #include <png.h>
 #include <qrencode.h>

@@ -1,9 +1,9 @@
 /* test_question_row.c: header mapping, row checks and normalisation, the
  * fingerprint, and the seed bank schema/seed/questions.csv end to end
- * (through server/csv.c). Run from the repository root. */
+ * (through lib/csv.c). Run from the repository root. */
 #include "tests/unit/check.h"
 #include "rules/question_row.h"
-#include "server/csv.h"
+#include "lib/csv.h"
 
 #include <stdlib.h>
 

@@ -1,9 +1,9 @@
-/* test_ratelimit.c: the per-process fallback counter of handlers/ratelimit
+/* test_ratelimit.c: the per-process fallback counter of engines/accounts/ratelimit
  * (what limits admin sign-in while Redis is down), and the Argon2id
- * password helpers of handlers/password. */
+ * password helpers of engines/accounts/password. */
 #include "tests/unit/check.h"
-#include "handlers/password.h"
-#include "handlers/ratelimit.h"
+#include "engines/accounts/password.h"
+#include "engines/accounts/ratelimit.h"
 
 #include <stdio.h>
 

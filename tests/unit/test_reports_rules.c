@@ -9,7 +9,7 @@
 static long long t(const char *iso)
 {
     long long v = -1;
-    rules_parse_iso8601(iso, &v);
+    iso8601_parse(iso, &v);
     return v;
 }
 

@@ -7,13 +7,13 @@
 static long long parse(const char *s)
 {
     long long t = LLONG_MIN;
-    return rules_parse_iso8601(s, &t) == 0 ? t : LLONG_MIN;
+    return iso8601_parse(s, &t) == 0 ? t : LLONG_MIN;
 }
 
 static const char *fmt(long long t)
 {
     static char out[32];
-    rules_iso8601_shanghai(t, out);
+    iso8601_format_shanghai(t, out);
     return out;
 }
 
@@ -123,10 +123,10 @@ TEST(iso_format)
     CHECK_STR(fmt(253402300799LL - 28800), "9999-12-31T23:59:59+08:00");
     CHECK_STR(fmt(-62167219200LL - 28800), "0000-01-01T00:00:00+08:00");
     char out[32] = "x";
-    CHECK_INT(rules_iso8601_shanghai(253402300799LL - 28800 + 1, out), -1);
+    CHECK_INT(iso8601_format_shanghai(253402300799LL - 28800 + 1, out), -1);
     CHECK_STR(out, "");
-    CHECK_INT(rules_iso8601_shanghai(LLONG_MIN, out), -1);
-    CHECK_INT(rules_iso8601_shanghai(LLONG_MAX, out), -1);
+    CHECK_INT(iso8601_format_shanghai(LLONG_MIN, out), -1);
+    CHECK_INT(iso8601_format_shanghai(LLONG_MAX, out), -1);
 }
 
 TEST(iso_parse_forms)
@@ -166,15 +166,15 @@ TEST(iso_parse_refuses)
     int accepted = 0;
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         long long t = 42;
-        if (rules_parse_iso8601(bad[i], &t) != -1 || t != 42) {
+        if (iso8601_parse(bad[i], &t) != -1 || t != 42) {
             accepted++;
             fprintf(stderr, "  accepted: \"%s\"\n", bad[i]);
         }
     }
     CHECK_INT(accepted, 0);
     long long t;
-    CHECK_INT(rules_parse_iso8601(NULL, &t), -1);
-    CHECK_INT(rules_parse_iso8601("2024-06-11T06:00:00", NULL), -1);
+    CHECK_INT(iso8601_parse(NULL, &t), -1);
+    CHECK_INT(iso8601_parse("2024-06-11T06:00:00", NULL), -1);
 }
 
 TEST(iso_round_trip)
@@ -184,14 +184,14 @@ TEST(iso_round_trip)
     for (long long t = -2208988800LL; t < 4102444800LL; t += 86400LL * 13 + 7777) {
         char out[32];
         long long back = LLONG_MIN;
-        if (rules_iso8601_shanghai(t, out) != 0 || rules_parse_iso8601(out, &back) != 0 || back != t)
+        if (iso8601_format_shanghai(t, out) != 0 || iso8601_parse(out, &back) != 0 || back != t)
             wrong++;
     }
     CHECK_INT(wrong, 0);
     long long back;
-    CHECK_INT(rules_parse_iso8601(fmt(-62167219200LL - 28800), &back), 0);
+    CHECK_INT(iso8601_parse(fmt(-62167219200LL - 28800), &back), 0);
     CHECK_INT(back, -62167219200LL - 28800);
-    CHECK_INT(rules_parse_iso8601("9999-12-31T23:59:59Z", &back), 0);
+    CHECK_INT(iso8601_parse("9999-12-31T23:59:59Z", &back), 0);
     CHECK_INT(back, 253402300799LL);
 }
 

@@ -1,6 +1,6 @@
-/* test_utf8.c: rules/utf8 strictness, counting and control detection. */
+/* test_utf8.c: lib/utf8 strictness, counting and control detection. */
 #include "tests/unit/check.h"
-#include "rules/utf8.h"
+#include "lib/utf8.h"
 
 static int valid(const char *s)
 {

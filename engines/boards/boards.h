@@ -1,0 +1,65 @@
+/* boards.h: live leaderboards of people, units and regions in Redis.
+ *
+ * MariaDB is the truth (contest_scores, profiles, units); Redis holds one
+ * set of boards per contest, which can always be rebuilt from it. Every
+ * accepted submit writes a board_outbox row in its own transaction; the
+ * rows reach Redis through one Lua script that updates every board an
+ * entry touches at once and records the attempt as applied, run
+ *   - by the submit itself, right after its commit (lb_rank_after_submit),
+ *   - by every server's background thread (lb_drain), which also catches
+ *     up after Redis was away and rebuilds boards it finds missing.
+ * Applying an entry twice, or entries out of order, changes nothing: a
+ * person's rank key only ever grows, and the aggregates move by the
+ * difference to what the board already holds (see lua.c).
+ *
+ * Key layout and the rebuild: internal.h and rebuild.c. */
+#ifndef BOARDS_H
+#define BOARDS_H
+
+#include "server/request.h"
+
+/* Drain pending outbox rows into the boards and rebuild boards that are
+ * missing or were asked for; safe on several servers at once. Called from
+ * the background thread (app/background.c) about five times a second. */
+void lb_drain(db_t *db, kv_t *kv);
+
+/* For the submit handler, after its commit: applies this person's pending
+ * entries now and returns their national rank (1 = first), or -1 when it
+ * cannot be known now (Redis down, boards being rebuilt after a restart):
+ * the reply then says rank null, and the background drain catches up.
+ * Never replies, never sets store_down: the submit has already succeeded. */
+long long lb_rank_after_submit(req_t *r, long long contest_id, long long user_id);
+
+/* Ask for a rebuild of a contest's boards (by any server's background
+ * thread): after changes that do not go through the outbox, such as a
+ * rescore that lowers scores, a unit merge or a unit's new region.
+ * Returns 0, or -1 when Redis is down. */
+int lb_request_rebuild(kv_t *kv, long long contest_id);
+
+/* For GET /me and GET /units/{id}, one read each: a person's place on the
+ * contest's national board, or a unit's on the national unit board by
+ * score. Return 0 with the fields set, 1 when not on the board (no score
+ * yet), -1 when the boards cannot be read now (show rank null). */
+int lb_user_rank(req_t *r, long long contest_id, long long user_id, long long *rank, long long *score);
+
+typedef struct {
+    long long rank, score, participants, staff_participants, headcount;
+} lb_unit_place_t;
+int lb_unit_place(req_t *r, long long contest_id, long long unit_id, lb_unit_place_t *out);
+
+/* "{c<id>}": the Redis hash tag of a contest's keys, for a cache kept
+ * beside its boards (handlers/stats.c). */
+void lb_tag(long long contest_id, char out[32]);
+
+/* Routes */
+int h_lb_individual(req_t *r);     /* GET  /leaderboards/individual */
+int h_lb_units(req_t *r);          /* GET  /leaderboards/units */
+int h_lb_regions(req_t *r);        /* GET  /leaderboards/regions */
+int h_lb_rebuild(req_t *r);        /* POST /admin/boards/rebuild */
+int h_lb_rebuild_status(req_t *r); /* GET  /admin/boards/rebuild */
+
+/* quizd subcommands */
+int cmd_rebuild_boards(int argc, char **argv);
+int cmd_check_boards(int argc, char **argv);
+
+#endif

@@ -1,0 +1,166 @@
+/* internal.h: what the files of engines/boards/ share (not for other folders).
+ *
+ * Redis keys. Every key of one contest carries the hash tag {c<id>}, so
+ * they all live in one Redis Cluster slot and the Lua scripts, which
+ * derive keys from the one they are given, run unchanged on a cluster:
+ *
+ *   {c7}:ver        the live version V: readers and the apply script use
+ *                   the keys under {c7}:vV:. Absent = the boards are
+ *                   missing (Redis restarted empty): the background rebuilds.
+ *   {c7}:building   "W token" while version W is being built (with a TTL the
+ *                   builder keeps refreshing): applies are also journaled
+ *                   into {c7}:vW:jn and replayed onto W before the swap.
+ *   {c7}:seq        version numbers (INCR)
+ *   {c7}:want       set by POST /admin/boards/rebuild: rebuild soon
+ *   {c7}:progress   hash: state, done, total, version, times of the last rebuild
+ *   {c7}:stats:*    GET /admin/stats, cached for a few seconds
+ *
+ * Under {c7}:vV: (P below):
+ *   P p:n, p:p:<prov>, p:c:<city>, p:x:<county>, p:u:<unit>
+ *            people (member user id, score rules_rank_key); the region is
+ *            the person's own, the unit is profiles.board_unit_id
+ *   P nm     hash user id -> "<unit id>\x1f<masked name>"  (the name cache)
+ *   P u:<id> hash n name, s total, p participants, f staff participants,
+ *            h headcount, pp/pc/px the unit's region codes
+ *   P us:n, us:p:<prov>, us:c:<city>   units by score (rules_unit_score_key)
+ *   P ur:n, ur:p:<prov>, ur:c:<city>   units by participation (rules_unit_rate_key)
+ *   P rs     hash "<code>:s" total, "<code>:p" participants, per region
+ *   P rn     hash region code -> name
+ *   P r:p, r:c, r:c:<prov>, r:x, r:x:<city>, r:xp:<prov>
+ *            regions (member code, score rules_region_key) by the unit's region
+ *   P ap     bitmap of applied attempt ids (those below 2^28)
+ *   P jn     the journal of a version being built
+ *
+ * A unit, and its regions, appear on the boards once one of its members
+ * has submitted an attempt (participants >= 1). */
+#ifndef BOARDS_INT_H
+#define BOARDS_INT_H
+
+#include <hiredis/hiredis.h>
+#include <stddef.h>
+
+#include "server/arena.h"
+#include "server/db.h"
+#include "server/kv.h"
+
+/* ---- the scripts (lua.c) ---- */
+
+/* Fields of one entry, in the order the apply script reads them. */
+enum {
+    LB_F_ATTEMPT, LB_F_USER, LB_F_KEY, LB_F_PP, LB_F_PC, LB_F_PX, LB_F_UNIT, LB_F_STAFF,
+    LB_F_NAME, LB_F_UNIT_NAME, LB_F_UPP, LB_F_UPC, LB_F_UPX, LB_F_HEAD,
+    LB_NF
+};
+
+typedef struct {
+    const char *f[LB_NF];
+} lb_entry_t;
+
+enum { LB_SCRIPT_APPLY, LB_SCRIPT_READ };
+
+/* Run a script on the contest's keys: EVALSHA of its SHA-1, and EVAL (which
+ * also loads it) when Redis answers NOSCRIPT, as after a restart. args are
+ * the script's ARGV. Returns the reply (freed with a; a Redis error reply is
+ * returned as such) or NULL when Redis is unreachable. */
+redisReply *lb_eval(kv_t *kv, arena_t *a, int script, long long contest_id,
+                    int nargs, const char *const *args);
+
+
+/* ---- outbox entries (apply.c) ---- */
+
+/* The columns and joins that turn outbox rows into entries; a query
+ * appends its WHERE. Column 16 is board_outbox.id, 17 its contest_id. */
+#define LB_ENTRY_SELECT \
+    "SELECT o.attempt_id, o.user_id, o.new_score, o.reached_at, c.starts_at," \
+    " p.province_code, p.city_code, p.county_code, u.id, p.kind, p.real_name," \
+    " u.name, u.province_code, u.city_code, u.county_code, u.headcount, o.id, o.contest_id" \
+    " FROM board_outbox o JOIN contests c ON c.id = o.contest_id" \
+    " LEFT JOIN profiles p ON p.user_id = o.user_id" \
+    " LEFT JOIN units u ON u.id = p.board_unit_id "
+
+void lb_entry_from_row(arena_t *a, const db_res_t *res, size_t row, lb_entry_t *e);
+
+/* Apply entries (all of contest_id). rank_user > 0: also return that
+ * person's national rank (0-based) in *rank, or -1. Returns 1 applied
+ * (to the live boards, and journaled if a rebuild runs), 2 journaled only
+ * (a first build is running), 0 no boards at all (nothing done), -1 Redis
+ * unreachable or failed. */
+int lb_apply(kv_t *kv, arena_t *a, long long contest_id, const lb_entry_t *e, size_t n,
+             long long rank_user, long long *rank);
+
+/* ---- the model: the boards as MariaDB says they should be (model.c) ---- */
+
+typedef struct {
+    long long uid;
+    double key;
+    int unit;               /* index into units, -1 for none */
+    char staff;
+    char pp[7], pc[7], px[7];
+    char masked[64];
+} lb_person_t;
+
+typedef struct {
+    long long id, head;
+    char *name;
+    char pp[7], pc[7], px[7];
+    long long total, parts, staff;   /* of the people on the boards */
+} lb_unit_t;
+
+typedef struct {
+    char code[7];
+    char *name;
+} lb_region_t;
+
+typedef struct {
+    long long contest_id, epoch;
+    lb_person_t *p;
+    size_t np;
+    lb_unit_t *u;
+    size_t nu;
+    lb_region_t *r;
+    size_t nr;
+} lb_model_t;
+
+typedef void (*lb_progress_fn)(void *ud, const char *phase, size_t done, size_t total);
+
+/* Read the contest's people, units and regions. Returns 0, -1 on a
+ * MariaDB error, -2 for no such contest. */
+int lb_model_load(db_t *db, long long contest_id, lb_model_t *m, lb_progress_fn progress, void *ud);
+void lb_model_free(lb_model_t *m);
+
+/* Where the model's boards go: Redis (the rebuild) or a comparison with
+ * Redis (the check). Each board comes whole, exactly once. */
+typedef struct lb_sink lb_sink_t;
+struct lb_sink {
+    int (*zset)(lb_sink_t *s, const char *key, size_t n, const char *const *members,
+                const double *scores);
+    int (*hash)(lb_sink_t *s, const char *key, size_t n, const char *const *fields,
+                const char *const *values);
+};
+
+/* Emit every board of the model under prefix ("{c7}:v3:"). Returns 0, or
+ * the first negative value a sink call returned. */
+int lb_model_emit(const lb_model_t *m, const char *prefix, lb_sink_t *s,
+                  lb_progress_fn progress, void *ud);
+
+/* ---- rebuild (rebuild.c) ---- */
+
+typedef struct {
+    lb_progress_fn progress;   /* may be NULL */
+    void *ud;
+    int wait;                  /* 1: wait for a rebuild that runs elsewhere, then rebuild */
+    int if_needed;             /* 1: only if the boards are still missing or asked for once
+                                * the lock is ours (another server may just have rebuilt) */
+} lb_rebuild_opts_t;
+
+/* Rebuild the boards of a contest into a new version and swap it in.
+ * Returns 0 done, 1 another process is rebuilding (and wait was 0),
+ * 2 not needed any more (if_needed), -1 Redis or MariaDB failed,
+ * -2 no such contest. */
+int lb_rebuild(db_t *db, kv_t *kv, long long contest_id, const lb_rebuild_opts_t *o);
+
+/* The live version of a contest's boards: > 0, 0 when missing, -1 when
+ * Redis is unreachable. */
+long long lb_live_version(kv_t *kv, arena_t *a, long long contest_id);
+
+#endif

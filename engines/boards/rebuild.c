@@ -1,0 +1,537 @@
+/* rebuild.c: build a contest's boards from MariaDB into a new
+ * version of keys and swap it in atomically.
+ *
+ *  1. Take the building lock {c}:building = "W token" (SET NX, with a TTL
+ *     refreshed while working; one builder at a time across all servers).
+ *     From now on every apply is also journaled into {c}:vW:jn.
+ *  2. Read people, units and regions from MariaDB (lb_model_load). Anything
+ *     applied before step 1 was committed before it, so the reads see it;
+ *     anything applied after is in the journal.
+ *  3. Write the boards under {c}:vW: with pipelined bulk ZADD/HSET.
+ *  4. Replay the journal onto W in chunks, then one "swap" script replays
+ *     the rest, points {c}:ver at W and drops the lock, atomically: readers
+ *     see the old boards or the new ones, never a half board, and no entry
+ *     falls between the replay and the swap.
+ *  5. Delete the keys of older versions (SCAN + UNLINK).
+ * Entries still pending in the outbox at the swap reach W through the drain. */
+#include "engines/boards/boards.h"
+#include "engines/boards/internal.h"
+#include "engines/quiz/contest.h"
+#include "server/clock.h"
+#include "server/config.h"
+#include "server/log.h"
+#include "server/request.h"
+#include "server/router.h"
+#include "rules/score.h"
+#include "lib/crypto.h"
+
+#include <stdio.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define LOCK_TTL_MS 60000
+#define CHUNK 1000           /* members or fields per ZADD/HSET */
+#define WINDOW 32            /* bulk commands in flight on the writer's connection */
+#define REPLAY_CHUNK 2000    /* journal entries per replay call before the swap */
+
+typedef struct {
+    lb_sink_t base;
+    kv_t *kv;            /* lock, progress, scripts */
+    redisContext *c;     /* the bulk writes: its own non-blocking connection */
+    int pending, failed;
+    long long contest_id, version;
+    const char *token;
+    int64_t next_keep_us;
+    lb_progress_fn progress;
+    void *ud;
+    int64_t next_report_us;
+} writer_t;
+
+long long lb_live_version(kv_t *kv, arena_t *a, long long contest_id)
+{
+    char tag[32];
+    lb_tag(contest_id, tag);
+    redisReply *rep = kv_cmd(kv, a, "GET %s:ver", tag);
+    if (!rep || rep->type == REDIS_REPLY_ERROR)
+        return -1;
+    return rep->type == REDIS_REPLY_STRING ? atoll(rep->str) : 0;
+}
+
+/* Builder's calls to the apply script ("keep", "replay", "swap", "release"). */
+static redisReply *builder_call(writer_t *w, arena_t *a, const char *mode, long long arg)
+{
+    const char *args[4] = { mode, arena_sprintf(a, "%lld", w->version), w->token,
+                            arena_sprintf(a, "%lld", arg) };
+    return lb_eval(w->kv, a, LB_SCRIPT_APPLY, w->contest_id, 4, args);
+}
+
+static int keep_lock(writer_t *w)
+{
+    arena_t a;
+    arena_init(&a);
+    redisReply *rep = builder_call(w, &a, "keep", LOCK_TTL_MS);
+    int ok = rep && rep->type == REDIS_REPLY_ARRAY;
+    if (!ok)
+        log_warn("boards: contest %lld lost its building lock", w->contest_id);
+    arena_free(&a);
+    return ok ? 0 : -1;
+}
+
+static void set_progress(writer_t *w, const char *state, size_t done, size_t total)
+{
+    char tag[32];
+    lb_tag(w->contest_id, tag);
+    arena_t a;
+    arena_init(&a);
+    /* (hiredis formats know no %zu) */
+    kv_cmd(w->kv, &a, "HSET %s:progress state %s done %lld total %lld version %lld", tag, state,
+           (long long)done, (long long)total, w->version);
+    arena_free(&a);
+}
+
+/* A connection of the writer's own, non-blocking, so that formatting the
+ * next commands overlaps with Redis executing the previous ones (with a
+ * blocking pipeline one of the two always waits). */
+static redisContext *bulk_connect(void)
+{
+    const config_t *cf = &g_config;
+    struct timeval tv = { 2, 0 };
+    redisContext *c = cf->redis_socket[0] ? redisConnectUnixWithTimeout(cf->redis_socket, tv)
+                                          : redisConnectWithTimeout(cf->redis_host, cf->redis_port, tv);
+    if (!c || c->err) {
+        if (c)
+            redisFree(c);
+        return NULL;
+    }
+    int fl = fcntl(c->fd, F_GETFL);
+    if (fl < 0 || fcntl(c->fd, F_SETFL, fl | O_NONBLOCK) < 0) {
+        redisFree(c);
+        return NULL;
+    }
+    c->flags &= ~REDIS_BLOCK;
+    return c;
+}
+
+/* Write what the socket takes, read the replies that arrived, and wait
+ * until at most `target` commands are in flight. */
+static int w_pump(writer_t *w, int target)
+{
+    while (!w->failed) {
+        int done = 0;
+        if (redisBufferWrite(w->c, &done) != REDIS_OK || redisBufferRead(w->c) != REDIS_OK)
+            goto broken;
+        for (;;) {
+            void *rv = NULL;
+            if (redisGetReplyFromReader(w->c, &rv) != REDIS_OK)
+                goto broken;
+            if (!rv)
+                break;
+            redisReply *rep = rv;
+            if (rep->type == REDIS_REPLY_ERROR) {
+                log_error("boards: rebuild write failed: %s", rep->str);
+                w->failed = 1;
+            }
+            freeReplyObject(rep);
+            w->pending--;
+        }
+        if (w->pending <= target)
+            return w->failed ? -1 : 0;
+        struct pollfd pf = { .fd = w->c->fd, .events = (short)(POLLIN | (done ? 0 : POLLOUT)) };
+        if (poll(&pf, 1, g_config.redis_timeout_ms > 30000 ? g_config.redis_timeout_ms : 30000) <= 0)
+            goto broken;
+    }
+    return -1;
+broken:
+    log_error("boards: rebuild connection to Redis failed: %s", w->c->err ? w->c->errstr : "timeout");
+    w->failed = 1;
+    return -1;
+}
+
+static int w_flush(writer_t *w)
+{
+    return w->c ? w_pump(w, 0) : -1;
+}
+
+static int w_send(writer_t *w, int argc, const char **argv)
+{
+    if (w->failed || !w->c)
+        return -1;
+    if (redisAppendCommandArgv(w->c, argc, argv, NULL) != REDIS_OK) {
+        w->failed = 1;
+        return -1;
+    }
+    w->pending++;
+    if (w_pump(w, WINDOW) < 0)
+        return -1;
+    if (mono_us() >= w->next_keep_us) {
+        /* the lock lives on the other connection: no need to drain first */
+        w->next_keep_us = mono_us() + 2000000;
+        if (keep_lock(w) < 0) {
+            w->failed = 1;
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int w_zset(lb_sink_t *s, const char *key, size_t n, const char *const *members, const double *scores)
+{
+    writer_t *w = (writer_t *)s;
+    const char *argv[2 + 2 * CHUNK];
+    char num[CHUNK][24];
+    for (size_t i = 0; i < n; i += CHUNK) {
+        size_t k = n - i < CHUNK ? n - i : CHUNK;
+        argv[0] = "ZADD";
+        argv[1] = key;
+        for (size_t j = 0; j < k; j++) {
+            snprintf(num[j], sizeof num[j], "%.0f", scores[i + j]);
+            argv[2 + 2 * j] = num[j];
+            argv[3 + 2 * j] = members[i + j];
+        }
+        if (w_send(w, (int)(2 + 2 * k), argv) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int w_hash(lb_sink_t *s, const char *key, size_t n, const char *const *fields, const char *const *values)
+{
+    writer_t *w = (writer_t *)s;
+    const char *argv[2 + 2 * CHUNK];
+    for (size_t i = 0; i < n; i += CHUNK) {
+        size_t k = n - i < CHUNK ? n - i : CHUNK;
+        argv[0] = "HSET";
+        argv[1] = key;
+        for (size_t j = 0; j < k; j++) {
+            argv[2 + 2 * j] = fields[i + j];
+            argv[3 + 2 * j] = values[i + j];
+        }
+        if (w_send(w, (int)(2 + 2 * k), argv) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+static void w_progress(void *ud, const char *phase, size_t done, size_t total)
+{
+    writer_t *w = ud;
+    if (w->progress)
+        w->progress(w->ud, phase, done, total);
+    int64_t now = mono_us();
+    if (now < w->next_report_us && done < total)
+        return;
+    w->next_report_us = now + 250000;
+    set_progress(w, phase, done, total);
+    if (now >= w->next_keep_us) {
+        w->next_keep_us = now + 2000000;
+        if (keep_lock(w) < 0)
+            w->failed = 1;
+    }
+}
+
+/* Asked for by an organizer, a question import or a rescore; done by the
+ * background drain (apply.c), which calls lb_rebuild below. Here rather
+ * than in apply.c, so that apply.c calls rebuild.c and never back. */
+int lb_request_rebuild(kv_t *kv, long long contest_id)
+{
+    char tag[32];
+    lb_tag(contest_id, tag);
+    arena_t a;
+    arena_init(&a);
+    redisReply *rep = kv_cmd(kv, &a, "SET %s:want 1", tag);
+    int rc = rep && rep->type == REDIS_REPLY_STATUS ? 0 : -1;
+    arena_free(&a);
+    return rc;
+}
+
+/* Delete the keys of every version below `below` except `live`. */
+static void delete_old_versions(kv_t *kv, long long contest_id, long long below, long long live)
+{
+    char tag[32], pat[48];
+    lb_tag(contest_id, tag);
+    snprintf(pat, sizeof pat, "%s:v*", tag);
+    size_t taglen = strlen(tag);
+    char cursor[32] = "0";
+    do {
+        arena_t a;
+        arena_init(&a);
+        redisReply *rep = kv_cmd(kv, &a, "SCAN %s MATCH %s COUNT 1000", cursor, pat);
+        if (!rep || rep->type != REDIS_REPLY_ARRAY || rep->elements != 2) {
+            arena_free(&a);
+            return;
+        }
+        snprintf(cursor, sizeof cursor, "%s", rep->element[0]->str);
+        redisReply *keys = rep->element[1];
+        const char **argv = arena_alloc(&a, sizeof(char *) * (keys->elements + 1));
+        int argc = 0;
+        argv[argc++] = "UNLINK";
+        for (size_t i = 0; i < keys->elements; i++) {
+            const char *k = keys->element[i]->str;
+            const char *d = k + taglen + 2;   /* after "{cN}:v"; "{cN}:ver" is no version */
+            if (*d < '0' || *d > '9')
+                continue;
+            long long v = atoll(d);
+            if (v < below && v != live)
+                argv[argc++] = k;
+        }
+        if (argc > 1)
+            kv_cmdargv(kv, &a, argc, argv, NULL);
+        arena_free(&a);
+    } while (strcmp(cursor, "0") != 0);
+}
+
+int lb_rebuild(db_t *db, kv_t *kv, long long contest_id, const lb_rebuild_opts_t *o)
+{
+    char tag[32], token[CRYPTO_TOKEN_SIZE];
+    lb_tag(contest_id, tag);
+    if (crypto_random_token(token, sizeof token) < 0)
+        return -1;
+    writer_t w = { .base = { w_zset, w_hash }, .kv = kv, .contest_id = contest_id, .token = token,
+                   .progress = o ? o->progress : NULL, .ud = o ? o->ud : NULL };
+    arena_t a;
+    arena_init(&a);
+    int rc = -1;
+    int64_t t0 = mono_us(), give_up = t0 + 600 * 1000000LL;
+    for (;;) {
+        redisReply *rep = kv_cmd(kv, &a, "INCR %s:seq", tag);
+        if (!rep || rep->type != REDIS_REPLY_INTEGER)
+            goto out_nolock;
+        w.version = rep->integer;
+        rep = kv_cmd(kv, &a, "SET %s:building %s NX PX %d", tag,
+                     arena_sprintf(&a, "%lld %s", w.version, token), LOCK_TTL_MS);
+        if (!rep)
+            goto out_nolock;
+        if (rep->type == REDIS_REPLY_STATUS)
+            break;
+        if (!(o && o->wait) || mono_us() > give_up) {
+            rc = 1;
+            goto out_nolock;
+        }
+        usleep(200 * 1000);
+        arena_reset(&a);
+    }
+    w.next_keep_us = mono_us() + 2000000;
+    if (o && o->if_needed) {
+        redisReply *rep = kv_cmd(kv, &a, "MGET %s:ver %s:want", tag, tag);
+        if (rep && rep->type == REDIS_REPLY_ARRAY && rep->elements == 2 &&
+            rep->element[0]->type == REDIS_REPLY_STRING && rep->element[1]->type != REDIS_REPLY_STRING) {
+            builder_call(&w, &a, "release", 0);
+            rc = 2;
+            goto out_nolock;
+        }
+    }
+    kv_cmd(kv, &a, "DEL %s:want", tag);
+    char started[32];
+    iso8601_format_shanghai(clock_now_s(), started);
+    kv_cmd(kv, &a, "DEL %s:progress", tag);
+    kv_cmd(kv, &a, "HSET %s:progress state loading started_at %s version %lld", tag, started, w.version);
+    long long live = lb_live_version(kv, &a, contest_id);
+    if (live < 0)
+        goto out;
+    delete_old_versions(kv, contest_id, w.version, live);
+
+    lb_model_t m;
+    int64_t t_load = mono_us();
+    int lrc = lb_model_load(db, contest_id, &m, w_progress, &w);
+    if (lrc < 0 || w.failed) {
+        log_warn("boards: contest %lld: reading MariaDB failed", contest_id);
+        rc = lrc == -2 ? -2 : -1;
+        if (lrc == 0)
+            lb_model_free(&m);
+        goto out;
+    }
+    w.c = bulk_connect();
+    if (!w.c) {
+        log_warn("boards: contest %lld: Redis went away", contest_id);
+        lb_model_free(&m);
+        goto out;
+    }
+    char prefix[64];
+    snprintf(prefix, sizeof prefix, "%s:v%lld:", tag, w.version);
+    int64_t t_write = mono_us();
+    int erc = lb_model_emit(&m, prefix, &w.base, w_progress, &w);
+    if (erc >= 0)
+        erc = w_flush(&w);
+    size_t npeople = m.np, nunits = 0;
+    for (size_t i = 0; i < m.nu; i++)
+        nunits += m.u[i].parts > 0;
+    lb_model_free(&m);
+    redisFree(w.c);
+    w.c = NULL;
+    if (erc < 0 || w.failed) {
+        log_warn("boards: contest %lld: writing version %lld failed", contest_id, w.version);
+        goto out;
+    }
+
+    /* Replay what was applied meanwhile, then swap in one script. */
+    int64_t t_replay = mono_us();
+    set_progress(&w, "replaying", 0, 0);
+    for (;;) {
+        arena_reset(&a);
+        redisReply *rep = builder_call(&w, &a, "replay", REPLAY_CHUNK);
+        if (!rep || rep->type != REDIS_REPLY_ARRAY || rep->elements != 2) {
+            log_warn("boards: contest %lld: replay failed: %s", contest_id,
+                     rep && rep->type == REDIS_REPLY_ERROR ? rep->str : "Redis unreachable");
+            goto out;
+        }
+        if (rep->element[1]->integer <= REPLAY_CHUNK)
+            break;
+    }
+    arena_reset(&a);
+    redisReply *rep = builder_call(&w, &a, "swap", 0);
+    if (!rep || rep->type != REDIS_REPLY_ARRAY) {
+        log_warn("boards: contest %lld: swap failed: %s", contest_id,
+                 rep && rep->type == REDIS_REPLY_ERROR ? rep->str : "Redis unreachable");
+        goto out;
+    }
+    rc = 0;
+    delete_old_versions(kv, contest_id, w.version, w.version);
+    char finished[32];
+    iso8601_format_shanghai(clock_now_s(), finished);
+    int64_t t_end = mono_us();
+    kv_cmd(kv, &a, "HSET %s:progress state done finished_at %s duration_ms %lld people %lld units %lld"
+                   " done %lld total %lld read_ms %lld write_ms %lld replay_ms %lld", tag, finished,
+           (long long)(t_end - t0) / 1000, (long long)npeople, (long long)nunits, (long long)npeople,
+           (long long)npeople, (long long)(t_write - t_load) / 1000, (long long)(t_replay - t_write) / 1000,
+           (long long)(t_end - t_replay) / 1000);
+    arena_free(&a);
+    return 0;
+out:
+    /* Give the lock back (the next rebuild deletes what was written). */
+    arena_reset(&a);
+    if (w.c)
+        redisFree(w.c);
+    builder_call(&w, &a, "release", 0);
+    kv_cmd(kv, &a, "HSET %s:progress state failed", tag);
+    /* try again soon: an organizer's request must not be lost to a hiccup */
+    if (rc == -1)
+        kv_cmd(kv, &a, "SET %s:want 1", tag);
+out_nolock:
+    arena_free(&a);
+    return rc;
+}
+
+/* ---- quizd rebuild-boards [CONTEST_ID] ---- */
+
+static void print_progress(void *ud, const char *phase, size_t done, size_t total)
+{
+    long long *cid = ud;
+    static int64_t next;
+    int64_t now = mono_us();
+    if (now < next && done < total)
+        return;
+    next = now + 500000;
+    printf("contest %lld: %s %zu/%zu\n", *cid, phase, done, total);
+    fflush(stdout);
+}
+
+/* Contest ids from argv[1], or every contest. Returns the count, -1 on error. */
+static int contest_ids(db_t *db, arena_t *a, int argc, char **argv, long long **ids)
+{
+    if (argc > 1) {
+        char *end;
+        long long id = strtoll(argv[1], &end, 10);
+        if (*end || id <= 0) {
+            fprintf(stderr, "%s: CONTEST_ID must be a positive integer\n", argv[0]);
+            return -1;
+        }
+        *ids = arena_alloc(a, sizeof(long long));
+        (*ids)[0] = id;
+        return 1;
+    }
+    db_res_t *res = db_query(db, a, "SELECT id FROM contests ORDER BY id", "");
+    if (!res) {
+        fprintf(stderr, "%s: MariaDB is unreachable\n", argv[0]);
+        return -1;
+    }
+    *ids = arena_alloc(a, sizeof(long long) * (res->nrows + 1));
+    for (size_t i = 0; i < res->nrows; i++)
+        (*ids)[i] = db_int(res, i, 0);
+    return (int)res->nrows;
+}
+
+int cmd_rebuild_boards(int argc, char **argv)
+{
+    db_t *db = db_new();
+    kv_t *kv = kv_new();
+    arena_t a;
+    arena_init(&a);
+    long long *ids;
+    int n = contest_ids(db, &a, argc, argv, &ids), status = n < 0 ? 2 : 0;
+    for (int i = 0; i < n; i++) {
+        long long cid = ids[i];
+        int64_t t0 = mono_us();
+        lb_rebuild_opts_t o = { .progress = print_progress, .ud = &cid, .wait = 1 };
+        int rc = lb_rebuild(db, kv, cid, &o);
+        if (rc == 0) {
+            redisReply *rep = kv_cmd(kv, &a, "HMGET {c%lld}:progress version people units read_ms"
+                                             " write_ms replay_ms", cid);
+            int ok = rep && rep->type == REDIS_REPLY_ARRAY && rep->elements == 6;
+#define F(i) (ok && rep->element[i]->str ? rep->element[i]->str : "?")
+            printf("contest %lld: rebuilt in %.2f s (MariaDB %s ms, Redis %s ms, replay and swap %s ms):"
+                   " version %s, %s people, %s units\n", cid, (double)(mono_us() - t0) / 1e6,
+                   F(3), F(4), F(5), F(0), F(1), F(2));
+#undef F
+        } else {
+            fprintf(stderr, "contest %lld: rebuild failed (%s)\n", cid,
+                    rc == -2 ? "no such contest" : rc == 1 ? "another rebuild is running"
+                                                          : "Redis or MariaDB is unreachable");
+            status = 1;
+        }
+        fflush(stdout);
+    }
+    arena_free(&a);
+    kv_free(kv);
+    db_free(db);
+    return status;
+}
+
+/* ---- POST /api/v1/admin/boards/rebuild, GET .../rebuild ---- */
+
+int h_lb_rebuild(req_t *r)
+{
+    json_t *j = NULL;
+    if (r->body_len && !(j = req_json(r)))
+        return 0;
+    contest_t c;
+    if (contest_from_request(r, j, &c) < 0)
+        return r->replied ? 0 : -1;
+    /* Any server's background thread picks this up within a second; a
+     * million people take seconds to rebuild, too long to hold a request. */
+    if (lb_request_rebuild(req_kv(r), c.id) < 0)
+        return reply_error(r, 503, "boards_unavailable", "the boards are unavailable; try again shortly");
+    return reply_json(r, 202, json_pack("{s:I,s:s}", "contest_id", (json_int_t)c.id, "state", "queued"));
+}
+
+int h_lb_rebuild_status(req_t *r)
+{
+    contest_t c;
+    if (contest_from_request(r, NULL, &c) < 0)
+        return r->replied ? 0 : -1;
+    char tag[32];
+    lb_tag(c.id, tag);
+    redisReply *rep = kv_cmd(req_kv(r), r->arena,
+                             "HMGET %s:progress state done total version started_at finished_at"
+                             " duration_ms people units", tag);
+    redisReply *want = kv_cmd(req_kv(r), r->arena, "EXISTS %s:want", tag);
+    if (!rep || rep->type != REDIS_REPLY_ARRAY || rep->elements != 9 || !want)
+        return reply_error(r, 503, "boards_unavailable", "the boards are unavailable; try again shortly");
+    static const char *names[] = { "state", "done", "total", "version", "started_at", "finished_at",
+                                   "duration_ms", "people", "units" };
+    json_t *o = json_pack("{s:I}", "contest_id", (json_int_t)c.id);
+    for (int i = 0; i < 9; i++) {
+        const char *v = rep->element[i]->type == REDIS_REPLY_STRING ? rep->element[i]->str : NULL;
+        if (i == 0 || i == 4 || i == 5)
+            json_object_set_new(o, names[i], v ? json_string(v) : json_null());
+        else
+            json_object_set_new(o, names[i], v ? json_integer(atoll(v)) : json_null());
+    }
+    if (want->type == REDIS_REPLY_INTEGER && want->integer)
+        json_object_set_new(o, "queued", json_true());
+    else
+        json_object_set_new(o, "queued", json_false());
+    return reply_json(r, 200, o);
+}

@@ -1,0 +1,85 @@
+/* regions.c: GET /api/v1/regions?parent=<code>.
+ *
+ * Without parent: the 31 provinces; with one: its children. Each entry
+ * also says its level and whether it has children, so a picker knows that
+ * 东莞市 (a city without counties) is itself the leaf to choose. The table
+ * never changes at run time, so the answer may be cached by clients. */
+#include "engines/units/regions.h"
+#include "server/clock.h"
+#include "server/config.h"
+#include "server/log.h"
+#include "server/request.h"
+#include "server/router.h"
+#include "rules/region_code.h"
+
+#include <string.h>
+
+int region_find(req_t *r, const char *code, region_t *out)
+{
+    memset(out, 0, sizeof *out);
+    char norm[7];
+    if (!code || rules_region_code_parse(code, norm) < 0)
+        return -1;
+    db_res_t *res = db_query(req_db(r), r->arena,
+                             "SELECT level, province_code, IFNULL(city_code, ''), name"
+                             " FROM regions WHERE code = ?", "s", norm);
+    if (!res) {
+        r->store_down = 1;
+        return -2;
+    }
+    if (!res->nrows)
+        return -1;
+    memcpy(out->code, norm, 7);
+    out->level = (int)db_int(res, 0, 0);
+    snprintf(out->province, sizeof out->province, "%s", db_get(res, 0, 1));
+    snprintf(out->city, sizeof out->city, "%s", db_get(res, 0, 2));
+    if (out->level == 3)
+        memcpy(out->county, norm, 7);
+    out->name = db_get(res, 0, 3);
+    return 0;
+}
+
+const char *region_full_name(req_t *r, const char *province, const char *city,
+                             const char *county)
+{
+    const char *p = province ? province : "";
+    int skip_city = !city || !*city || (*p && strncmp(city, p, strlen(p)) == 0) ||
+                    strstr(city, "直辖县级") != NULL;
+    return arena_sprintf(r->arena, "%s%s%s", p, skip_city ? "" : city, county ? county : "");
+}
+
+int h_regions(req_t *r)
+{
+    const char *parent = req_query(r, "parent");
+    db_res_t *res;
+    if (!parent || !*parent) {
+        res = db_query(req_db(r), r->arena,
+                       "SELECT r.code, r.name, r.level,"
+                       " EXISTS (SELECT 1 FROM regions c WHERE c.parent_code = r.code)"
+                       " FROM regions r WHERE r.parent_code IS NULL ORDER BY r.code", "");
+    } else {
+        region_t reg;
+        int rc = region_find(r, parent, &reg);
+        if (rc == -2)
+            return -1;
+        if (rc < 0)
+            return reply_error(r, 404, "region_not_found", "no region has that code");
+        res = db_query(req_db(r), r->arena,
+                       "SELECT r.code, r.name, r.level,"
+                       " EXISTS (SELECT 1 FROM regions c WHERE c.parent_code = r.code)"
+                       " FROM regions r WHERE r.parent_code = ? ORDER BY r.code", "s", reg.code);
+    }
+    if (!res) {
+        r->store_down = 1;
+        return -1;
+    }
+    json_t *list = json_array();
+    for (size_t i = 0; i < res->nrows; i++)
+        json_array_append_new(list, json_pack("{s:s,s:s,s:I,s:b}", "code", db_get(res, i, 0),
+                                              "name", db_get(res, i, 1),
+                                              "level", (json_int_t)db_int(res, i, 2),
+                                              "has_children", (int)db_int(res, i, 3)));
+    /* Regions change only with a migration. */
+    reply_header(r, "Cache-Control", "public, max-age=3600");
+    return reply_json(r, 200, json_pack("{s:o}", "regions", list));
+}
