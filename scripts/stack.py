@@ -291,6 +291,8 @@ class Stack:
             "data_dir": os.path.join(self.dir, "data"),
             "clock_settable": 1 if self.settable_clock else 0,
             "qr_fallback_url": "https://quiz.example.org/join",
+            # nginx sends export files itself (location /_exports/ below)
+            "export_accel_path": "/_exports/",
         }
         if self.workers:
             conf["workers"] = self.workers
@@ -505,6 +507,8 @@ http {
             fastcgi_pass quizd;
         }
         include quizd_locations.conf;
+        # export files, sent by nginx when quizd answers X-Accel-Redirect
+        location /_exports/ { internal; alias %(dir)s/data/exports/; }
         location / { index index.html; try_files $uri $uri/ =404; }
     }
 }

@@ -28,6 +28,7 @@ static const key_t_ keys[] = {
     S(phone_key_hex), I(session_ttl_s),
     L(clock_offset_s), S(clock_fixed), I(clock_settable),
     I(export_threads), I(export_ttl_s), I(export_stale_s), I(export_max_jobs), I(event_grace_s),
+    S(export_accel_path),
     S(log_file), S(data_dir), S(schema_dir), I(migrate_on_start),
 };
 

@@ -56,6 +56,9 @@ typedef struct {
     int export_stale_s;      /* a running job silent this long was interrupted */
     int export_max_jobs;     /* jobs queued or running per requester at once */
     int event_grace_s;       /* check-in accepted this long around a session */
+    char export_accel_path[128]; /* nginx's internal location of data_dir/exports
+                                  * ("/_exports/"): files go by X-Accel-Redirect;
+                                  * empty: quizd sends them itself */
 
     char log_file[256];      /* empty: stderr */
     char data_dir[256];      /* exports, uploads */

@@ -42,6 +42,7 @@ def test_participants_xlsx_rows_equal_the_board(stack):
     job, r = export(stack, tok, {"kind": "participants", "format": "xlsx", "contest_id": w.id})
     assert r.header("Content-Type").startswith("application/vnd.openxmlformats"), r.headers
     assert "attachment" in r.header("Content-Disposition"), r.headers
+    assert r.header("X-Accel-Redirect") is None, r.headers     # nginx sent the file, the header stays inside
     assert job["rows"] == len(people) and job["source"] == "primary", job
     book = read_xlsx(r.body)
     sheet = book["参赛人员"]
