@@ -4,7 +4,7 @@
 set -e
 PKGS="build-essential pkg-config clang libclang-rt-14-dev libcurl4-openssl-dev libmbedtls-dev
 libjansson-dev libhiredis-dev libmariadb-dev libqrencode-dev libpng-dev libxlsxwriter-dev libargon2-dev
-mariadb-server mariadb-client redis-server redis-tools nginx-light openssl python3 wrk
+mariadb-server mariadb-client redis-server redis-tools nginx-light openssl python3 python3-jsonschema python3-yaml wrk
 chromium fonts-noto-cjk"
 missing=""
 for p in $PKGS; do

@@ -88,6 +88,12 @@ class Stack:
     base (http://127.0.0.1:PORT), api (base + /api/v1), dir, sim_url, sim_ca,
     sim_appid, sim_secret, db_socket, redis_port."""
 
+    # Called as hook(method, path, response, request_body, request_headers)
+    # after every request() (the integration runner validates each answer,
+    # and each body the server accepted, against docs/openapi.yaml); an
+    # exception it raises fails the test that made the request.
+    response_hook = None
+
     def __init__(self, build="build", dir=None, port=None, servers=1, settable_clock=True,
                  quiet=True, workers=None, queue_max=None, conf_extra=None, mariadb_port=None,
                  mariadb_extra=None):
@@ -371,9 +377,12 @@ class Stack:
         try:
             c.request(method, path, body=data, headers=h)
             r = c.getresponse()
-            return Response(r.status, r.getheaders(), r.read())
+            resp = Response(r.status, r.getheaders(), r.read())
         finally:
             c.close()
+        if Stack.response_hook:
+            Stack.response_hook(method, path, resp, data, h)
+        return resp
 
     def get(self, path, **kw):
         return self.request("GET", path, **kw)

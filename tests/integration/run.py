@@ -10,6 +10,10 @@ Tests that need their own stack (two servers, a tiny queue) start it
 themselves with `stack_factory`. A test that stops a store must start it
 again before it returns; the runner checks /healthz between tests and
 restarts what a failed test left down.
+
+Every answer a test receives through `Stack.request` is validated against
+docs/openapi.yaml (tests/integration/openapi_check.py): a status the route
+does not document, or a JSON body its schema refuses, fails that test.
 """
 import argparse
 import glob
@@ -25,6 +29,7 @@ sys.path.insert(0, os.path.join(ROOT, "scripts"))
 sys.path.insert(0, HERE)
 
 import stack as stackmod  # noqa: E402
+import openapi_check  # noqa: E402
 
 
 def load(path):
@@ -65,6 +70,8 @@ def main():
     passed = failed = 0
     failures = []
     t0 = time.time()
+    checker = openapi_check.ResponseChecker()
+    stackmod.Stack.response_hook = checker
     st = stackmod.Stack(build=args.build)
     st.factory = lambda **kw: stackmod.Stack(build=args.build, **kw)
     try:
@@ -73,7 +80,13 @@ def main():
         for name, fn, _ in tests:
             t = time.time()
             try:
+                mark = len(checker.failures)
                 fn(st)
+                # a helper thread may have swallowed the hook's exception
+                late = checker.failures[mark:]
+                if late:
+                    raise AssertionError("%d answer(s) broke docs/openapi.yaml; the first: %s"
+                                         % (len(late), late[0]))
                 passed += 1
                 print("ok    %s (%.2fs)" % (name, time.time() - t), flush=True)
             except Exception as e:
@@ -100,7 +113,8 @@ def main():
                 print("      %s/%s" % (folder, name))
                 with open(os.path.join(folder, name), "rb") as f:
                     sys.stdout.write(f.read().decode(errors="replace")[-3000:])
-    print("integration: %.1fs" % (time.time() - t0))
+    print("integration: %.1fs; %d answers checked against docs/openapi.yaml (%d of its %d statuses seen)"
+          % ((time.time() - t0, checker.checked) + checker.coverage()))
     if failures:
         print("failed: " + ", ".join(failures))
     print("%d passed, %d failed" % (passed, failed))
