@@ -42,7 +42,7 @@ int exports_reply_error(req_t *r, int rc, const char *err)
     case REP_EGONE:
         return reply_error(r, 410, "export_expired", "this export was removed; ask for it again");
     case REP_ESTATE:
-        return reply_error(r, 409, err ? err : "job_not_done", "the export is not finished yet");
+        return reply_error(r, 409, "job_not_done", "the export is not finished yet");
     default:
         r->store_down = 1;
         return -1;

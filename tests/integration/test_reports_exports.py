@@ -203,7 +203,7 @@ def test_identical_request_returns_the_running_job_and_limit(stack):
     r = stack.get("/api/v1/admin/jobs/%d" % held[0], token=tok)
     assert r.json["state"] == "running" and "download_url" not in r.json, r
     r = stack.get("/api/v1/admin/jobs/%d/file" % held[0], token=tok)
-    assert r.status == 409, r
+    assert r.status == 409 and r.json["error"]["code"] == "job_not_done", r
     # a few at once at most (export_max_jobs = 3)
     for region in ("130000", "110000", "120000", "150000", "210000"):
         r = stack.post("admin/exports", {"kind": "units", "format": "csv", "region": region}, token=tok)
