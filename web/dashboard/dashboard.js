@@ -156,9 +156,12 @@
 
   /* Registrations and participants per day (Shanghai dates from the API)
    * as two lines on one scale, drawn as SVG: no chart library. */
+  var lastChart = null;
   function drawChart(series, startsAt, endsAt) {
+    lastChart = [series, startsAt, endsAt];
     series = days(series, startsAt, endsAt);
-    var W = Math.max(400, $("chart").clientWidth || 900), H = 260, L = 56, R = 16, T = 12, B = 30;
+    var W = Math.max(400, $("chart").clientWidth || 900), H = Math.max(220, $("chart").clientHeight || 260);
+    var L = 56, R = 16, T = 12, B = 30;
     var svg = el("svg", { viewBox: "0 0 " + W + " " + H, role: "img", "aria-label": "每日注册与参赛" });
     var max = 1;
     series.forEach(function (d) { max = Math.max(max, d.registrations, d.participants); });
@@ -189,6 +192,13 @@
     $("chart").replaceChildren(svg);
   }
 
+  /* The panel's height follows the one beside it: draw again at its size. */
+  if (window.ResizeObserver) {
+    new ResizeObserver(function () {
+      if (lastChart) drawChart(lastChart[0], lastChart[1], lastChart[2]);
+    }).observe($("chart"));
+  }
+
   function drawRegions(s) {
     var body = $("region-stats").tBodies[0];
     var frag = document.createDocumentFragment();
@@ -204,7 +214,8 @@
       frag.appendChild(tr);
     });
     body.replaceChildren(frag);
-    $("events-line").textContent = (s.events || []).map(function (e) {
+    /* the four latest events */
+    $("events-line").textContent = (s.events || []).slice(-4).map(function (e) {
       return e.title + "：签到 " + fmt(e.check_ins) + "，集中收看 " + fmt(e.recorded) + "，共 " + fmt(e.attended) + " 人";
     }).join("；");
   }
@@ -291,8 +302,8 @@
     return get("/admin/stats" + q(), true).then(function (s) {
       $("login").hidden = true;
       $("ops").hidden = false;
-      drawChart(s.series || [], s.contest_starts_at, s.contest_ends_at);
       drawRegions(s);
+      drawChart(s.series || [], s.contest_starts_at, s.contest_ends_at);
       if (s.contest_name && $("contest-name").textContent === "竞赛实时看板") {
         $("contest-name").textContent = s.contest_name;
         document.title = s.contest_name + " · 实时看板";
