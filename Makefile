@@ -42,6 +42,19 @@ all: $(BUILD)/quizd $(UNIT_BIN) $(BUILD)/layers-linked
 deps:
 	@scripts/deps.sh
 
+# Lua scripts are built into the binary: each x.lua becomes x.lua.h under
+# $(BUILD)/gen, one C string literal, included where the script is used
+# (#include "engines/boards/apply.lua.h").
+LUA_SRC  = $(wildcard */*.lua */*/*.lua)
+LUA_GEN  = $(LUA_SRC:%=$(BUILD)/gen/%.h)
+CFLAGS  += -I$(BUILD)/gen
+$(BUILD)/gen/%.lua.h: %.lua
+	@mkdir -p $(dir $@)
+	sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $< > $@
+$(LIB_OBJ): | $(LUA_GEN)
+# request.c names statuses (status.c) for the fuzz targets too
+FUZZ_LIB += server/status.c
+
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@

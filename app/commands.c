@@ -11,7 +11,10 @@
 
 const app_command_t g_app_commands[] = {
     /* @login */
-    { "organizer-add", "USERNAME [AREA]  (password: QUIZ_NEW_PASSWORD or stdin)", cmd_organizer_add },
+    { "organizer-add", "USERNAME [--area CODE]  (password: QUIZ_NEW_PASSWORD or stdin)", cmd_organizer_add },
+    { "organizer-list", "          organizer accounts, their areas and live sessions", cmd_organizer_list },
+    { "organizer-disable", "USERNAME  disable the account; its sessions end at once", cmd_organizer_disable },
+    { "organizer-password", "USERNAME  new password (as organizer-add); sessions end", cmd_organizer_password },
     /* @units */
     { "units-generate", "N [SEED]   N synthetic units with search bigrams (benchmarks)", cmd_units_generate },
     /* @quiz */

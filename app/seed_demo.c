@@ -130,8 +130,9 @@ static int add_units(db_t *db, arena_t *a, long long now, long long ids[NUNITS])
             return -1;
         }
         if (db_exec(db, "INSERT IGNORE INTO units (name, credit_code, region_code, province_code, city_code,"
-                        " county_code, type, headcount, contact_name, created_at)"
-                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, '演示联系人', ?)",
+                        " county_code, type, headcount, contact_name, created_at, verified)"
+                        /* verified: the demo's participation board ranks them */
+                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, '演示联系人', ?, 1)",
                     "sssssssii", units[i].name, cc, units[i].region, prov, city, county, units[i].type,
                     (long long)units[i].headcount, now) < 0)
             return -1;

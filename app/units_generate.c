@@ -91,6 +91,51 @@ static int sql_safe(const char *s)
     return !strpbrk(s, "'\\");
 }
 
+/* One random unit of a random county of reg as a VALUES tuple into row
+ * (a leading comma unless first). Returns 0, or -1 when the drawn name or
+ * code cannot be used (the caller draws again next time). */
+static int unit_row(const db_res_t *reg, uint64_t *serial, long long now, int first, char row[1400])
+{
+    size_t k = (size_t)(rnd() % reg->nrows);
+    const char *code = db_get(reg, k, 0), *county = db_get(reg, k, 1);
+    const char *city = db_get(reg, k, 4), *province = db_get(reg, k, 5);
+    int t = (int)(rnd() % 100);
+    const char *type = t < 50 ? "water_admin" : t < 85 ? "water_enterprise" : "other";
+    const char *kind = t < 50 ? admin_kinds[rnd() % N_OF(admin_kinds)]
+                     : t < 85 ? enterprise_kinds[rnd() % N_OF(enterprise_kinds)]
+                              : other_kinds[rnd() % N_OF(other_kinds)];
+    const char *place = places[rnd() % N_OF(places)];
+    /* "长治市上党区城关水利站"; a municipality's or placeholder city is left out */
+    int with_city = city[0] && strncmp(city, province, strlen(province)) != 0 &&
+                    !strstr(city, "直辖");
+    char name[400], fold[401], credit[19];
+    snprintf(name, sizeof name, "%s%s%s%s", with_city ? city : "", county, place, kind);
+    if (rules_search_fold(name, fold, sizeof fold) < 0 || !sql_safe(name) ||
+        make_credit(t < 50 ? "11" : t < 85 ? "91" : "52", code, (*serial)++, credit) < 0)
+        return -1;
+    snprintf(row, 1400, "%s('%s','%s','%s','%s','%s','%s','%s','%s',%d,'',%lld,1)",
+             first ? "" : ",", name, fold, credit, code, db_get(reg, k, 2), db_get(reg, k, 3),
+             code, type, (int)(5 + rnd() % 500), now);
+    return 0;
+}
+
+/* The search bigrams of units first_id..last_id, 10000 at a time.
+ * Returns 0, or -1 (reported). */
+static int index_bigrams(db_t *db, long long first_id, long long last_id)
+{
+    for (long long lo = first_id; lo <= last_id; lo += 10000) {
+        if (db_exec(db, "INSERT IGNORE INTO unit_ngrams (gram, unit_id)"
+                        " SELECT DISTINCT SUBSTRING(u.name_fold, s.seq, 2), u.id FROM units u"
+                        " JOIN seq_1_to_100 s ON s.seq < CHAR_LENGTH(u.name_fold)"
+                        " WHERE u.id BETWEEN ? AND ?", "ii", lo, lo + 9999) < 0) {
+            fprintf(stderr, "units-generate: indexing failed (%s)\n", db_error(db));
+            return -1;
+        }
+        fprintf(stderr, "bigrams: units %lld-%lld\n", lo, lo + 9999 < last_id ? lo + 9999 : last_id);
+    }
+    return 0;
+}
+
 int cmd_units_generate(int argc, char **argv)
 {
     long long n = argc > 1 ? atoll(argv[1]) : 0;
@@ -125,28 +170,11 @@ int cmd_units_generate(int argc, char **argv)
                      " created_at, search_indexed) VALUES ");
         long long batch = n - done < 1000 ? n - done : 1000, rows = 0;
         for (long long i = 0; i < batch; i++) {
-            size_t k = (size_t)(rnd() % reg->nrows);
-            const char *code = db_get(reg, k, 0), *county = db_get(reg, k, 1);
-            const char *city = db_get(reg, k, 4), *province = db_get(reg, k, 5);
-            int t = (int)(rnd() % 100);
-            const char *type = t < 50 ? "water_admin" : t < 85 ? "water_enterprise" : "other";
-            const char *kind = t < 50 ? admin_kinds[rnd() % N_OF(admin_kinds)]
-                             : t < 85 ? enterprise_kinds[rnd() % N_OF(enterprise_kinds)]
-                                      : other_kinds[rnd() % N_OF(other_kinds)];
-            const char *place = places[rnd() % N_OF(places)];
-            /* "长治市上党区城关水利站"; a municipality's or placeholder city is left out */
-            int with_city = city[0] && strncmp(city, province, strlen(province)) != 0 &&
-                            !strstr(city, "直辖");
-            char name[400], fold[401], credit[19];
-            snprintf(name, sizeof name, "%s%s%s%s", with_city ? city : "", county, place, kind);
-            if (rules_search_fold(name, fold, sizeof fold) < 0 || !sql_safe(name) ||
-                make_credit(t < 50 ? "11" : t < 85 ? "91" : "52", code, serial++, credit) < 0)
-                continue;
             char row[1400];
-            snprintf(row, sizeof row, "%s('%s','%s','%s','%s','%s','%s','%s','%s',%d,'',%lld,1)",
-                     rows++ ? "," : "", name, fold, credit, code, db_get(reg, k, 2), db_get(reg, k, 3),
-                     code, type, (int)(5 + rnd() % 500), now);
-            sb_add(&sql, row);
+            if (unit_row(reg, &serial, now, rows == 0, row) == 0) {
+                sb_add(&sql, row);
+                rows++;
+            }
         }
         if (rows && db_exec_script(db, sql.buf) < 0) {
             fprintf(stderr, "units-generate: insert failed (%s)\n", db_error(db));
@@ -160,18 +188,11 @@ int cmd_units_generate(int argc, char **argv)
     free(sql.buf);
     mx = db_query(db, &a, "SELECT IFNULL(MAX(id), 0) FROM units", "");
     long long last_id = mx ? db_int(mx, 0, 0) : 0;
-    for (long long lo = first_id; lo <= last_id; lo += 10000) {
-        if (db_exec(db, "INSERT IGNORE INTO unit_ngrams (gram, unit_id)"
-                        " SELECT DISTINCT SUBSTRING(u.name_fold, s.seq, 2), u.id FROM units u"
-                        " JOIN seq_1_to_100 s ON s.seq < CHAR_LENGTH(u.name_fold)"
-                        " WHERE u.id BETWEEN ? AND ?", "ii", lo, lo + 9999) < 0) {
-            fprintf(stderr, "units-generate: indexing failed (%s)\n", db_error(db));
-            goto out;
-        }
-        fprintf(stderr, "bigrams: units %lld-%lld\n", lo, lo + 9999 < last_id ? lo + 9999 : last_id);
-    }
+    if (index_bigrams(db, first_id, last_id) < 0)
+        goto out;
     /* fresh statistics, so the planner sees which bigrams are rare */
-    db_exec_script(db, "ANALYZE TABLE units, unit_ngrams");
+    if (db_exec_script(db, "ANALYZE TABLE units, unit_ngrams") < 0)
+        fprintf(stderr, "units-generate: ANALYZE failed (%s)\n", db_error(db));
     printf("%lld units generated (ids %lld-%lld)\n", last_id - first_id + 1, first_id, last_id);
     rc = 0;
 out:

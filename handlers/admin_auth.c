@@ -45,8 +45,12 @@ static int reply_session(req_t *r, const char *token, const char *role, const ch
     return reply_json(r, 200, body);
 }
 
-static int password_login(req_t *r, const char *user, const char *pw)
+/* user and pw as the body held them: a name or password holding a NUL
+ * (JSON "\u0000") matches no account and is refused as wrong. */
+static int password_login(req_t *r, json_t *userv, json_t *pwv)
 {
+    const char *user = json_string_value(userv), *pw = json_string_value(pwv);
+    int clean = req_text(userv) && req_text(pwv);
     const char *addr = addr_of(r);
     int w = rl_take(r, "adm-addr", addr, ADMIN_RL_ADDR, ADMIN_RL_WINDOW_S);
     if (w)
@@ -61,15 +65,14 @@ static int password_login(req_t *r, const char *user, const char *pw)
     const char *hash = NULL, *area = "";
     long long id = 0;
     int disabled = 1;
-    if (strlen(user) <= USERNAME_MAX && pwlen <= PASSWORD_MAX_LEN) {
+    if (clean && strlen(user) <= USERNAME_MAX && pwlen <= PASSWORD_MAX_LEN) {
         db_res_t *res = db_query(req_db(r), r->arena,
                                  "SELECT id, password_hash, area, disabled FROM organizers"
                                  " WHERE username = ?", "s", user);
         if (!res) {
             rl_give_back(r, "adm-acct", user);     /* not the caller's failure */
             rl_give_back(r, "adm-addr", addr);
-            r->store_down = 1;
-            return -1;
+            return ST_STORE;
         }
         if (res->nrows) {
             id = db_int(res, 0, 0);
@@ -97,8 +100,9 @@ static int password_login(req_t *r, const char *user, const char *pw)
     session_info_t s = { .organizer_id = id, .roles = ROLE_ORGANIZER, .mask = ROLE_ORGANIZER,
                          .area = area };
     char token[64];
-    if (session_create(r, &s, token) < 0)
-        return -1;
+    int st = session_create(r, &s, token);
+    if (st != ST_OK)
+        return st;
     log_info("organizer %lld signed in", id);
     int rc = reply_session(r, token, "organizer", area, 0);
     explicit_bzero(token, sizeof token);
@@ -122,8 +126,7 @@ static int code_login(req_t *r, const char *typed)
                     "isi", now, hash, now);
         if (n < 0) {
             rl_give_back(r, "adm-addr", addr);
-            r->store_down = 1;
-            return -1;
+            return ST_STORE;
         }
     }
     long long user_id = 0, unit_id = 0;
@@ -133,8 +136,7 @@ static int code_login(req_t *r, const char *typed)
                                  " FROM console_codes c JOIN users u ON u.id = c.user_id"
                                  " WHERE c.code_hash = ?", "s", hash);
         if (!res) {
-            r->store_down = 1;
-            return -1;
+            return ST_STORE;
         }
         /* Still the admin of that unit? The role may have gone since. */
         if (res->nrows && (db_int(res, 0, 2) & ROLE_UNIT_ADMIN) &&
@@ -150,8 +152,9 @@ static int code_login(req_t *r, const char *typed)
     session_info_t s = { .user_id = user_id, .admin_unit_id = unit_id,
                          .roles = ROLE_UNIT_ADMIN, .mask = ROLE_UNIT_ADMIN };
     char token[64];
-    if (session_create(r, &s, token) < 0)
-        return -1;
+    int st = session_create(r, &s, token);
+    if (st != ST_OK)
+        return st;
     log_info("unit admin %lld signed in to the console for unit %lld", user_id, unit_id);
     int rc = reply_session(r, token, "unit_admin", NULL, unit_id);
     explicit_bzero(token, sizeof token);
@@ -165,12 +168,31 @@ int h_admin_login(req_t *r)
         return 0;
     json_t *code = json_object_get(j, "code");
     json_t *user = json_object_get(j, "username"), *pw = json_object_get(j, "password");
+    /* A code holding a NUL is no code: "" fails the code's own rule. */
     if (json_is_string(code))
-        return code_login(r, json_string_value(code));
+        return code_login(r, req_text(code) ? req_text(code) : "");
     if (json_is_string(user) && json_is_string(pw) && json_string_length(user) > 0)
-        return password_login(r, json_string_value(user), json_string_value(pw));
-    return reply_error(r, 400, "invalid_request",
+        return password_login(r, user, pw);
+    return reply_error(r, 400, "invalid_parameter",
                        "send username and password, or the console code");
+}
+
+typedef struct {
+    long long user_id, unit, now;
+    const char *hash;
+} code_ctx_t;
+
+/* One live code per user: a new one replaces the older ones. Under db_tx. */
+static int code_tx(db_t *db, void *ctx)
+{
+    code_ctx_t *x = ctx;
+    if (db_exec(db, "DELETE FROM console_codes WHERE user_id = ?", "i", x->user_id) < 0 ||
+        db_exec(db, "INSERT INTO console_codes (code_hash, user_id, unit_id, created_at, expires_at)"
+                    " VALUES (?, ?, ?, ?, ?)",
+                "siiii", x->hash, x->user_id, x->unit, x->now, x->now + CONSOLE_CODE_TTL_S) < 0 ||
+        db_commit(db) < 0)
+        return ST_STORE;
+    return ST_OK;
 }
 
 int h_console_code(req_t *r)
@@ -185,18 +207,10 @@ int h_console_code(req_t *r)
     rules_console_code_make(rnd, code);
     crypto_sha256_hex(code, strlen(code), hash);
     long long now = clock_now_s();
-    db_t *db = req_db(r);
-    /* One live code per user: a new one replaces the older ones. */
-    if (db_begin(db) < 0 ||
-        db_exec(db, "DELETE FROM console_codes WHERE user_id = ?", "i", r->auth.user_id) < 0 ||
-        db_exec(db, "INSERT INTO console_codes (code_hash, user_id, unit_id, created_at, expires_at)"
-                    " VALUES (?, ?, ?, ?, ?)",
-                "siiii", hash, r->auth.user_id, unit, now, now + CONSOLE_CODE_TTL_S) < 0 ||
-        db_commit(db) < 0) {
-        db_rollback(db);
-        r->store_down = 1;
-        return -1;
-    }
+    code_ctx_t x = { r->auth.user_id, unit, now, hash };
+    int st = db_tx(req_db(r), code_tx, &x);
+    if (st != ST_OK)
+        return st;
     return reply_json(r, 200, json_pack("{s:s,s:i}", "code", code, "expires_in",
                                         CONSOLE_CODE_TTL_S));
 }

@@ -10,7 +10,8 @@
  *      and the board outbox row (schema/052_submit_procedures.sql); the
  *      boards give the rank (Redis, see boards.h); the attempt with its
  *      reply; COMMIT.
- * A deadlock or lock timeout rolls back and runs step 2-3 again. */
+ * Steps 2-3 run under db_tx, which runs them again after a deadlock, a
+ * lock timeout or a lost connection. */
 #include "handlers/attempts.h"
 #include "engines/quiz/contest.h"
 #include "handlers/handlers.h"
@@ -23,20 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define TX_RETRY  (-3)
-#define TX_TRIES  4
-
-/* Roll back after a failed statement: a deadlock or lock wait is worth
- * another try; anything else is a store failure. */
-static int tx_fail(req_t *r, db_t *db)
-{
-    int e = db_errno(db);
-    db_rollback(db);
-    if (e == DB_ER_DEADLOCK || e == DB_ER_LOCK_WAIT)
-        return TX_RETRY;
-    r->store_down = 1;
-    return -1;
-}
+/* Transactions run under db_tx (server/db.h), the one place that retries. */
 
 static void iso(long long t, char out[32]) { iso8601_format_shanghai(t, out); }
 
@@ -44,17 +32,16 @@ static void iso(long long t, char out[32]) { iso8601_format_shanghai(t, out); }
 
 /* One question as the person sees it: options in the order of perm,
  * lettered A, B, ...; never the answer or the explanation. */
-static json_t *question_json(long long id, const char *type, const char *stem, const char *options,
+static json_t *question_json(arena_t *a, long long id, const char *type, const char *stem, const char *options,
                              const char *perm)
 {
-    json_t *opts = json_loads(options ? options : "[]", 0, NULL);
+    json_t *opts = arena_json(a, json_loads(options ? options : "[]", 0, NULL));
     json_t *shown = json_array();
     for (size_t i = 0; perm[i]; i++) {
         const char *text = json_string_value(json_array_get(opts, (size_t)(perm[i] - 'A')));
         char key[2] = { (char)('A' + i), 0 };
         json_array_append_new(shown, json_pack("{s:s,s:s}", "key", key, "text", text ? text : ""));
     }
-    json_decref(opts);
     return json_pack("{s:I,s:s,s:s,s:o}", "id", (json_int_t)id, "type", type ? type : "single",
                      "stem", stem ? stem : "", "options", shown);
 }
@@ -80,13 +67,11 @@ static int reply_attempt(req_t *r, int status, long long aid, long long contest_
 static int reply_open_attempt(req_t *r, long long aid, long long contest_id, long long deadline)
 {
     db_res_t *p = db_query(req_db(r), r->arena, PAPER_SQL, "i", aid);
-    if (!p) {
-        r->store_down = 1;
-        return -1;
-    }
+    if (!p)
+        return ST_STORE;
     json_t *qs = json_array();
     for (size_t i = 0; i < p->nrows; i++)
-        json_array_append_new(qs, question_json(db_int(p, i, 0), db_get(p, i, 2), db_get(p, i, 3),
+        json_array_append_new(qs, question_json(r->arena, db_int(p, i, 0), db_get(p, i, 2), db_get(p, i, 3),
                                                 db_get(p, i, 4), db_get(p, i, 1) ? db_get(p, i, 1) : ""));
     return reply_attempt(r, 200, aid, contest_id, deadline, qs);
 }
@@ -140,10 +125,9 @@ static int draw(req_t *r, const contest_t *c, drawn_t **out)
     int want = contest_questions_per_attempt(c);
     if (want <= 0)
         return 0;
-    json_t *paper = json_loads(c->paper_json ? c->paper_json : "[]", 0, NULL);
+    json_t *paper = arena_json(r->arena, json_loads(c->paper_json ? c->paper_json : "[]", 0, NULL));
     int any = json_array_size(paper) == 1 &&
               strcmp(json_string_value(json_object_get(json_array_get(paper, 0), "category")) ?: "", "*") == 0;
-    json_decref(paper);
     db_res_t *q = any ? db_query(req_db(r), r->arena, DRAW_ANY_SQL, "i", (long long)want)
                       : db_query(req_db(r), r->arena, DRAW_SQL, "s", c->paper_json);
     if (!q)
@@ -160,9 +144,8 @@ static int draw(req_t *r, const contest_t *c, drawn_t **out)
         d[i].stem = db_get(q, i, 2);
         d[i].options = db_get(q, i, 3);
         d[i].order = w[ATTEMPT_MAX_OPTIONS];
-        json_t *opts = json_loads(d[i].options ? d[i].options : "[]", 0, NULL);
+        json_t *opts = arena_json(r->arena, json_loads(d[i].options ? d[i].options : "[]", 0, NULL));
         int n = (int)json_array_size(opts);
-        json_decref(opts);
         int judge = strcmp(d[i].type, "judge") == 0;
         if (attempt_shuffle(judge ? 2 : n, judge, w, d[i].perm) < 0)
             return 0;
@@ -174,21 +157,28 @@ static int draw(req_t *r, const contest_t *c, drawn_t **out)
 
 /* ---- POST /attempts ---- */
 
-/* One try of the start transaction. Returns 0 after replying, -1 store
- * error, TX_RETRY after a deadlock (rolled back). */
-static int start_tx(req_t *r, const contest_t *c, long long now)
+typedef struct {
+    req_t *r;
+    const contest_t *c;
+    long long now;
+} start_ctx_t;
+
+/* The start transaction, under db_tx (db.h): ST_OK after replying, or
+ * ST_STORE after a failed statement. */
+static int start_tx(db_t *db, void *ctx)
 {
-    db_t *db = req_db(r);
+    start_ctx_t *x = ctx;
+    req_t *r = x->r;
+    const contest_t *c = x->c;
+    long long now = x->now;
     long long uid = r->auth.user_id, day = rules_shanghai_day(now);
-    if (db_begin(db) < 0)
-        return tx_fail(r, db);
     /* The user's row is the lock that makes parallel starts one attempt
      * and keeps the daily cap under parallel requests. */
     db_res_t *u = db_query(db, r->arena,
                            "SELECT p.user_id FROM users u LEFT JOIN profiles p ON p.user_id = u.id"
                            " WHERE u.id = ? FOR UPDATE", "i", uid);
     if (!u)
-        return tx_fail(r, db);
+        return ST_STORE;
     if (!u->nrows || !db_get(u, 0, 0)) {
         db_rollback(db);
         return reply_error(r, 403, "not_registered", "register (PUT /me/profile) before answering");
@@ -199,15 +189,13 @@ static int start_tx(req_t *r, const contest_t *c, long long now)
                            " FROM attempts WHERE contest_id = ? AND user_id = ?",
                            "iiii", day, now, c->id, uid);
     if (!a)
-        return tx_fail(r, db);
+        return ST_STORE;
     long long open_id = db_int(a, 0, 1);
     if (open_id) {
         db_rollback(db);
         db_res_t *o = db_query(db, r->arena, "SELECT deadline FROM attempts WHERE id = ?", "i", open_id);
-        if (!o || !o->nrows) {
-            r->store_down = 1;
-            return -1;
-        }
+        if (!o || !o->nrows)
+            return ST_STORE;
         return reply_open_attempt(r, open_id, c->id, db_int(o, 0, 0));
     }
     if (db_int(a, 0, 0) >= c->attempts_per_day) {
@@ -219,30 +207,27 @@ static int start_tx(req_t *r, const contest_t *c, long long now)
     drawn_t *d = NULL;
     int n = draw(r, c, &d);
     if (n < 0)
-        return tx_fail(r, db);
+        return ST_STORE;
     if (n == 0) {
         db_rollback(db);
         log_warn("contest %lld: the question bank cannot fill the paper", c->id);
         return reply_error(r, 409, "paper_unavailable", "the question bank cannot fill this contest's paper yet");
     }
-    json_t *stored = json_array(), *shown = json_array();
+    json_t *stored = arena_json(r->arena, json_array()), *shown = arena_json(r->arena, json_array());
     for (int i = 0; i < n; i++) {
         json_array_append_new(stored, json_pack("{s:I,s:s}", "id", (json_int_t)d[i].id, "o", d[i].perm));
-        json_array_append_new(shown, question_json(d[i].id, d[i].type, d[i].stem, d[i].options, d[i].perm));
+        json_array_append_new(shown, question_json(r->arena, d[i].id, d[i].type, d[i].stem, d[i].options,
+                                                   d[i].perm));
     }
-    char *qs = json_dumps(stored, JSON_COMPACT);
-    json_decref(stored);
+    const char *qs = arena_json_text(r->arena, stored);
     /* The time limit, but never past the end of the contest. */
     long long deadline = now + c->time_limit_s < c->ends_at ? now + c->time_limit_s : c->ends_at;
     long long rc = qs ? db_exec(db, "INSERT INTO attempts (contest_id, user_id, day, started_at, deadline, questions)"
                                     " VALUES (?, ?, ?, ?, ?, ?)", "iiiiis", c->id, uid, day, now, deadline, qs)
                       : -1;
-    free(qs);
-    if (rc < 0 || db_commit(db) < 0) {
-        json_decref(shown);
-        return tx_fail(r, db);
-    }
-    return reply_attempt(r, 201, db_last_id(db), c->id, deadline, shown);
+    if (rc < 0 || db_commit(db) < 0)
+        return ST_STORE;
+    return reply_attempt(r, 201, db_last_id(db), c->id, deadline, json_incref(shown));
 }
 
 int h_attempt_start(req_t *r)
@@ -255,21 +240,14 @@ int h_attempt_start(req_t *r)
     }
     contest_t c;
     int rc = contest_from_request(r, j, &c);
-    if (rc < 0)
-        return rc == -2 ? -1 : 0;
+    if (rc != ST_OK)
+        return rc;
     long long now = clock_now_s();
     if (strcmp(contest_status(&c, now), "open") != 0)
         return reply_error(r, 403, "contest_not_open",
                            now < c.starts_at ? "the contest has not started" : "the contest has ended");
-    for (int tries = 1;; tries++) {
-        rc = start_tx(r, &c, now);
-        if (rc != TX_RETRY)
-            return rc;
-        if (tries == TX_TRIES) {
-            r->store_down = 1;
-            return -1;
-        }
-    }
+    start_ctx_t x = { r, &c, now };
+    return db_tx(req_db(r), start_tx, &x);
 }
 
 /* ---- POST /attempts/{id}/submit ---- */
@@ -314,8 +292,9 @@ static int score_answers(req_t *r, json_t *j, const db_res_t *q, scored_t *s)
 {
     json_t *ans = json_object_get(j, "answers");
     size_t nq = q->nrows;
-    if (!json_is_array(ans) || json_array_size(ans) == 0 || json_array_size(ans) > nq)
-        return invalid(r, arena_sprintf(r->arena, "answers must list 1 to %zu of the attempt's questions", nq));
+    /* An empty list is a blank paper: every question unanswered, score 0. */
+    if (!json_is_array(ans) || json_array_size(ans) > nq)
+        return invalid(r, arena_sprintf(r->arena, "answers must list 0 to %zu of the attempt's questions", nq));
     s->bank = arena_alloc(r->arena, sizeof *s->bank * nq);
     char *seen = arena_alloc(r->arena, nq);
     size_t i;
@@ -337,14 +316,14 @@ static int score_answers(req_t *r, json_t *j, const db_res_t *q, scored_t *s)
         seen[k] = 1;
         const char *letters[ATTEMPT_MAX_OPTIONS];
         for (size_t m = 0; m < json_array_size(ch); m++)
-            letters[m] = json_string_value(json_array_get(ch, m));
+            letters[m] = req_text(json_array_get(ch, m));
         const char *type = db_get(q, k, L_TYPE), *why = NULL;
         int multiple = type && strcmp(type, "multiple") == 0;
         if (attempt_choice_to_bank(db_get(q, k, L_PERM), multiple, letters, json_array_size(ch), s->bank[k],
                                    &why) < 0)
             return invalid(r, arena_sprintf(r->arena, "question %lld: %s", qid, why));
     }
-    s->results = json_array();
+    s->results = arena_json(r->arena, json_array());
     s->correct = 0;
     for (size_t k = 0; k < nq; k++) {
         const char *perm = db_get(q, k, L_PERM), *key = db_get(q, k, L_ANSWER);
@@ -371,13 +350,20 @@ static int score_answers(req_t *r, json_t *j, const db_res_t *q, scored_t *s)
     return 0;
 }
 
-/* One try of the submit transaction. Returns 0 after replying, -1 store
- * error, TX_RETRY after a deadlock (rolled back). */
-static int submit_tx(req_t *r, scored_t *s, long long now)
+typedef struct {
+    req_t *r;
+    scored_t *s;
+    long long now;
+} submit_ctx_t;
+
+/* The submit transaction, under db_tx (db.h): ST_OK after replying, or
+ * ST_STORE after a failed statement. */
+static int submit_tx(db_t *db, void *ctx)
 {
-    db_t *db = req_db(r);
-    if (db_begin(db) < 0)
-        return tx_fail(r, db);
+    submit_ctx_t *x = ctx;
+    req_t *r = x->r;
+    scored_t *s = x->s;
+    long long now = x->now;
     db_res_t *l = db_query(db, r->arena,
                            "SELECT a.submitted_at, a.reply, cs.score, cs.reached_at, d.score"
                            " FROM attempts a JOIN users u ON u.id = a.user_id"
@@ -386,7 +372,7 @@ static int submit_tx(req_t *r, scored_t *s, long long now)
                            "   AND d.day = a.day"
                            " WHERE a.id = ? FOR UPDATE", "i", s->aid);
     if (!l)
-        return tx_fail(r, db);
+        return ST_STORE;
     if (!l->nrows) {   /* the attempt vanished: nothing to do */
         db_rollback(db);
         return reply_error(r, 404, "attempt_not_found", "not found");
@@ -400,13 +386,8 @@ static int submit_tx(req_t *r, scored_t *s, long long now)
     long long old_cs = db_int(l, 0, 2), old_reached = db_int(l, 0, 3);
     long long old_day = db_get(l, 0, 4) ? db_int(l, 0, 4) : -1;
     long long new_day = s->score > old_day ? s->score : old_day;
-    long long new_cs;
-    if (s->rule == SCORE_DAILY_BEST_SUM)
-        new_cs = old_cs - (old_day > 0 ? old_day : 0) + new_day;
-    else
-        new_cs = s->score > old_cs ? s->score : old_cs;
-    if (first)
-        new_cs = s->rule == SCORE_DAILY_BEST_SUM ? new_day : s->score;
+    /* the rule as rescoring computes it (rules/score.h) */
+    long long new_cs = rules_contest_score_after(s->rule, first ? 0 : old_cs, first ? -1 : old_day, new_day);
     /* Ties rank whoever reached the score first higher: the time moves only
      * when the score goes up. */
     long long reached = (first || new_cs > old_cs) ? now : old_reached;
@@ -414,7 +395,7 @@ static int submit_tx(req_t *r, scored_t *s, long long now)
     if (db_exec(db, "CALL quiz_submit_scores(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", "iiiiiiiiiii", s->contest_id,
                 s->user_id, s->aid, s->day, s->score, (long long)(s->score > old_day), first ? 0 : old_cs, new_cs,
                 reached, (long long)first, now) < 0)
-        return tx_fail(r, db);
+        return ST_STORE;
 
     /* The rank belongs in the stored reply (a later submit gets the same
      * bytes), so it is taken before the commit: this connection already
@@ -423,33 +404,27 @@ static int submit_tx(req_t *r, scored_t *s, long long now)
      * they do not keep a result that was never committed. */
     long long rk = lb_rank_after_submit(r, s->contest_id, s->user_id);
     json_t *rank = rk > 0 ? json_integer(rk) : json_null();
-    json_t *body = json_pack("{s:I,s:I,s:I,s:I,s:i,s:O,s:I,s:o}", "attempt_id", (json_int_t)s->aid,
+    json_t *body = arena_json(r->arena, json_pack("{s:I,s:I,s:I,s:I,s:i,s:O,s:I,s:o}", "attempt_id", (json_int_t)s->aid,
                              "contest_id", (json_int_t)s->contest_id, "score", (json_int_t)s->score,
                              "max_score", (json_int_t)((long long)s->nq * s->points), "correct_count",
                              s->correct, "results", s->results, "contest_score", (json_int_t)new_cs,
-                             "rank", rank);
-    char *reply = body ? json_dumps(body, JSON_COMPACT) : NULL;
-    json_decref(body);
-    json_t *ch = json_array();
+                             "rank", rank));
+    const char *reply = arena_json_text(r->arena, body);
+    json_t *ch = arena_json(r->arena, json_array());
     for (int k = 0; k < s->nq; k++)
         json_array_append_new(ch, json_string(s->bank[k]));
-    char *choices = json_dumps(ch, JSON_COMPACT);
-    json_decref(ch);
+    const char *choices = arena_json_text(r->arena, ch);
     long long n = (reply && choices)
                       ? db_exec(db, "UPDATE attempts SET submitted_at = ?, score = ?, correct_count = ?, choices = ?,"
                                     " reply = ? WHERE id = ?", "iiissi", now, s->score, (long long)s->correct,
                                 choices, reply, s->aid)
                       : -1;
-    free(choices);
     if (n < 0 || db_commit(db) < 0) {
-        free(reply);
         if (rk > 0)
             lb_request_rebuild(req_kv(r), s->contest_id);
-        return tx_fail(r, db);
+        return ST_STORE;
     }
-    reply_raw(r, 200, "application/json; charset=utf-8", reply, strlen(reply));
-    free(reply);
-    return 0;
+    return reply_raw(r, 200, "application/json; charset=utf-8", reply, strlen(reply));
 }
 
 int h_attempt_submit(req_t *r)
@@ -457,20 +432,21 @@ int h_attempt_submit(req_t *r)
     long long aid;
     if (req_id_param(r, 0, "attempt_not_found", &aid) < 0)
         return 0;
+    db_res_t *q = db_query(req_db(r), r->arena, SUBMIT_LOAD_SQL, "i", aid);
+    if (!q)
+        return ST_STORE;
+    /* Someone else's attempt is "not found" too: ids are not secrets, but
+     * nobody learns whether another person's attempt exists. */
+    int mine = q->nrows && db_int(q, 0, L_USER) == r->auth.user_id;
+    /* A retry gets the first reply whatever its body, even one that is not
+     * JSON: the stored reply is looked up before the body is read. */
+    if (mine && db_get(q, 0, L_SUBMITTED))
+        return reply_stored(r, db_get(q, 0, L_REPLY));
     json_t *j = req_json(r);
     if (!j)
         return 0;
-    db_res_t *q = db_query(req_db(r), r->arena, SUBMIT_LOAD_SQL, "i", aid);
-    if (!q) {
-        r->store_down = 1;
-        return -1;
-    }
-    /* Someone else's attempt is "not found" too: ids are not secrets, but
-     * nobody learns whether another person's attempt exists. */
-    if (!q->nrows || db_int(q, 0, L_USER) != r->auth.user_id)
+    if (!mine)
         return reply_error(r, 404, "attempt_not_found", "no such attempt of yours");
-    if (db_get(q, 0, L_SUBMITTED))
-        return reply_stored(r, db_get(q, 0, L_REPLY));
     long long now = clock_now_s();
     if (now > db_int(q, 0, L_DEADLINE) + ATTEMPT_GRACE_S)
         return reply_error(r, 410, "attempt_expired", "the time for this attempt is over");
@@ -480,17 +456,6 @@ int h_attempt_submit(req_t *r)
     s.rule = rule < 0 ? SCORE_BEST : rule;
     if (score_answers(r, j, q, &s) < 0)
         return 0;
-    int rc;
-    for (int tries = 1;; tries++) {
-        rc = submit_tx(r, &s, now);
-        if (rc != TX_RETRY)
-            break;
-        if (tries == TX_TRIES) {
-            r->store_down = 1;
-            rc = -1;
-            break;
-        }
-    }
-    json_decref(s.results);
-    return rc;
+    submit_ctx_t x = { r, &s, now };
+    return db_tx(req_db(r), submit_tx, &x);
 }

@@ -1,6 +1,7 @@
 /* contests.c: see contests.h. */
 #include "handlers/contests.h"
 #include "engines/quiz/contest.h"
+#include "engines/console/console.h"
 #include "handlers/handlers.h"
 #include "rules/names.h"
 #include "rules/score.h"
@@ -15,7 +16,7 @@ int h_contests_list(req_t *r)
     contest_t *cs;
     int n = contest_list_active(r, now, &cs);
     if (n < 0)
-        return -1;
+        return n;
     json_t *arr = json_array();
     for (int i = 0; i < n; i++)
         json_array_append_new(arr, contest_json(&cs[i], now));
@@ -28,8 +29,8 @@ int h_contest_current(req_t *r)
 {
     contest_t c;
     int rc = contest_from_request(r, NULL, &c);
-    if (rc < 0)
-        return rc == -2 ? -1 : 0;
+    if (rc != ST_OK)
+        return rc;
     long long now = clock_now_s();
     char iso[32];
     iso8601_format_shanghai(now, iso);
@@ -77,12 +78,34 @@ static int time_field(req_t *r, json_t *j, const char *name, long long *out)
     long long t;
     if (!json_is_string(v) || iso8601_parse(json_string_value(v), &t) < 0)
         return bad(r, name, "an ISO 8601 time such as 2024-06-11T06:00:00+08:00");
+    if (!req_text(v))   /* a NUL inside: the text before it is not the time given */
+        return bad(r, name, "an ISO 8601 time such as 2024-06-11T06:00:00+08:00");
     *out = t;
     return 0;
 }
 
+/* 1 when a string anywhere in v holds a NUL byte: such settings are
+ * refused, as the stored text is read back without JSON_ALLOW_NUL. */
+static int holds_nul(json_t *v)
+{
+    if (json_is_string(v))
+        return !req_text(v);
+    size_t i;
+    const char *k;
+    json_t *e;
+    if (json_is_array(v))
+        json_array_foreach(v, i, e)
+            if (holds_nul(e))
+                return 1;
+    if (json_is_object(v))
+        json_object_foreach(v, k, e)
+            if (holds_nul(e))
+                return 1;
+    return 0;
+}
+
 /* Checks a paper and that the active bank can fill it; writes its
- * normalised JSON into *out. Returns 0, or -1 after replying (-2 store). */
+ * normalised JSON into *out. Returns 0, -1 after replying, or ST_STORE. */
 static int paper_field(req_t *r, json_t *v, const char **out)
 {
     if (!json_is_array(v) || json_array_size(v) < 1 || json_array_size(v) > CONTEST_MAX_PAPER_ENTRIES)
@@ -90,34 +113,28 @@ static int paper_field(req_t *r, json_t *v, const char **out)
                                              CONTEST_MAX_PAPER_ENTRIES));
     db_res_t *have = db_query(req_db(r), r->arena,
                               "SELECT category, COUNT(*) FROM questions WHERE active = 1 GROUP BY category", "");
-    if (!have) {
-        r->store_down = 1;
-        return -2;
-    }
+    if (!have)
+        return ST_STORE;
     long long total_bank = 0;
     for (size_t k = 0; k < have->nrows; k++)
         total_bank += db_int(have, k, 1);
-    json_t *norm = json_array();
+    json_t *norm = arena_json(r->arena, json_array());
     size_t i;
     json_t *e;
     long long total = 0;
     int star = 0;
     json_array_foreach(v, i, e) {
-        const char *cat = json_string_value(json_object_get(e, "category"));
+        const char *cat = req_text(json_object_get(e, "category"));
         json_t *cnt = json_object_get(e, "count");
         char clean[200];
         if (!json_is_object(e) || !cat || rules_text_field(cat, 1, 32, clean, sizeof clean) < 0 ||
             !json_is_integer(cnt) || json_integer_value(cnt) < 1 ||
-            json_integer_value(cnt) > CONTEST_MAX_QUESTIONS || json_object_size(e) != 2) {
-            json_decref(norm);
+            json_integer_value(cnt) > CONTEST_MAX_QUESTIONS || json_object_size(e) != 2)
             return bad(r, "paper", "each entry is {\"category\": 1 to 32 characters, \"count\": 1 or more}");
-        }
         long long n = json_integer_value(cnt);
         for (size_t k = 0; k < i; k++)
-            if (strcmp(json_string_value(json_object_get(json_array_get(norm, k), "category")), clean) == 0) {
-                json_decref(norm);
+            if (strcmp(json_string_value(json_object_get(json_array_get(norm, k), "category")), clean) == 0)
                 return bad(r, "paper", "a category is named twice");
-            }
         /* "*" = any category; alone, so the draw never takes a question twice. */
         if (strcmp(clean, "*") == 0)
             star = 1;
@@ -128,7 +145,6 @@ static int paper_field(req_t *r, json_t *v, const char **out)
             if (strcmp(db_get(have, k, 0), clean) == 0)
                 avail = db_int(have, k, 1);
         if (avail < n) {
-            json_decref(norm);
             reply_error(r, 400, "invalid_paper",
                         arena_sprintf(r->arena, "category %s has %lld active questions; the paper asks for %lld",
                                       clean, avail, n));
@@ -137,24 +153,18 @@ static int paper_field(req_t *r, json_t *v, const char **out)
         total += n;
         json_array_append_new(norm, json_pack("{s:s,s:I}", "category", clean, "count", (json_int_t)n));
     }
-    if (star && json_array_size(v) != 1) {
-        json_decref(norm);
+    if (star && json_array_size(v) != 1)
         return bad(r, "paper", "\"*\" (any category) must be the only entry");
-    }
-    if (total > CONTEST_MAX_QUESTIONS) {
-        json_decref(norm);
+    if (total > CONTEST_MAX_QUESTIONS)
         return bad(r, "paper", arena_sprintf(r->arena, "at most %d questions", CONTEST_MAX_QUESTIONS));
-    }
-    char *s = json_dumps(norm, JSON_COMPACT);
-    json_decref(norm);
-    *out = arena_strdup(r->arena, s ? s : "[]");
-    free(s);
+    const char *s = arena_json_text(r->arena, norm);
+    *out = s ? s : "[]";
     return 0;
 }
 
 /* Apply the members of j onto c (every member optional here; the caller
- * checks what a new contest needs). Returns 0, or -1 after replying, -2 on
- * a store error. */
+ * checks what a new contest needs). Returns 0, -1 after replying, or
+ * ST_STORE. */
 static int apply_settings(req_t *r, json_t *j, contest_t *c)
 {
     static const char *const known[] = {
@@ -172,12 +182,12 @@ static int apply_settings(req_t *r, json_t *j, contest_t *c)
     }
     if ((v = json_object_get(j, "name"))) {
         char *clean = arena_alloc(r->arena, 401);
-        if (!json_is_string(v) || rules_text_field(json_string_value(v), 2, 100, clean, 401) < 0)
+        if (!req_text(v) || rules_text_field(req_text(v), 2, 100, clean, 401) < 0)
             return bad(r, "name", "2 to 100 characters");
         c->name = clean;
     }
     if ((v = json_object_get(j, "slug"))) {
-        const char *s = json_string_value(v);
+        const char *s = req_text(v);
         size_t n = s ? strlen(s) : 0;
         if (n < 1 || n > 32 || strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789-_") != n)
             return bad(r, "slug", "1 to 32 of a-z 0-9 - _");
@@ -198,9 +208,9 @@ static int apply_settings(req_t *r, json_t *j, contest_t *c)
         int_field(r, j, "certificate_days", 0, 366, &c->certificate_days) < 0)
         return -1;
     if ((v = json_object_get(j, "score_rule"))) {
-        if (rules_score_rule_parse(json_string_value(v)) < 0)
+        if (rules_score_rule_parse(req_text(v)) < 0)
             return bad(r, "score_rule", "best or daily_best_sum");
-        c->score_rule = arena_strdup(r->arena, json_string_value(v));
+        c->score_rule = arena_strdup(r->arena, req_text(v));
     }
     if ((v = json_object_get(j, "certificate_threshold"))) {
         if (json_is_null(v))
@@ -211,10 +221,9 @@ static int apply_settings(req_t *r, json_t *j, contest_t *c)
     if ((v = json_object_get(j, "prize_settings"))) {
         if (json_is_null(v)) {
             c->prize_settings = NULL;
-        } else if (json_is_object(v)) {
-            char *s = json_dumps(v, JSON_COMPACT);
-            c->prize_settings = arena_strdup(r->arena, s ? s : "{}");
-            free(s);
+        } else if (json_is_object(v) && !holds_nul(v)) {
+            const char *s = arena_json_text(r->arena, v);
+            c->prize_settings = s ? s : "{}";
         } else {
             return bad(r, "prize_settings", "an object or null");
         }
@@ -234,8 +243,33 @@ static int apply_settings(req_t *r, json_t *j, contest_t *c)
     return 0;
 }
 
-/* Writes c (insert when c->id is 0). Returns 0, 1 for a taken slug, -1 store. */
-static int save(req_t *r, contest_t *c, long long now)
+/* Writes c (insert when c->id is 0) and its audit record (before: NULL
+ * for a new contest) in one transaction. Returns 0, 1 for a taken slug,
+ * or ST_STORE. */
+static int save_row(req_t *r, contest_t *c, long long now);
+
+static int save(req_t *r, contest_t *c, const contest_t *before, long long now)
+{
+    db_t *db = req_db(r);
+    if (db_begin(db) < 0)
+        return ST_STORE;
+    int rc = save_row(r, c, now);
+    if (rc != 0) {
+        db_rollback(db);
+        return rc;
+    }
+    json_t *b = before ? arena_json(r->arena, admin_json(before, now)) : NULL;
+    json_t *a = arena_json(r->arena, admin_json(c, now));
+    if (console_audit(db, r->auth.organizer_id, before ? "contest.update" : "contest.create",
+                      "contest", c->id, b, a) != 0 || db_commit(db) != 0) {
+        db_rollback(db);
+        return ST_STORE;
+    }
+    return 0;
+}
+
+/* The contest's row alone: 0, 1 for a taken slug, or ST_STORE. */
+static int save_row(req_t *r, contest_t *c, long long now)
 {
     const char *thr = c->certificate_threshold >= 0 ? arena_sprintf(r->arena, "%d", c->certificate_threshold) : NULL;
     long long n;
@@ -265,8 +299,7 @@ static int save(req_t *r, contest_t *c, long long now)
     if (n < 0) {
         if (db_errno(req_db(r)) == DB_ER_DUP_ENTRY)
             return 1;
-        r->store_down = 1;
-        return -1;
+        return ST_STORE;
     }
     return 0;
 }
@@ -286,16 +319,16 @@ int h_admin_contest_create(req_t *r)
                     .score_rule = "best", .certificate_threshold = -1 };
     int rc = apply_settings(r, j, &c);
     if (rc < 0)
-        return rc == -2 ? -1 : 0;
+        return rc == ST_STORE ? ST_STORE : ST_REPLIED;
     if (!c.slug) {
         unsigned char rnd[5];
         crypto_random_bytes(rnd, sizeof rnd);
         c.slug = arena_sprintf(r->arena, "c%02x%02x%02x%02x%02x", rnd[0], rnd[1], rnd[2], rnd[3], rnd[4]);
     }
     long long now = clock_now_s();
-    rc = save(r, &c, now);
+    rc = save(r, &c, NULL, now);
     if (rc < 0)
-        return -1;
+        return rc;
     if (rc == 1)
         return reply_error(r, 409, "contest_exists", "another contest has this slug");
     log_info("contest %lld created by organizer %lld", c.id, r->auth.organizer_id);
@@ -312,31 +345,30 @@ int h_admin_contest_update(req_t *r)
         return 0;
     contest_t c;
     int rc = contest_load(r, id, &c);
-    if (rc == -2)
-        return -1;
-    if (rc < 0)
+    if (rc == ST_NOT_FOUND)
         return reply_error(r, 404, "no_contest", "no such contest");
+    if (rc != ST_OK)
+        return rc;
     contest_t before = c;
     rc = apply_settings(r, j, &c);
     if (rc < 0)
-        return rc == -2 ? -1 : 0;
+        return rc == ST_STORE ? ST_STORE : ST_REPLIED;
     /* Scores already given were computed under the old rule and points;
      * changing either would leave them meaning something else. */
     if (strcmp(before.score_rule, c.score_rule) != 0 || before.points_per_question != c.points_per_question) {
         db_res_t *n = db_query(req_db(r), r->arena,
                                "SELECT COUNT(*) FROM contest_scores WHERE contest_id = ?", "i", id);
         if (!n) {
-            r->store_down = 1;
-            return -1;
+            return ST_STORE;
         }
         if (db_int(n, 0, 0) > 0)
             return reply_error(r, 409, "contest_has_results",
                                "score_rule and points_per_question cannot change once people have scores");
     }
     long long now = clock_now_s();
-    rc = save(r, &c, now);
+    rc = save(r, &c, &before, now);
     if (rc < 0)
-        return -1;
+        return rc;
     if (rc == 1)
         return reply_error(r, 409, "contest_exists", "another contest has this slug");
     log_info("contest %lld changed by organizer %lld", c.id, r->auth.organizer_id);

@@ -52,8 +52,7 @@ int h_events_list(req_t *r)
     json_t *list;
     long long now = clock_now_s();
     if (rep_events_list(req_db(r), r->arena, now, &list) < 0) {
-        r->store_down = 1;
-        return -1;
+        return ST_STORE;
     }
     char iso[32];
     iso8601_format_shanghai(now, iso);
@@ -67,8 +66,7 @@ int h_event_qrcode(req_t *r)
         return 0;
     int ex = rep_event_exists(req_db(r), r->arena, id);
     if (ex < 0) {
-        r->store_down = 1;
-        return -1;
+        return ST_STORE;
     }
     if (!ex)
         return reply_error(r, 404, "event_not_found", "no such event");
@@ -90,8 +88,7 @@ int h_event_check_in(req_t *r)
     if (rc == REP_ESTATE)
         return reply_error(r, 403, "event_not_open", "check-in is open only while a session runs");
     if (rc < 0) {
-        r->store_down = 1;
-        return -1;
+        return ST_STORE;
     }
     char iso[32];
     iso8601_format_shanghai(at, iso);

@@ -44,8 +44,7 @@ int exports_reply_error(req_t *r, int rc, const char *err)
     case REP_ESTATE:
         return reply_error(r, 409, "job_not_done", "the export is not finished yet");
     default:
-        r->store_down = 1;
-        return -1;
+        return ST_STORE;
     }
 }
 
@@ -63,9 +62,9 @@ int h_exports_create(req_t *r)
         return reply_error(r, 400, "invalid_filter", "contest_id must be an integer");
     contest_t c;
     int rc = contest_load(r, cid && json_is_integer(cid) ? json_integer_value(cid) : 0, &c);
-    if (rc == -2)
-        return -1;
-    if (rc < 0)
+    if (rc == ST_STORE)
+        return ST_STORE;
+    if (rc != ST_OK)
         return reply_error(r, 404, "no_contest", "no such contest");
     json_object_set_new(j, "contest_id", json_integer(c.id));
     rep_who_t who;
@@ -135,7 +134,7 @@ int h_job_file(req_t *r)
     }
     close(fd);
     if (got != (size_t)st.st_size)
-        return -1;
+        return ST_ERR;
     /* The buffer is the arena's already: hand it over without a copy. */
     r->status = 200;
     r->ctype = ctype;

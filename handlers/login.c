@@ -21,10 +21,6 @@
 #include <string.h>
 
 #define JSON_CT "application/json; charset=utf-8"
-#define TX_TRIES 3
-/* libmariadb's client errors for a dead connection (errmsg.h) */
-#define CR_SERVER_GONE 2006
-#define CR_SERVER_LOST 2013
 
 /* A wx.login code: 1..256 printable ASCII characters. The JSON string may
  * hold a NUL, so the lengths are compared too. */
@@ -43,16 +39,26 @@ static const char *get_code(json_t *j)
     return s;
 }
 
-/* The login's transaction. Fills *info, the token and *reply (JSON text).
- * Returns 0 (committed) or -1 (the caller rolls back; db_errno tells). */
-static int login_tx(req_t *r, replay_t *rp, const wx_session_t *ws, const char *key_sealed,
-                    session_info_t *info, char token[64], char hash[65], char **reply,
-                    char **reply_sealed)
+typedef struct {
+    req_t *r;
+    replay_t *rp;
+    const wx_session_t *ws;
+    const char *key_sealed;
+    session_info_t info;
+    char token[64], hash[65];
+    char *reply, *reply_sealed;   /* JSON text, arena */
+} login_ctx_t;
+
+/* The login's transaction, under db_tx (db.h). Fills x's info, token,
+ * hash and reply. Returns ST_OK (committed), ST_STORE (a statement
+ * failed) or ST_ERR. */
+static int login_tx(db_t *db, void *ctx)
 {
-    db_t *db = req_db(r);
+    login_ctx_t *x = ctx;
+    req_t *r = x->r;
+    const wx_session_t *ws = x->ws;
+    session_info_t *info = &x->info;
     long long now = clock_now_s();
-    if (db_begin(db) < 0)
-        return -1;
     /* One round trip: the upsert returns what the session needs. */
     db_res_t *res = db_query(db, r->arena,
                              "INSERT INTO users (openid, unionid, session_key_sealed, created_at,"
@@ -62,10 +68,10 @@ static int login_tx(req_t *r, replay_t *rp, const wx_session_t *ws, const char *
                              " last_login_at = VALUES(last_login_at)"
                              " RETURNING id, roles, IFNULL(admin_unit_id, 0),"
                              " EXISTS (SELECT 1 FROM profiles p WHERE p.user_id = users.id)",
-                             "sssii", ws->openid, ws->unionid[0] ? ws->unionid : NULL, key_sealed,
+                             "sssii", ws->openid, ws->unionid[0] ? ws->unionid : NULL, x->key_sealed,
                              now, now);
     if (!res || !res->nrows)
-        return -1;
+        return ST_STORE;
     memset(info, 0, sizeof *info);
     info->user_id = db_int(res, 0, 0);
     /* The session may carry user and unit admin (session.h); it has what
@@ -78,55 +84,50 @@ static int login_tx(req_t *r, replay_t *rp, const wx_session_t *ws, const char *
     if (!(info->roles & ROLE_UNIT_ADMIN))
         info->admin_unit_id = 0;
     int registered = db_int(res, 0, 3) != 0;
-    if (session_insert(r, info, token, hash) < 0)
-        return -1;
-    json_t *body = json_pack("{s:s,s:i,s:{s:I,s:b}}", "token", token, "expires_in",
+    int st = session_insert(r, info, x->token, x->hash);
+    if (st != ST_OK)
+        return st;
+    json_t *body = json_pack("{s:s,s:i,s:{s:I,s:b}}", "token", x->token, "expires_in",
                              g_config.session_ttl_s, "user", "id", (json_int_t)info->user_id,
                              "registered", registered);
+    /* malloc'd, not the arena's: it holds the token and is wiped below */
     char *txt = body ? json_dumps(body, JSON_COMPACT) : NULL;
     json_decref(body);
     if (!txt)
-        return -1;
-    *reply = arena_strdup(r->arena, txt);
+        return ST_ERR;
+    x->reply = arena_strdup(r->arena, txt);
     explicit_bzero(txt, strlen(txt));   /* it holds the token */
     free(txt);
-    if (replay_save_tx(r, rp, *reply, reply_sealed) < 0)
-        return -1;
-    return db_commit(db);
+    st = replay_save_tx(r, x->rp, x->reply, &x->reply_sealed);
+    if (st != ST_OK)
+        return st;
+    return db_commit(db) < 0 ? ST_STORE : ST_OK;
 }
 
 /* WeChat said who it is: write everything and reply. */
 static int finish(req_t *r, replay_t *rp, const wx_session_t *ws)
 {
-    char *key_sealed, *reply = NULL, *sealed = NULL, token[64], hash[65];
-    session_info_t info;
+    char *key_sealed;
     if (seal_str(r, ws->session_key, &key_sealed) < 0) {
         replay_abandon(r, rp);
-        return -1;
+        return ST_ERR;
     }
-    db_t *db = req_db(r);
-    for (int attempt = 1;; attempt++) {
-        if (login_tx(r, rp, ws, key_sealed, &info, token, hash, &reply, &sealed) == 0)
-            break;
-        int err = db_errno(db);
-        db_rollback(db);
-        /* Deadlocks and lock waits are InnoDB's to retry; a connection lost
-         * (a MariaDB restart leaves each pooled connection stale until its
-         * next call reconnects) ran nothing worth keeping. Repeating after
-         * a lost COMMIT that did land makes one more session, harmless:
-         * the reply remembered is the one sent. */
-        if ((err == DB_ER_DEADLOCK || err == DB_ER_LOCK_WAIT || err == CR_SERVER_GONE ||
-             err == CR_SERVER_LOST) && attempt < TX_TRIES)
-            continue;
+    login_ctx_t x = { .r = r, .rp = rp, .ws = ws, .key_sealed = key_sealed };
+    /* db_tx runs it again after a deadlock, a lock wait or a lost
+     * connection (a MariaDB restart leaves each pooled connection stale
+     * until its next call reconnects). Repeating after a lost COMMIT that
+     * did land makes one more session, harmless: the reply remembered is
+     * the one sent. */
+    int st = db_tx(req_db(r), login_tx, &x);
+    if (st != ST_OK) {
         replay_abandon(r, rp);
-        if (err)
-            r->store_down = 1;
-        return -1;
+        explicit_bzero(x.token, sizeof x.token);
+        return st;
     }
-    session_cache_new(r, &info, hash);
-    replay_publish(r, rp, sealed);
-    explicit_bzero(token, sizeof token);
-    return reply_raw(r, 200, JSON_CT, reply, strlen(reply));
+    session_cache_new(r, &x.info, x.hash);
+    replay_publish(r, rp, x.reply_sealed);
+    explicit_bzero(x.token, sizeof x.token);
+    return reply_raw(r, 200, JSON_CT, x.reply, strlen(x.reply));
 }
 
 int h_login(req_t *r)
@@ -142,7 +143,7 @@ int h_login(req_t *r)
     char *prev;
     int rc = replay_begin(r, code, &rp, &prev);
     if (rc < 0)
-        return -1;
+        return rc;
     if (rc == REPLAY_HIT)
         return reply_raw(r, 200, JSON_CT, prev, strlen(prev));
     wx_err_t e;

@@ -60,21 +60,19 @@ static int bad_data(req_t *r)
                        "encrypted_data and iv do not decrypt to a phone number");
 }
 
-/* The old way: decrypt with the stored session key. Returns 0 with phone
- * filled, or 1 after replying, or -1 on a store error. */
+/* The old way: decrypt with the stored session key. Returns ST_OK with
+ * phone filled, ST_REPLIED, or ST_STORE. */
 static int from_encrypted(req_t *r, const char *enc, const char *iv, char *phone, size_t phonesz)
 {
     db_res_t *res = db_query(req_db(r), r->arena,
                              "SELECT openid, session_key_sealed FROM users WHERE id = ?", "i",
                              r->auth.user_id);
-    if (!res) {
-        r->store_down = 1;
-        return -1;
-    }
+    if (!res)
+        return ST_STORE;
     char *key = NULL;
     if (!res->nrows || unseal_str(r, db_get(res, 0, 1), &key) < 0) {
         relogin(r);
-        return 1;
+        return ST_REPLIED;
     }
     const char *openid = db_get(res, 0, 0);
     req_release_stores(r);
@@ -82,7 +80,7 @@ static int from_encrypted(req_t *r, const char *enc, const char *iv, char *phone
     char *plain = NULL;
     int rc = wx_decrypt_data(key, iv, enc, g_config.wx_appid, &plain);
     if (rc == 0) {
-        json_t *j = json_loads(plain, JSON_REJECT_DUPLICATES, NULL);
+        json_t *j = arena_json(r->arena, json_loads(plain, JSON_REJECT_DUPLICATES, NULL));
         explicit_bzero(plain, strlen(plain));
         free(plain);
         const char *num = j ? str_field(j, "purePhoneNumber", PHONE_MAX) : NULL;
@@ -91,11 +89,10 @@ static int from_encrypted(req_t *r, const char *enc, const char *iv, char *phone
         int ok = num && phone_ok(num);
         if (ok)
             snprintf(phone, phonesz, "%s", num);
-        json_decref(j);
         explicit_bzero(key, strlen(key));
         if (!ok) {
             bad_data(r);
-            return 1;
+            return ST_REPLIED;
         }
         return 0;
     }
@@ -104,7 +101,7 @@ static int from_encrypted(req_t *r, const char *enc, const char *iv, char *phone
          * is not in question. */
         explicit_bzero(key, strlen(key));
         bad_data(r);
-        return 1;
+        return ST_REPLIED;
     }
     /* Did not decrypt (or not to JSON): is our key still current? */
     int valid = 0;
@@ -117,7 +114,7 @@ static int from_encrypted(req_t *r, const char *enc, const char *iv, char *phone
         relogin(r);
     else
         bad_data(r);
-    return 1;
+    return ST_REPLIED;
 }
 
 int h_me_phone(req_t *r)
@@ -140,8 +137,8 @@ int h_me_phone(req_t *r)
             return reply_error(r, 400, "invalid_code", "WeChat gave no usable phone number");
     } else if (enc && iv) {
         int rc = from_encrypted(r, enc, iv, phone, sizeof phone);
-        if (rc)
-            return rc < 0 ? -1 : 0;
+        if (rc != ST_OK)
+            return rc;
     } else {
         return reply_error(r, 400, "invalid_code",
                            "send the getPhoneNumber code, or encrypted_data and iv");
@@ -154,9 +151,7 @@ int h_me_phone(req_t *r)
     if (sr < 0)
         return -1;
     if (db_exec(req_db(r), "UPDATE users SET phone_sealed = ?, phone_masked = ? WHERE id = ?",
-                "ssi", sealed, masked, r->auth.user_id) < 0) {
-        r->store_down = 1;
-        return -1;
-    }
+                "ssi", sealed, masked, r->auth.user_id) < 0)
+        return ST_STORE;
     return reply_json(r, 200, json_pack("{s:s}", "phone_masked", masked));
 }

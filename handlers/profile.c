@@ -2,6 +2,7 @@
 #include "handlers/profile.h"
 #include "engines/wechat/content_check.h"
 #include "engines/quiz/contest.h"
+#include "handlers/console.h"
 #include "handlers/handlers.h"
 #include "engines/units/regions.h"
 #include "rules/names.h"
@@ -30,10 +31,8 @@ json_t *profile_load_json(req_t *r, long long user_id)
         " LEFT JOIN regions co ON co.code = p.county_code"
         " LEFT JOIN units bu ON bu.id = p.board_unit_id"
         " WHERE p.user_id = ?", "i", user_id);
-    if (!res) {
-        r->store_down = 1;
+    if (!res)
         return NULL;
-    }
     if (!res->nrows)
         return json_null();
     int locked = profile_locked(r, user_id);
@@ -80,10 +79,8 @@ int profile_locked(req_t *r, long long user_id)
     db_res_t *res = db_query(req_db(r), r->arena,
                              "SELECT 1 FROM contests c JOIN contest_scores s"
                              " ON s.contest_id = c.id AND s.user_id = ? LIMIT 1", "i", user_id);
-    if (!res) {
-        r->store_down = 1;
-        return -1;
-    }
+    if (!res)
+        return ST_STORE;
     return res->nrows ? 1 : 0;
 }
 
@@ -111,12 +108,12 @@ static int bad(req_t *r, const char *code, const char *message)
 static int parse_input(req_t *r, json_t *j, profile_input_t *in)
 {
     memset(in, 0, sizeof *in);
-    const char *name = json_string_value(json_object_get(j, "real_name"));
+    const char *name = req_text(json_object_get(j, "real_name"));
     if (!name || rules_text_field(name, 2, 20, in->real_name, sizeof in->real_name) < 0 ||
         !rules_real_name_valid(in->real_name))
         return bad(r, "invalid_name", "real_name must be 2-20 Chinese characters or letters,"
                                       " parts joined with ·");
-    in->region_code = json_string_value(json_object_get(j, "region_code"));
+    in->region_code = req_text(json_object_get(j, "region_code"));
     if (!in->region_code)
         return bad(r, "invalid_region", "region_code must be a code from GET /regions");
     json_t *unit = json_object_get(j, "unit_id"), *fi = json_object_get(j, "five_into");
@@ -134,7 +131,7 @@ static int parse_input(req_t *r, json_t *j, profile_input_t *in)
         in->is_leader = json_is_true(lead);
         json_t *pos = json_object_get(j, "position");
         if (pos && !json_is_null(pos)) {
-            const char *ps = json_string_value(pos);
+            const char *ps = req_text(pos);
             if (!ps || (*ps && (rules_text_field(ps, 1, 40, in->position, sizeof in->position) < 0 ||
                                 !rules_org_name_valid(in->position))))
                 return bad(r, "invalid_parameter", "position must be text of at most 40 characters");
@@ -145,7 +142,7 @@ static int parse_input(req_t *r, json_t *j, profile_input_t *in)
     }
     if (!json_is_object(fi))
         return bad(r, "invalid_parameter", "five_into must be an object");
-    in->category = json_string_value(json_object_get(fi, "category"));
+    in->category = req_text(json_object_get(fi, "category"));
     static const char *const cats[] = { "enterprise", "village", "community", "school", "family" };
     int ok = 0;
     for (size_t i = 0; in->category && i < sizeof cats / sizeof cats[0]; i++)
@@ -153,7 +150,7 @@ static int parse_input(req_t *r, json_t *j, profile_input_t *in)
     if (!ok)
         return bad(r, "invalid_parameter", "five_into.category must be enterprise, village,"
                                            " community, school or family");
-    const char *org = json_string_value(json_object_get(fi, "org_name"));
+    const char *org = req_text(json_object_get(fi, "org_name"));
     if (!org || rules_text_field(org, 2, 100, in->org_name, sizeof in->org_name) < 0 ||
         !rules_org_name_valid(in->org_name))
         return bad(r, "invalid_parameter", "five_into.org_name must be the organisation's name,"
@@ -166,17 +163,15 @@ static int parse_input(req_t *r, json_t *j, profile_input_t *in)
 }
 
 /* The live unit a registration points at (following a merge once), its
- * type in type[]. Returns its id, 0 when there is none, -1 on a store error. */
+ * type in type[]. Returns its id, 0 when there is none, ST_STORE. */
 static long long resolve_unit(req_t *r, long long id, char type[24])
 {
     for (int hop = 0; hop < 2; hop++) {
         db_res_t *res = db_query(req_db(r), r->arena,
                                  "SELECT type, merged_into FROM units WHERE id = ? AND disabled = 0",
                                  "i", id);
-        if (!res) {
-            r->store_down = 1;
-            return -1;
-        }
+        if (!res)
+            return ST_STORE;
         if (!res->nrows)
             return 0;
         if (!db_get(res, 0, 1)) {
@@ -207,10 +202,8 @@ static int load_row(req_t *r, long long user_id, profile_row_t *p, int for_updat
           " IFNULL(position, ''), IFNULL(five_into_category, ''), IFNULL(five_into_org, ''),"
           " IFNULL(sponsor_unit_id, 0), board_unit_id, name_review FROM profiles"
           " WHERE user_id = ?", "i", user_id);
-    if (!res) {
-        r->store_down = 1;
-        return -1;
-    }
+    if (!res)
+        return ST_STORE;
     if (!res->nrows)
         return 0;
     p->exists = 1;
@@ -250,82 +243,123 @@ static changes_t diff(const profile_row_t *old, const profile_input_t *in, long 
     return c;
 }
 
+typedef struct {
+    req_t *r;
+    const profile_input_t *in;
+    const region_t *reg;
+    long long board;
+    const changes_t *ch;
+    const contest_t *c;
+    int open, verdict;
+    const char *checked_name, *checked_org, *checked_pos;
+    int locked;   /* out: the profile turned out locked (nothing written) */
+} write_ctx_t;
+
 /* The write, in one transaction that locks the user's row first (so two
  * requests of one person, or a registration and a submit that also locks
- * it, run one after the other). Returns 0, 1 when the profile turned out
- * locked, -1 on a store error. */
-static int write_profile(req_t *r, const profile_input_t *in, const region_t *reg, long long board,
-                         const changes_t *ch, const contest_t *c, int open, int verdict,
-                         const char *checked_name, const char *checked_org,
-                         const char *checked_pos)
+ * it, run one after the other); under db_tx (db.h). Returns ST_OK (written,
+ * or x->locked set) or a failure status. */
+static int write_tx(db_t *db, void *ctx)
 {
-    db_t *db = req_db(r);
+    write_ctx_t *x = ctx;
+    req_t *r = x->r;
+    const profile_input_t *in = x->in;
+    const region_t *reg = x->reg;
+    const changes_t *ch = x->ch;
+    const contest_t *c = x->c;
+    long long board = x->board;
+    int open = x->open, verdict = x->verdict;
+    const char *checked_name = x->checked_name, *checked_org = x->checked_org, *checked_pos = x->checked_pos;
     long long uid = r->auth.user_id, now = clock_now_s();
-    for (int attempt = 0; attempt < 3; attempt++) {
-        if (db_begin(db) < 0)
-            break;
-        profile_row_t cur;
-        db_res_t *u = db_query(db, r->arena, "SELECT id FROM users WHERE id = ? FOR UPDATE", "i", uid);
-        if (!u || load_row(r, uid, &cur, 1) < 0)
-            goto fail;
-        if (cur.exists && (ch->assoc || ch->region) &&
-            (strcmp(cur.kind, in->staff ? "staff" : "five_into") != 0 ||
-             cur.board_unit_id != board || strcmp(cur.region_code, reg->code) != 0)) {
-            int lk = profile_locked(r, uid);
-            if (lk < 0)
-                goto fail;
-            if (lk) {
-                db_rollback(db);
-                return 1;
-            }
+    profile_row_t cur;
+    db_res_t *u = db_query(db, r->arena, "SELECT id FROM users WHERE id = ? FOR UPDATE", "i", uid);
+    if (!u || load_row(r, uid, &cur, 1) < 0)
+        return ST_STORE;
+    if (cur.exists && (ch->assoc || ch->region) &&
+        (strcmp(cur.kind, in->staff ? "staff" : "five_into") != 0 ||
+         cur.board_unit_id != board || strcmp(cur.region_code, reg->code) != 0)) {
+        int lk = profile_locked(r, uid);
+        if (lk < 0)
+            return lk;
+        if (lk) {
+            db_rollback(db);
+            x->locked = 1;
+            return ST_OK;
         }
-        const char *review = checked_name ? (verdict == WX_PASS ? "pass" : "review")
-                                          : (cur.exists ? cur.name_review : "pass");
-        /* nullable ids go as text: NULL binds SQL NULL */
-        const char *unit_s = in->staff ? arena_sprintf(r->arena, "%lld", in->unit_id) : NULL;
-        const char *sponsor_s = in->staff ? NULL : arena_sprintf(r->arena, "%lld", in->sponsor_id);
-        if (db_exec(db,
-                "INSERT INTO profiles (user_id, real_name, region_code, province_code, city_code,"
-                " county_code, kind, unit_id, is_unit_leader, position, five_into_category,"
-                " five_into_org, sponsor_unit_id, board_unit_id, name_review, created_at, updated_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                " ON DUPLICATE KEY UPDATE real_name = VALUES(real_name),"
-                " region_code = VALUES(region_code), province_code = VALUES(province_code),"
-                " city_code = VALUES(city_code), county_code = VALUES(county_code),"
-                " kind = VALUES(kind), unit_id = VALUES(unit_id),"
-                " is_unit_leader = VALUES(is_unit_leader), position = VALUES(position),"
-                " five_into_category = VALUES(five_into_category),"
-                " five_into_org = VALUES(five_into_org), sponsor_unit_id = VALUES(sponsor_unit_id),"
-                " board_unit_id = VALUES(board_unit_id), name_review = VALUES(name_review),"
-                " updated_at = VALUES(updated_at)",
-                "isssssssissssisii", uid, in->real_name, reg->code, reg->province,
-                reg->city[0] ? reg->city : NULL, reg->county[0] ? reg->county : NULL,
-                in->staff ? "staff" : "five_into", unit_s,
-                (long long)(in->staff && in->is_leader),
-                in->staff && in->position[0] ? in->position : NULL,
-                in->staff ? NULL : in->category, in->staff ? NULL : in->org_name,
-                sponsor_s, board, review, now, now) < 0)
-            goto fail;
-        if (cur.exists && strcmp(cur.real_name, in->real_name) != 0 &&
-            db_exec(db, "INSERT INTO name_changes (user_id, old_name, new_name, contest_id,"
-                        " after_deadline, changed_at) VALUES (?, ?, ?, ?, ?, ?)",
-                    "issiii", uid, cur.real_name, in->real_name, c->id, (long long)!open, now) < 0)
-            goto fail;
-        if ((checked_name && content_review_add(r, "real_name", uid, uid, checked_name, verdict) < 0) ||
-            (checked_org && content_review_add(r, "org_name", uid, uid, checked_org, verdict) < 0) ||
-            (checked_pos && content_review_add(r, "position", uid, uid, checked_pos, verdict) < 0))
-            goto fail;
-        if (db_commit(db) < 0)
-            goto fail;
-        return 0;
-    fail:;
-        int e = db_errno(db);
-        db_rollback(db);
-        if (e != DB_ER_DEADLOCK && e != DB_ER_LOCK_WAIT)
-            break;
     }
-    r->store_down = 1;
-    return -1;
+    const char *review = checked_name ? (verdict == WX_PASS ? "pass" : "review")
+                                      : (cur.exists ? cur.name_review : "pass");
+    /* nullable ids go as text: NULL binds SQL NULL */
+    const char *unit_s = in->staff ? arena_sprintf(r->arena, "%lld", in->unit_id) : NULL;
+    const char *sponsor_s = in->staff ? NULL : arena_sprintf(r->arena, "%lld", in->sponsor_id);
+    if (db_exec(db,
+            "INSERT INTO profiles (user_id, real_name, region_code, province_code, city_code,"
+            " county_code, kind, unit_id, is_unit_leader, position, five_into_category,"
+            " five_into_org, sponsor_unit_id, board_unit_id, name_review, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON DUPLICATE KEY UPDATE real_name = VALUES(real_name),"
+            " region_code = VALUES(region_code), province_code = VALUES(province_code),"
+            " city_code = VALUES(city_code), county_code = VALUES(county_code),"
+            " kind = VALUES(kind), unit_id = VALUES(unit_id),"
+            " is_unit_leader = VALUES(is_unit_leader), position = VALUES(position),"
+            " five_into_category = VALUES(five_into_category),"
+            " five_into_org = VALUES(five_into_org), sponsor_unit_id = VALUES(sponsor_unit_id),"
+            " board_unit_id = VALUES(board_unit_id),"
+            /* a corrected name leaves an organizer's rejection behind */
+            " name_reject_reason = IF(VALUES(name_review) = 'rejected', name_reject_reason, NULL),"
+            " name_review = VALUES(name_review), updated_at = VALUES(updated_at)",
+            "isssssssissssisii", uid, in->real_name, reg->code, reg->province,
+            reg->city[0] ? reg->city : NULL, reg->county[0] ? reg->county : NULL,
+            in->staff ? "staff" : "five_into", unit_s,
+            (long long)(in->staff && in->is_leader),
+            in->staff && in->position[0] ? in->position : NULL,
+            in->staff ? NULL : in->category, in->staff ? NULL : in->org_name,
+            sponsor_s, board, review, now, now) < 0)
+        return ST_STORE;
+    if (cur.exists && strcmp(cur.real_name, in->real_name) != 0 &&
+        db_exec(db, "INSERT INTO name_changes (user_id, old_name, new_name, contest_id,"
+                    " after_deadline, changed_at) VALUES (?, ?, ?, ?, ?, ?)",
+                "issiii", uid, cur.real_name, in->real_name, c->id, (long long)!open, now) < 0)
+        return ST_STORE;
+    if ((checked_name && content_review_add(r, "real_name", uid, uid, checked_name, verdict) < 0) ||
+        (checked_org && content_review_add(r, "org_name", uid, uid, checked_org, verdict) < 0) ||
+        (checked_pos && content_review_add(r, "position", uid, uid, checked_pos, verdict) < 0))
+        return ST_STORE;
+    return db_commit(db) < 0 ? ST_STORE : ST_OK;
+}
+
+/* reply_error, and ST_REPLIED for the caller to stop. */
+static int replied(req_t *r, int status, const char *code, const char *message)
+{
+    reply_error(r, status, code, message);
+    return ST_REPLIED;
+}
+
+/* Where the registration goes: its region into *reg and the live unit it
+ * counts under into *board (in's unit or sponsor follows a merge).
+ * Returns ST_OK, ST_REPLIED after a 400 or 404, or a failure. */
+static int place_input(req_t *r, profile_input_t *in, region_t *reg, long long *board)
+{
+    int rc = region_find(r, in->region_code, reg);
+    if (rc == ST_NOT_FOUND)
+        return replied(r, 400, "invalid_region", "region_code must be a code from GET /regions");
+    if (rc != ST_OK)
+        return rc;
+    char type[24] = "";
+    *board = resolve_unit(r, in->staff ? in->unit_id : in->sponsor_id, type);
+    if (*board < 0)
+        return (int)*board;
+    if (*board == 0)
+        return replied(r, 404, "unit_not_found", in->staff ? "no such unit" : "no such sponsor unit");
+    if (!in->staff && strcmp(type, "water_admin") != 0 && strcmp(type, "water_enterprise") != 0)
+        return replied(r, 400, "sponsor_not_water_unit", "a five-into member's sponsor must be"
+                           " a water administration or water enterprise");
+    /* a unit merged into another: register under the one that remains */
+    if (in->staff)
+        in->unit_id = *board;
+    else
+        in->sponsor_id = *board;
+    return ST_OK;
 }
 
 int h_profile_put(req_t *r)
@@ -337,43 +371,29 @@ int h_profile_put(req_t *r)
     if (parse_input(r, j, &in) < 0)
         return 0;
     region_t reg;
-    int rc = region_find(r, in.region_code, &reg);
-    if (rc == -2)
-        return -1;
-    if (rc < 0)
-        return reply_error(r, 400, "invalid_region", "region_code must be a code from GET /regions");
-    char type[24] = "";
-    long long board = resolve_unit(r, in.staff ? in.unit_id : in.sponsor_id, type);
-    if (board < 0)
-        return -1;
-    if (board == 0)
-        return reply_error(r, 404, "unit_not_found", in.staff ? "no such unit" : "no such sponsor unit");
-    if (!in.staff && strcmp(type, "water_admin") != 0 && strcmp(type, "water_enterprise") != 0)
-        return reply_error(r, 400, "sponsor_not_water_unit", "a five-into member's sponsor must be"
-                           " a water administration or water enterprise");
-    /* a unit merged into another: register under the one that remains */
-    if (in.staff)
-        in.unit_id = board;
-    else
-        in.sponsor_id = board;
+    long long board;
+    int rc = place_input(r, &in, &reg, &board);
+    if (rc != ST_OK)
+        return rc;
     contest_t c;
     rc = contest_from_request(r, j, &c);
-    if (rc < 0)
-        return rc == -2 ? -1 : 0;
+    if (rc != ST_OK)
+        return rc;
     int open = contest_registration_open(&c, clock_now_s());
 
     profile_row_t old;
-    if (load_row(r, r->auth.user_id, &old, 0) < 0)
-        return -1;
+    rc = load_row(r, r->auth.user_id, &old, 0);
+    if (rc != ST_OK)
+        return rc;
     changes_t ch = diff(&old, &in, board, reg.code);
     if (old.exists && !ch.name && !ch.assoc && !ch.region && !ch.other) {
         json_t *p = profile_load_json(r, r->auth.user_id);
-        return p ? reply_json(r, 200, json_pack("{s:o}", "profile", p)) : -1;
+        return p ? reply_json(r, 200, json_pack("{s:o}", "profile", p)) : ST_STORE;
     }
     if (old.exists && (ch.assoc || ch.region)) {
         int lk = profile_locked(r, r->auth.user_id);
         if (lk < 0)
-            return -1;
+            return lk;
         if (lk)
             return reply_error(r, 409, "profile_locked", "the unit, sponsor and region cannot change"
                                                          " after answering in a contest");
@@ -394,19 +414,26 @@ int h_profile_put(req_t *r)
         const char *text = arena_sprintf(r->arena, "%s%s%s%s%s", cn ? cn : "",
                                          cn && (co || cp) ? "\n" : "", co ? co : "",
                                          co && cp ? "\n" : "", cp ? cp : "");
-        if (content_check(r, r->auth.user_id, text, &verdict) < 0)
-            return -1;
+        rc = content_check(r, r->auth.user_id, text, &verdict);
+        if (rc < 0)
+            return rc;
         if (verdict == WX_RISKY)
             return reply_error(r, 422, "content_risky", "the text did not pass WeChat's content check");
     }
-    rc = write_profile(r, &in, &reg, board, &ch, &c, open, verdict, cn, co, cp);
-    if (rc < 0)
-        return -1;
-    if (rc == 1)
+    write_ctx_t x = { .r = r, .in = &in, .reg = &reg, .board = board, .ch = &ch, .c = &c, .open = open,
+                      .verdict = verdict, .checked_name = cn, .checked_org = co, .checked_pos = cp };
+    rc = db_tx(req_db(r), write_tx, &x);
+    if (rc != ST_OK)
+        return rc;
+    if (x.locked)
         return reply_error(r, 409, "profile_locked", "the unit, sponsor and region cannot change"
                                                      " after answering in a contest");
+    /* a name an organizer had hidden on the boards is shown again once
+     * corrected: the boards do not learn names through the outbox */
+    if (old.exists && ch.name && old.name_review && strcmp(old.name_review, "rejected") == 0)
+        console_boards_rebuild(r);
     json_t *p = profile_load_json(r, r->auth.user_id);
     if (!p)
-        return -1;
+        return ST_STORE;
     return reply_json(r, 200, json_pack("{s:o}", "profile", p));
 }

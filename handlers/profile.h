@@ -25,11 +25,11 @@ int h_profile_put(req_t *r);
 int h_me(req_t *r);
 
 /* The user's profile as the API shows it (own data: the name unmasked),
- * json null when none, NULL on a store error (store_down set). */
+ * json null when none, NULL on a store error (ST_STORE). */
 json_t *profile_load_json(req_t *r, long long user_id);
 
-/* 1 when the user has a contest score in any contest, 0 when not, -1 on
- * a store error (store_down set). */
+/* 1 when the user has a contest score in any contest, 0 when not, or
+ * ST_STORE. */
 int profile_locked(req_t *r, long long user_id);
 
 #endif

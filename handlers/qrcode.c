@@ -17,22 +17,20 @@
 #define QR_POLL_MS 100
 #define QR_SCALE 8
 
-/* Replies with the cached image of scene; 1 when there was one, 0 when
- * not, -1 on a store error. */
+/* Replies with the cached image of scene: ST_REPLIED when there was one,
+ * ST_OK (nothing replied) when not, or ST_STORE. */
 static int reply_cached(req_t *r, const char *scene)
 {
     db_res_t *res = db_query(req_db(r), r->arena,
                              "SELECT content_type, image FROM qr_codes WHERE scene = ?", "s", scene);
-    if (!res) {
-        r->store_down = 1;
-        return -1;
-    }
+    if (!res)
+        return ST_STORE;
     if (!res->nrows)
         return 0;
     /* The code never changes: let clients and proxies keep it. */
     reply_header(r, "Cache-Control", "public, max-age=86400");
     reply_raw(r, 200, arena_strdup(r->arena, db_get(res, 0, 0)), db_get(res, 0, 1), res->lens[1]);
-    return 1;
+    return ST_REPLIED;
 }
 
 static int reply_local(req_t *r, const char *param, long long id)
@@ -63,8 +61,8 @@ static int wx_configured(void)
 static int serve(req_t *r, const char *scene, const char *param, long long id)
 {
     int rc = reply_cached(r, scene);
-    if (rc != 0)
-        return rc < 0 ? -1 : 0;
+    if (rc != ST_OK)
+        return rc;
     if (!wx_configured())
         return reply_local(r, param, id);
     kv_t *kv = req_kv(r);
@@ -79,8 +77,8 @@ static int serve(req_t *r, const char *scene, const char *param, long long id)
             req_release_stores(r);
             usleep(QR_POLL_MS * 1000);
             rc = reply_cached(r, scene);
-            if (rc != 0)
-                return rc < 0 ? -1 : 0;
+            if (rc != ST_OK)
+                return rc;
             rep = kv_cmd(req_kv(r), r->arena, "EXISTS qr:fail:%s", scene);
             if (rep && rep->type == REDIS_REPLY_INTEGER && rep->integer == 1)
                 break;   /* the asker failed: no image is coming */
@@ -126,10 +124,8 @@ int h_unit_qrcode(req_t *r)
         return 0;
     db_res_t *res = db_query(req_db(r), r->arena,
                              "SELECT 1 FROM units WHERE id = ? AND disabled = 0", "i", id);
-    if (!res) {
-        r->store_down = 1;
-        return -1;
-    }
+    if (!res)
+        return ST_STORE;
     if (!res->nrows)
         return reply_error(r, 404, "unit_not_found", "no such unit");
     char scene[40];
@@ -141,8 +137,8 @@ int h_registration_qrcode(req_t *r)
 {
     contest_t c;
     int rc = contest_from_request(r, NULL, &c);
-    if (rc < 0)
-        return rc == -2 ? -1 : 0;
+    if (rc != ST_OK)
+        return rc;
     char scene[40];
     snprintf(scene, sizeof scene, "reg=%lld", c.id);
     return serve(r, scene, "reg", c.id);

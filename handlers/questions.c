@@ -7,6 +7,7 @@
  * question is corrected in its own transaction like PUT. */
 #include "handlers/questions.h"
 #include "engines/boards/boards.h"
+#include "engines/console/console.h"
 #include "handlers/handlers.h"
 #include "lib/multipart.h"
 #include "engines/quiz/rescore.h"
@@ -75,20 +76,79 @@ static json_t *question_admin_json(const db_res_t *q, size_t i)
                      "active", (int)db_int(q, i, 8), "revision", (json_int_t)db_int(q, i, 9));
 }
 
-typedef enum { UPD_OK = 0, UPD_STORE = -1, UPD_IN_USE = -2, UPD_EXISTS = -3, UPD_RETRY = -4 } upd_rc_t;
+typedef enum { UPD_OK = 0, UPD_STORE = -1, UPD_IN_USE = -2, UPD_EXISTS = -3 } upd_rc_t;
 
-/* In its own transaction: write q over question id, record the revision,
- * rescore when the answer changed. *rescored gets the attempts rescored. */
-static int apply_update(db_t *db, kv_t *kv, arena_t *a, long long id, const question_row_t *q, const qstored_t *s,
-                        int active, const char *source, long long organizer_id, long long now, int *rescored)
+typedef struct {
+    kv_t *kv;
+    arena_t *a;
+    long long id, organizer_id, now;
+    const question_row_t *q;
+    const qstored_t *s;
+    int active;
+    const char *source;
+    int rescored;   /* out: attempts rescored */
+    int outcome;    /* out: UPD_OK, UPD_IN_USE or UPD_EXISTS (nothing written) */
+} upd_ctx_t;
+
+/* Inside the update's transaction, after the UPDATE: the revision row
+ * (before and after as the API shows them) and, when the answer changed,
+ * the rescore. b is the row before. *rev_out gets the revision's id.
+ * Returns ST_OK or ST_STORE. */
+static int record_revision(db_t *db, upd_ctx_t *x, const db_res_t *b, long long *rev_out)
 {
+    db_res_t *after_row = db_query(db, x->a, "SELECT " QCOLS " FROM questions WHERE id = ?", "i", x->id);
+    if (!after_row || !after_row->nrows)
+        return ST_STORE;
+    json_t *before = arena_json(x->a, question_admin_json(b, 0));
+    json_t *after = arena_json(x->a, question_admin_json(after_row, 0));
+    const char *bj = arena_json_text(x->a, before);
+    const char *aj = arena_json_text(x->a, after);
+    /* an organizer's correction also goes to the console's audit record */
+    if (x->organizer_id > 0 &&
+        console_audit(db, x->organizer_id, strcmp(x->source, "api") == 0 ? "question.update" : "question.import",
+                      "question", x->id, before, after) != 0)
+        return ST_STORE;
+    const char *old_answer = db_get(b, 0, 6);
+    int answer_changed = strcmp(old_answer, x->q->answer) != 0;
+    long long n = db_exec(db, "INSERT INTO question_revisions (question_id, revision, source, organizer_id,"
+                              " changed_at, before_json, after_json, answer_changed)"
+                              " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                          "iisiissi", x->id, db_int(b, 0, 9) + 1, x->source,
+                          x->organizer_id, x->now, bj ? bj : "{}", aj ? aj : "{}", (long long)answer_changed);
+    if (n < 0)
+        return ST_STORE;
+    long long rev = db_last_id(db);
+    *rev_out = rev;
+    if (answer_changed) {
+        int k = rescore_question(db, x->a, rev, x->id, old_answer, x->q->answer, x->now);
+        if (k < 0 || db_exec(db, "UPDATE question_revisions SET attempts_rescored = ? WHERE id = ?", "ii",
+                             (long long)k, rev) < 0)
+            return ST_STORE;
+        x->rescored = k;
+        log_info("question %lld: answer key corrected, %d attempt(s) rescored", x->id, k);
+    }
+    return ST_OK;
+}
+
+/* In its own transaction, under db_tx (db.h): write q over question id,
+ * record the revision, rescore when the answer changed. Returns ST_OK with
+ * x->outcome set, or ST_STORE. */
+static int apply_update_tx(db_t *db, void *ctx)
+{
+    upd_ctx_t *x = ctx;
+    kv_t *kv = x->kv;
+    arena_t *a = x->a;
+    long long id = x->id, now = x->now;
+    const question_row_t *q = x->q;
+    const qstored_t *s = x->s;
+    int active = x->active;
+    int *rescored = &x->rescored;
     *rescored = 0;
-    if (db_begin(db) < 0)
-        return UPD_STORE;
+    x->outcome = UPD_OK;
     db_res_t *b = db_query(db, a, "SELECT " QCOLS ", JSON_LENGTH(options) FROM questions WHERE id = ? FOR UPDATE",
                            "i", id);
     if (!b || !b->nrows)
-        goto fail;
+        return ST_STORE;
     /* Attempts store bank letters: a question someone has been shown keeps
      * its number of options. */
     if (db_int(b, 0, 10) != s->noptions) {
@@ -97,10 +157,11 @@ static int apply_update(db_t *db, kv_t *kv, arena_t *a, long long id, const ques
         db_res_t *used = db_query(db, a, "SELECT 1 FROM attempts WHERE JSON_CONTAINS(questions, ?) LIMIT 1", "s",
                                   probe);
         if (!used)
-            goto fail;
+            return ST_STORE;
         if (used->nrows) {
             db_rollback(db);
-            return UPD_IN_USE;
+            x->outcome = UPD_IN_USE;
+            return ST_OK;
         }
     }
     if (db_exec(db, "UPDATE questions SET fingerprint = ?, content_hash = ?, category = ?, stem = ?, options = ?,"
@@ -109,42 +170,17 @@ static int apply_update(db_t *db, kv_t *kv, arena_t *a, long long id, const ques
                 (long long)active, now, id) < 0) {
         if (db_errno(db) == DB_ER_DUP_ENTRY) {
             db_rollback(db);
-            return UPD_EXISTS;
+            x->outcome = UPD_EXISTS;
+            return ST_OK;
         }
-        goto fail;
+        return ST_STORE;
     }
-    json_t *before = question_admin_json(b, 0);
-    db_res_t *after_row = db_query(db, a, "SELECT " QCOLS " FROM questions WHERE id = ?", "i", id);
-    if (!after_row || !after_row->nrows) {
-        json_decref(before);
-        goto fail;
-    }
-    json_t *after = question_admin_json(after_row, 0);
-    char *bj = json_dumps(before, JSON_COMPACT), *aj = json_dumps(after, JSON_COMPACT);
-    json_decref(before);
-    json_decref(after);
-    const char *old_answer = db_get(b, 0, 6);
-    int answer_changed = strcmp(old_answer, q->answer) != 0;
-    long long n = db_exec(db, "INSERT INTO question_revisions (question_id, revision, source, organizer_id,"
-                              " changed_at, before_json, after_json, answer_changed)"
-                              " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                          "iisiissi", id, db_int(b, 0, 9) + 1, source,
-                          organizer_id, now, bj ? bj : "{}", aj ? aj : "{}", (long long)answer_changed);
-    free(bj);
-    free(aj);
-    if (n < 0)
-        goto fail;
-    long long rev = db_last_id(db);
-    if (answer_changed) {
-        int k = rescore_question(db, a, rev, id, old_answer, q->answer, now);
-        if (k < 0 || db_exec(db, "UPDATE question_revisions SET attempts_rescored = ? WHERE id = ?", "ii",
-                             (long long)k, rev) < 0)
-            goto fail;
-        *rescored = k;
-        log_info("question %lld: answer key corrected, %d attempt(s) rescored", id, k);
-    }
+    long long rev;
+    int st = record_revision(db, x, b, &rev);
+    if (st != ST_OK)
+        return st;
     if (db_commit(db) < 0)
-        goto fail;
+        return ST_STORE;
     /* The boards only ever raise a person's key, so a rescore that lowered
      * anyone's contest score asks for those contests' boards anew. */
     if (*rescored > 0 && kv) {
@@ -155,22 +191,19 @@ static int apply_update(db_t *db, kv_t *kv, arena_t *a, long long id, const ques
                 log_warn("question %lld: boards of contest %lld need a rebuild (Redis unavailable)", id,
                          db_int(cs, i, 0));
     }
-    return UPD_OK;
-fail: {
-        int e = db_errno(db);   /* before the rollback resets it */
-        db_rollback(db);
-        return e == DB_ER_DEADLOCK || e == DB_ER_LOCK_WAIT ? UPD_RETRY : UPD_STORE;
-    }
+    return ST_OK;
 }
 
-/* apply_update, again after a deadlock. */
+/* apply_update_tx through the transaction runner: UPD_OK, UPD_IN_USE,
+ * UPD_EXISTS, or UPD_STORE. *rescored gets the attempts rescored. */
 static int apply_update_retry(db_t *db, kv_t *kv, arena_t *a, long long id, const question_row_t *q, const qstored_t *s,
                               int active, const char *source, long long organizer_id, long long now, int *rescored)
 {
-    int rc = UPD_RETRY;
-    for (int tries = 0; tries < 3 && rc == UPD_RETRY; tries++)
-        rc = apply_update(db, kv, a, id, q, s, active, source, organizer_id, now, rescored);
-    return rc == UPD_RETRY ? UPD_STORE : rc;
+    upd_ctx_t x = { .kv = kv, .a = a, .id = id, .organizer_id = organizer_id, .now = now, .q = q, .s = s,
+                    .active = active, .source = source };
+    int st = db_tx(db, apply_update_tx, &x);
+    *rescored = st == ST_OK ? x.rescored : 0;
+    return st != ST_OK ? UPD_STORE : x.outcome;
 }
 
 /* ---- import ---- */
@@ -369,8 +402,6 @@ static json_t *import_json(const qimport_t *res)
                      res->rejected, "rejected_total", (json_int_t)res->rejected_total);
 }
 
-static void decref_cb(void *p) { json_decref(p); }
-
 int h_admin_questions_import(req_t *r)
 {
     const char *data = r->body;
@@ -383,20 +414,86 @@ int h_admin_questions_import(req_t *r)
         return reply_error(r, 400, "invalid_csv", "the file is empty");
     qimport_t res;
     int rc = questions_import(req_db(r), req_kv(r), r->arena, data, len, r->auth.organizer_id, &res, NULL, NULL);
-    if (rc == -2) {
-        json_decref(res.rejected);
+    arena_json(r->arena, res.rejected);
+    if (rc == -2)
         return reply_error(r, 400, "invalid_csv", res.error);
-    }
-    if (rc < 0) {
-        json_decref(res.rejected);
-        r->store_down = 1;
-        return -1;
-    }
+    if (rc < 0)
+        return ST_STORE;
     log_info("question import by organizer %lld: %lld new, %lld updated, %lld unchanged, %lld rejected",
              r->auth.organizer_id, res.created, res.updated, res.unchanged, res.rejected_total);
-    json_t *body = import_json(&res);
-    json_decref(res.rejected);
-    return reply_json(r, 200, body);
+    /* the import's summary (each changed question has its own row) */
+    json_t *sum = arena_json(r->arena, json_pack("{s:I,s:I,s:I,s:I}", "created", (json_int_t)res.created,
+                                                 "updated", (json_int_t)res.updated,
+                                                 "unchanged", (json_int_t)res.unchanged,
+                                                 "rejected", (json_int_t)res.rejected_total));
+    if (console_audit(req_db(r), r->auth.organizer_id, "questions.import", "question_bank", 0, NULL, sum) < 0)
+        log_warn("questions: the import's audit row could not be written");
+    return reply_json(r, 200, import_json(&res));
+}
+
+/* reply_error, and ST_REPLIED for the caller to stop. */
+static int replied(req_t *r, int status, const char *code, const char *message)
+{
+    reply_error(r, status, code, message);
+    return ST_REPLIED;
+}
+
+/* The stored question cur with the body j over it: f[11] gets the row in
+ * the import's columns (checked by the import's rules next), *active the
+ * state. Returns ST_OK, or ST_REPLIED after a 400 invalid_question. */
+static int merge_fields(req_t *r, json_t *j, const db_res_t *cur, const char *f[11], int *active)
+{
+    static const char *const known[] = { "category", "stem", "options", "answer", "explanation", "active", NULL };
+    const char *key;
+    json_t *v;
+    json_object_foreach(j, key, v) {
+        int ok = 0;
+        for (int k = 0; known[k]; k++)
+            ok |= strcmp(known[k], key) == 0;
+        if (!ok)
+            return replied(r, 400, "invalid_question", arena_sprintf(r->arena, "%s: not a field of a question"
+                                                                                    " (the type cannot change)", key));
+    }
+    const char *init[11] = { db_get(cur, 0, 2), db_get(cur, 0, 3), db_get(cur, 0, 4), "", "", "", "", "", "",
+                             db_get(cur, 0, 6), db_get(cur, 0, 7) };
+    memcpy(f, init, sizeof init);
+    if (strcmp(f[0], "judge") == 0)
+        f[9] = strcmp(f[9], "A") == 0 ? "对" : "错";
+    json_t *opts = json_object_get(j, "options") ? json_object_get(j, "options")
+                                                 : arena_json(r->arena, json_loads(db_get(cur, 0, 5), 0, NULL));
+    if (!json_is_array(opts) || json_array_size(opts) > 6)
+        return replied(r, 400, "invalid_question", "options: a list of at most 6 texts");
+    if (strcmp(f[0], "judge") != 0)
+        for (size_t i = 0; i < json_array_size(opts); i++) {
+            f[3 + i] = req_text(json_array_get(opts, i));
+            if (!f[3 + i])
+                return replied(r, 400, "invalid_question", "options: a list of texts");
+        }
+    static const struct { const char *name; int col; } str_fields[] = {
+        { "category", 1 }, { "stem", 2 }, { "answer", 9 }, { "explanation", 10 } };
+    for (size_t i = 0; i < sizeof str_fields / sizeof str_fields[0]; i++) {
+        json_t *sv = json_object_get(j, str_fields[i].name);
+        if (!sv)
+            continue;
+        if (json_is_array(sv) && str_fields[i].col == 9) {   /* ["A", "C"] */
+            char *joined = arena_alloc(r->arena, json_array_size(sv) * 8 + 1);
+            for (size_t m = 0; m < json_array_size(sv); m++)
+                strncat(joined, req_text(json_array_get(sv, m)) ?: "?", 7);
+            f[9] = joined;
+            continue;
+        }
+        if (!req_text(sv))
+            return replied(r, 400, "invalid_question",
+                               arena_sprintf(r->arena, "%s: a text", str_fields[i].name));
+        f[str_fields[i].col] = req_text(sv);
+    }
+    *active = (int)db_int(cur, 0, 8);
+    if ((v = json_object_get(j, "active"))) {
+        if (!json_is_boolean(v))
+            return replied(r, 400, "invalid_question", "active: true or false");
+        *active = json_is_true(v);
+    }
+    return ST_OK;
 }
 
 /* PUT /admin/questions/{id}: {"category", "stem", "options": [...],
@@ -411,66 +508,18 @@ int h_admin_question_update(req_t *r)
     if (!j)
         return 0;
     db_res_t *cur = db_query(req_db(r), r->arena, "SELECT " QCOLS " FROM questions WHERE id = ?", "i", id);
-    if (!cur) {
-        r->store_down = 1;
-        return -1;
-    }
+    if (!cur)
+        return ST_STORE;
     if (!cur->nrows)
         return reply_error(r, 404, "question_not_found", "no such question");
-    static const char *const known[] = { "category", "stem", "options", "answer", "explanation", "active", NULL };
-    const char *key;
-    json_t *v;
-    json_object_foreach(j, key, v) {
-        int ok = 0;
-        for (int k = 0; known[k]; k++)
-            ok |= strcmp(known[k], key) == 0;
-        if (!ok)
-            return reply_error(r, 400, "invalid_question", arena_sprintf(r->arena, "%s: not a field of a question"
-                                                                                    " (the type cannot change)", key));
-    }
+    const char *f[11];
+    int active;
+    int st = merge_fields(r, j, cur, f, &active);
+    if (st != ST_OK)
+        return st;
     /* The merged question as one CSV row, checked by the import's rules. */
     static const char *const header[] = { "type", "category", "stem", "A", "B", "C", "D", "E", "F", "answer",
                                           "explanation" };
-    const char *f[11] = { db_get(cur, 0, 2), db_get(cur, 0, 3), db_get(cur, 0, 4), "", "", "", "", "", "",
-                          db_get(cur, 0, 6), db_get(cur, 0, 7) };
-    if (strcmp(f[0], "judge") == 0)
-        f[9] = strcmp(f[9], "A") == 0 ? "对" : "错";
-    json_t *opts = json_object_get(j, "options") ? json_object_get(j, "options")
-                                                 : json_loads(db_get(cur, 0, 5), 0, NULL);
-    if (!json_object_get(j, "options"))
-        arena_cleanup_add(r->arena, decref_cb, opts);
-    if (!json_is_array(opts) || json_array_size(opts) > 6)
-        return reply_error(r, 400, "invalid_question", "options: a list of at most 6 texts");
-    if (strcmp(f[0], "judge") != 0)
-        for (size_t i = 0; i < json_array_size(opts); i++) {
-            f[3 + i] = json_string_value(json_array_get(opts, i));
-            if (!f[3 + i])
-                return reply_error(r, 400, "invalid_question", "options: a list of texts");
-        }
-    static const struct { const char *name; int col; } str_fields[] = {
-        { "category", 1 }, { "stem", 2 }, { "answer", 9 }, { "explanation", 10 } };
-    for (size_t i = 0; i < sizeof str_fields / sizeof str_fields[0]; i++) {
-        json_t *sv = json_object_get(j, str_fields[i].name);
-        if (!sv)
-            continue;
-        if (json_is_array(sv) && str_fields[i].col == 9) {   /* ["A", "C"] */
-            char *joined = arena_alloc(r->arena, json_array_size(sv) * 8 + 1);
-            for (size_t m = 0; m < json_array_size(sv); m++)
-                strncat(joined, json_string_value(json_array_get(sv, m)) ?: "?", 7);
-            f[9] = joined;
-            continue;
-        }
-        if (!json_is_string(sv))
-            return reply_error(r, 400, "invalid_question",
-                               arena_sprintf(r->arena, "%s: a text", str_fields[i].name));
-        f[str_fields[i].col] = json_string_value(sv);
-    }
-    int active = (int)db_int(cur, 0, 8);
-    if ((v = json_object_get(j, "active"))) {
-        if (!json_is_boolean(v))
-            return reply_error(r, 400, "invalid_question", "active: true or false");
-        active = json_is_true(v);
-    }
     question_header_t h;
     char why[QROW_REASON_MAX];
     static _Thread_local question_row_t q;
@@ -483,10 +532,8 @@ int h_admin_question_update(req_t *r)
     db_res_t *same = db_query(req_db(r), r->arena, "SELECT content_hash = ? AND fingerprint = ? AND active = ?"
                                                    " FROM questions WHERE id = ?", "ssii", s.hash, s.fp,
                               (long long)active, id);
-    if (!same) {
-        r->store_down = 1;
-        return -1;
-    }
+    if (!same)
+        return ST_STORE;
     if (!db_int(same, 0, 0)) {
         int rc = apply_update_retry(req_db(r), req_kv(r), r->arena, id, &q, &s, active, "api", r->auth.organizer_id,
                                     clock_now_s(), &rescored);
@@ -495,16 +542,12 @@ int h_admin_question_update(req_t *r)
                                "people have been shown this question; its number of options cannot change");
         if (rc == UPD_EXISTS)
             return reply_error(r, 409, "question_exists", "another question has this type and stem");
-        if (rc < 0) {
-            r->store_down = 1;
-            return -1;
-        }
+        if (rc < 0)
+            return ST_STORE;
     }
     db_res_t *now = db_query(req_db(r), r->arena, "SELECT " QCOLS " FROM questions WHERE id = ?", "i", id);
-    if (!now || !now->nrows) {
-        r->store_down = 1;
-        return -1;
-    }
+    if (!now || !now->nrows)
+        return ST_STORE;
     return reply_json(r, 200, json_pack("{s:o,s:i}", "question", question_admin_json(now, 0),
                                         "attempts_rescored", rescored));
 }

@@ -20,6 +20,7 @@
 #include "handlers/stats.h"
 #include "handlers/exports.h"
 #include "handlers/events.h"
+#include "handlers/console.h"
 
 #define API "/api/v1"
 
@@ -85,6 +86,25 @@ const route_t app_routes[] = {
     { "POST", API "/events/{id}/check-in",    h_event_check_in, R_USER, 1024 },
     { "PUT",  API "/units/{id}/events/{event_id}/attendance", h_unit_event_attendance,
       R_UNIT_ADMIN | R_ORGANIZER, 64 * 1024 },
+    /* @console: organizers' corrections, audit, reviews, uploads, unit
+     * admins (handlers/console.h); organizer routes are bound to the area */
+    { "GET",  API "/admin/audit",             h_admin_audit,   R_ORGANIZER | R_NATIONWIDE, 0 },
+    { "GET",  API "/admin/units",             h_admin_units_list, R_ORGANIZER, 0 },
+    { "GET",  API "/admin/units/{id}",        h_admin_unit_get, R_ORGANIZER, 0 },
+    { "PUT",  API "/admin/units/{id}",        h_admin_unit_update, R_ORGANIZER, 16384 },
+    { "POST", API "/admin/units/{id}/merge",  h_admin_unit_merge, R_ORGANIZER, 1024 },
+    { "GET",  API "/admin/reviews",           h_admin_reviews, R_ORGANIZER, 0 },
+    { "POST", API "/admin/reviews/{id}/accept", h_admin_review_accept, R_ORGANIZER, 4096 },
+    { "POST", API "/admin/reviews/{id}/reject", h_admin_review_reject, R_ORGANIZER, 4096 },
+    /* one file of at most 10 MB; nginx's limit is generated from this */
+    { "POST", API "/uploads",                 h_upload_create, R_USER, UPLOAD_MAX_BODY },
+    { "GET",  API "/uploads/{id}",            h_upload_get,    R_USER | R_ORGANIZER, 0 },
+    { "POST", API "/units/{id}/admin-applications", h_application_create, R_USER, 4096 },
+    { "GET",  API "/admin/admin-applications", h_admin_applications, R_ORGANIZER, 0 },
+    { "GET",  API "/admin/admin-applications/{id}", h_admin_application_get, R_ORGANIZER, 0 },
+    { "POST", API "/admin/admin-applications/{id}/approve", h_admin_application_approve, R_ORGANIZER, 1024 },
+    { "POST", API "/admin/admin-applications/{id}/reject", h_admin_application_reject, R_ORGANIZER, 4096 },
+    { "GET",  API "/units/{id}/members",      h_unit_members,  R_UNIT_ADMIN | R_ORGANIZER, 0 },
 };
 
 const size_t app_nroutes = sizeof app_routes / sizeof app_routes[0];

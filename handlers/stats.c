@@ -136,8 +136,9 @@ static json_t *compute(req_t *r, db_t *db, const contest_t *c)
 int h_admin_stats(req_t *r)
 {
     contest_t c;
-    if (contest_from_request(r, NULL, &c) < 0)
-        return r->replied ? 0 : -1;
+    int st = contest_from_request(r, NULL, &c);
+    if (st != ST_OK)
+        return st;
     char tag[32];
     lb_tag(c.id, tag);
     const char *key = arena_sprintf(r->arena, "%s:stats:%s", tag, r->auth.area[0] ? r->auth.area : "all");
@@ -151,17 +152,12 @@ int h_admin_stats(req_t *r)
         db_t *replica = rep_replica_take(source);
         body = compute(r, replica ? replica : req_db(r), &c);
         rep_replica_give(replica);
-        if (body)
-            json_object_set_new(body, "source", json_string(source));
-        if (!body) {
-            r->store_down = 1;
-            return -1;
-        }
-        char *text = json_dumps(body, JSON_COMPACT);
-        if (text) {
+        if (!body)
+            return ST_STORE;
+        json_object_set_new(body, "source", json_string(source));
+        const char *text = arena_json_text(r->arena, body);
+        if (text)
             kv_cmd(req_kv(r), r->arena, "SET %s %s EX %d", key, text, STATS_TTL_S);
-            free(text);
-        }
     }
     char now[32];
     iso8601_format_shanghai(clock_now_s(), now);

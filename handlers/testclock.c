@@ -10,9 +10,12 @@ int h_test_clock(req_t *r)
     if (!j)
         return 0;
     json_t *off = json_object_get(j, "offset_s");
-    const char *now = json_string_value(json_object_get(j, "now"));
+    json_t *nowv = json_object_get(j, "now");
+    const char *now = req_text(nowv);
     long long fixed = 0;
     if (now && iso8601_parse(now, &fixed) < 0)
+        return reply_error(r, 400, "invalid_time", "now must be ISO 8601");
+    if (json_is_string(nowv) && !now)   /* a NUL inside */
         return reply_error(r, 400, "invalid_time", "now must be ISO 8601");
     clock_set(json_is_integer(off) ? json_integer_value(off) * 1000 : 0, fixed * 1000);
     char iso[32];

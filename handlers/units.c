@@ -15,7 +15,7 @@
 #include <string.h>
 
 #define UNIT_COLS \
-    "u.id, u.name, u.credit_code, u.region_code, u.province_code, u.city_code, u.county_code," \
+    "u.id, IF(u.name_state = 'rejected', '\xe5\xbe\x85\xe5\xae\xa1\xe6\xa0\xb8', u.name), u.credit_code, u.region_code, u.province_code, u.city_code, u.county_code," \
     " u.type, u.headcount, u.created_at, u.merged_into, rr.name, p.name, c.name, k.name"
 #define UNIT_JOINS \
     " JOIN regions rr ON rr.code = u.region_code" \
@@ -34,12 +34,11 @@ json_t *unit_load_json(req_t *r, long long id, int *err)
                              "SELECT " UNIT_COLS " FROM units u" UNIT_JOINS
                              " WHERE u.id = ? AND u.disabled = 0", "i", id);
     if (!res) {
-        r->store_down = 1;
-        *err = -2;
+        *err = ST_STORE;
         return NULL;
     }
     if (!res->nrows) {
-        *err = -1;
+        *err = ST_NOT_FOUND;
         return NULL;
     }
     char created[32];
@@ -83,19 +82,19 @@ static int bad(req_t *r, const char *code, const char *message)
 /* Checks every field's shape; replies 400 and returns -1 on the first bad one. */
 static int parse_input(req_t *r, json_t *j, unit_input_t *in)
 {
-    const char *name = json_string_value(json_object_get(j, "name"));
+    const char *name = req_text(json_object_get(j, "name"));
     if (!name || rules_text_field(name, 2, 100, in->name, sizeof in->name) < 0 ||
         !rules_org_name_valid(in->name))
         return bad(r, "invalid_name", "name must be the unit's full name: 2-100 characters of"
                                       " Chinese, letters, digits and brackets");
-    const char *cc = json_string_value(json_object_get(j, "credit_code"));
+    const char *cc = req_text(json_object_get(j, "credit_code"));
     if (!cc || rules_credit_code_normalize(cc, in->credit) < 0)
         return bad(r, "invalid_credit_code", "credit_code must be an 18-character unified social"
                                              " credit code (GB 32100-2015) with a valid check character");
-    in->region_code = json_string_value(json_object_get(j, "region_code"));
+    in->region_code = req_text(json_object_get(j, "region_code"));
     if (!in->region_code)
         return bad(r, "invalid_region", "region_code must be a code from GET /regions");
-    in->type = json_string_value(json_object_get(j, "type"));
+    in->type = req_text(json_object_get(j, "type"));
     if (!in->type || (strcmp(in->type, "water_admin") && strcmp(in->type, "water_enterprise") &&
                       strcmp(in->type, "other")))
         return bad(r, "invalid_parameter", "type must be water_admin, water_enterprise or other");
@@ -104,12 +103,12 @@ static int parse_input(req_t *r, json_t *j, unit_input_t *in)
         return bad(r, "invalid_parameter",
                    "headcount must be a whole number of staff from 1 to 10000000");
     in->headcount = json_integer_value(hc);
-    const char *cn = json_string_value(json_object_get(j, "contact_name"));
+    const char *cn = req_text(json_object_get(j, "contact_name"));
     if (!cn || rules_text_field(cn, 2, 20, in->contact_name, sizeof in->contact_name) < 0 ||
         !rules_real_name_valid(in->contact_name))
         return bad(r, "invalid_parameter",
                    "contact_name must be a person's name of 2-20 characters");
-    const char *cp = json_string_value(json_object_get(j, "contact_phone"));
+    const char *cp = req_text(json_object_get(j, "contact_phone"));
     if (!cp || rules_contact_phone_clean(cp, in->contact_phone, sizeof in->contact_phone) < 0)
         return bad(r, "invalid_parameter", "contact_phone must be a phone number of 5-20 digits");
     return 0;
@@ -123,59 +122,55 @@ static int reply_exists(req_t *r, long long id)
     return reply_json(r, 409, body);
 }
 
-/* The id of the unit holding credit, 0 when none, -1 on a store error. */
+/* The id of the unit holding credit, 0 when none, or ST_STORE. */
 static long long unit_by_credit(req_t *r, const char *credit)
 {
     db_res_t *res = db_query(req_db(r), r->arena, "SELECT id FROM units WHERE credit_code = ?",
                              "s", credit);
-    if (!res) {
-        r->store_down = 1;
-        return -1;
-    }
+    if (!res)
+        return ST_STORE;
     return res->nrows ? db_int(res, 0, 0) : 0;
 }
 
-/* One transaction: the unit, its bigrams, and what goes on the review list.
- * Returns the new id, 0 when the credit code was taken meanwhile, -1 on a
- * store error. */
-static long long insert_unit(req_t *r, const unit_input_t *in, const region_t *reg,
-                             const char *phone_sealed, int verdict)
+typedef struct {
+    req_t *r;
+    const unit_input_t *in;
+    const region_t *reg;
+    const char *phone_sealed;
+    int verdict;
+    long long id;   /* out: the new unit, 0 when the credit code was taken meanwhile */
+} insert_ctx_t;
+
+/* One transaction, under db_tx (db.h): the unit, its bigrams, and what
+ * goes on the review list. Returns ST_OK (x->id set) or ST_STORE. */
+static int insert_tx(db_t *db, void *ctx)
 {
-    db_t *db = req_db(r);
-    long long now = clock_now_s();
-    for (int attempt = 0; attempt < 3; attempt++) {
-        if (db_begin(db) < 0)
-            break;
-        if (db_exec(db,
-                    "INSERT INTO units (name, credit_code, region_code, province_code, city_code,"
-                    " county_code, type, headcount, contact_name, contact_phone_sealed, created_by,"
-                    " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    "sssssssissii", in->name, in->credit, reg->code, reg->province,
-                    reg->city[0] ? reg->city : NULL, reg->county[0] ? reg->county : NULL, in->type,
-                    in->headcount, in->contact_name, phone_sealed, r->auth.user_id, now) < 0) {
-            int e = db_errno(db);
-            db_rollback(db);
-            if (e == DB_ER_DUP_ENTRY)
-                return 0;
-            if (e == DB_ER_DEADLOCK || e == DB_ER_LOCK_WAIT)
-                continue;
-            break;
-        }
-        long long id = db_last_id(db);
-        if (unit_search_index(db, id, in->name) < 0 ||
-            content_review_add(r, "unit_name", id, r->auth.user_id, in->name, verdict) < 0 ||
-            content_review_add(r, "contact_name", id, r->auth.user_id, in->contact_name, verdict) < 0 ||
-            db_commit(db) < 0) {
-            int e = db_errno(db);
-            db_rollback(db);
-            if (e == DB_ER_DEADLOCK || e == DB_ER_LOCK_WAIT)
-                continue;
-            break;
-        }
-        return id;
+    insert_ctx_t *x = ctx;
+    req_t *r = x->r;
+    const unit_input_t *in = x->in;
+    const region_t *reg = x->reg;
+    x->id = 0;
+    if (db_exec(db,
+                "INSERT INTO units (name, credit_code, region_code, province_code, city_code,"
+                " county_code, type, headcount, contact_name, contact_phone_sealed, created_by,"
+                " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "sssssssissii", in->name, in->credit, reg->code, reg->province,
+                reg->city[0] ? reg->city : NULL, reg->county[0] ? reg->county : NULL, in->type,
+                in->headcount, in->contact_name, x->phone_sealed, r->auth.user_id,
+                (long long)clock_now_s()) < 0) {
+        if (db_errno(db) != DB_ER_DUP_ENTRY)
+            return ST_STORE;
+        db_rollback(db);
+        return ST_OK;
     }
-    r->store_down = 1;
-    return -1;
+    long long id = db_last_id(db);
+    if (unit_search_index(db, id, in->name) < 0 ||
+        content_review_add(r, "unit_name", id, r->auth.user_id, in->name, x->verdict) < 0 ||
+        content_review_add(r, "contact_name", id, r->auth.user_id, in->contact_name, x->verdict) < 0 ||
+        db_commit(db) < 0)
+        return ST_STORE;
+    x->id = id;
+    return ST_OK;
 }
 
 int h_units_create(req_t *r)
@@ -188,30 +183,29 @@ int h_units_create(req_t *r)
         return 0;
     region_t reg;
     int rc = region_find(r, in.region_code, &reg);
-    if (rc == -2)
-        return -1;
-    if (rc < 0)
+    if (rc == ST_NOT_FOUND)
         return reply_error(r, 400, "invalid_region", "region_code must be a code from GET /regions");
+    if (rc != ST_OK)
+        return rc;
     contest_t c;
     rc = contest_from_request(r, j, &c);
-    if (rc == -2)
-        return -1;
-    if (rc < 0)
-        return 0;
+    if (rc != ST_OK)
+        return rc;
     if (!contest_registration_open(&c, clock_now_s()))
         return reply_error(r, 403, "registration_closed", "registration for this contest has closed");
     /* Most duplicates are caught here, before asking WeChat; the unique
      * key decides the rest (two registrations at the same moment). */
     long long existing = unit_by_credit(r, in.credit);
     if (existing < 0)
-        return -1;
+        return (int)existing;
     if (existing > 0)
         return reply_exists(r, existing);
 
     int verdict;
     const char *text = arena_sprintf(r->arena, "%s\n%s", in.name, in.contact_name);
-    if (content_check(r, r->auth.user_id, text, &verdict) < 0)
-        return -1;
+    rc = content_check(r, r->auth.user_id, text, &verdict);
+    if (rc < 0)
+        return rc;
     if (verdict == WX_RISKY)
         return reply_error(r, 422, "content_risky", "the name did not pass WeChat's content check");
 
@@ -220,19 +214,21 @@ int h_units_create(req_t *r)
         log_error("units: cannot seal the contact phone (phone_key_hex misconfigured?)");
         return -1;
     }
-    long long id = insert_unit(r, &in, &reg, sealed, verdict);
-    if (id < 0)
-        return -1;
+    insert_ctx_t x = { .r = r, .in = &in, .reg = &reg, .phone_sealed = sealed, .verdict = verdict };
+    rc = db_tx(req_db(r), insert_tx, &x);
+    if (rc != ST_OK)
+        return rc;
+    long long id = x.id;
     if (id == 0) {
         existing = unit_by_credit(r, in.credit);
         if (existing <= 0)
-            return -1;
+            return existing < 0 ? (int)existing : ST_ERR;
         return reply_exists(r, existing);
     }
     int err;
     json_t *u = unit_load_json(r, id, &err);
     if (!u)
-        return -1;
+        return err == ST_STORE ? ST_STORE : ST_ERR;
     log_info("unit %lld registered by user %lld", id, r->auth.user_id);
     return reply_json(r, 201, json_pack("{s:o}", "unit", u));
 }
@@ -245,17 +241,15 @@ int h_units_get(req_t *r)
     if (req_id_param(r, 0, "unit_not_found", &id) < 0)
         return 0;
     int err;
-    json_t *u = unit_load_json(r, id, &err);
+    json_t *u = arena_json(r->arena, unit_load_json(r, id, &err));
     if (!u)
-        return err == -2 ? -1 : reply_error(r, 404, "unit_not_found", "no such unit");
+        return err == ST_STORE ? ST_STORE : reply_error(r, 404, "unit_not_found", "no such unit");
     contest_t c;
     long long contest_id = 0;
     const char *q = req_query(r, "contest_id");
     int rc = (q && *q) ? contest_from_request(r, NULL, &c) : contest_load(r, 0, &c);
-    if (rc == -2 || (rc == -1 && q && *q)) {
-        json_decref(u);
-        return rc == -2 ? -1 : 0;
-    }
+    if (rc < 0 || rc == ST_REPLIED)
+        return rc;
     if (rc == 0)
         contest_id = c.id;
     db_t *db = req_db(r);
@@ -271,11 +265,8 @@ int h_units_get(req_t *r)
                                " FROM profiles p JOIN contest_scores s"
                                " ON s.contest_id = ? AND s.user_id = p.user_id"
                                " WHERE p.board_unit_id = ?", "ii", contest_id, id) : NULL;
-    if (!s) {
-        json_decref(u);
-        r->store_down = 1;
-        return -1;
-    }
+    if (!s)
+        return ST_STORE;
     long long headcount = json_integer_value(json_object_get(u, "headcount"));
     long long staff_part = db_int(s, 0, 2);
     double rate = headcount > 0 ? (double)staff_part / (double)headcount : 0;
@@ -289,7 +280,7 @@ int h_units_get(req_t *r)
     /* the national unit board by score; null when the unit is not on it
      * yet or the boards cannot be read now (never an error) */
     lb_unit_place_t place;
-    int on_board = contest_id && lb_unit_place(r, contest_id, id, &place) == 0;
+    int on_board = contest_id && lb_unit_place(r, contest_id, id, &place) == ST_OK;
     json_object_set_new(u, "rank", on_board ? json_integer(place.rank) : json_null());
-    return reply_json(r, 200, json_pack("{s:o}", "unit", u));
+    return reply_json(r, 200, json_pack("{s:O}", "unit", u));
 }

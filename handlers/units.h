@@ -19,8 +19,8 @@ int h_units_create(req_t *r);
 int h_units_get(req_t *r);
 
 /* The unit as the API shows it, or NULL (nothing replied) when it does not
- * exist or is disabled; *err = -2 on a store error (store_down set), -1
- * for not found. */
+ * exist or is disabled; *err = ST_STORE on a store error, ST_NOT_FOUND
+ * when there is no such unit. */
 json_t *unit_load_json(req_t *r, long long id, int *err);
 
 /* `quizd units-generate N`: N synthetic units, indexed, for benchmarks. */

@@ -72,8 +72,8 @@ static int header_param(const char *h, const char *end, const char *name, char *
     return 0;
 }
 
-int multipart_find_file(const char *content_type, const char *body, size_t body_len,
-                        const char *want_name, const char **data, size_t *len)
+static int find_file(const char *content_type, const char *body, size_t body_len,
+                     const char *want_name, const char **data, size_t *len, size_t *nfiles)
 {
     char b[72], delim[80];
     if (!content_type || !body || boundary_of(content_type, b) < 0)
@@ -127,6 +127,8 @@ int multipart_find_file(const char *content_type, const char *body, size_t body_
             first = content;
             first_len = clen;
         }
+        if (has_file || (want_name && strcmp(name, want_name) == 0))
+            (*nfiles)++;
         if (has_file && !with_file) {
             with_file = content;
             with_file_len = clen;
@@ -150,4 +152,18 @@ int multipart_find_file(const char *content_type, const char *body, size_t body_
         return -1;
     }
     return 0;
+}
+
+int multipart_find_file(const char *content_type, const char *body, size_t body_len,
+                        const char *want_name, const char **data, size_t *len)
+{
+    size_t n = 0;
+    return find_file(content_type, body, body_len, want_name, data, len, &n);
+}
+
+int multipart_only_file(const char *content_type, const char *body, size_t body_len,
+                        const char *want_name, const char **data, size_t *len, size_t *nfiles)
+{
+    *nfiles = 0;
+    return find_file(content_type, body, body_len, want_name, data, len, nfiles);
 }

@@ -19,4 +19,9 @@ int multipart_is_form(const char *content_type);
 int multipart_find_file(const char *content_type, const char *body, size_t body_len,
                         const char *want_name, const char **data, size_t *len);
 
+/* As multipart_find_file, and *nfiles = the number of parts that carry a
+ * file name or are named want_name (an upload of one file refuses more). */
+int multipart_only_file(const char *content_type, const char *body, size_t body_len,
+                        const char *want_name, const char **data, size_t *len, size_t *nfiles);
+
 #endif

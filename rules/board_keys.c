@@ -95,3 +95,10 @@ int rules_board_scope_parse(const char *s, int allow_county_unit, int *level, ch
     }
     return -1;
 }
+
+const char *const rules_people_boards[5] = { "p:n", "p:p:", "p:c:", "p:x:", "p:u:" };
+const char *const rules_unit_boards[2][3] = { { "us:n", "us:p:", "us:c:" }, { "ur:n", "ur:p:", "ur:c:" } };
+const char *const rules_region_boards[6] = {
+    [RB_PROVINCES] = "r:p", [RB_CITIES] = "r:c", [RB_CITIES_OF] = "r:c:",
+    [RB_COUNTIES] = "r:x", [RB_COUNTIES_OF_CITY] = "r:x:", [RB_COUNTIES_OF_PROVINCE] = "r:xp:",
+};

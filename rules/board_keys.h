@@ -15,7 +15,12 @@
  *                    equal totals: the lower region code first
  *
  * Totals are clamped to [0, 2^29 - 1] for units and [0, 2^33 - 1] for
- * regions (a million people at 100 points is 10^8 < 2^27). */
+ * regions (a million people at 100 points is 10^8 < 2^27).
+ *
+ * The Lua side is engines/boards/keys.lua, the only Lua copy of these
+ * formulas (the apply script is keys.lua followed by apply.lua), and
+ * tests/unit/test_board_keys_lua.c runs it in Redis against these
+ * functions for the same inputs. */
 #ifndef RULES_BOARD_KEYS_H
 #define RULES_BOARD_KEYS_H
 
@@ -32,6 +37,20 @@ double rules_unit_rate_key(long long staff_answered, long long headcount, long l
 
 double rules_region_key(long long total, long long region_code);
 long long rules_region_total(double key);          /* -1 for a key no call makes */
+
+/* The boards' names under a contest's version prefix ("{c7}:v3:"), the
+ * one C definition the rebuild, the check and the reads use; the apply
+ * script (engines/boards/apply.lua) writes the same names, which
+ * tests/unit/test_board_keys_lua.c holds against these tables. A name
+ * ending in ':' takes a region code or unit id after it. */
+/* people: national, by province, city, county, unit */
+extern const char *const rules_people_boards[5];
+/* units by score [0] and by participation rate [1]: national, by province, city */
+extern const char *const rules_unit_boards[2][3];
+/* regions: provinces; cities (all, of a province); counties (all, of a
+ * city, of a province) */
+enum { RB_PROVINCES, RB_CITIES, RB_CITIES_OF, RB_COUNTIES, RB_COUNTIES_OF_CITY, RB_COUNTIES_OF_PROVINCE };
+extern const char *const rules_region_boards[6];
 
 /* A leaderboard scope: "national", "province:<code>", "city:<code>",
  * "county:<code>" or "unit:<id>" (units boards: no county or unit).

@@ -67,6 +67,15 @@ long long rules_contest_score(rules_score_rule_t rule, const long long *daily_be
     return -1;
 }
 
+long long rules_contest_score_after(rules_score_rule_t rule, long long old_score, long long old_day_best,
+                                    long long new_day_best)
+{
+    long long days[2] = { old_score, new_day_best };
+    if (rule == SCORE_DAILY_BEST_SUM && old_day_best > 0)
+        days[0] = old_score - old_day_best;
+    return rules_contest_score(rule, days, 2);
+}
+
 /* Bit i set for letter 'A'+i; -1 on a non-letter or a repeat. */
 static long letter_set(const char *s)
 {

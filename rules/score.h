@@ -39,6 +39,17 @@ long long rules_shanghai_day_start(long long day);
  * no days gives 0.  Returns -1 for an unknown rule or NULL with ndays > 0. */
 long long rules_contest_score(rules_score_rule_t rule, const long long *daily_best, size_t ndays);
 
+/* The contest score after one submit, from what the submit reads under
+ * its lock instead of every day's best: old_score is the contest score
+ * before (0 for the person's first submit), old_day_best the best of the
+ * submit's day before (negative: none yet), new_day_best that day's best
+ * now (>= old_day_best). The other days enter rules_contest_score as one
+ * entry (their sum, or for SCORE_BEST the old score, whose maximum today's
+ * new best either keeps or beats), so the result equals
+ * rules_contest_score over every day's best. -1 for an unknown rule. */
+long long rules_contest_score_after(rules_score_rule_t rule, long long old_score, long long old_day_best,
+                                    long long new_day_best);
+
 /* Whether a choice question was answered right: the set of letters chosen
  * equals the answer key's set, exactly (a multiple-choice question with
  * one right letter missing or one wrong letter added is wrong).  Both are

@@ -65,9 +65,9 @@ def fill(stack):
                % (START - 86400, START, START + 20 * 86400))
     cid = int(sql(stack, "SELECT id FROM contests WHERE slug = 'benchboards'")[0][0])
     sql(stack, "INSERT INTO units (name, credit_code, region_code, province_code, city_code, county_code, type,"
-               " headcount, created_at)"
+               " headcount, created_at, verified)"
                " SELECT CONCAT('压测单位', s.seq), CONCAT('BENCH', LPAD(s.seq, 13, '0')), r.code, r.province_code,"
-               " r.city_code, r.code, 'water_admin', 100 + s.seq %% 400, 0 FROM seq_1_to_%d s"
+               " r.city_code, r.code, 'water_admin', 100 + s.seq %% 400, 0, 1 FROM seq_1_to_%d s"
                " JOIN (SELECT code, province_code, city_code, ROW_NUMBER() OVER (ORDER BY code) AS n"
                "       FROM regions WHERE level = 3 AND city_code IS NOT NULL) r"
                " ON r.n = 1 + s.seq %% 2800" % UNITS)

@@ -518,6 +518,13 @@ http {
         include quizd_locations.conf;
         # export files, sent by nginx when quizd answers X-Accel-Redirect
         location /_exports/ { internal; alias %(dir)s/data/exports/; }
+        # the console (web/console/): only its own scripts, files shown from blob: URLs
+        location /console/ {
+            index index.html;
+            try_files $uri $uri/ =404;
+            add_header Content-Security-Policy "default-src 'self'; img-src 'self' blob:; frame-ancestors 'none'" always;
+            add_header Cache-Control "no-cache" always;
+        }
         location / { index index.html; try_files $uri $uri/ =404; }
     }
 }

@@ -461,3 +461,32 @@ int db_exec_script(db_t *db, const char *sql)
         mysql_set_server_option(db->my, MYSQL_OPTION_MULTI_STATEMENTS_OFF);
     return rc;
 }
+
+/* ---- the transaction runner ---- */
+
+_Atomic unsigned long db_tx_retries_total;
+
+int db_tx_transient(int err)
+{
+    return err == DB_ER_DEADLOCK || err == DB_ER_LOCK_WAIT || err == CR_SERVER_GONE_ERROR ||
+           err == CR_SERVER_LOST;
+}
+
+int db_tx(db_t *db, db_tx_fn fn, void *ctx)
+{
+    for (int tries = 1;; tries++) {
+        int st = db_begin(db) < 0 ? ST_STORE : fn(db, ctx);
+        if (st >= 0)
+            return st;
+        int e = db_errno(db);   /* before the rollback resets it */
+        db_rollback(db);
+        if (st != ST_STORE && st != ST_RETRY)
+            return st;
+        if (!db_tx_transient(e) || tries == DB_TX_TRIES) {
+            if (db_tx_transient(e))
+                log_warn("transaction: gave up after %d tries (error %d)", tries, e);
+            return ST_STORE;
+        }
+        atomic_fetch_add(&db_tx_retries_total, 1);
+    }
+}

@@ -13,6 +13,7 @@
 
 #include <stddef.h>
 #include "server/arena.h"
+#include "server/status.h"
 
 typedef struct db db_t;
 
@@ -37,23 +38,42 @@ db_t *db_new_replica(void);
 int db_replica_lag(db_t *db);
 void db_free(db_t *db);
 /* Connect if needed; 0 when the server answers, -1 otherwise. */
-int db_ping(db_t *db);
+int db_ping(db_t *db) __attribute__((warn_unused_result));
 
 /* Run a query returning rows. NULL on error (see db_errno). */
-db_res_t *db_query(db_t *db, arena_t *a, const char *sql, const char *types, ...);
+db_res_t *db_query(db_t *db, arena_t *a, const char *sql, const char *types, ...) __attribute__((warn_unused_result));
 /* Run a statement. Returns affected rows (>= 0) or -1 on error. */
-long long db_exec(db_t *db, const char *sql, const char *types, ...);
+long long db_exec(db_t *db, const char *sql, const char *types, ...) __attribute__((warn_unused_result));
 long long db_last_id(db_t *db);
 int db_errno(db_t *db);          /* last error number, 0 if none */
 const char *db_error(db_t *db);  /* last error text: for logs only, never for clients */
 
-int db_begin(db_t *db);
-int db_commit(db_t *db);
+int db_begin(db_t *db) __attribute__((warn_unused_result));
+int db_commit(db_t *db) __attribute__((warn_unused_result));
 int db_rollback(db_t *db);
+
+/* The transaction runner: the only place that retries a transaction.
+ * Runs BEGIN, then fn. fn runs its statements and ends the transaction
+ * itself: it COMMITs (and may reply after) or rolls back (and may reply a
+ * 4xx), then returns ST_OK or ST_REPLIED, which db_tx returns. When a
+ * statement or the COMMIT fails, fn returns ST_STORE at once without
+ * rolling back; db_tx then reads the error, rolls back and, for a deadlock
+ * (1213), a lock wait timeout (1205) or a lost connection (2006, 2013:
+ * nothing of the transaction stays), runs BEGIN and fn again, up to
+ * DB_TX_TRIES in all. Other failures, and the last try's, return
+ * ST_STORE. fn must be safe to run again: it reads what it decides on
+ * inside the transaction. Any other status fn returns (ST_ERR) is
+ * returned after a rollback. */
+#define DB_TX_TRIES 4
+typedef int (*db_tx_fn)(db_t *db, void *ctx);
+int db_tx(db_t *db, db_tx_fn fn, void *ctx) __attribute__((warn_unused_result));
+/* 1 for the errors db_tx retries. */
+int db_tx_transient(int err);
+extern _Atomic unsigned long db_tx_retries_total;
 
 /* Whole-text statements (migrations, admin tools): may hold several
  * statements; not for anything with outside input. */
-int db_exec_script(db_t *db, const char *sql);
+int db_exec_script(db_t *db, const char *sql) __attribute__((warn_unused_result));
 
 static inline const char *db_get(const db_res_t *r, size_t row, size_t col)
 {

@@ -107,7 +107,8 @@ int migrate_run(db_t *db, const char *dir)
         free(names[i]);
     free(names);
 unlock:
-    db_query(db, &a, "SELECT RELEASE_LOCK('quiz_migrate')", "");
+    if (!db_query(db, &a, "SELECT RELEASE_LOCK('quiz_migrate')", ""))
+        log_warn("migrate: could not release the lock (it goes with the connection)");
 out:
     arena_free(&a);
     return applied;

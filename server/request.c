@@ -78,8 +78,11 @@ static void json_decref_cb(void *p) { json_decref(p); }
 json_t *req_json(req_t *r)
 {
     json_error_t err;
-    /* JSON_REJECT_DUPLICATES: {"a":1,"a":2} has no single meaning. */
-    json_t *j = r->body_len ? json_loadb(r->body, r->body_len, JSON_REJECT_DUPLICATES, &err) : NULL;
+    /* JSON_REJECT_DUPLICATES: {"a":1,"a":2} has no single meaning.
+     * JSON_ALLOW_NUL: a string holding \u0000 is well-formed JSON; the
+     * field that reads it refuses it (req_text). */
+    json_t *j = r->body_len ? json_loadb(r->body, r->body_len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &err)
+                            : NULL;
     if (!j || !json_is_object(j)) {
         if (j)
             json_decref(j);
@@ -88,6 +91,29 @@ json_t *req_json(req_t *r)
     }
     arena_cleanup_add(r->arena, json_decref_cb, j);
     return j;
+}
+
+const char *req_text(const json_t *v)
+{
+    const char *s = json_string_value(v);
+    return s && strlen(s) == json_string_length(v) ? s : NULL;
+}
+
+json_t *arena_json(arena_t *a, json_t *j)
+{
+    if (j)
+        arena_cleanup_add(a, json_decref_cb, j);
+    return j;
+}
+
+char *arena_json_text(arena_t *a, const json_t *j)
+{
+    char *s = j ? json_dumps(j, JSON_COMPACT) : NULL;
+    if (!s)
+        return NULL;
+    char *copy = arena_strdup(a, s);
+    free(s);
+    return copy;
 }
 
 int req_id_param(req_t *r, int i, const char *not_found_code, long long *out)
@@ -155,6 +181,17 @@ int reply_store_error(req_t *r, const char *what)
 {
     log_warn("store error in %s (%s)", r->route ? r->route->pattern : "?", what);
     return reply_error(r, 503, "unavailable", "a data store is unavailable; try again shortly");
+}
+
+int reply_status(req_t *r, int st)
+{
+    if (r->replied || st >= 0)
+        return st;
+    if (st == ST_STORE || st == ST_RETRY)
+        reply_store_error(r, status_str((status_t)st));
+    else
+        reply_error(r, 500, "internal", "internal error");
+    return st;
 }
 
 const char *http_status_text(int s)

@@ -1,9 +1,10 @@
 /* request.h: one HTTP request as a handler sees it, and the reply it builds.
  *
  * Handlers read with req_query()/req_json()/req_param() and answer with
- * exactly one reply_*() call; a handler returns 0 when it replied, and a
- * negative value for "internal error" (the dispatcher then answers 500 or,
- * for a store that is down, 503 — never leaking the cause). */
+ * exactly one reply_*() call; a handler returns a status (status.h): ST_OK
+ * or ST_REPLIED when it replied, a failure otherwise, which the dispatcher
+ * turns into the reply in one place (reply_status: 503 for a store that is
+ * down, else 500 — never leaking the cause). */
 #ifndef REQUEST_H
 #define REQUEST_H
 
@@ -14,6 +15,7 @@
 #include "server/arena.h"
 #include "server/db.h"
 #include "server/kv.h"
+#include "server/status.h"
 
 typedef struct req req_t;
 typedef struct worker worker_t;
@@ -51,7 +53,6 @@ struct req {
     const char *out;
     size_t out_len;
     int replied;
-    int store_down;            /* a store call failed: 503 instead of 500 */
 };
 
 /* Stores: fast workers own theirs; slow-pool threads borrow on first use
@@ -59,6 +60,9 @@ struct req {
 db_t *req_db(req_t *r);
 kv_t *req_kv(req_t *r);
 void req_release_stores(req_t *r);
+/* 1 when the request holds its stores now: always on a fast worker, on a
+ * slow thread between a borrow and req_release_stores(). */
+int req_holds_stores(req_t *r);
 /* The worker's WeChat client (wx_client_t *, opaque to server/). */
 void *req_wx(req_t *r);
 
@@ -67,12 +71,27 @@ const char *req_query(req_t *r, const char *name);
 /* Integer query parameter: def when absent; -1 result with a 400 reply
  * already sent when malformed or outside [min, max]. */
 int req_query_int(req_t *r, const char *name, long long def, long long min, long long max,
-                  long long *out);
+                  long long *out) __attribute__((warn_unused_result));
 /* The body as a JSON object; NULL after replying 400 bad_json. Freed with
  * the arena. */
-json_t *req_json(req_t *r);
+json_t *req_json(req_t *r) __attribute__((warn_unused_result));
+/* The text of a string taken from a request body, or NULL when v is not a
+ * string or holds a NUL byte. Bodies are parsed with JSON_ALLOW_NUL so that
+ * "\u0000" reaches the field's own rule (which refuses a NULL here with
+ * its own code) instead of failing the whole body as bad_json. */
+const char *req_text(const json_t *v);
 /* Path parameter i as a positive id; -1 after replying 404 with code. */
-int req_id_param(req_t *r, int i, const char *not_found_code, long long *out);
+int req_id_param(req_t *r, int i, const char *not_found_code, long long *out) __attribute__((warn_unused_result));
+
+/* Ownership: what a request allocates belongs to its arena. arena_json
+ * ties a Jansson value to the arena (one reference is dropped when the
+ * arena is freed; j may be NULL) and returns j, so a handler never calls
+ * json_decref. A value it still hands to a call that steals a reference
+ * (reply_json, json_pack "o", json_array_append_new) goes with json_incref
+ * or "O". arena_json_text is json_dumps (compact) into the arena, NULL
+ * when j is NULL or cannot be written. */
+json_t *arena_json(arena_t *a, json_t *j);
+char *arena_json_text(arena_t *a, const json_t *j);
 
 /* Replies. reply_json steals the reference to body. */
 int reply_json(req_t *r, int status, json_t *body);
@@ -81,6 +100,10 @@ int reply_raw(req_t *r, int status, const char *ctype, const void *data, size_t 
 void reply_header(req_t *r, const char *name, const char *value);
 /* 500/503 for a store failure; logs the cause, never sends it. */
 int reply_store_error(req_t *r, const char *what);
+/* The one place a failure becomes a reply: ST_STORE and ST_RETRY 503
+ * unavailable, any other failure 500 internal; nothing for ST_OK and the
+ * other positive statuses, or when a reply was already made. Returns st. */
+int reply_status(req_t *r, int st);
 
 /* Serialise the reply as a CGI response (Status line, headers, body) into
  * a malloc'd buffer. */

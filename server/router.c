@@ -120,14 +120,10 @@ void router_dispatch(req_t *r)
             return;
     }
     int rc = rt->fn(r);
-    if (!r->replied) {
-        if (rc < 0 && r->store_down)
-            reply_store_error(r, "handler");
-        else if (rc < 0)
-            reply_error(r, 500, "internal", "internal error");
-        else
-            reply_error(r, 500, "internal", "no reply");
-    }
+    if (rc < 0)
+        reply_status(r, rc);
+    else if (!r->replied)
+        reply_error(r, 500, "internal", "no reply");
 }
 
 void router_print_nginx(const char *upstream)

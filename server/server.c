@@ -122,6 +122,8 @@ void req_release_stores(req_t *r)
     }
 }
 
+int req_holds_stores(req_t *r) { return !r->worker->slow || r->worker->borrowed != NULL; }
+
 void *req_wx(req_t *r) { return r->worker->wx; }
 
 /* ---- queues ---- */

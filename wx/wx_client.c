@@ -106,17 +106,29 @@ static int token_rejected(int errcode)
     return errcode == 40001 || errcode == 42001 || errcode == 40014;
 }
 
+/* wx_token_get with a Redis context borrowed from rc for just that call:
+ * none is held while the call itself waits on WeChat. */
+static int token_get(wx_client_t *c, wx_redis_t *rc, const char *bad, char *out, size_t outsz,
+                     wx_err_t *err)
+{
+    redisContext *ctx = !rc ? NULL : rc->borrow ? rc->borrow(rc) : rc->rc;
+    int x = wx_token_get(c, ctx, bad, out, outsz, err);
+    if (rc && rc->borrow && rc->give_back)
+        rc->give_back(rc, ctx);
+    return x;
+}
+
 /* A call that carries access_token: fetch it, and when WeChat rejects it,
  * renew it and repeat the call once. extra_query (may be NULL) is appended
  * after the token. Returns as wx_request; a second rejection is returned as
  * a reply with that errcode. */
-static int token_request(wx_client_t *c, redisContext *rc, const char *path,
+static int token_request(wx_client_t *c, wx_redis_t *rc, const char *path,
                          const char *extra_query, const char *body, int flags, size_t cap,
                          wx_resp_t *r, wx_err_t *err)
 {
     char tok[WX_TOKEN_MAX + 1], bad[WX_TOKEN_MAX + 1];
     memset(r, 0, sizeof *r);
-    if (wx_token_get(c, rc, NULL, tok, sizeof tok, err) < 0)
+    if (token_get(c, rc, NULL, tok, sizeof tok, err) < 0)
         return -1;
     for (int round = 0;; round++) {
         char *etok = wx_escape(c, tok);
@@ -148,7 +160,7 @@ static int token_request(wx_client_t *c, redisContext *rc, const char *path,
         log_info("wx %s token rejected (errcode=%d), renewing", path, r->errcode);
         wx_resp_free(r);
         memcpy(bad, tok, sizeof tok);
-        if (wx_token_get(c, rc, bad, tok, sizeof tok, err) < 0)
+        if (token_get(c, rc, bad, tok, sizeof tok, err) < 0)
             return -1;
     }
 }
@@ -266,7 +278,7 @@ static char *dump_body(json_t *o)
     return s;
 }
 
-int wx_get_wxacode(wx_client_t *c, redisContext *rc, const char *scene, const char *page,
+int wx_get_wxacode(wx_client_t *c, wx_redis_t *rc, const char *scene, const char *page,
                    int check_path, unsigned char **img, size_t *len, char ctype[32],
                    wx_err_t *err)
 {
@@ -331,7 +343,7 @@ int wx_get_wxacode(wx_client_t *c, redisContext *rc, const char *scene, const ch
     return 0;
 }
 
-int wx_phone_number(wx_client_t *c, redisContext *rc, const char *code, char *phone,
+int wx_phone_number(wx_client_t *c, wx_redis_t *rc, const char *code, char *phone,
                     size_t phonesz, wx_err_t *err)
 {
     static const char path[] = "/wxa/business/getuserphonenumber";
@@ -386,7 +398,7 @@ int wx_phone_number(wx_client_t *c, redisContext *rc, const char *code, char *ph
     return finish(x, err);
 }
 
-int wx_msg_sec_check(wx_client_t *c, redisContext *rc, const char *openid, int scene,
+int wx_msg_sec_check(wx_client_t *c, wx_redis_t *rc, const char *openid, int scene,
                      const char *content, int *suggest, wx_err_t *err)
 {
     static const char path[] = "/wxa/msg_sec_check";
@@ -458,7 +470,7 @@ static int hmac_empty_hex(const char *key, char out[65])
     return 0;
 }
 
-int wx_checksession(wx_client_t *c, redisContext *rc, const char *openid,
+int wx_checksession(wx_client_t *c, wx_redis_t *rc, const char *openid,
                     const char *session_key, int *valid, wx_err_t *err)
 {
     static const char path[] = "/wxa/checksession";
@@ -501,7 +513,7 @@ int wx_checksession(wx_client_t *c, redisContext *rc, const char *openid,
     return finish(x, err);
 }
 
-int wx_subscribe_send(wx_client_t *c, redisContext *rc, const char *openid,
+int wx_subscribe_send(wx_client_t *c, wx_redis_t *rc, const char *openid,
                       const char *template_id, const char *page, json_t *data, wx_err_t *err)
 {
     static const char path[] = "/cgi-bin/message/subscribe/send";

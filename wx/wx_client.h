@@ -88,6 +88,20 @@ int wx_global_init(void);
 wx_client_t *wx_client_new(void);
 void wx_client_free(wx_client_t *c);
 
+/* How a call that needs the shared access token reaches Redis (the token
+ * cache, wx_token.h): through a lender that hands out a context for the
+ * token lookup alone and takes it back before the call waits on WeChat.
+ * borrow NULL: the fixed context rc is used (may be NULL: Redis down).
+ * A lender's borrow may return NULL too; give_back then gets NULL. */
+typedef struct wx_redis wx_redis_t;
+struct wx_redis {
+    redisContext *(*borrow)(wx_redis_t *self);
+    void (*give_back)(wx_redis_t *self, redisContext *rc);
+    redisContext *rc;
+};
+/* A lender of one fixed context (tests, tools): WX_REDIS_FIXED(ctx). */
+#define WX_REDIS_FIXED(ctx) (&(wx_redis_t){ .rc = (ctx) })
+
 /* jscode2session: the login code from wx.login() → openid, unionid, session
  * key. Errors: 400 invalid_code (40029, 40163, empty or oversized code),
  * 403 risky_user (40226), 429 rate_limited (45011), 503 wechat_unavailable
@@ -102,14 +116,14 @@ int wx_scene_valid(const char *scene);
  * ctype its media type ("image/png", "image/jpeg"). Errors: 400
  * invalid_scene (checked locally, and WeChat's 40169), 400 invalid_page
  * (41030), 503 wechat_unavailable. */
-int wx_get_wxacode(wx_client_t *c, redisContext *rc, const char *scene, const char *page,
+int wx_get_wxacode(wx_client_t *c, wx_redis_t *rc, const char *scene, const char *page,
                    int check_path, unsigned char **img, size_t *len, char ctype[32],
                    wx_err_t *err);
 
 /* getuserphonenumber: the code from the getPhoneNumber button → the number
  * without country code (purePhoneNumber, else phoneNumber), digits and a
  * leading '+' only. Errors as wx_code2session (40029 → 400 invalid_code). */
-int wx_phone_number(wx_client_t *c, redisContext *rc, const char *code, char *phone,
+int wx_phone_number(wx_client_t *c, wx_redis_t *rc, const char *code, char *phone,
                     size_t phonesz, wx_err_t *err);
 
 /* msg_sec_check v2; scene 1 profile, 2 comment, 3 forum, 4 social log.
@@ -117,19 +131,19 @@ int wx_phone_number(wx_client_t *c, redisContext *rc, const char *code, char *ph
  * (over 2500 characters, WeChat's limit), 503 wechat_unavailable (with
  * wx_errcode, e.g. 61010 when the user has not opened the mini-program in 2
  * hours; the handler decides whether to hold the content for review). */
-int wx_msg_sec_check(wx_client_t *c, redisContext *rc, const char *openid, int scene,
+int wx_msg_sec_check(wx_client_t *c, wx_redis_t *rc, const char *openid, int scene,
                      const char *content, int *suggest, wx_err_t *err);
 
 /* checksession: is session_key still this user's current key? *valid = 1
  * (errcode 0) or 0 (87009). Other answers: -1, 503 wechat_unavailable. */
-int wx_checksession(wx_client_t *c, redisContext *rc, const char *openid,
+int wx_checksession(wx_client_t *c, wx_redis_t *rc, const char *openid,
                     const char *session_key, int *valid, wx_err_t *err);
 
 /* subscribe/send. page may be NULL; data is the template's data object
  * (borrowed). miniprogram_state follows g_config.wx_env_version. Errors:
  * 403 not_subscribed (43101), 503 wechat_unavailable. Never repeated once
  * the request may have been sent: a message is better lost than doubled. */
-int wx_subscribe_send(wx_client_t *c, redisContext *rc, const char *openid,
+int wx_subscribe_send(wx_client_t *c, wx_redis_t *rc, const char *openid,
                       const char *template_id, const char *page, json_t *data, wx_err_t *err);
 
 #endif

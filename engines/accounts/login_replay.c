@@ -97,8 +97,7 @@ static int db_claim(req_t *r, replay_t *rp, char **reply)
     }
     return WAIT;
 fail:
-    r->store_down = 1;
-    return -1;
+    return ST_STORE;
 }
 
 static int try_once(req_t *r, replay_t *rp, char **reply)
@@ -155,13 +154,13 @@ int replay_begin(req_t *r, const char *code, replay_t *rp, char **reply)
 int replay_save_tx(req_t *r, replay_t *rp, const char *reply, char **sealed)
 {
     if (seal_str(r, reply, sealed) < 0)
-        return -1;
+        return ST_ERR;
     long long n = db_exec(req_db(r),
                           "INSERT INTO login_codes (code_hash, reply_sealed, expires_at) VALUES (?, ?, ?)"
                           " ON DUPLICATE KEY UPDATE reply_sealed = VALUES(reply_sealed),"
                           " expires_at = VALUES(expires_at)",
                           "ssi", rp->hash, *sealed, (long long)clock_now_s() + LOGIN_REPLAY_S);
-    return n < 0 ? -1 : 0;
+    return n < 0 ? ST_STORE : ST_OK;
 }
 
 void replay_publish(req_t *r, replay_t *rp, const char *sealed)
@@ -185,8 +184,9 @@ void replay_abandon(req_t *r, replay_t *rp)
         argv[3] = arena_sprintf(r->arena, "login:lk:%s", rp->hash);
         kv_cmdargv(req_kv(r), r->arena, 5, argv, NULL);
     } else if (rp->mode == 2) {
-        db_exec(req_db(r), "DELETE FROM login_codes WHERE code_hash = ? AND reply_sealed = ''",
-                "s", rp->hash);
+        if (db_exec(req_db(r), "DELETE FROM login_codes WHERE code_hash = ? AND reply_sealed = ''",
+                    "s", rp->hash) < 0)
+            log_warn("login: a claim on a code stays until it expires (db %d)", db_errno(req_db(r)));
     }
     rp->mode = 0;
 }

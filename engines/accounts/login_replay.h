@@ -44,14 +44,14 @@ enum { REPLAY_OWNER = 0, REPLAY_HIT = 1, REPLAY_BUSY = 2 };
  * its stores given back between polls) while another request holds the
  * claim. Returns REPLAY_HIT with *reply (JSON text, arena), REPLAY_OWNER
  * (call WeChat, then replay_save_tx/replay_publish or replay_abandon),
- * REPLAY_BUSY when the other request outlasted the wait, or -1 when
- * MariaDB failed (r->store_down set). */
-int replay_begin(req_t *r, const char *code, replay_t *rp, char **reply);
+ * REPLAY_BUSY when the other request outlasted the wait; or a failure
+ * status (status.h): ST_STORE when MariaDB failed, ST_ERR. */
+int replay_begin(req_t *r, const char *code, replay_t *rp, char **reply) __attribute__((warn_unused_result));
 
 /* Inside the login transaction: remember the reply in MariaDB. *sealed is
- * set for replay_publish. Returns 0, or -1 (the caller rolls back; a
- * deadlock shows in db_errno). */
-int replay_save_tx(req_t *r, replay_t *rp, const char *reply, char **sealed);
+ * set for replay_publish. Returns ST_OK, ST_STORE (a statement failed:
+ * the transaction runner decides) or ST_ERR (sealing failed). */
+int replay_save_tx(req_t *r, replay_t *rp, const char *reply, char **sealed) __attribute__((warn_unused_result));
 /* After the commit: cache the sealed reply in Redis and drop the claim. */
 void replay_publish(req_t *r, replay_t *rp, const char *sealed);
 /* WeChat refused or failed: drop the claim so a retry may try again. */

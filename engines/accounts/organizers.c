@@ -1,6 +1,7 @@
 /* organizers.c: see organizers.h. */
 #include "engines/accounts/organizers.h"
 #include "engines/accounts/password.h"
+#include "engines/console/console.h"
 #include "rules/region_code.h"
 #include "server/clock.h"
 #include "server/db.h"
@@ -56,40 +57,21 @@ static char *read_password(void)
     return line;
 }
 
-/* A new password ends the account's sessions (in MariaDB and Redis's
- * cache): whoever knew the old one is out. */
-static void end_sessions(db_t *db, arena_t *a, const char *user)
+/* The account's id, 0 when there is none, -1 on a store error. */
+static long long organizer_id_of(db_t *db, arena_t *a, const char *user)
 {
-    db_res_t *res = db_query(db, a,
-                             "SELECT s.token_hash FROM sessions s JOIN organizers o"
-                             " ON o.id = s.organizer_id WHERE o.username = ?", "s", user);
-    kv_t *kv = kv_new();
-    for (size_t i = 0; res && i < res->nrows; i++)
-        kv_cmd(kv, a, "DEL sess:%s", db_get(res, i, 0));
-    kv_free(kv);
-    db_exec(db, "DELETE s FROM sessions s JOIN organizers o ON o.id = s.organizer_id"
-                " WHERE o.username = ?", "s", user);
+    db_res_t *res = db_query(db, a, "SELECT id FROM organizers WHERE username = ?", "s", user);
+    if (!res) {
+        fprintf(stderr, "database: %s\n", db_error(db));
+        return -1;
+    }
+    return res->nrows ? db_int(res, 0, 0) : 0;
 }
 
-int cmd_organizer_add(int argc, char **argv)
+/* The password typed for a new account or a reset, hashed into hash.
+ * Returns 0, 2 (bad length, message printed) or 1. */
+static int new_password_hash(char hash[PASSWORD_HASH_MAX])
 {
-    if (argc < 2 || argc > 3) {
-        fprintf(stderr, "usage: quizd organizer-add USERNAME [AREA]\n"
-                        "  password from QUIZ_NEW_PASSWORD or stdin; AREA: a region code, or all\n");
-        return 2;
-    }
-    const char *user = argv[1];
-    const char *area_in = argc == 3 ? argv[2] : "";
-    char area[7] = "";
-    if (!username_ok(user)) {
-        fprintf(stderr, "user name: 3 to 64 of letters, digits and . _ @ -\n");
-        return 2;
-    }
-    if (*area_in && strcmp(area_in, "all") != 0 && rules_region_code_parse(area_in, area) < 0) {
-        fprintf(stderr, "AREA must be a 6-digit region code, or all\n");
-        return 2;
-    }
-
     char *pw = read_password();
     size_t len = pw ? strlen(pw) : 0;
     if (!pw || len < PASSWORD_MIN_LEN || len > PASSWORD_MAX_LEN) {
@@ -100,7 +82,6 @@ int cmd_organizer_add(int argc, char **argv)
         free(pw);
         return 2;
     }
-    char hash[PASSWORD_HASH_MAX];
     int hrc = password_hash(pw, len, hash);
     explicit_bzero(pw, len);
     free(pw);
@@ -108,8 +89,68 @@ int cmd_organizer_add(int argc, char **argv)
         fprintf(stderr, "hashing the password failed\n");
         return 1;
     }
+    return 0;
+}
 
-    int rc = 1;
+/* An organizer as the audit records it (never the password hash). */
+static json_t *organizer_json(db_t *db, arena_t *a, long long id)
+{
+    db_res_t *res = db_query(db, a, "SELECT username, area, disabled FROM organizers WHERE id = ?",
+                             "i", id);
+    if (!res || !res->nrows)
+        return NULL;
+    return json_pack("{s:I,s:s,s:s,s:b}", "id", (json_int_t)id, "username", db_get(res, 0, 0),
+                     "area", *db_get(res, 0, 1) ? db_get(res, 0, 1) : "all",
+                     "disabled", (int)db_int(res, 0, 2));
+}
+
+/* Parse "USERNAME [AREA]" or "USERNAME --area AREA" into user and area
+ * ("" = all). Returns 0 or 2 (usage printed). */
+static int add_args(int argc, char **argv, const char **user, char area[7])
+{
+    const char *area_in = "";
+    *user = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--area") == 0 && i + 1 < argc)
+            area_in = argv[++i];
+        else if (strncmp(argv[i], "--area=", 7) == 0)
+            area_in = argv[i] + 7;
+        else if (!*user)
+            *user = argv[i];
+        else if (!*area_in)
+            area_in = argv[i];
+        else
+            *user = NULL, i = argc;
+    }
+    if (!*user) {
+        fprintf(stderr, "usage: quizd organizer-add USERNAME [--area CODE]\n"
+                        "  password from QUIZ_NEW_PASSWORD or stdin; CODE: a region code, or all\n");
+        return 2;
+    }
+    if (!username_ok(*user)) {
+        fprintf(stderr, "user name: 3 to 64 of letters, digits and . _ @ -\n");
+        return 2;
+    }
+    area[0] = '\0';
+    if (*area_in && strcmp(area_in, "all") != 0 && rules_region_code_parse(area_in, area) < 0) {
+        fprintf(stderr, "AREA must be a 6-digit region code, or all\n");
+        return 2;
+    }
+    return 0;
+}
+
+int cmd_organizer_add(int argc, char **argv)
+{
+    const char *user;
+    char area[7];
+    int rc = add_args(argc, argv, &user, area);
+    if (rc)
+        return rc;
+    char hash[PASSWORD_HASH_MAX];
+    if ((rc = new_password_hash(hash)))
+        return rc;
+
+    rc = 1;
     db_t *db = db_new();
     arena_t a;
     arena_init(&a);
@@ -125,6 +166,10 @@ int cmd_organizer_add(int argc, char **argv)
             goto out;
         }
     }
+    long long id = organizer_id_of(db, &a, user);
+    if (id < 0 || db_begin(db) < 0)
+        goto out;
+    json_t *before = id > 0 ? organizer_json(db, &a, id) : NULL;
     /* Insert, or (same name) new password and area, enabled again:
      * affected rows 1 = created, 2 = updated. */
     long long n = db_exec(db,
@@ -132,12 +177,21 @@ int cmd_organizer_add(int argc, char **argv)
                           " VALUES (?, ?, ?, 0, ?) ON DUPLICATE KEY UPDATE"
                           " password_hash = VALUES(password_hash), area = VALUES(area), disabled = 0",
                           "sssi", user, hash, area, (long long)clock_now_s());
-    if (n < 0) {
+    if (n >= 0 && !id)
+        id = organizer_id_of(db, &a, user);
+    json_t *after = id > 0 ? organizer_json(db, &a, id) : NULL;
+    int ok = n >= 0 && id > 0 && after &&
+             (n == 1 || console_organizer_end_sessions(db, &a, id) >= 0) &&
+             console_audit(db, 0, n == 1 ? "organizer.add" : "organizer.update", "organizer", id,
+                           before, after) == 0 &&
+             db_commit(db) == 0;
+    json_decref(before);
+    json_decref(after);
+    if (!ok) {
         fprintf(stderr, "database: %s\n", db_error(db));
+        db_rollback(db);
         goto out;
     }
-    if (n != 1)
-        end_sessions(db, &a, user);
     printf("organizer %s %s (area: %s)\n", user, n == 1 ? "created" : "updated",
            *area ? area : "all");
     rc = 0;
@@ -145,4 +199,93 @@ out:
     arena_free(&a);
     db_free(db);
     return rc;
+}
+
+int cmd_organizer_list(int argc, char **argv)
+{
+    (void)argv;
+    if (argc != 1) {
+        fprintf(stderr, "usage: quizd organizer-list\n");
+        return 2;
+    }
+    db_t *db = db_new();
+    arena_t a;
+    arena_init(&a);
+    db_res_t *res = db_query(db, &a, "SELECT o.id, o.username, o.area, o.disabled,"
+                                     " (SELECT COUNT(*) FROM sessions s WHERE s.organizer_id = o.id"
+                                     "  AND s.expires_at > ?) FROM organizers o ORDER BY o.id",
+                             "i", (long long)clock_now_s());
+    int rc = res ? 0 : 1;
+    if (!res)
+        fprintf(stderr, "database: %s\n", db_error(db));
+    for (size_t i = 0; res && i < res->nrows; i++)
+        printf("%lld\t%s\t%s\t%s\t%lld sessions\n", db_int(res, i, 0), db_get(res, i, 1),
+               *db_get(res, i, 2) ? db_get(res, i, 2) : "all",
+               db_int(res, i, 3) ? "disabled" : "enabled", db_int(res, i, 4));
+    arena_free(&a);
+    db_free(db);
+    return rc;
+}
+
+/* organizer-disable and organizer-password: one account, changed, its
+ * sessions ended and the change recorded in one transaction. */
+static int change_account(int argc, char **argv, int disable)
+{
+    if (argc != 2 || !username_ok(argv[1])) {
+        fprintf(stderr, "usage: quizd %s USERNAME\n", disable ? "organizer-disable" : "organizer-password");
+        return 2;
+    }
+    char hash[PASSWORD_HASH_MAX];
+    int rc;
+    if (!disable && (rc = new_password_hash(hash)))
+        return rc;
+    rc = 1;
+    db_t *db = db_new();
+    arena_t a;
+    arena_init(&a);
+    long long id = organizer_id_of(db, &a, argv[1]);
+    if (id == 0) {
+        fprintf(stderr, "no organizer %s\n", argv[1]);
+        rc = 2;
+    }
+    if (id <= 0 || db_begin(db) < 0)
+        goto out;
+    json_t *before = organizer_json(db, &a, id);
+    long long ended = -1;
+    int ok = (disable ? db_exec(db, "UPDATE organizers SET disabled = 1 WHERE id = ?", "i", id)
+                      : db_exec(db, "UPDATE organizers SET password_hash = ? WHERE id = ?", "si",
+                                hash, id)) >= 0 &&
+             (ended = console_organizer_end_sessions(db, &a, id)) >= 0;
+    json_t *after = ok ? organizer_json(db, &a, id) : NULL;
+    if (after)
+        json_object_set_new(after, disable ? "sessions_ended" : "password_reset",
+                            disable ? json_integer(ended) : json_true());
+    ok = ok && after &&
+         console_audit(db, 0, disable ? "organizer.disable" : "organizer.password", "organizer",
+                       id, before, after) == 0 &&
+         db_commit(db) == 0;
+    json_decref(before);
+    json_decref(after);
+    if (!ok) {
+        fprintf(stderr, "database: %s\n", db_error(db));
+        db_rollback(db);
+        goto out;
+    }
+    printf("organizer %s %s; %lld sessions ended\n", argv[1],
+           disable ? "disabled" : "has a new password", ended);
+    rc = 0;
+out:
+    arena_free(&a);
+    db_free(db);
+    return rc;
+}
+
+int cmd_organizer_disable(int argc, char **argv)
+{
+    return change_account(argc, argv, 1);
+}
+
+int cmd_organizer_password(int argc, char **argv)
+{
+    return change_account(argc, argv, 0);
 }

@@ -24,11 +24,11 @@
 
 /* Hash with a fresh 16-byte salt into out (PASSWORD_HASH_MAX bytes).
  * Returns 0 or -1. */
-int password_hash(const char *pw, size_t len, char out[PASSWORD_HASH_MAX]);
+int password_hash(const char *pw, size_t len, char out[PASSWORD_HASH_MAX]) __attribute__((warn_unused_result));
 
 /* 1 when pw matches the encoded hash, 0 when not, -2 when no slot freed up
  * in time (overloaded). encoded NULL: verify against a dummy hash of the
  * same cost and return 0, so an unknown name costs what a known one does. */
-int password_verify(const char *encoded, const char *pw, size_t len);
+int password_verify(const char *encoded, const char *pw, size_t len) __attribute__((warn_unused_result));
 
 #endif

@@ -22,7 +22,7 @@
 /* Admit and count one attempt for key: 0 when admitted, else the seconds
  * until the window ends (>= 1), and nothing is counted. The window starts
  * at the first counted attempt. */
-int rl_take(req_t *r, const char *bucket, const char *key, int limit, int window_s);
+int rl_take(req_t *r, const char *bucket, const char *key, int limit, int window_s) __attribute__((warn_unused_result));
 /* Uncount one admitted attempt (it succeeded). */
 void rl_give_back(req_t *r, const char *bucket, const char *key);
 /* Forget key's count. */

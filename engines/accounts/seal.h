@@ -13,10 +13,10 @@
 
 /* Seal plain; *out is base64 text in the arena. Returns 0, or -1 (logged
  * once per process when phone_key_hex is not 64 hex digits). */
-int seal_str(req_t *r, const char *plain, char **out);
+int seal_str(req_t *r, const char *plain, char **out) __attribute__((warn_unused_result));
 /* Open what seal_str made. Returns 0 with *out in the arena, or -1 when
  * the key is wrong, the text was tampered with, or the key is missing. */
-int unseal_str(req_t *r, const char *sealed, char **out);
+int unseal_str(req_t *r, const char *sealed, char **out) __attribute__((warn_unused_result));
 
 /* The 32-byte key, or NULL when misconfigured (for callers without a
  * request, such as quizd subcommands). */

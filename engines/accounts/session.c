@@ -43,11 +43,9 @@ int session_insert(req_t *r, const session_info_t *s, char token[64], char hash[
                 " created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 "siiiisii", hash, s->user_id, s->organizer_id, (long long)(s->mask ? s->mask : s->roles),
                 s->admin_unit_id, s->area ? s->area : "", now,
-                now + g_config.session_ttl_s) < 0) {
-        r->store_down = 1;
-        return -1;
-    }
-    return 0;
+                now + g_config.session_ttl_s) < 0)
+        return ST_STORE;
+    return ST_OK;
 }
 
 void session_cache_new(req_t *r, const session_info_t *s, const char *hash)
@@ -61,10 +59,11 @@ void session_cache_new(req_t *r, const session_info_t *s, const char *hash)
 int session_create(req_t *r, const session_info_t *s, char token[64])
 {
     char hash[65];
-    if (session_insert(r, s, token, hash) < 0)
-        return -1;
+    int st = session_insert(r, s, token, hash);
+    if (st != ST_OK)
+        return st;
     session_cache_new(r, s, hash);
-    return 0;
+    return ST_OK;
 }
 
 /* Parse the cached form. Returns 1 when valid and not expired. */
@@ -97,8 +96,22 @@ int session_resolve(req_t *r, const char *token)
     crypto_sha256_hex(token, len, a->token_hash);
     long long now = clock_now_s();
     redisReply *rep = kv_cmd(req_kv(r), r->arena, "GET sess:%s", a->token_hash);
-    if (rep && rep->type == REDIS_REPLY_STRING && parse_cached(rep->str, a, now))
-        return 0;
+    if (rep && rep->type == REDIS_REPLY_STRING && parse_cached(rep->str, a, now)) {
+        if (!a->organizer_id)
+            return 0;
+        /* An organizer's account is checked on every use (organizers are
+         * few): a disabled account or an ended session stops at once even
+         * if Redis missed the deletion of its copy. */
+        db_res_t *o = db_query(req_db(r), r->arena,
+                               "SELECT o.disabled FROM sessions s JOIN organizers o"
+                               " ON o.id = s.organizer_id WHERE s.token_hash = ?", "s", a->token_hash);
+        if (!o)
+            return -2;
+        if (o->nrows && db_int(o, 0, 0) == 0)
+            return 0;
+        kv_cmd(req_kv(r), r->arena, "DEL sess:%s", a->token_hash);
+        return -1;
+    }
     /* Not cached (Redis restarted, flushed, down, or the entry aged out).
      * A read, so a failure is tried once more: a connection left stale by a
      * MariaDB restart fails its first call and reconnects on the next (db.h),

@@ -27,12 +27,13 @@ typedef struct {
 
 /* Insert a session into MariaDB (inside the caller's transaction, if any)
  * and write its new token (43 chars + NUL) to token and sha256(token) to
- * hash. Returns 0, or -1 when MariaDB failed (r->store_down set). */
-int session_insert(req_t *r, const session_info_t *s, char token[64], char hash[65]);
+ * hash. Returns ST_OK, ST_STORE (MariaDB failed) or ST_ERR (no random bytes). */
+int session_insert(req_t *r, const session_info_t *s, char token[64], char hash[65])
+    __attribute__((warn_unused_result));
 /* Cache a session just inserted (after the caller's commit). */
 void session_cache_new(req_t *r, const session_info_t *s, const char *hash);
-/* Both of the above. Returns 0 or -1 (r->store_down set). */
-int session_create(req_t *r, const session_info_t *s, char token[64]);
+/* Both of the above. Returns as session_insert. */
+int session_create(req_t *r, const session_info_t *s, char token[64]) __attribute__((warn_unused_result));
 
 /* g_auth_resolve: see router.h. */
 int session_resolve(req_t *r, const char *token);

@@ -11,6 +11,7 @@
 #include "rules/mask.h"
 #include "rules/rank_key.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,13 +40,18 @@ void lb_entry_from_row(arena_t *a, const db_res_t *res, size_t row, lb_entry_t *
     f[LB_F_STAFF] = kind && strcmp(kind, "staff") == 0 ? "1" : "0";
     /* Only the masked name ever reaches Redis. */
     char masked[64];
-    rules_mask_name(db_get(res, row, 10), masked, sizeof masked);
+    const char *nr = db_get(res, row, 18), *us = db_get(res, row, 19);
+    if (nr && strcmp(nr, "rejected") == 0)
+        snprintf(masked, sizeof masked, "%s", LB_NAME_HIDDEN);
+    else
+        rules_mask_name(db_get(res, row, 10), masked, sizeof masked);
     f[LB_F_NAME] = arena_strdup(a, masked);
-    f[LB_F_UNIT_NAME] = cell(a, res, row, 11);
+    f[LB_F_UNIT_NAME] = us && strcmp(us, "rejected") == 0 ? LB_NAME_HIDDEN : cell(a, res, row, 11);
     f[LB_F_UPP] = cell(a, res, row, 12);
     f[LB_F_UPC] = cell(a, res, row, 13);
     f[LB_F_UPX] = cell(a, res, row, 14);
     f[LB_F_HEAD] = db_get(res, row, 15) ? db_get(res, row, 15) : "0";
+    f[LB_F_VERIFIED] = db_int(res, row, 20) ? "1" : "0";
 }
 
 int lb_apply(kv_t *kv, arena_t *a, long long contest_id, const lb_entry_t *e, size_t n,

@@ -27,7 +27,7 @@ void lb_drain(db_t *db, kv_t *kv);
  * entries now and returns their national rank (1 = first), or -1 when it
  * cannot be known now (Redis down, boards being rebuilt after a restart):
  * the reply then says rank null, and the background drain catches up.
- * Never replies, never sets store_down: the submit has already succeeded. */
+ * Never replies, never fails the request: the submit has already succeeded. */
 long long lb_rank_after_submit(req_t *r, long long contest_id, long long user_id);
 
 /* Ask for a rebuild of a contest's boards (by any server's background
@@ -38,14 +38,15 @@ int lb_request_rebuild(kv_t *kv, long long contest_id);
 
 /* For GET /me and GET /units/{id}, one read each: a person's place on the
  * contest's national board, or a unit's on the national unit board by
- * score. Return 0 with the fields set, 1 when not on the board (no score
- * yet), -1 when the boards cannot be read now (show rank null). */
-int lb_user_rank(req_t *r, long long contest_id, long long user_id, long long *rank, long long *score);
+ * score. Return ST_OK with the fields set, ST_NOT_FOUND when not on the
+ * board (no score yet), ST_STORE when the boards cannot be read now (show
+ * rank null). */
+int lb_user_rank(req_t *r, long long contest_id, long long user_id, long long *rank, long long *score) __attribute__((warn_unused_result));
 
 typedef struct {
     long long rank, score, participants, staff_participants, headcount;
 } lb_unit_place_t;
-int lb_unit_place(req_t *r, long long contest_id, long long unit_id, lb_unit_place_t *out);
+int lb_unit_place(req_t *r, long long contest_id, long long unit_id, lb_unit_place_t *out) __attribute__((warn_unused_result));
 
 /* "{c<id>}": the Redis hash tag of a contest's keys, for a cache kept
  * beside its boards (handlers/stats.c). */

@@ -23,7 +23,8 @@
  *   P u:<id> hash n name, s total, p participants, f staff participants,
  *            h headcount, pp/pc/px the unit's region codes
  *   P us:n, us:p:<prov>, us:c:<city>   units by score (rules_unit_score_key)
- *   P ur:n, ur:p:<prov>, ur:c:<city>   units by participation (rules_unit_rate_key)
+ *   P ur:n, ur:p:<prov>, ur:c:<city>   units by participation (rules_unit_rate_key),
+ *            verified units only (API.md Rules)
  *   P rs     hash "<code>:s" total, "<code>:p" participants, per region
  *   P rn     hash region code -> name
  *   P r:p, r:c, r:c:<prov>, r:x, r:x:<city>, r:xp:<prov>
@@ -48,7 +49,7 @@
 /* Fields of one entry, in the order the apply script reads them. */
 enum {
     LB_F_ATTEMPT, LB_F_USER, LB_F_KEY, LB_F_PP, LB_F_PC, LB_F_PX, LB_F_UNIT, LB_F_STAFF,
-    LB_F_NAME, LB_F_UNIT_NAME, LB_F_UPP, LB_F_UPC, LB_F_UPX, LB_F_HEAD,
+    LB_F_NAME, LB_F_UNIT_NAME, LB_F_UPP, LB_F_UPC, LB_F_UPX, LB_F_HEAD, LB_F_VERIFIED,
     LB_NF
 };
 
@@ -69,14 +70,17 @@ redisReply *lb_eval(kv_t *kv, arena_t *a, int script, long long contest_id,
 /* ---- outbox entries (apply.c) ---- */
 
 /* The columns and joins that turn outbox rows into entries; a query
- * appends its WHERE. Column 16 is board_outbox.id, 17 its contest_id. */
+ * appends its WHERE. Column 16 is board_outbox.id, 17 its contest_id, 18
+ * the person's name_review, 19 the unit's name_state, 20 units.verified.
+ * A disabled or merged unit is no unit on the boards. */
 #define LB_ENTRY_SELECT \
     "SELECT o.attempt_id, o.user_id, o.new_score, o.reached_at, c.starts_at," \
     " p.province_code, p.city_code, p.county_code, u.id, p.kind, p.real_name," \
-    " u.name, u.province_code, u.city_code, u.county_code, u.headcount, o.id, o.contest_id" \
+    " u.name, u.province_code, u.city_code, u.county_code, u.headcount, o.id, o.contest_id," \
+    " p.name_review, u.name_state, u.verified" \
     " FROM board_outbox o JOIN contests c ON c.id = o.contest_id" \
     " LEFT JOIN profiles p ON p.user_id = o.user_id" \
-    " LEFT JOIN units u ON u.id = p.board_unit_id "
+    " LEFT JOIN units u ON u.id = p.board_unit_id AND u.disabled = 0 AND u.merged_into IS NULL "
 
 void lb_entry_from_row(arena_t *a, const db_res_t *res, size_t row, lb_entry_t *e);
 
@@ -87,6 +91,10 @@ void lb_entry_from_row(arena_t *a, const db_res_t *res, size_t row, lb_entry_t *
  * unreachable or failed. */
 int lb_apply(kv_t *kv, arena_t *a, long long contest_id, const lb_entry_t *e, size_t n,
              long long rank_user, long long *rank);
+
+/* What a rejected name (an organizer refused it after WeChat's content
+ * check) shows on the boards until its owner corrects it. */
+#define LB_NAME_HIDDEN "\xe5\xbe\x85\xe5\xae\xa1\xe6\xa0\xb8"   /* 待审核 */
 
 /* ---- the model: the boards as MariaDB says they should be (model.c) ---- */
 
@@ -101,6 +109,7 @@ typedef struct {
 
 typedef struct {
     long long id, head;
+    int verified;
     char *name;
     char pp[7], pc[7], px[7];
     long long total, parts, staff;   /* of the people on the boards */

@@ -87,8 +87,11 @@ int lb_model_load(db_t *db, long long contest_id, lb_model_t *m, lb_progress_fn 
     m->nr = res->nrows;
     arena_reset(&a);
 
-    res = db_query(db, &a, "SELECT id, name, province_code, city_code, county_code, headcount"
-                           " FROM units ORDER BY id", "");
+    /* a disabled or merged unit is no unit on the boards (LB_ENTRY_SELECT) */
+    res = db_query(db, &a, "SELECT id, IF(name_state = 'rejected', ?, name), province_code,"
+                           " city_code, county_code, headcount, verified FROM units"
+                           " WHERE disabled = 0 AND merged_into IS NULL ORDER BY id",
+                   "s", LB_NAME_HIDDEN);
     if (!res)
         goto out;
     m->u = xrealloc(NULL, sizeof *m->u * res->nrows);
@@ -101,6 +104,7 @@ int lb_model_load(db_t *db, long long contest_id, lb_model_t *m, lb_progress_fn 
         code_copy(u->pc, db_get(res, i, 3));
         code_copy(u->px, db_get(res, i, 4));
         u->head = db_int(res, i, 5);
+        u->verified = db_int(res, i, 6) != 0;
     }
     m->nu = res->nrows;
     arena_reset(&a);
@@ -118,7 +122,7 @@ int lb_model_load(db_t *db, long long contest_id, lb_model_t *m, lb_progress_fn 
          * read (see rebuild.c), and applying is order-free. */
         res = db_query(db, &a,
                        "SELECT s.user_id, s.score, s.reached_at, p.province_code, p.city_code,"
-                       " p.county_code, p.board_unit_id, p.kind, p.real_name"
+                       " p.county_code, p.board_unit_id, p.kind, p.real_name, p.name_review"
                        " FROM contest_scores s LEFT JOIN profiles p ON p.user_id = s.user_id"
                        " WHERE s.contest_id = ? AND s.user_id > ? ORDER BY s.user_id LIMIT ?",
                        "iii", contest_id, after, (long long)PAGE);
@@ -139,7 +143,11 @@ int lb_model_load(db_t *db, long long contest_id, lb_model_t *m, lb_progress_fn 
             p->unit = db_get(res, i, 6) ? unit_find(m, db_int(res, i, 6)) : -1;
             const char *kind = db_get(res, i, 7);
             p->staff = kind && strcmp(kind, "staff") == 0;
-            rules_mask_name(db_get(res, i, 8), p->masked, sizeof p->masked);
+            const char *nr = db_get(res, i, 9);
+            if (nr && strcmp(nr, "rejected") == 0)
+                snprintf(p->masked, sizeof p->masked, "%s", LB_NAME_HIDDEN);
+            else
+                rules_mask_name(db_get(res, i, 8), p->masked, sizeof p->masked);
             if (p->unit >= 0) {
                 /* the score the board shows: the key's, as the script sums */
                 lb_unit_t *u = &m->u[p->unit];
@@ -220,192 +228,264 @@ static const ragg_t *ragg_find(const ragg_t *r, size_t n, const char *code)
     return bsearch(&k, r, n, sizeof *r, ragg_cmp);
 }
 
-int lb_model_emit(const lb_model_t *m, const char *prefix, lb_sink_t *s, lb_progress_fn progress, void *ud)
-{
-    int rc = 0;
-    size_t np = m->np, step = 0, steps = 12;
-    /* strings every board shares: user ids, unit ids */
-    char (*uid)[21] = xrealloc(NULL, sizeof *uid * (np + 1));
-    char (*unitid)[21] = xrealloc(NULL, sizeof *unitid * (m->nu + 1));
-    for (size_t i = 0; i < np; i++)
-        snprintf(uid[i], sizeof uid[i], "%lld", m->p[i].uid);
-    for (size_t i = 0; i < m->nu; i++)
-        snprintf(unitid[i], sizeof unitid[i], "%lld", m->u[i].id);
-    zitem_t *it = xrealloc(NULL, sizeof *it * (np + m->nu * 3 + 1));
-    char **vals = NULL;
-    ragg_t *rg = NULL;
+/* What the emit phases share: the model, where the boards go, the id
+ * strings every board uses, one item buffer, the region totals, progress. */
+typedef struct {
+    const lb_model_t *m;
+    const char *prefix;
+    lb_sink_t *s;
+    char (*uid)[21], (*unitid)[21];
+    zitem_t *it;
+    ragg_t *rg;
+    size_t nrg;
+    lb_progress_fn progress;
+    void *ud;
+    size_t step;
+} emit_t;
 
-#define PROGRESS() do { if (progress) progress(ud, "writing", ++step, steps); } while (0)
-    /* people: national, then by the person's province, city, county, unit */
+#define EMIT_STEPS 12
+
+static void emit_progress(emit_t *e)
+{
+    if (e->progress)
+        e->progress(e->ud, "writing", ++e->step, EMIT_STEPS);
+}
+
+/* people: national, then by the person's province, city, county, unit */
+static int emit_people(emit_t *e)
+{
+    const char *const *kinds = rules_people_boards;
+    int rc = 0;
     for (int dim = 0; dim < 5 && rc >= 0; dim++) {
-        static const char *kinds[] = { "p:n", "p:p:", "p:c:", "p:x:", "p:u:" };
         size_t n = 0;
-        for (size_t i = 0; i < np; i++) {
-            const lb_person_t *p = &m->p[i];
+        for (size_t i = 0; i < e->m->np; i++) {
+            const lb_person_t *p = &e->m->p[i];
             const char *g = dim == 0 ? "" : dim == 1 ? p->pp : dim == 2 ? p->pc : dim == 3 ? p->px
-                          : p->unit >= 0 ? unitid[p->unit] : "";
+                          : p->unit >= 0 ? e->unitid[p->unit] : "";
             if (dim > 0 && !*g)
                 continue;
-            it[n++] = (zitem_t){ g, uid[i], p->key };
+            e->it[n++] = (zitem_t){ g, e->uid[i], p->key };
         }
-        rc = emit_groups(s, prefix, kinds[dim], it, n);
-        PROGRESS();
+        rc = emit_groups(e->s, e->prefix, kinds[dim], e->it, n);
+        emit_progress(e);
     }
+    return rc;
+}
 
-    /* the name cache: "<unit id>\x1f<masked name>", all in one buffer */
-    if (rc >= 0) {
-        vals = xrealloc(NULL, sizeof(char *) * (np + 1));
-        const char **fields = xrealloc(NULL, sizeof(char *) * (np + 1));
-        size_t cap = 1;
-        for (size_t i = 0; i < np; i++)
-            cap += 22 + strlen(m->p[i].masked);
-        char *pool = xrealloc(NULL, cap), *w = pool;
-        for (size_t i = 0; i < np; i++) {
-            const lb_person_t *p = &m->p[i];
-            const char *u = p->unit >= 0 ? unitid[p->unit] : "0";
-            vals[i] = w;
-            w += snprintf(w, cap - (size_t)(w - pool), "%s\x1f%s", u, p->masked) + 1;
-            fields[i] = uid[i];
-        }
-        char key[160];
-        snprintf(key, sizeof key, "%snm", prefix);
-        rc = s->hash(s, key, np, fields, (const char *const *)vals);
-        free(pool);
-        free(fields);
-        PROGRESS();
+/* the name cache: "<unit id>\x1f<masked name>", all in one buffer */
+static int emit_names(emit_t *e)
+{
+    size_t np = e->m->np;
+    char **vals = xrealloc(NULL, sizeof(char *) * (np + 1));
+    const char **fields = xrealloc(NULL, sizeof(char *) * (np + 1));
+    size_t cap = 1;
+    for (size_t i = 0; i < np; i++)
+        cap += 22 + strlen(e->m->p[i].masked);
+    char *pool = xrealloc(NULL, cap), *w = pool;
+    for (size_t i = 0; i < np; i++) {
+        const lb_person_t *p = &e->m->p[i];
+        const char *u = p->unit >= 0 ? e->unitid[p->unit] : "0";
+        vals[i] = w;
+        w += snprintf(w, cap - (size_t)(w - pool), "%s\x1f%s", u, p->masked) + 1;
+        fields[i] = e->uid[i];
     }
+    char key[160];
+    snprintf(key, sizeof key, "%snm", e->prefix);
+    int rc = e->s->hash(e->s, key, np, fields, (const char *const *)vals);
+    free(pool);
+    free(fields);
+    free(vals);
+    emit_progress(e);
+    return rc;
+}
 
-    /* units with at least one person on the boards */
-    if (rc >= 0) {
-        char key[160], num[4][24];
-        for (size_t i = 0; i < m->nu && rc >= 0; i++) {
-            const lb_unit_t *u = &m->u[i];
-            if (!u->parts)
-                continue;
-            snprintf(num[0], 24, "%lld", u->total);
-            snprintf(num[1], 24, "%lld", u->parts);
-            snprintf(num[2], 24, "%lld", u->staff);
-            snprintf(num[3], 24, "%lld", u->head);
-            const char *f[] = { "n", "s", "p", "f", "h", "pp", "pc", "px" };
-            const char *v[] = { u->name, num[0], num[1], num[2], num[3], u->pp, u->pc, u->px };
-            snprintf(key, sizeof key, "%su:%s", prefix, unitid[i]);
-            rc = s->hash(s, key, 8, f, v);
-        }
-        PROGRESS();
+/* units with at least one person on the boards: their hashes */
+static int emit_unit_hashes(emit_t *e)
+{
+    char key[160], num[4][24];
+    int rc = 0;
+    for (size_t i = 0; i < e->m->nu && rc >= 0; i++) {
+        const lb_unit_t *u = &e->m->u[i];
+        if (!u->parts)
+            continue;
+        snprintf(num[0], 24, "%lld", u->total);
+        snprintf(num[1], 24, "%lld", u->parts);
+        snprintf(num[2], 24, "%lld", u->staff);
+        snprintf(num[3], 24, "%lld", u->head);
+        const char *f[] = { "n", "s", "p", "f", "h", "pp", "pc", "px" };
+        const char *v[] = { u->name, num[0], num[1], num[2], num[3], u->pp, u->pc, u->px };
+        snprintf(key, sizeof key, "%su:%s", e->prefix, e->unitid[i]);
+        rc = e->s->hash(e->s, key, 8, f, v);
     }
+    emit_progress(e);
+    return rc;
+}
+
+/* the unit boards, by score and by participation rate */
+static int emit_unit_boards(emit_t *e)
+{
+    const char *const (*kinds)[3] = rules_unit_boards;
+    int rc = 0;
     for (int order = 0; order < 2 && rc >= 0; order++) {
-        static const char *kinds[2][3] = { { "us:n", "us:p:", "us:c:" }, { "ur:n", "ur:p:", "ur:c:" } };
         for (int dim = 0; dim < 3 && rc >= 0; dim++) {
             size_t n = 0;
-            for (size_t i = 0; i < m->nu; i++) {
-                const lb_unit_t *u = &m->u[i];
+            for (size_t i = 0; i < e->m->nu; i++) {
+                const lb_unit_t *u = &e->m->u[i];
                 const char *g = dim == 0 ? "" : dim == 1 ? u->pp : u->pc;
-                if (!u->parts || (dim > 0 && !*g))
+                if (!u->parts || (dim > 0 && !*g) || (order == 1 && !u->verified))
                     continue;
                 double k = order == 0 ? rules_unit_score_key(u->total, u->id)
                                       : rules_unit_rate_key(u->staff, u->head, u->total);
-                it[n++] = (zitem_t){ g, unitid[i], k };
+                e->it[n++] = (zitem_t){ g, e->unitid[i], k };
             }
-            rc = emit_groups(s, prefix, kinds[order][dim], it, n);
+            rc = emit_groups(e->s, e->prefix, kinds[order][dim], e->it, n);
         }
-        PROGRESS();
+        emit_progress(e);
     }
+    return rc;
+}
 
-    /* regions, by the unit's region: totals and participants per code */
+/* Totals and participants per region code, from the units' regions, into
+ * e->rg (sorted by code, one entry a code). */
+static void sum_regions(emit_t *e)
+{
+    const lb_model_t *m = e->m;
+    ragg_t *rg = xrealloc(NULL, sizeof *rg * (m->nu * 3 + 1));
     size_t nrg = 0;
-    if (rc >= 0) {
-        rg = xrealloc(NULL, sizeof *rg * (m->nu * 3 + 1));
+    for (size_t i = 0; i < m->nu; i++) {
+        const lb_unit_t *u = &m->u[i];
+        if (!u->parts)
+            continue;
+        const char *codes[] = { u->pp, u->pc, u->px };
+        for (int l = 0; l < 3; l++)
+            if (*codes[l]) {
+                code_copy(rg[nrg].code, codes[l]);
+                rg[nrg].total = u->total;
+                rg[nrg++].parts = u->parts;
+            }
+    }
+    qsort(rg, nrg, sizeof *rg, ragg_cmp);
+    size_t k = 0;
+    for (size_t i = 0; i < nrg; i++) {
+        if (k && strcmp(rg[k - 1].code, rg[i].code) == 0) {
+            rg[k - 1].total += rg[i].total;
+            rg[k - 1].parts += rg[i].parts;
+        } else {
+            rg[k++] = rg[i];
+        }
+    }
+    e->rg = rg;
+    e->nrg = k;
+}
+
+/* regions, by the unit's region: the totals hash */
+static int emit_region_totals(emit_t *e)
+{
+    sum_regions(e);
+    size_t nrg = e->nrg;
+    int rc = 0;
+    const char **f = xrealloc(NULL, sizeof(char *) * (2 * nrg + 1));
+    char **v = xrealloc(NULL, sizeof(char *) * (2 * nrg + 1));
+    for (size_t i = 0; i < nrg; i++) {
+        char buf[32];
+        snprintf(buf, sizeof buf, "%s:s", e->rg[i].code);
+        f[2 * i] = xstrdup(buf);
+        snprintf(buf, sizeof buf, "%s:p", e->rg[i].code);
+        f[2 * i + 1] = xstrdup(buf);
+        snprintf(buf, sizeof buf, "%lld", e->rg[i].total);
+        v[2 * i] = xstrdup(buf);
+        snprintf(buf, sizeof buf, "%lld", e->rg[i].parts);
+        v[2 * i + 1] = xstrdup(buf);
+    }
+    char key[160];
+    snprintf(key, sizeof key, "%srs", e->prefix);
+    if (nrg)
+        rc = e->s->hash(e->s, key, 2 * nrg, f, (const char *const *)v);
+    for (size_t i = 0; i < 2 * nrg; i++) {
+        free((char *)f[i]);
+        free(v[i]);
+    }
+    free(f);
+    free(v);
+    emit_progress(e);
+    return rc;
+}
+
+/* region boards: (kind, group level, member level) as the script adds them */
+static int emit_region_boards(emit_t *e)
+{
+    static const struct { int board, group, member; } rb[] = {
+        { RB_PROVINCES, -1, 0 }, { RB_CITIES, -1, 1 }, { RB_CITIES_OF, 0, 1 },
+        { RB_COUNTIES, -1, 2 }, { RB_COUNTIES_OF_CITY, 1, 2 }, { RB_COUNTIES_OF_PROVINCE, 0, 2 },
+    };
+    const lb_model_t *m = e->m;
+    int rc = 0;
+    zitem_t *ri = xrealloc(NULL, sizeof *ri * (m->nu + 1));
+    for (size_t b = 0; b < sizeof rb / sizeof rb[0] && rc >= 0; b++) {
+        size_t n = 0;
         for (size_t i = 0; i < m->nu; i++) {
             const lb_unit_t *u = &m->u[i];
-            if (!u->parts)
-                continue;
             const char *codes[] = { u->pp, u->pc, u->px };
-            for (int l = 0; l < 3; l++)
-                if (*codes[l]) {
-                    code_copy(rg[nrg].code, codes[l]);
-                    rg[nrg].total = u->total;
-                    rg[nrg++].parts = u->parts;
-                }
+            const char *mem = codes[rb[b].member];
+            const char *g = rb[b].group < 0 ? "" : codes[rb[b].group];
+            if (!u->parts || !*mem || (rb[b].group >= 0 && !*g))
+                continue;
+            const ragg_t *ag = ragg_find(e->rg, e->nrg, mem);
+            ri[n++] = (zitem_t){ g, mem, rules_region_key(ag ? ag->total : 0, atoll(mem)) };
         }
-        qsort(rg, nrg, sizeof *rg, ragg_cmp);
-        size_t k = 0;
-        for (size_t i = 0; i < nrg; i++) {
-            if (k && strcmp(rg[k - 1].code, rg[i].code) == 0) {
-                rg[k - 1].total += rg[i].total;
-                rg[k - 1].parts += rg[i].parts;
-            } else {
-                rg[k++] = rg[i];
-            }
-        }
-        nrg = k;
-        const char **f = xrealloc(NULL, sizeof(char *) * (2 * nrg + 1));
-        char **v = xrealloc(NULL, sizeof(char *) * (2 * nrg + 1));
-        for (size_t i = 0; i < nrg; i++) {
-            char buf[32];
-            snprintf(buf, sizeof buf, "%s:s", rg[i].code);
-            f[2 * i] = xstrdup(buf);
-            snprintf(buf, sizeof buf, "%s:p", rg[i].code);
-            f[2 * i + 1] = xstrdup(buf);
-            snprintf(buf, sizeof buf, "%lld", rg[i].total);
-            v[2 * i] = xstrdup(buf);
-            snprintf(buf, sizeof buf, "%lld", rg[i].parts);
-            v[2 * i + 1] = xstrdup(buf);
-        }
-        char key[160];
-        snprintf(key, sizeof key, "%srs", prefix);
-        if (nrg)
-            rc = s->hash(s, key, 2 * nrg, f, (const char *const *)v);
-        for (size_t i = 0; i < 2 * nrg; i++) {
-            free((char *)f[i]);
-            free(v[i]);
-        }
-        free(f);
-        free(v);
-        PROGRESS();
+        rc = emit_groups(e->s, e->prefix, rules_region_boards[rb[b].board], ri, n);
     }
-    if (rc >= 0) {
-        /* region boards: (kind, group level, member level) as the script adds them */
-        static const struct { const char *kind; int group, member; } rb[] = {
-            { "r:p", -1, 0 }, { "r:c", -1, 1 }, { "r:c:", 0, 1 },
-            { "r:x", -1, 2 }, { "r:x:", 1, 2 }, { "r:xp:", 0, 2 },
-        };
-        zitem_t *ri = xrealloc(NULL, sizeof *ri * (m->nu + 1));
-        for (size_t b = 0; b < sizeof rb / sizeof rb[0] && rc >= 0; b++) {
-            size_t n = 0;
-            for (size_t i = 0; i < m->nu; i++) {
-                const lb_unit_t *u = &m->u[i];
-                const char *codes[] = { u->pp, u->pc, u->px };
-                const char *mem = codes[rb[b].member];
-                const char *g = rb[b].group < 0 ? "" : codes[rb[b].group];
-                if (!u->parts || !*mem || (rb[b].group >= 0 && !*g))
-                    continue;
-                const ragg_t *ag = ragg_find(rg, nrg, mem);
-                ri[n++] = (zitem_t){ g, mem, rules_region_key(ag ? ag->total : 0, atoll(mem)) };
-            }
-            rc = emit_groups(s, prefix, rb[b].kind, ri, n);
-        }
-        free(ri);
-        PROGRESS();
+    free(ri);
+    emit_progress(e);
+    return rc;
+}
+
+/* the regions' names */
+static int emit_region_names(emit_t *e)
+{
+    const lb_model_t *m = e->m;
+    const char **f = xrealloc(NULL, sizeof(char *) * m->nr);
+    const char **v = xrealloc(NULL, sizeof(char *) * m->nr);
+    for (size_t i = 0; i < m->nr; i++) {
+        f[i] = m->r[i].code;
+        v[i] = m->r[i].name;
     }
-    if (rc >= 0 && m->nr) {
-        const char **f = xrealloc(NULL, sizeof(char *) * m->nr);
-        const char **v = xrealloc(NULL, sizeof(char *) * m->nr);
-        for (size_t i = 0; i < m->nr; i++) {
-            f[i] = m->r[i].code;
-            v[i] = m->r[i].name;
-        }
-        char key[160];
-        snprintf(key, sizeof key, "%srn", prefix);
-        rc = s->hash(s, key, m->nr, f, v);
-        free(f);
-        free(v);
-        PROGRESS();
-    }
-#undef PROGRESS
-    free(rg);
-    free(vals);
-    free(it);
-    free(uid);
-    free(unitid);
+    char key[160];
+    snprintf(key, sizeof key, "%srn", e->prefix);
+    int rc = e->s->hash(e->s, key, m->nr, f, v);
+    free(f);
+    free(v);
+    emit_progress(e);
+    return rc;
+}
+
+int lb_model_emit(const lb_model_t *m, const char *prefix, lb_sink_t *s, lb_progress_fn progress, void *ud)
+{
+    emit_t e = { .m = m, .prefix = prefix, .s = s, .progress = progress, .ud = ud };
+    /* strings every board shares: user ids, unit ids */
+    e.uid = xrealloc(NULL, sizeof *e.uid * (m->np + 1));
+    e.unitid = xrealloc(NULL, sizeof *e.unitid * (m->nu + 1));
+    for (size_t i = 0; i < m->np; i++)
+        snprintf(e.uid[i], sizeof e.uid[i], "%lld", m->p[i].uid);
+    for (size_t i = 0; i < m->nu; i++)
+        snprintf(e.unitid[i], sizeof e.unitid[i], "%lld", m->u[i].id);
+    e.it = xrealloc(NULL, sizeof *e.it * (m->np + m->nu * 3 + 1));
+    int rc = emit_people(&e);
+    if (rc >= 0)
+        rc = emit_names(&e);
+    if (rc >= 0)
+        rc = emit_unit_hashes(&e);
+    if (rc >= 0)
+        rc = emit_unit_boards(&e);
+    if (rc >= 0)
+        rc = emit_region_totals(&e);
+    if (rc >= 0)
+        rc = emit_region_boards(&e);
+    if (rc >= 0 && m->nr)
+        rc = emit_region_names(&e);
+    free(e.rg);
+    free(e.it);
+    free(e.uid);
+    free(e.unitid);
     return rc;
 }

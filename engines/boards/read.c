@@ -33,7 +33,7 @@ static int unavailable(req_t *r)
 /* The contest a board read means: contest_id, or the main current one.
  * The main contest's id is kept for a second (it is MariaDB's answer, not
  * board state), so public reads without contest_id cost no SQL either.
- * Returns 0, or -1 after replying (or with store_down set). */
+ * Returns ST_OK, ST_REPLIED (after a 400 or 404) or ST_STORE. */
 static int board_contest(req_t *r, long long *cid)
 {
     static _Atomic long long cached_id;
@@ -45,10 +45,10 @@ static int board_contest(req_t *r, long long *cid)
         long long id = strtoll(q, &end, 10);
         if (errno || *end || id <= 0) {
             reply_error(r, 400, "invalid_parameter", "contest_id must be a positive integer");
-            return -1;
+            return ST_REPLIED;
         }
         *cid = id;
-        return 0;
+        return ST_OK;
     }
     int64_t now = mono_us();
     long long id = atomic_load(&cached_id);
@@ -58,10 +58,12 @@ static int board_contest(req_t *r, long long *cid)
     }
     contest_t c;
     int rc = contest_load(r, 0, &c);
-    if (rc == -1)
+    if (rc == ST_NOT_FOUND) {
         reply_error(r, 404, "no_contest", "no such contest");
-    if (rc < 0)
-        return -1;
+        return ST_REPLIED;
+    }
+    if (rc != ST_OK)
+        return rc;
     atomic_store(&cached_id, c.id);
     atomic_store(&cached_until_us, now + 1000000);
     *cid = c.id;
@@ -149,10 +151,12 @@ int h_lb_individual(req_t *r)
     if (rules_board_scope_parse(req_query(r, "scope"), 1, &level, arg) < 0)
         return reply_error(r, 400, "invalid_scope",
                            "scope is national, province:<code>, city:<code>, county:<code> or unit:<id>");
-    if (paging(r, &limit, &offset) < 0 || board_contest(r, &cid) < 0)
-        return r->replied ? 0 : -1;
-    static const char *kinds[] = { "p:n", "p:p:", "p:c:", "p:x:", "p:u:" };
-    const char *board = arena_sprintf(r->arena, "%s%s", kinds[level], arg);
+    if (paging(r, &limit, &offset) < 0)
+        return ST_REPLIED;
+    int st = board_contest(r, &cid);
+    if (st != ST_OK)
+        return st;
+    const char *board = arena_sprintf(r->arena, "%s%s", rules_people_boards[level], arg);
     const char *me = r->auth.user_id > 0 ? arena_sprintf(r->arena, "%lld", r->auth.user_id) : "";
     redisReply *rep = read_board(r, cid, "i", board, offset, limit, me);
     if (!rep)
@@ -194,10 +198,12 @@ int h_lb_units(req_t *r)
             return reply_error(r, 400, "invalid_order", "order is score or participation");
         by_rate = 1;
     }
-    if (paging(r, &limit, &offset) < 0 || board_contest(r, &cid) < 0)
-        return r->replied ? 0 : -1;
-    static const char *kinds[2][3] = { { "us:n", "us:p:", "us:c:" }, { "ur:n", "ur:p:", "ur:c:" } };
-    const char *board = arena_sprintf(r->arena, "%s%s", kinds[by_rate][level], arg);
+    if (paging(r, &limit, &offset) < 0)
+        return ST_REPLIED;
+    int st = board_contest(r, &cid);
+    if (st != ST_OK)
+        return st;
+    const char *board = arena_sprintf(r->arena, "%s%s", rules_unit_boards[by_rate][level], arg);
     redisReply *rep = read_board(r, cid, "u", board, offset, limit, "");
     if (!rep)
         return 0;
@@ -242,12 +248,15 @@ int h_lb_regions(req_t *r)
             return reply_error(r, 400, "invalid_scope",
                                "parent must be the code of a province or city above the level");
     }
-    if (board_contest(r, &cid) < 0)
-        return r->replied ? 0 : -1;
-    const char *board = level == 1 ? "r:p"
-                      : level == 2 ? (plevel ? arena_sprintf(r->arena, "r:c:%s", code) : "r:c")
-                      : plevel == 2 ? arena_sprintf(r->arena, "r:x:%s", code)
-                      : plevel == 1 ? arena_sprintf(r->arena, "r:xp:%s", code) : "r:x";
+    int st = board_contest(r, &cid);
+    if (st != ST_OK)
+        return st;
+    const char *const *rb = rules_region_boards;
+    const char *board = level == 1 ? rb[RB_PROVINCES]
+                      : level == 2 ? (plevel ? arena_sprintf(r->arena, "%s%s", rb[RB_CITIES_OF], code) : rb[RB_CITIES])
+                      : plevel == 2 ? arena_sprintf(r->arena, "%s%s", rb[RB_COUNTIES_OF_CITY], code)
+                      : plevel == 1 ? arena_sprintf(r->arena, "%s%s", rb[RB_COUNTIES_OF_PROVINCE], code)
+                                    : rb[RB_COUNTIES];
     redisReply *rep = read_board(r, cid, "r", board, 0, -1, "");
     if (!rep)
         return 0;
@@ -268,42 +277,44 @@ int h_lb_regions(req_t *r)
 
 /* One member's place (the read script's kind "m"). Returns the reply with
  * element[1] >= 0, NULL with *rc 1 (not on the board) or -1 (unavailable). */
-static redisReply *place(req_t *r, long long cid, const char *board, long long member, int *rc)
+/* One member's place on board: the reply, or NULL with *st = ST_NOT_FOUND
+ * (not on the board) or ST_STORE (the boards cannot be read now). */
+static redisReply *place(req_t *r, long long cid, const char *board, long long member, int *st)
 {
     const char *args[5] = { "m", board, "0", "0", arena_sprintf(r->arena, "%lld", member) };
     redisReply *rep = lb_eval(req_kv(r), r->arena, LB_SCRIPT_READ, cid, 5, args);
-    *rc = -1;
+    *st = ST_STORE;
     if (!rep || rep->type != REDIS_REPLY_ARRAY || rep->elements < 2 || rep->element[0]->integer < 0)
         return NULL;
     if (int_of(rep->element[1]) < 0) {
-        *rc = 1;
+        *st = ST_NOT_FOUND;
         return NULL;
     }
-    *rc = 0;
+    *st = ST_OK;
     return rep;
 }
 
 int lb_user_rank(req_t *r, long long contest_id, long long user_id, long long *rank, long long *score)
 {
-    int rc;
-    redisReply *rep = place(r, contest_id, "p:n", user_id, &rc);
+    int st;
+    redisReply *rep = place(r, contest_id, rules_people_boards[0], user_id, &st);
     if (!rep || rep->elements < 3)
-        return rep ? -1 : rc;
+        return rep ? ST_STORE : st;
     *rank = int_of(rep->element[1]) + 1;
     *score = rules_rank_score(strtod(str_of(rep->element[2]), NULL));
-    return 0;
+    return ST_OK;
 }
 
 int lb_unit_place(req_t *r, long long contest_id, long long unit_id, lb_unit_place_t *out)
 {
-    int rc;
-    redisReply *rep = place(r, contest_id, "us:n", unit_id, &rc);
+    int st;
+    redisReply *rep = place(r, contest_id, rules_unit_boards[0][0], unit_id, &st);
     if (!rep || rep->elements < 7)
-        return rep ? -1 : rc;
+        return rep ? ST_STORE : st;
     out->rank = int_of(rep->element[1]) + 1;
     out->score = int_of(rep->element[3]);
     out->participants = int_of(rep->element[4]);
     out->staff_participants = int_of(rep->element[5]);
     out->headcount = int_of(rep->element[6]);
-    return 0;
+    return ST_OK;
 }

@@ -497,8 +497,9 @@ int h_lb_rebuild(req_t *r)
     if (r->body_len && !(j = req_json(r)))
         return 0;
     contest_t c;
-    if (contest_from_request(r, j, &c) < 0)
-        return r->replied ? 0 : -1;
+    int st = contest_from_request(r, j, &c);
+    if (st != ST_OK)
+        return st;
     /* Any server's background thread picks this up within a second; a
      * million people take seconds to rebuild, too long to hold a request. */
     if (lb_request_rebuild(req_kv(r), c.id) < 0)
@@ -509,8 +510,9 @@ int h_lb_rebuild(req_t *r)
 int h_lb_rebuild_status(req_t *r)
 {
     contest_t c;
-    if (contest_from_request(r, NULL, &c) < 0)
-        return r->replied ? 0 : -1;
+    int st = contest_from_request(r, NULL, &c);
+    if (st != ST_OK)
+        return st;
     char tag[32];
     lb_tag(c.id, tag);
     redisReply *rep = kv_cmd(req_kv(r), r->arena,

@@ -43,10 +43,8 @@ int contest_list_active(req_t *r, long long now, contest_t **out)
     db_res_t *res = db_query(req_db(r), r->arena,
                              "SELECT " CONTEST_COLS " FROM contests WHERE ends_at >= ?"
                              " ORDER BY is_main DESC, starts_at, id LIMIT 100", "i", now);
-    if (!res) {
-        r->store_down = 1;
-        return -2;
-    }
+    if (!res)
+        return ST_STORE;
     *out = arena_alloc(r->arena, sizeof(contest_t) * (res->nrows + 1));
     for (size_t i = 0; i < res->nrows; i++)
         fill_row(res, i, &(*out)[i]);
@@ -66,14 +64,12 @@ int contest_load(req_t *r, long long id, contest_t *out)
                        " ORDER BY (ends_at >= ?) DESC, CASE WHEN ends_at >= ? THEN ends_at ELSE -ends_at END, id"
                        " LIMIT 1", "ii", now, now);
     }
-    if (!res) {
-        r->store_down = 1;
-        return -2;
-    }
+    if (!res)
+        return ST_STORE;
     if (!res->nrows)
-        return -1;
+        return ST_NOT_FOUND;
     fill(res, out);
-    return 0;
+    return ST_OK;
 }
 
 int contest_from_request(req_t *r, json_t *j, contest_t *out)
@@ -87,19 +83,21 @@ int contest_from_request(req_t *r, json_t *j, contest_t *out)
         id = strtoll(q, &end, 10);
         if (errno || *end || id <= 0) {
             reply_error(r, 400, "invalid_parameter", "contest_id must be a positive integer");
-            return -1;
+            return ST_REPLIED;
         }
     } else if (jv && !json_is_null(jv)) {
         if (!json_is_integer(jv) || json_integer_value(jv) <= 0) {
             reply_error(r, 400, "invalid_parameter", "contest_id must be a positive integer");
-            return -1;
+            return ST_REPLIED;
         }
         id = json_integer_value(jv);
     }
     int rc = contest_load(r, id, out);
-    if (rc == -1)
+    if (rc == ST_NOT_FOUND) {
         reply_error(r, 404, "no_contest", "no such contest");
-    return rc < 0 ? rc : 0;
+        return ST_REPLIED;
+    }
+    return rc;
 }
 
 const char *contest_status(const contest_t *c, long long now)

@@ -22,13 +22,13 @@ typedef struct {
 
 /* Load contest id, or the main current one when id is 0: the main contest
  * that is open or upcoming, else the one that ended last.
- * Returns 0; -1 not found (nothing replied); -2 store error (store_down set). */
-int contest_load(req_t *r, long long id, contest_t *out);
+ * Returns ST_OK, ST_NOT_FOUND (nothing replied) or ST_STORE. */
+int contest_load(req_t *r, long long id, contest_t *out) __attribute__((warn_unused_result));
 
 /* The contest a request names: contest_id from the query string, or from
- * the JSON body j (may be NULL). Replies 404 no_contest / 400 and returns
- * -1 when it cannot; -2 on a store error (store_down set). */
-int contest_from_request(req_t *r, json_t *j, contest_t *out);
+ * the JSON body j (may be NULL). Returns ST_OK; ST_REPLIED after replying
+ * 404 no_contest or 400 invalid_parameter; ST_STORE. */
+int contest_from_request(req_t *r, json_t *j, contest_t *out) __attribute__((warn_unused_result));
 
 /* "upcoming" | "open" | "closed" at now (seconds). */
 const char *contest_status(const contest_t *c, long long now);
@@ -40,7 +40,7 @@ json_t *contest_json(const contest_t *c, long long now);
 
 /* Contests still open or upcoming at now (ends_at >= now), the main ones
  * first, then by start. Returns the count (>= 0) with *out in the arena, or
- * -2 on a store error (store_down set). */
-int contest_list_active(req_t *r, long long now, contest_t **out);
+ * ST_STORE. */
+int contest_list_active(req_t *r, long long now, contest_t **out) __attribute__((warn_unused_result));
 
 #endif

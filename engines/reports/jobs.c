@@ -265,7 +265,7 @@ static void remove_expired(db_t *db, arena_t *a)
             if (unlink(p) < 0)
                 log_warn("reports: could not remove expired export %lld", db_int(res, i, 0));
         }
-        db_exec(db, "UPDATE export_jobs SET removed = 1 WHERE id = ?", "i", db_int(res, i, 0));
+        rep_noted(db, db_exec(db, "UPDATE export_jobs SET removed = 1 WHERE id = ?", "i", db_int(res, i, 0)));
     }
 }
 

@@ -4,10 +4,19 @@
 #define ENGINES_REPORTS_INT_H
 
 #include "engines/reports/reports.h"
+#include "server/log.h"
 
 /* Area filter on a table with province_code/city_code/county_code:
  * 4 parameters "ssss" (area four times). */
 #define REP_AREA(t) " (? = '' OR " t ".province_code = ? OR " t ".city_code = ? OR " t ".county_code = ?)"
+
+/* A write of a job's own row whose failure is only noted: a job left in a
+ * wrong state is put right by the recovery (runner.c) or by its expiry. */
+static inline void rep_noted(db_t *db, long long rc)
+{
+    if (rc < 0)
+        log_warn("reports: an export job's row could not be updated (db %d)", db_errno(db));
+}
 
 /* One running job as a kind's writer sees it. */
 typedef struct {

@@ -45,9 +45,9 @@ int rep_progress(rep_run_t *run, double progress)
     if (now - run->last_beat_us < BEAT_US / 4 && progress < 1)
         return 0;
     run->last_beat_us = now;
-    db_exec(run->primary, "UPDATE export_jobs SET progress = ?, rows_written = ?, heartbeat_at = UNIX_TIMESTAMP()"
+    rep_noted(run->primary, db_exec(run->primary, "UPDATE export_jobs SET progress = ?, rows_written = ?, heartbeat_at = UNIX_TIMESTAMP()"
                      " WHERE id = ? AND state = 'running'",
-            "dii", progress > 0.99 ? 0.99 : progress, run->rows, run->id);
+            "dii", progress > 0.99 ? 0.99 : progress, run->rows, run->id));
     return 0;
 }
 
@@ -82,15 +82,15 @@ static void recover(db_t *db, arena_t *a, const char *me)
             continue;
         long long id = db_int(res, i, 0);
         if (db_int(res, i, 2) < MAX_TRIES) {
-            db_exec(db, "UPDATE export_jobs SET state = 'queued', runner = NULL, progress = 0,"
+            rep_noted(db, db_exec(db, "UPDATE export_jobs SET state = 'queued', runner = NULL, progress = 0,"
                         " error = 'interrupted by a server restart; taken up again'"
-                        " WHERE id = ? AND state = 'running' AND runner <=> ?", "is", id, runner);
+                        " WHERE id = ? AND state = 'running' AND runner <=> ?", "is", id, runner));
             log_info("reports: export job %lld was interrupted; queued again", id);
         } else {
-            db_exec(db, "UPDATE export_jobs SET state = 'failed', runner = NULL, finished_at = ?,"
+            rep_noted(db, db_exec(db, "UPDATE export_jobs SET state = 'failed', runner = NULL, finished_at = ?,"
                         " error = 'interrupted by server restarts too many times'"
                         " WHERE id = ? AND state = 'running' AND runner <=> ?",
-                    "iis", (long long)clock_now_s(), id, runner);
+                    "iis", (long long)clock_now_s(), id, runner));
             log_warn("reports: export job %lld failed: interrupted %d times", id, MAX_TRIES);
         }
     }
@@ -126,7 +126,7 @@ static db_t *choose_source(db_t *db, db_t *replica, long long id)
         snprintf(why, sizeof why, "primary (replica not replicating)");
     else
         snprintf(why, sizeof why, "primary (replica %d s behind)", lag);
-    db_exec(db, "UPDATE export_jobs SET source = ? WHERE id = ?", "si", why, id);
+    rep_noted(db, db_exec(db, "UPDATE export_jobs SET source = ? WHERE id = ?", "si", why, id));
     if (strcmp(why, "replica") != 0)
         log_warn("reports: export job %lld reads the %s", id, why);
     return strcmp(why, "replica") == 0 ? replica : db;
@@ -139,9 +139,9 @@ static void finish_job(db_t *db, db_t *replica, const rep_run_t *run, int rc, co
 {
     long long id = run->id, now = clock_now_s();
     if (rc == 0 && rename(part, path) == 0) {
-        db_exec(db, "UPDATE export_jobs SET state = 'done', progress = 1, rows_written = ?, file_name = ?,"
+        rep_noted(db, db_exec(db, "UPDATE export_jobs SET state = 'done', progress = 1, rows_written = ?, file_name = ?,"
                     " finished_at = ?, expires_at = ?, error = NULL, runner = NULL WHERE id = ? AND runner = ?",
-                "isiiis", run->rows, name, now, now + g_config.export_ttl_s, id, me);
+                "isiiis", run->rows, name, now, now + g_config.export_ttl_s, id, me));
         return;
     }
     unlink(part);
@@ -150,16 +150,16 @@ static void finish_job(db_t *db, db_t *replica, const rep_run_t *run, int rc, co
     if (again) {
         /* Not the job's fault: it runs again (on the primary, or after the
          * restart) without using up a try. */
-        db_exec(db, "UPDATE export_jobs SET state = 'queued', runner = NULL, progress = 0, tries = tries - 1,"
-                    " error = ? WHERE id = ? AND runner = ?", "sis", again, id, me);
+        rep_noted(db, db_exec(db, "UPDATE export_jobs SET state = 'queued', runner = NULL, progress = 0, tries = tries - 1,"
+                    " error = ? WHERE id = ? AND runner = ?", "sis", again, id, me));
         return;
     }
     const char *why = run->fail_reason ? run->fail_reason : "the database failed while the export was written";
     if (!run->fail_reason)
         log_warn("reports: export job %lld: db %d %s", id, db_errno(run->db), db_error(run->db));
     log_warn("reports: export job %lld failed: %s", id, why);
-    db_exec(db, "UPDATE export_jobs SET state = 'failed', error = ?, finished_at = ?, runner = NULL"
-                " WHERE id = ? AND runner = ?", "siis", why, now, id, me);
+    rep_noted(db, db_exec(db, "UPDATE export_jobs SET state = 'failed', error = ?, finished_at = ?, runner = NULL"
+                " WHERE id = ? AND runner = ?", "siis", why, now, id, me));
 }
 
 /* Run one claimed job (row: id, kind, format, params, owner fields). */

@@ -19,16 +19,14 @@ int region_find(req_t *r, const char *code, region_t *out)
     memset(out, 0, sizeof *out);
     char norm[7];
     if (!code || rules_region_code_parse(code, norm) < 0)
-        return -1;
+        return ST_NOT_FOUND;
     db_res_t *res = db_query(req_db(r), r->arena,
                              "SELECT level, province_code, IFNULL(city_code, ''), name"
                              " FROM regions WHERE code = ?", "s", norm);
-    if (!res) {
-        r->store_down = 1;
-        return -2;
-    }
+    if (!res)
+        return ST_STORE;
     if (!res->nrows)
-        return -1;
+        return ST_NOT_FOUND;
     memcpy(out->code, norm, 7);
     out->level = (int)db_int(res, 0, 0);
     snprintf(out->province, sizeof out->province, "%s", db_get(res, 0, 1));
@@ -60,19 +58,17 @@ int h_regions(req_t *r)
     } else {
         region_t reg;
         int rc = region_find(r, parent, &reg);
-        if (rc == -2)
-            return -1;
-        if (rc < 0)
+        if (rc == ST_NOT_FOUND)
             return reply_error(r, 404, "region_not_found", "no region has that code");
+        if (rc != ST_OK)
+            return rc;
         res = db_query(req_db(r), r->arena,
                        "SELECT r.code, r.name, r.level,"
                        " EXISTS (SELECT 1 FROM regions c WHERE c.parent_code = r.code)"
                        " FROM regions r WHERE r.parent_code = ? ORDER BY r.code", "s", reg.code);
     }
-    if (!res) {
-        r->store_down = 1;
-        return -1;
-    }
+    if (!res)
+        return ST_STORE;
     json_t *list = json_array();
     for (size_t i = 0; i < res->nrows; i++)
         json_array_append_new(list, json_pack("{s:s,s:s,s:I,s:b}", "code", db_get(res, i, 0),

@@ -17,8 +17,8 @@ typedef struct {
 } region_t;
 
 /* Look a region up by its 6-digit code (any other text is simply not
- * found). Returns 0, -1 not found, -2 store error (r->store_down set). */
-int region_find(req_t *r, const char *code, region_t *out);
+ * found). Returns ST_OK, ST_NOT_FOUND or ST_STORE. */
+int region_find(req_t *r, const char *code, region_t *out) __attribute__((warn_unused_result));
 
 /* "山西省长治市上党区" from the three names, leaving out a city that
  * only repeats the province (北京市 北京市, 重庆市（县）) or is an NBS

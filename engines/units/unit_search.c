@@ -62,7 +62,8 @@ void unit_search_backfill(db_t *db)
             log_warn("unit search: indexing unit %lld failed (db %d)", id, db_errno(db));
             break;
         }
-        db_commit(db);
+        if (db_commit(db) < 0)
+            log_warn("unit search: indexing unit %lld not committed (db %d)", id, db_errno(db));
     }
     arena_free(&a);
 }
@@ -79,7 +80,8 @@ void unit_search_backfill(db_t *db)
 #define FILTER_T "ssssss"
 #define FILTER_ARGS(f) (f)->province, (f)->province, (f)->city, (f)->city, (f)->county, (f)->county
 
-#define COLS "u.id, u.name, u.region_code, u.type, rr.name, p.name, c.name, k.name"
+/* a name an organizer rejected shows as 待审核 until it is corrected */
+#define COLS "u.id, IF(u.name_state = 'rejected', '\xe5\xbe\x85\xe5\xae\xa1\xe6\xa0\xb8', u.name), u.region_code, u.type, rr.name, p.name, c.name, k.name"
 #define JOINS \
     " JOIN regions rr ON rr.code = u.region_code" \
     " LEFT JOIN regions p ON p.code = u.province_code" \
@@ -256,10 +258,10 @@ int h_units_list(req_t *r)
     if (region && *region) {
         region_t reg;
         int rc = region_find(r, region, &reg);
-        if (rc == -2)
-            return -1;
-        if (rc < 0)
+        if (rc == ST_NOT_FOUND)
             return reply_error(r, 400, "invalid_region", "region must be a code from GET /regions");
+        if (rc != ST_OK)
+            return rc;
         /* the region and its parents: k_units_region is (province, city,
          * county, ...), so every level uses its prefix */
         memcpy(f.province, reg.province, 7);
@@ -267,7 +269,7 @@ int h_units_list(req_t *r)
         memcpy(f.county, reg.county, 7);
     }
     const char *q = req_query(r, "q");
-    json_t *list = json_array();
+    json_t *list = arena_json(r->arena, json_array());
     long long total = 0;
     int rc, capped = 0;
     if (!q || !*q) {
@@ -275,22 +277,15 @@ int h_units_list(req_t *r)
     } else {
         char kw[4 * KEYWORD_MAX_CHARS + 8];
         int n = rules_search_fold(q, kw, sizeof kw);
-        if (n < 0 && strlen(q) < sizeof kw) {
-            json_decref(list);
+        if (n < 0 && strlen(q) < sizeof kw)
             return reply_error(r, 400, "invalid_parameter", "q must be UTF-8 text");
-        }
-        if (n >= 0 && n < 2) {
-            json_decref(list);
+        if (n >= 0 && n < 2)
             return reply_error(r, 400, "query_too_short", "q needs at least 2 characters");
-        }
         /* n < 0 here: longer than any name, so nothing matches */
         rc = n < 0 ? 0 : search(r, kw, &f, limit, offset, list, &total, &capped);
     }
-    if (rc < 0) {
-        json_decref(list);
-        r->store_down = 1;
-        return -1;
-    }
-    return reply_json(r, 200, json_pack("{s:o,s:I,s:b}", "units", list, "total", (json_int_t)total,
+    if (rc < 0)
+        return ST_STORE;
+    return reply_json(r, 200, json_pack("{s:O,s:I,s:b}", "units", list, "total", (json_int_t)total,
                                         "total_capped", capped));
 }

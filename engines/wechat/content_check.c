@@ -12,10 +12,8 @@ int content_check(req_t *r, long long user_id, const char *text, int *verdict)
     *verdict = CONTENT_UNCHECKED;
     db_res_t *res = db_query(req_db(r), r->arena, "SELECT openid FROM users WHERE id = ?", "i",
                              user_id);
-    if (!res) {
-        r->store_down = 1;
-        return -1;
-    }
+    if (!res)
+        return ST_STORE;
     const char *openid = db_get(res, 0, 0);
     if (!openid || !g_config.wx_appid[0] || !g_config.wx_base_url[0])
         return 0;
@@ -41,9 +39,7 @@ int content_review_add(req_t *r, const char *kind, long long subject_id, long lo
                 "INSERT INTO content_reviews (kind, subject_id, user_id, content, reason, created_at)"
                 " VALUES (?, ?, ?, ?, ?, ?)", "siissi", kind, subject_id, user_id,
                 content, verdict == WX_REVIEW ? "review" : "unchecked",
-                (long long)clock_now_s()) < 0) {
-        r->store_down = 1;
-        return -1;
-    }
+                (long long)clock_now_s()) < 0)
+        return ST_STORE;
     return 0;
 }

@@ -17,12 +17,12 @@
 
 /* Checks text (several fields joined by '\n') as user_id's profile data.
  * Gives the request's stores back before calling WeChat. Returns 0 with
- * *verdict set, or -1 on a store error (r->store_down set). */
-int content_check(req_t *r, long long user_id, const char *text, int *verdict);
+ * *verdict set, or ST_STORE. */
+int content_check(req_t *r, long long user_id, const char *text, int *verdict) __attribute__((warn_unused_result));
 
 /* Lists one text for review when verdict is WX_REVIEW or CONTENT_UNCHECKED
  * (does nothing for the others). kind: unit_name, contact_name, real_name,
- * org_name, position. Returns 0, or -1 on a store error (store_down set). */
+ * org_name, position. Returns 0, or ST_STORE. */
 int content_review_add(req_t *r, const char *kind, long long subject_id, long long user_id,
                        const char *content, int verdict);
 

@@ -2,34 +2,47 @@
 #include "engines/wechat/wxcall.h"
 #include "server/router.h"
 
-#include <pthread.h>
 #include <stdio.h>
 
-static pthread_key_t tl_key;
-static pthread_once_t tl_once = PTHREAD_ONCE_INIT;
-static __thread kv_t *tl_kv;
+typedef struct {
+    wx_redis_t base;
+    req_t *r;
+    int held;   /* the request held its store before the borrow */
+} lender_t;
 
-static void tl_free(void *p) { kv_free(p); }
-static void tl_init(void) { pthread_key_create(&tl_key, tl_free); }
-
-redisContext *wxcall_redis(req_t *r)
+/* On a slow route req_kv borrows the pooled store (unless the request
+ * already holds one); on a fast route it is the worker's own. */
+static redisContext *lend(wx_redis_t *self)
 {
-    if (!r->route || !(r->route->flags & R_SLOW))
-        return kv_ctx(req_kv(r));
-    if (!tl_kv) {
-        pthread_once(&tl_once, tl_init);
-        tl_kv = kv_new();
-        /* the key's destructor frees it when the thread ends */
-        pthread_setspecific(tl_key, tl_kv);
-    }
-    redisContext *c = kv_ctx(tl_kv);
+    lender_t *l = (lender_t *)self;
+    l->held = req_holds_stores(l->r);
+    kv_t *kv = req_kv(l->r);
+    redisContext *c = kv_ctx(kv);
     if (c && c->err) {
-        /* wx_token saw an I/O error on it last time: reconnect (at most
-         * once a second, as kv.c paces it). */
-        kv_broken(tl_kv);
-        c = kv_ctx(tl_kv);
+        /* an I/O error seen by the token code last time: reconnect (at
+         * most once a second, as kv.c paces it) */
+        kv_broken(kv);
+        c = kv_ctx(kv);
     }
     return c;
+}
+
+static void take_back(wx_redis_t *self, redisContext *c)
+{
+    lender_t *l = (lender_t *)self;
+    if (c && c->err)
+        kv_broken(req_kv(l->r));
+    if (!l->held)
+        req_release_stores(l->r);
+}
+
+wx_redis_t *wxcall_redis(req_t *r)
+{
+    lender_t *l = arena_alloc(r->arena, sizeof *l);
+    l->base.borrow = lend;
+    l->base.give_back = take_back;
+    l->r = r;
+    return &l->base;
 }
 
 int wxcall_reply_error(req_t *r, const wx_err_t *e)

@@ -2,6 +2,7 @@
  * picks a boundary form; the rest is the body. The .c is included (as
  * h2o's unit tests do) because fuzz builds leave handlers/ out. */
 #include "lib/multipart.c"
+#include "rules/media_type.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -29,6 +30,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (multipart_find_file(ct, body, size - 1, "file", &d, &n) == 0) {
         if (d < body || d + n > body + size - 1)
             abort();
+    }
+    /* the upload route's path: one file, then its type judged by its bytes */
+    size_t files;
+    if (multipart_only_file(ct, body, size - 1, "file", &d, &n, &files) == 0) {
+        if (d < body || d + n > body + size - 1 || files > size)
+            abort();
+        rules_media_type_sniff((const unsigned char *)d, n);
     }
     free(body);
     return 0;

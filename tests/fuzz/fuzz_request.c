@@ -50,6 +50,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     json_t *j = req_json(&r);
     if (!j)
         check_reply(&r);
+    /* every member's text as a field reads it: NULL, or NUL-free */
+    const char *key;
+    json_t *v;
+    json_object_foreach(j, key, v) {
+        const char *t = req_text(v);
+        if (t && strlen(t) != json_string_length(v))
+            __builtin_trap();
+    }
     /* an error message built from outside text */
     r.replied = 0;
     r.extra_headers = NULL;

@@ -248,6 +248,42 @@ def test_double_and_concurrent_submits_count_once(stack):
     assert int(stored) == results[0].json["score"]
 
 
+def test_a_retry_gets_the_first_reply_whatever_its_body(stack):
+    setup(stack)
+    token, uid = registered(stack)
+    a = start(stack, token).json
+    first = submit(stack, token, a["attempt_id"], answer_key(stack, a))
+    assert first.status == 200, first
+    path = "/api/v1/attempts/%d/submit" % a["attempt_id"]
+    for raw in (b"{not json", b"", b"[]", b"null", b'{"answers": "A"}', b'{"answers": []}', b"\xff\xfe"):
+        r = stack.request("POST", path, raw=raw, token=token, headers={"Content-Type": "application/json"})
+        assert r.status == 200 and r.body == first.body, (raw, r)
+    assert stack.sql("SELECT attempts_submitted FROM contest_scores WHERE user_id = %d" % uid) == [["1"]]
+    # Someone else's submitted attempt stays "not found", whatever the body.
+    other, _ = registered(stack)
+    for raw in (b"{not json", json.dumps({"answers": []}).encode()):
+        r = stack.request("POST", path, raw=raw, token=other, headers={"Content-Type": "application/json"})
+        assert r.status in (400, 404) and r.body != first.body, (raw, r)
+        assert error_code(r) in ("bad_json", "attempt_not_found"), r
+
+
+def test_an_empty_list_is_a_blank_paper(stack):
+    setup(stack)
+    token, uid = registered(stack)
+    a = start(stack, token).json
+    r = submit(stack, token, a["attempt_id"], [])
+    assert r.status == 200, r
+    j = r.json
+    assert (j["score"], j["correct_count"], j["max_score"], j["contest_score"]) == (0, 0, 100, 0), j
+    assert len(j["results"]) == 20 and not any(x["correct"] or x["choice"] for x in j["results"]), j
+    row = stack.sql("SELECT score, correct_count, choices FROM attempts WHERE id = %d" % a["attempt_id"])[0]
+    assert row[:2] == ["0", "0"] and json.loads(row[2]) == [""] * 20, row
+    assert stack.sql("SELECT score, attempts_submitted FROM contest_scores WHERE user_id = %d" % uid) == [["0", "1"]]
+    # ... and a later submit with answers changes nothing.
+    again = submit(stack, token, a["attempt_id"], answer_key(stack, a))
+    assert again.status == 200 and again.body == r.body
+
+
 def test_late_submit_is_gone(stack):
     setup(stack)
     token, uid = registered(stack)
@@ -298,7 +334,6 @@ def test_bad_answers_are_400_and_write_nothing(stack):
         "duplicate question, short list": [key[0], key[0]],
         "option twice": [{"question_id": four["id"], "choice": ["A", "A"]}],
         "two for a single": [{"question_id": single["id"], "choice": ["A", "B"]}],
-        "empty list": [],
         "huge list": [{"question_id": qs[i % 20]["id"], "choice": ["A"]} for i in range(2000)],
         "not a list": {"x": 1},
         "id as text": [{"question_id": str(four["id"]), "choice": ["A"]}],

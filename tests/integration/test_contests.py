@@ -104,6 +104,13 @@ def test_bad_contest_settings_are_refused(stack):
         dict(NEW, paper=[{"category": "*", "count": 2}, {"category": "应急救援", "count": 2}]),
         dict(NEW, certificate_threshold=500),
         dict(NEW, unknown_setting=1),
+        # a NUL inside a string is decoded, then refused by the field's own rule
+        dict(NEW, starts_at=NEW["starts_at"] + "\u0000x"),
+        dict(NEW, name="安全\u0000知识"),
+        dict(NEW, slug="abc\u0000def"),
+        dict(NEW, score_rule="best\u0000"),
+        dict(NEW, prize_settings={"note": "a\u0000b"}),
+        dict(NEW, paper=[{"category": "安全生产法\u0000", "count": 2}]),
     ]
     for body in bad:
         r = stack.post("admin/contests", body, token=org)

@@ -294,6 +294,37 @@ def test_phone_by_code(stack):
     assert r.status == 400 and error_code(r) == "invalid_code", r
 
 
+def redis_clients(st):
+    return len([x for x in st.redis("CLIENT", "LIST").split("\n") if x.strip()])
+
+
+def test_slow_threads_borrow_redis_from_the_pool(stack):
+    """Token-using WeChat calls run on the slow pool; they borrow Redis from
+    its `slow_stores` stores (README) instead of one connection per thread."""
+    st = stack.factory(conf_extra={"slow_stores": 2, "slow_workers": 32})
+    st.start()
+    try:
+        users = [st.login() for _ in range(16)]
+        st.sim("POST", "/__sim/latency", {"ms": 300})
+        before = redis_clients(st)
+        results = [None] * len(users)
+
+        def go(i):
+            results[i] = st.post("me/phone", {"code": "phone:1381234%04d" % i}, token=users[i][0])
+        threads = [threading.Thread(target=go, args=(i,)) for i in range(len(users))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        st.sim("POST", "/__sim/latency", {"ms": 0})
+        assert all(r.status == 200 for r in results), results
+        after = redis_clients(st)
+        # at most the pool's two stores connect (and one for a background job)
+        assert after - before <= 3, (before, after)
+    finally:
+        st.stop()
+
+
 def test_phone_bad_input(stack):
     token, _ = stack.login()
     for body in [{}, {"code": 5}, {"encrypted_data": "abc"}, {"iv": "abc"}]:
@@ -422,7 +453,21 @@ def test_admin_login_with_area_and_bad_commands(stack):
 def test_admin_login_bad_requests(stack):
     for body in [{}, {"username": "a"}, {"password": "b"}, {"username": 1, "password": "x"}]:
         r = stack.post("admin/login", body)
-        assert r.status == 400 and error_code(r) == "invalid_request", (body, r)
+        assert r.status == 400 and error_code(r) == "invalid_parameter", (body, r)
+    # a NUL inside a field is well-formed JSON; each field's own rule refuses it
+    clear_rate_limits(stack)
+    name = organizer(stack)
+    for body in [{"username": name + "\u0000x", "password": ORG_PASSWORD},
+                 {"username": name, "password": ORG_PASSWORD + "\u0000"},
+                 {"username": name, "password": ORG_PASSWORD[:6] + "\u0000" + ORG_PASSWORD[6:]}]:
+        r = stack.post("admin/login", body)
+        assert r.status == 401 and error_code(r) == "invalid_credentials", (body, r)
+    r = stack.post("admin/login", {"code": "\u0000"})
+    assert r.status == 400 and error_code(r) == "invalid_code", r
+    r = stack.post("login", {"code": "abc\u0000def"})
+    assert r.status == 400 and error_code(r) == "invalid_code", r
+    clear_rate_limits(stack)
+    assert stack.post("admin/login", {"username": name, "password": ORG_PASSWORD}).status == 200
 
 
 def test_admin_login_rate_limit_per_account(stack):

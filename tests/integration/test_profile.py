@@ -194,10 +194,20 @@ def test_bad_input_on_every_field_is_400_and_writes_nothing(stack):
         body["unit_id"] = admin["id"]
         r = stack.put("me/profile", body, token=tok)
         assert r.status == 400 and error_code(r) == "invalid_parameter", r
-        for raw in (b'{"real_name": "\xff"}', b"[1]", b"", b'{"real_name": "\\u0000"}'):
+        for raw in (b'{"real_name": "\xff"}', b"[1]", b""):
             r = stack.request("PUT", "me/profile", raw=raw, token=tok,
                               headers={"Content-Type": "application/json"})
             assert r.status == 400 and error_code(r) == "bad_json", (raw, r)
+        # a NUL inside a string is decoded, then refused by the field's own rule
+        for name in ("\u0000", "张三\u0000", "张\u0000三丰"):
+            body = five(cid, ent)
+            body["real_name"] = name
+            r = stack.put("me/profile", body, token=tok)
+            assert r.status == 400 and error_code(r) == "invalid_name", (name, r)
+        body = five(cid, ent)
+        body["five_into"]["org_name"] = body["five_into"]["org_name"] + "\u0000x"
+        r = stack.put("me/profile", body, token=tok)
+        assert r.status == 400 and error_code(r) == "invalid_parameter", r
         assert profile_row(stack, user["id"]) == []
         assert count(stack, "SELECT COUNT(*) FROM content_reviews WHERE user_id = %d" % user["id"]) == 0
     finally:

@@ -171,12 +171,19 @@ def test_bad_input_on_every_field_is_400_and_writes_nothing(stack):
             r = stack.post("units", body, token=tok)
             assert r.status == 400 and error_code(r) == code, ("missing", field, r)
         # bodies that are not JSON objects, or not UTF-8
-        for raw in (b'{"name": "\xff\xfe"}', b'{"name": "\\ud800"}', b'{"name": "\\u0000"}',
+        for raw in (b'{"name": "\xff\xfe"}', b'{"name": "\\ud800"}',
                     b"[]", b"", b"null",
                     b'{"name": "a", "name": "b"}', "{'name': 1}".encode()):
             r = stack.request("POST", "units", raw=raw, token=tok,
                               headers={"Content-Type": "application/json"})
             assert r.status == 400 and error_code(r) == "bad_json", (raw, r)
+        # a NUL inside a string is well-formed JSON, refused by the field's own rule
+        for field, code in (("name", "invalid_name"), ("credit_code", "invalid_credit_code"),
+                            ("region_code", "invalid_region"), ("contact_name", "invalid_parameter")):
+            body = unit_body(cid)
+            body[field] = body[field][:4] + "\u0000" + body[field][4:]
+            r = stack.post("units", body, token=tok)
+            assert r.status == 400 and error_code(r) == code, (field, r)
         assert count(stack, "SELECT COUNT(*) FROM units") == before
         assert count(stack, "SELECT COUNT(*) FROM content_reviews") == reviews
     finally:

@@ -513,7 +513,7 @@ TEST(test_bad_secret)
     CHECK_INT(e.http_status, 503);
     CHECK_INT(e.wx_errcode, 40125);
     char phone[32];
-    CHECK_INT(wx_phone_number(c, g_rc, "phone:13800000000", phone, sizeof phone, &e), -1);
+    CHECK_INT(wx_phone_number(c, WX_REDIS_FIXED(g_rc), "phone:13800000000", phone, sizeof phone, &e), -1);
     CHECK_INT(e.http_status, 503);
     CHECK_INT(e.wx_errcode, 40125);
     memcpy(g_config.wx_secret, saved, sizeof saved);
@@ -532,7 +532,7 @@ TEST(test_token_cached)
     int ok = 0;
     for (int i = 0; i < 20; i++) {
         snprintf(code, sizeof code, "phone:1380000%04d", i);
-        ok += wx_phone_number(i % 2 ? c1 : c2, i % 2 ? g_rc : rc2, code, phone, sizeof phone, &e) == 0;
+        ok += wx_phone_number(i % 2 ? c1 : c2, WX_REDIS_FIXED(i % 2 ? g_rc : rc2), code, phone, sizeof phone, &e) == 0;
     }
     CHECK_INT(ok, 20);
     CHECK_INT(calls("/cgi-bin/stable_token"), 1);
@@ -562,13 +562,13 @@ TEST(test_token_rejected_force_refresh)
     wx_client_t *c = wx_client_new();
     wx_err_t e;
     char phone[32], t1[600], t2[600];
-    CHECK_INT(wx_phone_number(c, g_rc, "phone:13900000001", phone, sizeof phone, &e), 0);
+    CHECK_INT(wx_phone_number(c, WX_REDIS_FIXED(g_rc), "phone:13900000001", phone, sizeof phone, &e), 0);
     cached_token(t1, sizeof t1);
     remember_secret(t1);
     /* WeChat rejects a token that stable_token still calls current: the
      * client must force a refresh, once */
     fault("/wxa/business/getuserphonenumber", "40001", 1, 0);
-    CHECK_INT(wx_phone_number(c, g_rc, "phone:13900000002", phone, sizeof phone, &e), 0);
+    CHECK_INT(wx_phone_number(c, WX_REDIS_FIXED(g_rc), "phone:13900000002", phone, sizeof phone, &e), 0);
     CHECK_STR(phone, "13900000002");
     cached_token(t2, sizeof t2);
     remember_secret(t2);
@@ -577,15 +577,15 @@ TEST(test_token_rejected_force_refresh)
     CHECK_INT(calls("/cgi-bin/stable_token"), 3);
     /* again within 30 s: no second force refresh, the call fails */
     fault("/wxa/business/getuserphonenumber", "40001", 1, 0);
-    CHECK_INT(wx_phone_number(c, g_rc, "phone:13900000003", phone, sizeof phone, &e), -1);
+    CHECK_INT(wx_phone_number(c, WX_REDIS_FIXED(g_rc), "phone:13900000003", phone, sizeof phone, &e), -1);
     CHECK_INT(e.http_status, 503);
     CHECK_INT(stat_int("force_refreshes"), 1);
     /* the code was not used up; the token still works */
-    CHECK_INT(wx_phone_number(c, g_rc, "phone:13900000003", phone, sizeof phone, &e), 0);
+    CHECK_INT(wx_phone_number(c, WX_REDIS_FIXED(g_rc), "phone:13900000003", phone, sizeof phone, &e), 0);
     /* an expired token (42001): a plain stable_token call gets a new one */
     sim_post("/__sim/expire-tokens", NULL);
     long s0 = calls("/cgi-bin/stable_token");
-    CHECK_INT(wx_phone_number(c, g_rc, "phone:13900000004", phone, sizeof phone, &e), 0);
+    CHECK_INT(wx_phone_number(c, WX_REDIS_FIXED(g_rc), "phone:13900000004", phone, sizeof phone, &e), 0);
     CHECK_INT(calls("/cgi-bin/stable_token") - s0, 1);
     CHECK_INT(stat_int("force_refreshes"), 1);
     wx_client_free(c);
@@ -597,14 +597,14 @@ TEST(test_token_refresh_ahead)
     wx_client_t *c = wx_client_new();
     wx_err_t e;
     char phone[32], t1[600], t2[600];
-    CHECK_INT(wx_phone_number(c, g_rc, "phone:13700000001", phone, sizeof phone, &e), 0);
+    CHECK_INT(wx_phone_number(c, WX_REDIS_FIXED(g_rc), "phone:13700000001", phone, sizeof phone, &e), 0);
     cached_token(t1, sizeof t1);
     /* 200 s of the token's life left at WeChat, 100 s of the cache's */
     sim_post("/__sim/clock", "{\"advance_s\": 7000}");
     redisReply *r = redisCommand(g_rc, "PEXPIRE wx:token:%s 100000", SIM_APPID);
     if (r)
         freeReplyObject(r);
-    CHECK_INT(wx_phone_number(c, g_rc, "phone:13700000002", phone, sizeof phone, &e), 0);
+    CHECK_INT(wx_phone_number(c, WX_REDIS_FIXED(g_rc), "phone:13700000002", phone, sizeof phone, &e), 0);
     cached_token(t2, sizeof t2);
     remember_secret(t2);
     CHECK(t2[0] && strcmp(t1, t2) != 0);
@@ -614,7 +614,7 @@ TEST(test_token_refresh_ahead)
     r = redisCommand(g_rc, "PEXPIRE wx:token:%s 100000", SIM_APPID);
     if (r)
         freeReplyObject(r);
-    CHECK_INT(wx_phone_number(c, g_rc, "phone:13700000003", phone, sizeof phone, &e), 0);
+    CHECK_INT(wx_phone_number(c, WX_REDIS_FIXED(g_rc), "phone:13700000003", phone, sizeof phone, &e), 0);
     CHECK_INT(calls("/cgi-bin/stable_token"), 2);
     wx_client_free(c);
 }
@@ -635,7 +635,7 @@ static void *storm_thread(void *p)
     char code[64], phone[32];
     snprintf(code, sizeof code, "phone:%d%05d", a->base, a->idx);
     pthread_barrier_wait(a->bar);
-    a->ok = c && wx_phone_number(c, rc, code, phone, sizeof phone, &a->err) == 0 &&
+    a->ok = c && wx_phone_number(c, WX_REDIS_FIXED(rc), code, phone, sizeof phone, &a->err) == 0 &&
             !strcmp(phone, code + 6);
     if (rc)
         redisFree(rc);
@@ -674,7 +674,7 @@ TEST(test_token_storm)
     wx_client_t *c = wx_client_new();
     wx_err_t e;
     char phone[32];
-    CHECK_INT(wx_phone_number(c, g_rc, "phone:13600000000", phone, sizeof phone, &e), 0);
+    CHECK_INT(wx_phone_number(c, WX_REDIS_FIXED(g_rc), "phone:13600000000", phone, sizeof phone, &e), 0);
     wx_client_free(c);
     long issues0 = stat_int("token_issues"), stable0 = calls("/cgi-bin/stable_token");
     sim_post("/__sim/expire-tokens", NULL);
@@ -723,7 +723,7 @@ TEST(test_redis_down)
     /* no connection at all */
     for (int i = 0; i < 3; i++) {
         snprintf(code, sizeof code, "phone:1350000%04d", i);
-        CHECK_INT(wx_phone_number(c, NULL, code, phone, sizeof phone, &e), 0);
+        CHECK_INT(wx_phone_number(c, WX_REDIS_FIXED(NULL), code, phone, sizeof phone, &e), 0);
     }
     /* a context that never connected */
     struct timeval tv = { 0, 200000 };
@@ -731,21 +731,21 @@ TEST(test_redis_down)
     CHECK(dead && dead->err);
     for (int i = 3; i < 6; i++) {
         snprintf(code, sizeof code, "phone:1350000%04d", i);
-        CHECK_INT(wx_phone_number(c, dead, code, phone, sizeof phone, &e), 0);
+        CHECK_INT(wx_phone_number(c, WX_REDIS_FIXED(dead), code, phone, sizeof phone, &e), 0);
     }
     /* a context whose connection died under it */
     redisContext *rc = redis_connect();
     shutdown(rc->fd, SHUT_RDWR);
     snprintf(code, sizeof code, "phone:13500009999");
-    CHECK_INT(wx_phone_number(c, rc, code, phone, sizeof phone, &e), 0);
+    CHECK_INT(wx_phone_number(c, WX_REDIS_FIXED(rc), code, phone, sizeof phone, &e), 0);
     CHECK(rc->err != 0);
     /* one stable_token call for the process, not one per request */
     CHECK_INT(calls("/cgi-bin/stable_token"), 1);
     /* and a rejected token is renewed without Redis too */
     sim_post("/__sim/expire-tokens", NULL);
-    CHECK_INT(wx_phone_number(c, NULL, "phone:13500008888", phone, sizeof phone, &e), 0);
+    CHECK_INT(wx_phone_number(c, WX_REDIS_FIXED(NULL), "phone:13500008888", phone, sizeof phone, &e), 0);
     CHECK_INT(calls("/cgi-bin/stable_token"), 2);
-    CHECK_INT(wx_checksession(c, NULL, "nobody", "key", &(int){ 0 }, &e), 0);
+    CHECK_INT(wx_checksession(c, WX_REDIS_FIXED(NULL), "nobody", "key", &(int){ 0 }, &e), 0);
     redisFree(rc);
     redisFree(dead);
     wx_client_free(c);
@@ -761,17 +761,17 @@ TEST(test_qrcode)
     unsigned char *img = NULL;
     size_t len = 0;
     char ctype[32];
-    CHECK_INT(wx_get_wxacode(c, g_rc, "u=123", "pages/unit/join", 0, &img, &len, ctype, &e), 0);
+    CHECK_INT(wx_get_wxacode(c, WX_REDIS_FIXED(g_rc), "u=123", "pages/unit/join", 0, &img, &len, ctype, &e), 0);
     CHECK(img && len > 100);
     if (img && len > 8)
         CHECK_MEM(img, "\x89PNG\r\n\x1a\n", 8);
     CHECK_STR(ctype, "image/png");
     free(img);
     /* no page: the home page */
-    CHECK_INT(wx_get_wxacode(c, g_rc, "reg=1", NULL, 1, &img, &len, ctype, &e), 0);
+    CHECK_INT(wx_get_wxacode(c, WX_REDIS_FIXED(g_rc), "reg=1", NULL, 1, &img, &len, ctype, &e), 0);
     free(img);
     /* an error comes back as JSON with status 200 */
-    CHECK_INT(wx_get_wxacode(c, g_rc, "u=1", "pages/bad page", 0, &img, &len, ctype, &e), -1);
+    CHECK_INT(wx_get_wxacode(c, WX_REDIS_FIXED(g_rc), "u=1", "pages/bad page", 0, &img, &len, ctype, &e), -1);
     CHECK(img == NULL && len == 0);
     CHECK_INT(e.http_status, 400);
     CHECK_STR(e.code, "invalid_page");
@@ -789,7 +789,7 @@ TEST(test_scene_invalid)
     char ctype[32];
     const char *bad[] = { "", "a b", "u=\xe4\xb8\xad", "x%20", "abcdefghijklmnopqrstuvwxyz0123456", "a\"b" };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
-        CHECK_INT(wx_get_wxacode(c, g_rc, bad[i], NULL, 0, &img, &len, ctype, &e), -1);
+        CHECK_INT(wx_get_wxacode(c, WX_REDIS_FIXED(g_rc), bad[i], NULL, 0, &img, &len, ctype, &e), -1);
         CHECK_INT(e.http_status, 400);
         CHECK_STR(e.code, "invalid_scene");
     }
@@ -807,21 +807,21 @@ TEST(test_phone)
     wx_client_t *c = wx_client_new();
     wx_err_t e;
     char phone[32];
-    CHECK_INT(wx_phone_number(c, g_rc, "phone:13812345678", phone, sizeof phone, &e), 0);
+    CHECK_INT(wx_phone_number(c, WX_REDIS_FIXED(g_rc), "phone:13812345678", phone, sizeof phone, &e), 0);
     CHECK_STR(phone, "13812345678");
     remember_secret("13812345678");
-    CHECK_INT(wx_phone_number(c, g_rc, "phone:13812345678", phone, sizeof phone, &e), -1);
+    CHECK_INT(wx_phone_number(c, WX_REDIS_FIXED(g_rc), "phone:13812345678", phone, sizeof phone, &e), -1);
     CHECK_INT(e.http_status, 400);
     CHECK_STR(e.code, "invalid_code");
-    CHECK_INT(wx_phone_number(c, g_rc, "garbage", phone, sizeof phone, &e), -1);
+    CHECK_INT(wx_phone_number(c, WX_REDIS_FIXED(g_rc), "garbage", phone, sizeof phone, &e), -1);
     CHECK_STR(e.code, "invalid_code");
     char small[8];
-    CHECK_INT(wx_phone_number(c, g_rc, "phone:13812340000", small, sizeof small, &e), -1);
+    CHECK_INT(wx_phone_number(c, WX_REDIS_FIXED(g_rc), "phone:13812340000", small, sizeof small, &e), -1);
     CHECK_INT(e.http_status, 503);
     /* a dropped reply is not resent: the code may be used */
     fault("/wxa/business/getuserphonenumber", "\"drop\"", 1, 0);
     long n0 = calls("/wxa/business/getuserphonenumber");
-    CHECK_INT(wx_phone_number(c, g_rc, "phone:13812349999", phone, sizeof phone, &e), -1);
+    CHECK_INT(wx_phone_number(c, WX_REDIS_FIXED(g_rc), "phone:13812349999", phone, sizeof phone, &e), -1);
     CHECK_INT(e.http_status, 503);
     CHECK_INT(calls("/wxa/business/getuserphonenumber") - n0, 1);
     wx_client_free(c);
@@ -835,30 +835,30 @@ TEST(test_msg_sec_check)
     wx_err_t e;
     int sug = -1;
     CHECK_INT(login(c, "test:writer", &s, &e), 0);
-    CHECK_INT(wx_msg_sec_check(c, g_rc, "writer", 1, "水利单位 hello", &sug, &e), 0);
+    CHECK_INT(wx_msg_sec_check(c, WX_REDIS_FIXED(g_rc), "writer", 1, "水利单位 hello", &sug, &e), 0);
     CHECK_INT(sug, WX_PASS);
-    CHECK_INT(wx_msg_sec_check(c, g_rc, "writer", 2, "这是待审的内容", &sug, &e), 0);
+    CHECK_INT(wx_msg_sec_check(c, WX_REDIS_FIXED(g_rc), "writer", 2, "这是待审的内容", &sug, &e), 0);
     CHECK_INT(sug, WX_REVIEW);
-    CHECK_INT(wx_msg_sec_check(c, g_rc, "writer", 3, "含有违禁词", &sug, &e), 0);
+    CHECK_INT(wx_msg_sec_check(c, WX_REDIS_FIXED(g_rc), "writer", 3, "含有违禁词", &sug, &e), 0);
     CHECK_INT(sug, WX_RISKY);
     CHECK_INT(stat_int("msg_sec_checks"), 3);
     /* a user who never logged in: WeChat's 40003, the handler decides */
-    CHECK_INT(wx_msg_sec_check(c, g_rc, "stranger", 1, "hi", &sug, &e), -1);
+    CHECK_INT(wx_msg_sec_check(c, WX_REDIS_FIXED(g_rc), "stranger", 1, "hi", &sug, &e), -1);
     CHECK_INT(e.http_status, 503);
     CHECK_INT(e.wx_errcode, 40003);
     /* local checks */
-    CHECK_INT(wx_msg_sec_check(c, g_rc, "writer", 5, "hi", &sug, &e), -1);
+    CHECK_INT(wx_msg_sec_check(c, WX_REDIS_FIXED(g_rc), "writer", 5, "hi", &sug, &e), -1);
     CHECK_INT(e.http_status, 400);
     char *big = malloc(2502 * 3 + 1);
     for (int i = 0; i < 2501; i++)
         memcpy(big + 3 * i, "\xe4\xb8\xad", 3);
     big[2501 * 3] = '\0';
-    CHECK_INT(wx_msg_sec_check(c, g_rc, "writer", 1, big, &sug, &e), -1);
+    CHECK_INT(wx_msg_sec_check(c, WX_REDIS_FIXED(g_rc), "writer", 1, big, &sug, &e), -1);
     CHECK_STR(e.code, "content_too_long");
     big[2500 * 3] = '\0'; /* exactly 2500 characters: allowed */
-    CHECK_INT(wx_msg_sec_check(c, g_rc, "writer", 1, big, &sug, &e), 0);
+    CHECK_INT(wx_msg_sec_check(c, WX_REDIS_FIXED(g_rc), "writer", 1, big, &sug, &e), 0);
     free(big);
-    CHECK_INT(wx_msg_sec_check(c, g_rc, "writer", 1, "bad \xff utf8", &sug, &e), -1);
+    CHECK_INT(wx_msg_sec_check(c, WX_REDIS_FIXED(g_rc), "writer", 1, "bad \xff utf8", &sug, &e), -1);
     CHECK_INT(e.http_status, 400);
     wx_client_free(c);
 }
@@ -871,15 +871,15 @@ TEST(test_checksession)
     wx_err_t e;
     int valid = -1;
     CHECK_INT(login(c, "test:checker:1", &s1, &e), 0);
-    CHECK_INT(wx_checksession(c, g_rc, "checker", s1.session_key, &valid, &e), 0);
+    CHECK_INT(wx_checksession(c, WX_REDIS_FIXED(g_rc), "checker", s1.session_key, &valid, &e), 0);
     CHECK_INT(valid, 1);
-    CHECK_INT(wx_checksession(c, g_rc, "checker", "AAAAAAAAAAAAAAAAAAAAAA==", &valid, &e), 0);
+    CHECK_INT(wx_checksession(c, WX_REDIS_FIXED(g_rc), "checker", "AAAAAAAAAAAAAAAAAAAAAA==", &valid, &e), 0);
     CHECK_INT(valid, 0);
     /* a new login replaces the key: the old one is no longer valid */
     CHECK_INT(login(c, "test:checker:2", &s2, &e), 0);
-    CHECK_INT(wx_checksession(c, g_rc, "checker", s1.session_key, &valid, &e), 0);
+    CHECK_INT(wx_checksession(c, WX_REDIS_FIXED(g_rc), "checker", s1.session_key, &valid, &e), 0);
     CHECK_INT(valid, 0);
-    CHECK_INT(wx_checksession(c, g_rc, "checker", s2.session_key, &valid, &e), 0);
+    CHECK_INT(wx_checksession(c, WX_REDIS_FIXED(g_rc), "checker", s2.session_key, &valid, &e), 0);
     CHECK_INT(valid, 1);
     wx_client_free(c);
 }
@@ -891,7 +891,7 @@ TEST(test_subscribe_send)
     wx_err_t e;
     json_t *data = json_pack("{s:{s:s}, s:{s:s}}", "thing1", "value", "水利知识竞赛", "time2",
                              "value", "2026-06-11 06:00");
-    CHECK_INT(wx_subscribe_send(c, g_rc, "subuser", "TPL123", "pages/index/index", data, &e), 0);
+    CHECK_INT(wx_subscribe_send(c, WX_REDIS_FIXED(g_rc), "subuser", "TPL123", "pages/index/index", data, &e), 0);
     json_t *st = sim("/__sim/stats", NULL);
     CHECK_INT(json_integer_value(json_object_get(st, "subscribe_sent")), 1);
     json_t *m = json_array_get(json_object_get(st, "subscribe_messages"), 0);
@@ -903,17 +903,17 @@ TEST(test_subscribe_send)
     json_decref(st);
     CHECK_INT(data->refcount, 1); /* borrowed, not kept */
     fault("/cgi-bin/message/subscribe/send", "43101", 1, 0);
-    CHECK_INT(wx_subscribe_send(c, g_rc, "subuser", "TPL123", NULL, data, &e), -1);
+    CHECK_INT(wx_subscribe_send(c, WX_REDIS_FIXED(g_rc), "subuser", "TPL123", NULL, data, &e), -1);
     CHECK_INT(e.http_status, 403);
     CHECK_STR(e.code, "not_subscribed");
     /* dropped: never sent twice */
     fault("/cgi-bin/message/subscribe/send", "\"drop\"", 1, 0);
-    CHECK_INT(wx_subscribe_send(c, g_rc, "subuser", "TPL123", NULL, data, &e), -1);
+    CHECK_INT(wx_subscribe_send(c, WX_REDIS_FIXED(g_rc), "subuser", "TPL123", NULL, data, &e), -1);
     CHECK_INT(e.http_status, 503);
     CHECK_INT(calls("/cgi-bin/message/subscribe/send"), 3);
     CHECK_INT(stat_int("subscribe_sent"), 1);
     /* data may be NULL */
-    CHECK_INT(wx_subscribe_send(c, g_rc, "subuser", "TPL123", NULL, NULL, &e), 0);
+    CHECK_INT(wx_subscribe_send(c, WX_REDIS_FIXED(g_rc), "subuser", "TPL123", NULL, NULL, &e), 0);
     json_decref(data);
     wx_client_free(c);
 }

@@ -1,0 +1,15 @@
+/* status.c: see status.h. */
+#include "server/status.h"
+
+const char *status_str(status_t st)
+{
+    switch (st) {
+    case ST_NOT_FOUND: return "not_found";
+    case ST_REPLIED: return "replied";
+    case ST_OK: return "ok";
+    case ST_ERR: return "internal";
+    case ST_STORE: return "store_unavailable";
+    case ST_RETRY: return "retry";
+    }
+    return "unknown";
+}
