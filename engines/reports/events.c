@@ -2,6 +2,7 @@
  * the event's code, and attendance a unit records for members who watched
  * together. Check-in windows are rules/event_window.h. */
 #include "engines/reports/reports_int.h"
+#include "engines/console/console.h"
 #include "rules/event_window.h"
 #include "rules/score.h"
 #include "lib/utf8.h"
@@ -72,32 +73,67 @@ static int url_ok(const char *s)
                          text_ok(s, 500, 0) && !strpbrk(s, " \"'<>")));
 }
 
-/* Check and write; 0 or a REP_E*. Sessions are replaced as a whole. */
+typedef struct {
+    const rep_who_t *who;
+    long long id;              /* 0: create; set to the new id */
+    const char *title, *url, *audience;
+    const rules_session_t *s;
+    int n;                     /* 0: keep the sessions */
+    long long now;
+} event_write_t;
+
+static json_t *audit_json(const event_write_t *x)
+{
+    json_t *ss = json_array();
+    for (int i = 0; i < x->n; i++)
+        json_array_append_new(ss, json_pack("[I,I]", (json_int_t)x->s[i].starts_at, (json_int_t)x->s[i].ends_at));
+    return json_pack("{s:s,s:s,s:s,s:o}", "title", x->title, "watch_url", x->url, "audience", x->audience,
+                     "sessions", ss);
+}
+
+/* One try of the event's write with its audit row (db_tx runs it again
+ * after a deadlock). Sessions are replaced as a whole. */
+static int event_tx(db_t *db, void *ctx)
+{
+    event_write_t *x = ctx;
+    const rep_who_t *who = x->who;
+    int create = x->id == 0;
+    long long rc;
+    if (create) {
+        rc = db_exec(db, "INSERT INTO events (title, watch_url, audience, created_by, updated_by, created_at,"
+                         " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)", "sssiiii", x->title, x->url, x->audience,
+                     who->organizer_id, who->organizer_id, x->now, x->now);
+        x->id = rc < 0 ? 0 : db_last_id(db);
+    } else {
+        rc = db_exec(db, "UPDATE events SET title = ?, watch_url = ?, audience = ?, updated_by = ?,"
+                         " updated_at = ? WHERE id = ?", "sssiii", x->title, x->url, x->audience,
+                     who->organizer_id, x->now, x->id);
+        if (rc >= 0 && x->n)
+            rc = db_exec(db, "DELETE FROM event_sessions WHERE event_id = ?", "i", x->id);
+    }
+    for (int i = 0; rc >= 0 && i < x->n; i++)
+        rc = db_exec(db, "INSERT INTO event_sessions (event_id, seq, starts_at, ends_at) VALUES (?, ?, ?, ?)",
+                     "iiii", x->id, (long long)i, x->s[i].starts_at, x->s[i].ends_at);
+    json_t *after = audit_json(x);
+    int ok = rc >= 0 && console_audit(db, who->organizer_id, create ? "event.create" : "event.update", "event",
+                                      x->id, NULL, after) == 0;
+    json_decref(after);
+    if (!ok || db_commit(db) < 0) {
+        if (create)
+            x->id = 0;
+        return ST_STORE;
+    }
+    return ST_OK;
+}
+
+/* Check and write; 0 or a REP_E*. */
 static int write_event(db_t *db, const rep_who_t *who, long long *id, const char *title, const char *url,
                        const char *audience, const rules_session_t *s, int n, long long now)
 {
-    if (db_begin(db) < 0)
+    event_write_t x = { who, *id, title, url, audience, s, n, now };
+    if (db_tx(db, event_tx, &x) != ST_OK)
         return REP_ESTORE;
-    long long rc;
-    if (!*id) {
-        rc = db_exec(db, "INSERT INTO events (title, watch_url, audience, created_by, updated_by, created_at,"
-                         " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)", "sssiiii", title, url, audience,
-                     who->organizer_id, who->organizer_id, now, now);
-        *id = db_last_id(db);
-    } else {
-        rc = db_exec(db, "UPDATE events SET title = ?, watch_url = ?, audience = ?, updated_by = ?,"
-                         " updated_at = ? WHERE id = ?", "sssiii", title, url, audience, who->organizer_id,
-                     now, *id);
-        if (rc >= 0 && n)
-            rc = db_exec(db, "DELETE FROM event_sessions WHERE event_id = ?", "i", *id);
-    }
-    for (int i = 0; rc >= 0 && i < n; i++)
-        rc = db_exec(db, "INSERT INTO event_sessions (event_id, seq, starts_at, ends_at) VALUES (?, ?, ?, ?)",
-                     "iiii", *id, (long long)i, s[i].starts_at, s[i].ends_at);
-    if (rc < 0 || db_commit(db) < 0) {
-        db_rollback(db);
-        return REP_ESTORE;
-    }
+    *id = x.id;
     return 0;
 }
 
@@ -220,6 +256,40 @@ int rep_event_check_in(db_t *db, arena_t *a, long long event_id, long long user_
     return 0;
 }
 
+typedef struct {
+    const rep_who_t *who;
+    long long unit_id, event_id;
+    json_t *user_ids;
+    long long now, added;
+} attend_write_t;
+
+/* One try of the attendance rows; an organizer's is recorded in the audit. */
+static int attend_tx(db_t *db, void *ctx)
+{
+    attend_write_t *x = ctx;
+    const rep_who_t *who = x->who;
+    x->added = 0;
+    for (size_t i = 0; i < json_array_size(x->user_ids); i++) {
+        long long rc = db_exec(db, "INSERT IGNORE INTO event_attendance (event_id, user_id, unit_id,"
+                                   " recorded_by_user, recorded_by_organizer, recorded_at) VALUES (?, ?, ?, ?, ?, ?)",
+                               "iiiiii", x->event_id, (long long)json_integer_value(json_array_get(x->user_ids, i)),
+                               x->unit_id, who->organizer ? 0LL : who->user_id,
+                               who->organizer ? who->organizer_id : 0LL, x->now);
+        if (rc < 0)
+            return ST_STORE;
+        x->added += rc;
+    }
+    if (who->organizer) {
+        json_t *after = json_pack("{s:I,s:I,s:O}", "event_id", (json_int_t)x->event_id,
+                                  "unit_id", (json_int_t)x->unit_id, "user_ids", x->user_ids);
+        int bad = console_audit(db, who->organizer_id, "event.attendance", "unit", x->unit_id, NULL, after) < 0;
+        json_decref(after);
+        if (bad)
+            return ST_STORE;
+    }
+    return db_commit(db) < 0 ? ST_STORE : ST_OK;
+}
+
 int rep_event_attendance(db_t *db, arena_t *a, const rep_who_t *who, long long unit_id,
                          long long event_id, json_t *user_ids, long long now, long long *added,
                          const char **err)
@@ -256,25 +326,10 @@ int rep_event_attendance(db_t *db, arena_t *a, const rep_who_t *who, long long u
         if (!res->nrows)
             return *err = "not_a_member", REP_EFORBID;
     }
-    if (db_begin(db) < 0)
+    attend_write_t x = { who, unit_id, event_id, user_ids, now, 0 };
+    if (db_tx(db, attend_tx, &x) != ST_OK)
         return REP_ESTORE;
-    long long total = 0;
-    for (size_t i = 0; i < n; i++) {
-        long long rc = db_exec(db, "INSERT IGNORE INTO event_attendance (event_id, user_id, unit_id,"
-                                   " recorded_by_user, recorded_by_organizer, recorded_at) VALUES (?, ?, ?, ?, ?, ?)",
-                               "iiiiii", event_id, (long long)json_integer_value(json_array_get(user_ids, i)),
-                               unit_id, who->organizer ? 0LL : who->user_id,
-                               who->organizer ? who->organizer_id : 0LL, now);
-        if (rc < 0) {
-            db_rollback(db);
-            return REP_ESTORE;
-        }
-        total += rc;
-    }
-    if (db_commit(db) < 0) {
-        db_rollback(db);
-        return REP_ESTORE;
-    }
+    long long total = x.added;
     *added = total;
     return 0;
 }

@@ -70,6 +70,13 @@ def test_organizers_create_and_change_events(stack):
     assert r.status == 200, r
     row = stack.sql("SELECT created_by, updated_by FROM events WHERE id = %d" % own["id"])[0]
     assert row[0] == row[1] != "NULL", row
+    # every organizer change is in the audit record
+    acts = stack.sql("SELECT action, organizer_id FROM audit_log WHERE target_kind = 'event' AND target_id = %d"
+                     " ORDER BY id" % own["id"])
+    assert acts == [["event.create", row[0]], ["event.update", row[0]]], acts
+    acts = stack.sql("SELECT action FROM audit_log WHERE target_kind = 'event' AND target_id = %d ORDER BY id"
+                     % ev["id"])
+    assert [a[0] for a in acts] == ["event.create", "event.update", "event.update"], acts
 
 
 def png_size(data):
@@ -171,3 +178,7 @@ def test_attendance_own_members_only(stack):
     assert len(rows) == 5, rows
     assert [x for x in rows if x[0] == str(theirs)][0][3] == str(hb_id)
     assert [x for x in rows if x[0] == str(mine[1])][0][2] == str(admin_uid)
+    # the organizer's record is audited (the unit admin's carries their user id)
+    acts = stack.sql("SELECT action, organizer_id, after_json FROM audit_log WHERE target_kind = 'unit'"
+                     " AND target_id = %d AND action = 'event.attendance'" % b)
+    assert len(acts) == 1 and acts[0][1] == str(hb_id) and str(theirs) in acts[0][2], acts
