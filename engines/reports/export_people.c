@@ -3,7 +3,10 @@
  * Both read in pages of PAGE rows by primary key (keyset, never OFFSET),
  * resetting the arena between pages, so memory stays flat however many
  * rows there are. Rows come in user id order. Phone numbers are never
- * exported here; names are shown as the requester may see them. */
+ * exported here; names are shown as the requester may see them: in full
+ * to organizers and to a unit admin for the unit's own people (staff and
+ * the five-into members under it), as GET /units/{id}/members shows them;
+ * masked otherwise. */
 #include "engines/reports/reports_int.h"
 #include "rules/mask.h"
 
@@ -11,9 +14,9 @@
 
 #define PAGE 2000
 
-const char *rep_name_for(const rep_who_t *who, arena_t *a, const char *name, long long person_unit_id)
+const char *rep_name_for(const rep_who_t *who, arena_t *a, const char *name, long long board_unit_id)
 {
-    if (who->organizer || (who->unit_id && person_unit_id == who->unit_id))
+    if (who->organizer || (who->unit_id && board_unit_id == who->unit_id))
         return name;
     char *m = arena_alloc(a, 64);
     rules_mask_name(name, m, 64);
@@ -42,7 +45,7 @@ static void person_row(rep_run_t *run, db_res_t *res, size_t i)
 {
     rep_book_t *b = run->book;
     rep_int(b, db_int(res, i, 0));
-    rep_text(b, rep_name_for(&run->who, run->arena, db_get(res, i, 1), db_int(res, i, 14)));
+    rep_text(b, rep_name_for(&run->who, run->arena, db_get(res, i, 1), db_int(res, i, 3)));
     rep_text(b, strcmp(db_get(res, i, 2), "staff") == 0 ? "职工" : "五进");
     rep_int(b, db_int(res, i, 3));
     for (int c = 4; c <= 8; c++)

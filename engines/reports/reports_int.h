@@ -44,9 +44,10 @@ int rep_write_members(rep_run_t *run);
 int rep_write_weekly(rep_run_t *run);
 
 /* Full name or its mask, as the requester may see it: organizers see
- * names; a unit admin sees their own unit's staff in full and five-into
- * members under it masked (they belong to other organisations). */
-const char *rep_name_for(const rep_who_t *who, arena_t *a, const char *name, long long person_unit_id);
+ * names; a unit admin sees the people of their own unit (board unit: staff
+ * and the five-into members under it) in full, as the console's member
+ * list does, anyone else masked. */
+const char *rep_name_for(const rep_who_t *who, arena_t *a, const char *name, long long board_unit_id);
 
 /* The unit type as a report shows it (水行政主管部门 ...). */
 const char *rep_unit_type_name(const char *type);

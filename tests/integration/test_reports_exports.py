@@ -162,9 +162,17 @@ def test_unit_admin_exports_own_members_only(stack):
     got = {int(x[0]): x for x in rows[1:]}
     want = {int(u) for (u,) in stack.sql("SELECT user_id FROM profiles WHERE board_unit_id = %d" % a)}
     assert set(got) == want, (set(got), want)
-    # own staff in full, the five-into member under the unit masked
-    assert got[five][col["姓名"]] == "欧阳**", got[five]
-    assert got[admin_uid][col["姓名"]] == "赵六"
+    # the same people, names and scores as the console's member list shows the admin
+    r = stack.get("/api/v1/units/%d/members?contest_id=%d&limit=100" % (a, w.id), token=tok)
+    assert r.status == 200, r
+    listed = {m["user_id"]: m for m in r.json["members"]}
+    assert set(listed) == set(got), (set(listed), set(got))
+    for uid, m in listed.items():
+        row = got[uid]
+        name = m["real_name"]
+        assert row[col["姓名"]] == ("'" + name if name[:1] in ("=", "+", "-", "@", "\t", "\r") else name), (row, m)
+        assert row[col["成绩"]] == ("" if m["score"] is None else str(m["score"])), (row, m)
+    assert got[five][col["姓名"]] == "欧阳娜娜" and got[admin_uid][col["姓名"]] == "赵六"
     # another unit, another kind: 403
     r = stack.post("admin/exports", {"kind": "members", "format": "csv", "unit_id": b}, token=tok)
     assert r.status == 403, r
