@@ -159,7 +159,7 @@ static int parse_edit(req_t *r, json_t *j, unit_edit_t *e)
     p->headcount = -1;
     json_t *v;
     if ((v = json_object_get(j, "name"))) {
-        if (!json_is_string(v) || rules_text_field(json_string_value(v), 2, 100, e->name, sizeof e->name) < 0 ||
+        if (!req_text(v) || rules_text_field(req_text(v), 2, 100, e->name, sizeof e->name) < 0 ||
             !rules_org_name_valid(e->name))
             return bad(r, "invalid_name", "name must be the unit's full name: 2-100 characters of"
                                           " Chinese, letters, digits and brackets");
@@ -167,16 +167,15 @@ static int parse_edit(req_t *r, json_t *j, unit_edit_t *e)
         p->reindex = unit_search_index;
     }
     if ((v = json_object_get(j, "credit_code"))) {
-        if (!json_is_string(v) || rules_credit_code_normalize(json_string_value(v), e->credit) < 0)
+        if (!req_text(v) || rules_credit_code_normalize(req_text(v), e->credit) < 0)
             return bad(r, "invalid_credit_code", "credit_code must be an 18-character unified social"
                                                  " credit code with a valid check character");
         p->credit_code = e->credit;
     }
     if ((v = json_object_get(j, "region_code"))) {
-        /* region_find answers ST_NOT_FOUND (positive) for an unknown code */
-        int rc = json_is_string(v) ? region_find(r, json_string_value(v), &e->reg) : ST_NOT_FOUND;
-        if (rc == ST_STORE)
-            return -2;
+        int rc = req_text(v) ? region_find(r, req_text(v), &e->reg) : ST_NOT_FOUND;
+        if (rc < 0)
+            return -2;   /* a store failure: parse_edit's callers answer 503 */
         if (rc != ST_OK)
             return bad(r, "invalid_region", "region_code must be a code from GET /regions");
         p->region_code = e->reg.code;
@@ -185,7 +184,7 @@ static int parse_edit(req_t *r, json_t *j, unit_edit_t *e)
         p->county = e->reg.county;
     }
     if ((v = json_object_get(j, "type"))) {
-        const char *t = json_string_value(v);
+        const char *t = req_text(v);
         if (!t || (strcmp(t, "water_admin") && strcmp(t, "water_enterprise") && strcmp(t, "other")))
             return bad(r, "invalid_parameter", "type must be water_admin, water_enterprise or other");
         p->type = t;

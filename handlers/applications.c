@@ -27,10 +27,10 @@ int h_application_create(req_t *r)
     if (!j)
         return 0;
     char name[81], phone[32];
-    const char *s = json_string_value(json_object_get(j, "applicant_name"));
+    const char *s = req_text(json_object_get(j, "applicant_name"));
     if (!s || rules_text_field(s, 2, 20, name, sizeof name) < 0 || !rules_real_name_valid(name))
         return reply_error(r, 400, "invalid_name", "applicant_name must be a real name of 2-20 characters");
-    s = json_string_value(json_object_get(j, "phone"));
+    s = req_text(json_object_get(j, "phone"));
     if (!s || rules_contact_phone_clean(s, phone, sizeof phone) < 0)
         return reply_error(r, 400, "invalid_parameter", "phone must be a phone number of 5-20 digits");
     console_application_t in = { .unit_id = unit_id, .user_id = r->auth.user_id, .applicant_name = name };
@@ -104,7 +104,7 @@ static int decide(req_t *r, int reject)
         return 0;
     char reason[801];
     if (reject) {
-        const char *s = json_string_value(json_object_get(j, "reason"));
+        const char *s = req_text(json_object_get(j, "reason"));
         if (!s || rules_text_field(s, 2, 200, reason, sizeof reason) < 0)
             return reply_error(r, 400, "invalid_parameter",
                                "reason must be 2-200 characters telling the applicant why");

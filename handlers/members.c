@@ -54,11 +54,9 @@ int h_unit_members(req_t *r)
     contest_t c;
     const char *cq = req_query(r, "contest_id");
     int rc = (cq && *cq) ? contest_from_request(r, NULL, &c) : contest_load(r, 0, &c);
-    if (rc == -2)
-        return ST_STORE;
-    if (rc < 0 && r->replied)
-        return 0;
-    f.contest_id = rc == 0 ? c.id : 0;
+    if (rc == ST_REPLIED || rc < 0)
+        return rc;
+    f.contest_id = rc == ST_OK ? c.id : 0;   /* ST_NOT_FOUND: no contest, no scores */
     json_t *out = console_members_list(req_db(r), r->arena, id, &f);
     if (!out) 
         return ST_STORE;

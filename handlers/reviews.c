@@ -48,7 +48,7 @@ static int decide(req_t *r, int reject)
         return 0;
     char reason[801];
     if (reject) {
-        const char *s = json_string_value(json_object_get(j, "reason"));
+        const char *s = req_text(json_object_get(j, "reason"));
         if (!s || rules_text_field(s, 2, 200, reason, sizeof reason) < 0)
             return reply_error(r, 400, "invalid_parameter",
                                "reason must be 2-200 characters telling the person what to correct");

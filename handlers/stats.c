@@ -2,7 +2,8 @@
  * dashboard shows beside the boards, for organizers: totals and per-day
  * series (Asia/Shanghai days) of registrations (profiles), units,
  * participants (people with a submitted attempt in the contest) and
- * attempts (accepted submits, one outbox row each).
+ * attempts (accepted submits: the outbox rows that carry an attempt; a
+ * rescore's rows do not).
  *
  * With a replica configured (db_replica_*) the counts are read there while
  * it keeps up; "source" says which database was read and why.
@@ -99,7 +100,10 @@ static json_t *compute(req_t *r, db_t *db, const contest_t *c)
                             "isssss", cid, ar, ar, ar, ar, ar), d, &n, CAP, 2) < 0 ||
         add_series(db_query(db, a, "SELECT FLOOR((o.created_at + 28800) / 86400) AS d, COUNT(*)"
                                    " FROM board_outbox o LEFT JOIN profiles p ON p.user_id = o.user_id"
-                                   " WHERE o.contest_id = ? AND (? = '' OR" AREA("p") ") GROUP BY d",
+                                   /* a submit's row carries its attempt; a rescore's (rescore.c) a
+                                    * negative adjustment id and is no attempt */
+                                   " WHERE o.contest_id = ? AND o.attempt_id > 0"
+                                   " AND (? = '' OR" AREA("p") ") GROUP BY d",
                             "isssss", cid, ar, ar, ar, ar, ar), d, &n, CAP, 3) < 0)
         return NULL;
     qsort(d, n, sizeof d[0], day_cmp);

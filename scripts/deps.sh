@@ -5,7 +5,7 @@ set -e
 PKGS="build-essential pkg-config clang libclang-rt-14-dev libcurl4-openssl-dev libmbedtls-dev
 libjansson-dev libhiredis-dev libmariadb-dev libqrencode-dev libpng-dev libxlsxwriter-dev libargon2-dev
 mariadb-server mariadb-client redis-server redis-tools nginx-light openssl python3 python3-jsonschema python3-yaml wrk
-chromium fonts-noto-cjk"
+chromium fonts-noto-cjk zbar-tools"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

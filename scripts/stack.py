@@ -30,6 +30,10 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # (folder, log file) of every stack that stopped with a sanitizer report;
 # its folder is kept for reading.
 SANITIZER_REPORTS = []
+# (folder, process name, exit status) of every quizd that exited on its own
+# or answered SIGTERM with a non-zero status: the test runner fails the test
+# during which it happened. A SIGKILL a test sends on purpose is not listed.
+QUIZD_EXITS = []
 
 
 def free_port():
@@ -165,7 +169,10 @@ class Stack:
 
     def _stop_proc(self, name, sig=signal.SIGTERM, timeout=20):
         p = self.procs.pop(name, None)
-        if not p or p.poll() is not None:
+        if not p:
+            return
+        if p.poll() is not None:
+            self._note_exit(name, p.returncode)
             return
         try:
             os.killpg(p.pid, sig)
@@ -176,6 +183,23 @@ class Stack:
         except subprocess.TimeoutExpired:
             os.killpg(p.pid, signal.SIGKILL)
             p.wait()
+            self._note_exit(name, "hung after signal %d, killed" % sig)
+            return
+        if sig == signal.SIGTERM:
+            self._note_exit(name, p.returncode)
+
+    def _note_exit(self, name, status):
+        if name.startswith("quizd") and status != 0:
+            QUIZD_EXITS.append((self.dir, name, status))
+
+    def dead_servers(self):
+        """(name, status) of every quizd of this stack that has exited while
+        still registered as running (a crash nobody stopped)."""
+        out = []
+        for name, p in list(self.procs.items()):
+            if name.startswith("quizd") and p.poll() is not None:
+                out.append((name, p.returncode))
+        return out
 
     def __enter__(self):
         return self.start()
@@ -469,7 +493,8 @@ fastcgi_read_timeout 60s;
 """
 
 # error_page turns nginx's own errors into the contract's JSON shape: a body
-# over the limit (413) and a server that is down or too slow (502/504 → 503).
+# over the limit (413), a server that is down or too slow (502/504 → 503) and
+# a request line nginx refuses (400).
 NGINX_CONF = """%(user)s
 worker_processes 1;
 pid %(dir)s/nginx.pid;
@@ -497,10 +522,18 @@ http {
         root %(web)s;
         error_page 413 = @too_large;
         error_page 502 504 = @unavailable;
+        error_page 400 /__errors/400;
 
         location @too_large {
             default_type "application/json; charset=utf-8";
             return 413 '{"error":{"code":"body_too_large","message":"the body is larger than this route accepts"}}';
+        }
+        # a request line nginx itself refuses (a NUL escape in the path, say);
+        # a URI, not a named location: such a request has no URI to keep
+        location = /__errors/400 {
+            internal;
+            default_type "application/json; charset=utf-8";
+            return 400 '{"error":{"code":"invalid_parameter","message":"the request line is malformed"}}';
         }
         location @unavailable {
             default_type "application/json; charset=utf-8";

@@ -6,8 +6,10 @@
 #   2. the ASan/UBSan build and its unit tests
 #   3. the integration suite (real MariaDB, Redis, nginx, the WeChat
 #      simulator, headless Chromium) against the sanitized server
-#   4. the integration suite against the -O2 server
-#   5. every fuzz target for FUZZ_SECONDS (default 15) each
+#   4. the integration suite against the -O2 server (only if step 1 built)
+#   5. the WeChat simulator's own tests, on a simulator of their own
+#   6. every saved crash input replayed, then every fuzz target for
+#      FUZZ_SECONDS (default 15) each
 # Longer runs: `make fuzz-long`, `make bench`.
 set -u
 cd "$(dirname "$0")/.."
@@ -42,7 +44,11 @@ build() {
 }
 
 FUZZ_SECONDS=${FUZZ_SECONDS:-15}
+# The -O2 suite runs only against a binary this run built: after a failed
+# build, build/quizd may be an old one that passes tests the code fails.
+o2_built=0
 if build; then
+    o2_built=1
     step "layers" make -s check-layers
     step "unit tests (-O2)" scripts/run-unit-tests.sh build
 fi
@@ -50,9 +56,14 @@ if build SANITIZER=address,undefined; then
     step "unit tests (ASan/UBSan)" scripts/run-unit-tests.sh build-asan
     step "integration (ASan/UBSan server)" python3 tests/integration/run.py --build build-asan
 fi
-if [ -x build/quizd ]; then
+if [ "$o2_built" -eq 1 ]; then
     step "integration (-O2 server)" python3 tests/integration/run.py --build build
+else
+    echo "FAIL  integration (-O2 server): not run, the -O2 build failed"; failed=$((failed + 1))
 fi
+# The simulator's own tests, on a simulator of their own, counted apart
+# from the product's.
+step "WeChat simulator (wx/wxsim.py)" python3 tests/integration/test_wxsim.py
 echo "== fuzz ($FUZZ_SECONDS s each)"
 if make -j2 fuzz FUZZ_SECONDS="$FUZZ_SECONDS" 2>&1 | tee "$log"; then rc=0; else rc=1; fi
 fp=$(grep -c '^fuzz ' "$log"); ff=$(grep -c '^FAIL  fuzz' "$log")

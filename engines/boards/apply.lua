@@ -9,9 +9,12 @@ local function zadd(k, s, m)
   redis.call('ZADD', k, s, m)
   if redis.call('ZREVRANK', k, m) < 100 then redis.call('DEL', k .. ':pc') end
 end
-local function region(P, code, d, first)
+local function region(P, code, d, first, staff)
   local t = redis.call('HINCRBY', P .. 'rs', code .. ':s', d)
-  if first then redis.call('HINCRBY', P .. 'rs', code .. ':p', 1) end
+  if first then
+    redis.call('HINCRBY', P .. 'rs', code .. ':p', 1)
+    redis.call('HINCRBY', P .. 'rs', code .. ':f', staff)
+  end
   return regionkey(t, tonumber(code))
 end
 -- one entry a[i .. i+NF-1] onto the boards under P
@@ -51,18 +54,20 @@ local function apply(P, a, i)
   end
   local uk, rk = unitkey(tot, tonumber(unit)), ratekey(st, head, tot)
   local ver = a[i + 14] == '1' -- only verified units are ranked by participation
+  -- region participation counts the staff of verified units only
+  local sf = (a[i + 7] == '1' and ver) and 1 or 0
   zadd(P .. 'us:n', uk, unit)
   if ver then zadd(P .. 'ur:n', rk, unit) end
   if upp ~= '' then zadd(P .. 'us:p:' .. upp, uk, unit); if ver then zadd(P .. 'ur:p:' .. upp, rk, unit) end end
   if upc ~= '' then zadd(P .. 'us:c:' .. upc, uk, unit); if ver then zadd(P .. 'ur:c:' .. upc, rk, unit) end end
-  if upp ~= '' then zadd(P .. 'r:p', region(P, upp, d, first), upp) end
+  if upp ~= '' then zadd(P .. 'r:p', region(P, upp, d, first, sf), upp) end
   if upc ~= '' then
-    local k = region(P, upc, d, first)
+    local k = region(P, upc, d, first, sf)
     zadd(P .. 'r:c', k, upc)
     if upp ~= '' then zadd(P .. 'r:c:' .. upp, k, upc) end
   end
   if upx ~= '' then
-    local k = region(P, upx, d, first)
+    local k = region(P, upx, d, first, sf)
     zadd(P .. 'r:x', k, upx)
     if upc ~= '' then zadd(P .. 'r:x:' .. upc, k, upx) end
     if upp ~= '' then zadd(P .. 'r:xp:' .. upp, k, upx) end

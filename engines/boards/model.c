@@ -213,7 +213,7 @@ static int emit_groups(lb_sink_t *s, const char *prefix, const char *kind, zitem
 
 typedef struct {
     char code[7];
-    long long total, parts;
+    long long total, parts, staff;
 } ragg_t;
 
 static int ragg_cmp(const void *x, const void *y)
@@ -361,6 +361,7 @@ static void sum_regions(emit_t *e)
             if (*codes[l]) {
                 code_copy(rg[nrg].code, codes[l]);
                 rg[nrg].total = u->total;
+                rg[nrg].staff = u->verified ? u->staff : 0;   /* as apply.lua counts it */
                 rg[nrg++].parts = u->parts;
             }
     }
@@ -370,6 +371,7 @@ static void sum_regions(emit_t *e)
         if (k && strcmp(rg[k - 1].code, rg[i].code) == 0) {
             rg[k - 1].total += rg[i].total;
             rg[k - 1].parts += rg[i].parts;
+            rg[k - 1].staff += rg[i].staff;
         } else {
             rg[k++] = rg[i];
         }
@@ -384,24 +386,25 @@ static int emit_region_totals(emit_t *e)
     sum_regions(e);
     size_t nrg = e->nrg;
     int rc = 0;
-    const char **f = xrealloc(NULL, sizeof(char *) * (2 * nrg + 1));
-    char **v = xrealloc(NULL, sizeof(char *) * (2 * nrg + 1));
+    /* per code: total (s), participants (p), staff who answered (f) */
+    const char **f = xrealloc(NULL, sizeof(char *) * (3 * nrg + 1));
+    char **v = xrealloc(NULL, sizeof(char *) * (3 * nrg + 1));
     for (size_t i = 0; i < nrg; i++) {
-        char buf[32];
-        snprintf(buf, sizeof buf, "%s:s", e->rg[i].code);
-        f[2 * i] = xstrdup(buf);
-        snprintf(buf, sizeof buf, "%s:p", e->rg[i].code);
-        f[2 * i + 1] = xstrdup(buf);
-        snprintf(buf, sizeof buf, "%lld", e->rg[i].total);
-        v[2 * i] = xstrdup(buf);
-        snprintf(buf, sizeof buf, "%lld", e->rg[i].parts);
-        v[2 * i + 1] = xstrdup(buf);
+        static const char sfx[3] = { 's', 'p', 'f' };
+        long long val[3] = { e->rg[i].total, e->rg[i].parts, e->rg[i].staff };
+        for (int j = 0; j < 3; j++) {
+            char buf[32];
+            snprintf(buf, sizeof buf, "%s:%c", e->rg[i].code, sfx[j]);
+            f[3 * i + j] = xstrdup(buf);
+            snprintf(buf, sizeof buf, "%lld", val[j]);
+            v[3 * i + j] = xstrdup(buf);
+        }
     }
     char key[160];
     snprintf(key, sizeof key, "%srs", e->prefix);
     if (nrg)
-        rc = e->s->hash(e->s, key, 2 * nrg, f, (const char *const *)v);
-    for (size_t i = 0; i < 2 * nrg; i++) {
+        rc = e->s->hash(e->s, key, 3 * nrg, f, (const char *const *)v);
+    for (size_t i = 0; i < 3 * nrg; i++) {
         free((char *)f[i]);
         free(v[i]);
     }

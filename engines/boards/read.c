@@ -231,6 +231,47 @@ int h_lb_units(req_t *r)
                                         "total", (json_int_t)int_of(rep->element[0])));
 }
 
+/* One row of a regions board, before it is ordered. */
+typedef struct {
+    const char *code, *name;
+    long long total, parts, staff, head, ppm;
+} region_row_t;
+
+static int region_by_score(const void *x, const void *y)
+{
+    const region_row_t *a = x, *b = y;
+    if (a->total != b->total)
+        return a->total > b->total ? -1 : 1;
+    return strcmp(a->code, b->code);
+}
+
+/* order=participation: the higher rate first, then the higher total, then the code */
+static int region_by_rate(const void *x, const void *y)
+{
+    const region_row_t *a = x, *b = y;
+    if (a->ppm != b->ppm)
+        return a->ppm > b->ppm ? -1 : 1;
+    return region_by_score(x, y);
+}
+
+/* The headcount of each region's verified units at a level (1..3), for the
+ * participation rate (API.md: staff who answered in verified units ÷ their
+ * headcount): units nobody answered for count too, so this is MariaDB's,
+ * not the boards'. One grouped query per read of a regions board (a small
+ * board, read far less often than the others). Returns the result (rows:
+ * code, headcount) or NULL when MariaDB failed. */
+static db_res_t *region_headcounts(req_t *r, int level)
+{
+    static const char *sql[4] = { NULL,
+        "SELECT province_code, SUM(headcount) FROM units WHERE disabled = 0 AND merged_into IS NULL"
+        " AND verified = 1 GROUP BY province_code",
+        "SELECT city_code, SUM(headcount) FROM units WHERE disabled = 0 AND merged_into IS NULL"
+        " AND verified = 1 AND city_code IS NOT NULL GROUP BY city_code",
+        "SELECT county_code, SUM(headcount) FROM units WHERE disabled = 0 AND merged_into IS NULL"
+        " AND verified = 1 AND county_code IS NOT NULL GROUP BY county_code" };
+    return db_query(req_db(r), r->arena, sql[level], "");
+}
+
 int h_lb_regions(req_t *r)
 {
     long long cid;
@@ -239,6 +280,13 @@ int h_lb_regions(req_t *r)
               : strcmp(lv, "city") == 0 ? 2 : strcmp(lv, "county") == 0 ? 3 : -1;
     if (level < 0)
         return reply_error(r, 400, "invalid_level", "level is province, city or county");
+    const char *order = req_query(r, "order");
+    int by_rate = 0;
+    if (order && *order && strcmp(order, "score") != 0) {
+        if (strcmp(order, "participation") != 0)
+            return reply_error(r, 400, "invalid_order", "order is score or participation");
+        by_rate = 1;
+    }
     const char *parent = req_query(r, "parent");
     char code[7] = "";
     int plevel = 0;
@@ -262,16 +310,33 @@ int h_lb_regions(req_t *r)
         return 0;
     size_t nf;
     char **f = page_fields(r, rep, &nf);
-    if (rep->elements != 4 || nf % 4)
+    if (rep->elements != 4 || nf % 5)
         return unavailable(r);
+    db_res_t *heads = region_headcounts(r, level);
+    if (!heads)
+        return ST_STORE;
+    size_t n = nf / 5;
+    region_row_t *rows = arena_alloc(r->arena, sizeof *rows * (n + 1));
+    for (size_t k = 0; k < n; k++) {
+        region_row_t *w = &rows[k];
+        *w = (region_row_t){ f[5 * k], f[5 * k + 1], atoll(f[5 * k + 2]), atoll(f[5 * k + 3]),
+                             atoll(f[5 * k + 4]), 0, 0 };
+        for (size_t i = 0; i < heads->nrows; i++)
+            if (strcmp(db_get(heads, i, 0), w->code) == 0)
+                w->head = db_int(heads, i, 1);
+        w->ppm = rules_participation_ppm(w->staff, w->head);
+    }
+    qsort(rows, n, sizeof *rows, by_rate ? region_by_rate : region_by_score);
     json_t *entries = json_array();
-    for (size_t i = 0, k = 0; i + 3 < nf; i += 4, k++)
-        json_array_append_new(entries, json_pack("{s:I,s:s,s:s,s:I,s:I}",
+    for (size_t k = 0; k < n; k++)
+        json_array_append_new(entries, json_pack("{s:I,s:s,s:s,s:I,s:I,s:f}",
             "rank", (json_int_t)(k + 1),
-            "region_code", f[i],
-            "name", f[i + 1],
-            "score", (json_int_t)atoll(f[i + 2]),
-            "participants", (json_int_t)atoll(f[i + 3])));
+            "region_code", rows[k].code,
+            "name", rows[k].name,
+            "score", (json_int_t)rows[k].total,
+            "participants", (json_int_t)rows[k].parts,
+            /* shown to 4 decimals, as the units board shows it */
+            "participation_rate", round((double)rows[k].ppm / 100.0) / 10000.0));
     return reply_json(r, 200, json_pack("{s:o}", "entries", entries));
 }
 

@@ -53,9 +53,9 @@ elseif kind == 'u' then
 else
   for j = 1, #z, 2 do
     local c = z[j]
-    local h = redis.call('HMGET', P .. 'rs', c .. ':s', c .. ':p')
+    local h = redis.call('HMGET', P .. 'rs', c .. ':s', c .. ':p', c .. ':f')
     f[#f + 1] = c; f[#f + 1] = redis.call('HGET', P .. 'rn', c) or ''
-    f[#f + 1] = h[1] or '0'; f[#f + 1] = h[2] or '0'
+    f[#f + 1] = h[1] or '0'; f[#f + 1] = h[2] or '0'; f[#f + 1] = h[3] or '0'
   end
 end
 out[4] = table.concat(f, '\31')

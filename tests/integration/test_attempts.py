@@ -6,7 +6,8 @@ import json
 import threading
 
 from quiz_helpers import (AFTER_ALL, BEFORE_MAIN, IN_MAIN, contest_id, ensure_bank, error_code,
-                          organizer_token, registered, reset_seeded_contests, answer_key, wrong_answers)
+                          organizer_token, registered, reset_seeded_contests, answer_key, wrong_answers,
+                          shown_order, SEED_BANK)
 
 __order__ = 60
 
@@ -67,17 +68,59 @@ def test_attempt_shows_no_answer_or_explanation(stack):
 
 
 def test_options_are_shuffled_per_attempt(stack):
-    """Across a few attempts, some multi-option question shows its options in
-    an order other than the bank's (a fixed order would fail this)."""
+    """The order a reply shows, read from the option texts against the
+    test's own bank (not the order the server stored): some question is
+    shown in an order other than the bank's, and a question two attempts
+    share is shown in two different orders."""
     setup(stack)
-    seen_shuffled = False
-    for _ in range(3):
+    orders = []
+    for _ in range(6):
         token, _ = registered(stack)
-        a = start(stack, token).json
-        for item in json.loads(stack.sql("SELECT questions FROM attempts WHERE id = %d" % a["attempt_id"])[0][0]):
-            if len(item["o"]) > 2 and item["o"] != "ABCDEF"[:len(item["o"])]:
-                seen_shuffled = True
-    assert seen_shuffled
+        r = start(stack, token)
+        assert r.status == 201, r
+        orders.append(shown_order(r.json))
+    moved = [stem for o in orders for stem, perm in o.items() if perm != sorted(perm)]
+    assert moved, "every question shown in the bank's order"
+    twice = differ = 0
+    for i in range(len(orders)):
+        for j in range(i + 1, len(orders)):
+            for stem in orders[i].keys() & orders[j].keys():
+                if len(orders[i][stem]) > 2:
+                    twice += 1
+                    differ += orders[i][stem] != orders[j][stem]
+    assert twice >= 3, "too few shared questions to judge (%d)" % twice
+    assert differ >= 1, "%d shared questions, each shown in the same order every time" % twice
+    # Judge questions keep 对 before 错.
+    assert all(o[s] == [0, 1] for o in orders for s in o if SEED_BANK.rows[s][0] == "judge")
+
+
+def test_questions_are_drawn_at_random_per_attempt(stack):
+    """Six attempts of the same paper draw six different sets of questions,
+    each within the paper's categories and counts (from the bank's CSV)."""
+    setup(stack)
+    paper = {p["category"]: p["count"] for p in stack.get("contests/current").json["contest"]["paper"]}
+    by_stem = {}
+    import csv
+    from quiz_helpers import SEED_CSV
+    with open(SEED_CSV, encoding="utf-8-sig", newline="") as f:
+        for row in csv.DictReader(f):
+            by_stem[row["stem"]] = row["category"]
+    sets = []
+    for _ in range(6):
+        token, _ = registered(stack)
+        r = start(stack, token)
+        assert r.status == 201, r
+        stems = [qu["stem"] for qu in r.json["questions"]]
+        assert len(set(stems)) == 20, stems
+        cats = {}
+        for stem in stems:
+            cats[by_stem[stem]] = cats.get(by_stem[stem], 0) + 1
+        assert cats == paper, cats
+        sets.append(frozenset(stems))
+    assert len(set(sets)) == 6, "two attempts drew the same 20 questions"
+    # and not the same few questions every time: the six draws together
+    # cover clearly more than one paper's worth
+    assert len(frozenset().union(*sets)) > 40
 
 
 def test_open_attempt_is_returned_again(stack):
@@ -92,15 +135,24 @@ def test_open_attempt_is_returned_again(stack):
 def test_parallel_starts_yield_one_attempt(stack):
     setup(stack)
     token, uid = registered(stack)
-    results = []
+    n = 50
+    results, errors = [None] * n, []
+    gate = threading.Barrier(n)
 
-    def go():
-        results.append(start(stack, token))
-    threads = [threading.Thread(target=go) for _ in range(50)]
+    def go(i):
+        try:
+            gate.wait(30)          # all 50 leave together
+            results[i] = start(stack, token)
+        except Exception as e:     # kept: a thread that raised must fail the test
+            errors.append(repr(e))
+    threads = [threading.Thread(target=go, args=(i,)) for i in range(n)]
     for t in threads:
         t.start()
     for t in threads:
-        t.join()
+        t.join(120)
+    assert not any(t.is_alive() for t in threads), "a start never came back"
+    assert not errors, errors[:3]
+    assert all(r is not None for r in results)
     assert all(r.status in (200, 201) for r in results), [r for r in results if r.status not in (200, 201)][:3]
     assert sum(r.status == 201 for r in results) == 1
     assert len({r.json["attempt_id"] for r in results}) == 1
@@ -357,11 +409,16 @@ def test_bad_answers_are_400_and_write_nothing(stack):
 
 def test_multiple_choice_counts_only_when_exact(stack):
     setup(stack)
-    token, _ = registered(stack)
-    a = start(stack, token).json
-    key = answer_key(stack, a)
-    multi = [i for i, q in enumerate(a["questions"]) if q["type"] == "multiple" and len(key[i]["choice"]) >= 2]
-    assert multi, "the paper has a multiple-choice question with two or more right options"
+    # papers are drawn at random: take the first of a few people whose
+    # paper has a multiple-choice question with two or more right options
+    for _ in range(10):
+        token, _ = registered(stack)
+        a = start(stack, token).json
+        key = answer_key(stack, a)
+        multi = [i for i, q in enumerate(a["questions"]) if q["type"] == "multiple" and len(key[i]["choice"]) >= 2]
+        if multi:
+            break
+    assert multi, "ten papers without a multiple-choice question with two or more right options"
     i = multi[0]
     answers = [dict(x) for x in key]
     answers[i] = {"question_id": key[i]["question_id"], "choice": key[i]["choice"][:-1]}   # one missing

@@ -1,8 +1,14 @@
 """Leaderboards (engines/boards/): people, units and regions in Redis, fed
 by the outbox, rebuilt from MariaDB, checked against it; what the API
 shows (ties, five-into members under their sponsor, participation rate,
-region totals, paging, `me`), and the boards surviving a Redis flush, a
-Redis restart during submits, a rebuild during submits, and two servers."""
+region totals and rates, paging, `me`, both score rules), and the boards
+surviving a Redis flush, a Redis restart during submits, a rebuild during
+submits, and two servers.
+
+Every score is fed through the real routes (boards_helpers.World: login,
+registration, start, submit), and the boards are judged against a model
+the test computes from its own submits (World.assert_boards_match_model),
+besides `quizd check-boards`."""
 import os
 import random
 import socket
@@ -10,7 +16,7 @@ import struct
 import threading
 import time
 
-from boards_helpers import START, World, crowd, error_code
+from boards_helpers import START, World, crowd, error_code, fcgi_call, forget_time
 
 __order__ = 70
 
@@ -49,6 +55,26 @@ def test_ties_rank_whoever_reached_the_score_first(stack):
     w.submit(a, 90, 3000)
     w.settle()
     assert [x["user_id"] for x in w.ok("individual")["entries"]] == [a, c, b]
+    w.assert_boards_match_model()
+
+
+def test_an_equal_score_reached_later_stays_behind_through_the_handler(stack):
+    """Through the submit handler: three people reach 90 at three times (in
+    an order unlike their ids and their registration), and the one who got
+    there first stays first also after the others submit 90 again."""
+    w = World(stack)
+    u = w.unit("同分单位", "140403")
+    p = [w.person(u, "140403", n) for n in ("甲甲", "乙乙", "丙丙")]
+    w.submit(p[1], 90, 70)
+    w.submit(p[0], 90, 50)
+    w.submit(p[2], 90, 60)
+    w.submit(p[0], 90, 500)       # the same score again: the time it was reached stays 50
+    w.submit(p[2], 85, 640)       # lower: nothing moves
+    w.settle()
+    # neither id order nor its reverse: only the times give this order
+    got = [(e["user_id"], e["score"]) for e in w.ok("individual")["entries"]]
+    assert got == [(p[0], 90), (p[2], 90), (p[1], 90)], got
+    w.assert_boards_match_model()
 
 
 def test_five_into_members_count_for_their_sponsor_not_its_rate(stack):
@@ -95,6 +121,7 @@ def test_five_into_members_count_for_their_sponsor_not_its_rate(stack):
     assert [e["unit_id"] for e in w.ok("units", scope="city:140400")["entries"]] == [sponsor]
     assert [e["unit_id"] for e in w.ok("units", scope="province:140000")["entries"]] == [sponsor, other]
     assert w.ok("units", scope="province:320000") == {"entries": [], "total": 0}
+    w.assert_boards_match_model()
 
 
 def test_participation_rate_is_capped_and_orders_the_board(stack):
@@ -116,6 +143,7 @@ def test_participation_rate_is_capped_and_orders_the_board(stack):
     assert [e["unit_id"] for e in by_score] == [big, full, small]
     assert [e["score"] for e in by_score] == [300, 15, 10]
     assert [e["rank"] for e in by_score] == [1, 2, 3]
+    w.assert_boards_match_model()
 
 
 def test_region_totals_by_level_and_parent(stack):
@@ -150,6 +178,65 @@ def test_region_totals_by_level_and_parent(stack):
         assert r.status == 400, (bad, r)
     assert error_code(w.get("regions", level="town")) == "invalid_level"
     assert error_code(w.get("regions", level="city", parent="1404")) == "invalid_scope"
+    assert error_code(w.get("regions", level="county", order="rate")) == "invalid_order"
+    w.assert_boards_match_model()
+
+
+def test_regions_are_ordered_by_participation_and_show_its_rate(stack):
+    """API.md: regions boards take order=score|participation and every entry
+    carries participation_rate = staff who answered / the headcount of the
+    region's units (also units nobody answered for; five-into members count
+    for the score, not the rate)."""
+    w = World(stack)
+    # two counties no other test uses, so their headcounts are this test's
+    free = [c for c, in stack.sql("SELECT code FROM regions WHERE level = 3 AND code LIKE '14%%' AND code NOT IN"
+                                  " (SELECT county_code FROM units WHERE county_code IS NOT NULL)"
+                                  " ORDER BY RAND() LIMIT 2")]
+    assert len(free) == 2, free
+    big, small = free
+    a = w.unit("大县单位", big, headcount=10)
+    w.unit("大县无人单位", big, headcount=10)         # nobody answers: still in the headcount
+    b = w.unit("小县单位", small, headcount=4)
+    for i in range(3):
+        w.submit(w.person(a, big, "大" + "甲乙丙"[i]), 100, 10 + i)       # 3 of 20 staff, 300 points
+    w.submit(w.person(b, small, "小甲"), 30, 20)                         # 2 of 4 staff, 50 points
+    w.submit(w.person(b, small, "小乙"), 20, 21)
+    w.submit(w.person(b, small, "小丙", kind="five_into"), 100, 22)      # score only
+    w.settle()
+    rows = {e["region_code"]: e for e in w.ok("regions", level="county")["entries"]}
+    assert rows[big]["participation_rate"] == 0.15 and rows[big]["score"] == 300, rows[big]
+    assert rows[small]["participation_rate"] == 0.5 and rows[small]["score"] == 150, rows[small]
+    by_score = [e["region_code"] for e in w.ok("regions", level="county")["entries"]]
+    by_rate = [e["region_code"] for e in w.ok("regions", level="county", order="participation")["entries"]]
+    assert by_score == [big, small] and by_rate == [small, big], (by_score, by_rate)
+    assert [e["rank"] for e in w.ok("regions", level="county", order="participation")["entries"]] == [1, 2]
+    w.assert_boards_match_model()
+    code, out = w.check()
+    assert code == 0, out
+
+
+def test_daily_best_sum_contest_on_the_boards(stack):
+    """A daily_best_sum contest: a person's board score is the sum of each
+    Shanghai day's best, reached when the sum last went up."""
+    w = World(stack, rule="daily_best_sum")
+    u = w.unit("累计单位", "140403")
+    a, b, c = (w.person(u, "140403", n) for n in ("赵甲", "钱乙", "孙丙"))
+    w.submit(a, 60, 100)               # day 1 (06-11): 60
+    w.submit(a, 40, 200)               # a worse try the same day: still 60
+    w.submit(b, 90, 300)               # day 1: 90
+    w.submit(a, 50, 86400 + 100)       # day 2: 60 + 50 = 110, reached on day 2
+    w.submit(c, 100, 86400 + 50)       # 100
+    w.submit(b, 20, 86400 + 200)       # 90 + 20 = 110, after a: below a
+    w.submit(c, 10, 2 * 86400 + 10)    # day 3: 110, after both
+    w.settle()
+    got = [(e["user_id"], e["score"]) for e in w.ok("individual")["entries"]]
+    assert got == [(a, 110), (b, 110), (c, 110)], got
+    assert w.replies[3]["contest_score"] == 110, w.replies[3]
+    units = w.ok("units")["entries"]
+    assert units[0]["score"] == 330 and units[0]["participants"] == 3, units
+    w.assert_boards_match_model()
+    code, out = w.check()
+    assert code == 0, out
 
 
 def test_paging_at_the_edges(stack):
@@ -277,6 +364,17 @@ def test_me_and_unit_pages_show_the_national_places(stack):
     assert unit_page(stack, second, w.id)["rank"] == 2
 
 
+def wait_boards_equal_mariadb(stack, cid, timeout=60):
+    """Until `quizd check-boards` finds no difference for the contest."""
+    end = time.time() + timeout
+    while True:
+        r = stack.quizd("check-boards", str(cid))
+        if r.returncode == 0:
+            return
+        assert time.time() < end, r.stdout.decode()[-800:] + r.stderr.decode()[-400:]
+        time.sleep(0.2)
+
+
 def test_me_rank_after_a_submit_and_while_redis_is_down(stack):
     """After a real submit GET /me shows the place the submit and the board
     give; with Redis stopped GET /me and GET /units/{id} still answer 200,
@@ -296,11 +394,11 @@ def test_me_rank_after_a_submit_and_while_redis_is_down(stack):
         r = stack.post("attempts/%d/submit" % a.json["attempt_id"], {"answers": answer_key(stack, a.json)},
                        token=tok)
         assert r.status == 200 and isinstance(r.json["rank"], int), r
-        # other tests' submits of this contest drained: the places hold still
-        end = time.time() + 30
-        while stack.sql("SELECT COUNT(*) FROM board_outbox WHERE contest_id = %d AND applied_at IS NULL"
-                        % cid)[0][0] != "0" and time.time() < end:
-            time.sleep(0.05)
+        # other tests' submits and corrections of this contest are on the
+        # boards (check-boards waits for the outbox and compares the boards
+        # with MariaDB; a lowered score is on them after its rebuild): the
+        # places hold still
+        wait_boards_equal_mariadb(stack, cid)
         st = me_stats(stack, tok, cid)
         assert st["score"] == r.json["contest_score"] and isinstance(st["rank"], int), st
         b = stack.get("leaderboards/individual?contest_id=%d&offset=%d&limit=1" % (cid, st["rank"] - 1),
@@ -327,11 +425,12 @@ def test_me_rank_after_a_submit_and_while_redis_is_down(stack):
             t.start()
         for t in threads:
             t.join()
-        time.sleep(1.2)
+        wait_boards_equal_mariadb(stack, cid)
         end = time.time() + 15
         while me_stats(stack, tok, cid)["rank"] is None and time.time() < end:
             time.sleep(0.1)
-        assert me_stats(stack, tok, cid)["rank"] == st["rank"]
+        again = me_stats(stack, tok, cid)
+        assert again["rank"] == st["rank"], (again, st, stack.quizd("check-boards", str(cid)).stdout[-600:])
     finally:
         stack.set_clock(offset_s=0)
 
@@ -341,19 +440,21 @@ def test_rebuild_equals_incremental_and_survives_flushall(stack):
     rng = random.Random(6)
     w = World(stack)
     regions = ["140403", "140404", "140105", "320102", "110101"]
-    units = [w.unit("单位%d" % i, regions[i % 5], headcount=rng.randrange(1, 30)) for i in range(12)]
+    units = [w.unit("单位%d" % i, regions[i % 5], headcount=rng.randrange(1, 30)) for i in range(8)]
     people = []
-    for i in range(150):
+    for i in range(30):
         u = rng.choice(units)
         kind = "five_into" if i % 7 == 0 else "staff"
         people.append(w.person(u, rng.choice(regions), "众" + str(i), kind=kind))
-    crowd(w, people, 600, rng)
+    crowd(w, people, 90, rng)
     w.settle()
-    # incremental (the apply script) against MariaDB (the rebuild's model)
+    # incremental (the apply script) against MariaDB (the rebuild's model),
+    # and against the test's own model
     code, out = w.check()
     assert code == 0 and "0 difference(s)" in out, out
+    w.assert_boards_match_model()
     before = w.snapshot()
-    assert len(before["people"]) == len({p[1] for p in before["people"]}) > 100
+    assert len(before["people"]) == len({p[1] for p in before["people"]}) == len(w.model().scores) > 20
 
     # Redis loses everything: the server finds the boards missing and rebuilds
     assert stack.redis("FLUSHALL") == "OK"
@@ -364,6 +465,7 @@ def test_rebuild_equals_incremental_and_survives_flushall(stack):
     assert w.snapshot() == before
     code, out = w.check()
     assert code == 0, out
+    w.assert_boards_match_model()
     ver = int(stack.redis("GET", "{c%d}:ver" % w.id))
 
     # the command rebuilds into a new version and swaps it in
@@ -421,11 +523,14 @@ def test_check_finds_and_lists_differences(stack):
 
 
 def test_rebuild_while_submits_keep_coming(stack):
-    """Submits applied during a rebuild are journaled and replayed before the
-    swap: none is missing from the boards swapped in."""
+    """Submits accepted during a rebuild are journaled and replayed before
+    the swap: none is missing from the boards swapped in. The submitter
+    goes through the real routes; its errors fail the test, and some of its
+    submits are shown to have been accepted while a rebuild was running."""
     w = World(stack)
     units = [w.unit("并发%d" % i, "140403", headcount=50) for i in range(5)]
-    # 30,000 people already on the board, so a rebuild takes a while
+    # 30,000 people already on the board (written in bulk: the load the
+    # rebuild reads, not the path under test), so a rebuild takes a while
     base = 300_000_000 + random.randrange(1_000_000) * 100
     stack.sql("INSERT INTO profiles (user_id, real_name, region_code, province_code, city_code, county_code,"
               " kind, unit_id, board_unit_id, created_at, updated_at)"
@@ -436,30 +541,44 @@ def test_rebuild_while_submits_keep_coming(stack):
               " first_submitted_at) SELECT %d, %d + seq, (seq * 7) %% 101, %d + seq, 1, %d FROM seq_1_to_30000"
               % (w.id, base, START, START))
     assert stack.quizd("rebuild-boards", str(w.id)).returncode == 0
-    live = [w.person(units[i % 5], "140404", "新" + str(i)) for i in range(40)]
-    stop = []
+    live = [w.person(units[i % 5], "140404", "新" + "甲乙丙丁戊己庚辛"[i]) for i in range(8)]
+    stop, errors, accepted = [], [], []      # accepted: (time before, time after) of each submit
     rng = random.Random(7)
 
     def submitter():
         t = 100000
-        while not stop:
-            for _ in range(5):
+        try:
+            while not stop:
                 t += 1
+                t0 = time.time()
                 w.submit(rng.choice(live), rng.randrange(0, 21) * 5, t)
-            w.flush()
-            time.sleep(0.01)
+                accepted.append((t0, time.time()))
+        except Exception as e:                   # kept: a dead submitter fails the test
+            errors.append(repr(e))
     th = threading.Thread(target=submitter)
     th.start()
+    rebuilds = []
     try:
         for _ in range(3):
+            t0 = time.time()
             r = stack.quizd("rebuild-boards", str(w.id))
+            rebuilds.append((t0, time.time()))
             assert r.returncode == 0, r
+            assert th.is_alive(), errors
     finally:
         stop.append(1)
-        th.join()
+        th.join(60)
+    assert not errors, errors
+    during = [s for s in accepted if any(r0 < s[0] and s[1] < r1 for r0, r1 in rebuilds)]
+    assert during, ("no submit was accepted while a rebuild ran", rebuilds, accepted[:5])
     w.settle()
     code, out = w.check()
     assert code == 0, out
+    # the live people's places, against the test's own model of them
+    m = w.model()
+    for uid in live:
+        if uid in m.scores:
+            assert w.ok("individual", token=w.people[uid]["token"], limit=1)["me"]["score"] == m.scores[uid][0]
 
 
 def test_crowd_simulator_then_check_and_flush(stack):
@@ -529,27 +648,38 @@ def test_redis_restarts_while_submits_continue(stack):
     assert b.status == 200, b
     assert b.json["me"] == {"rank": r.json["rank"], "score": r.json["contest_score"]}, (b.json, r.json)
 
-    # meanwhile a crowd answers another contest through the outbox
+    # meanwhile a crowd answers another contest through the real routes
     w = World(stack)
     unit = w.unit("断线单位", "140403")
-    crowd_people = [w.person(unit, "140403", "断" + str(i)) for i in range(30)]
+    crowd_people = [w.person(unit, "140403", "断" + "甲乙丙丁戊己"[i]) for i in range(6)]
     w.settle()
-    stop, rng = [], random.Random(9)
+    stop, errors, rng = [], [], random.Random(9)
+    landed = []                                 # (Redis up?, reply) of every crowd submit
 
     def submitter():
         t = 0
-        while not stop:
-            t += 3
-            w.submit(rng.choice(crowd_people), rng.randrange(0, 21) * 5, t)
-            w.flush()
-            time.sleep(0.01)
+        try:
+            while not stop:
+                t += 3
+                up = stack.procs.get("redis") is not None and stack.procs["redis"].poll() is None
+                landed.append((up, w.submit(rng.choice(crowd_people), rng.randrange(0, 21) * 5, t)))
+        except Exception as e:                 # kept: a dead submitter fails the test
+            errors.append(repr(e))
+
+    def wait(cond, what, timeout=20):
+        end = time.time() + timeout
+        while not cond():
+            assert time.time() < end, what
+            assert not errors, errors
+            time.sleep(0.02)
     th = threading.Thread(target=submitter)
     th.start()
     try:
-        time.sleep(0.3)
+        wait(lambda: len(landed) >= 3, "the crowd's first submits")
         stack.stop_redis()
         try:
-            time.sleep(0.5)
+            n = len(landed)
+            wait(lambda: len(landed) >= n + 3, "crowd submits with Redis down")
             for i in (1, 2):
                 tok, uid = users[i]
                 r = stack.post("attempts/%d/submit" % attempts[i]["attempt_id"],
@@ -560,16 +690,21 @@ def test_redis_restarts_while_submits_continue(stack):
             assert r.header("Retry-After"), r.headers
         finally:
             stack.start_redis()
-        time.sleep(0.5)
+        wait(lambda: stack.get("/api/v1/healthz").json.get("redis") == "up", "Redis back in /healthz")
         tok, uid = users[3]
         r = stack.post("attempts/%d/submit" % attempts[3]["attempt_id"], {"answers": answer_key(stack, attempts[3])},
                        token=tok)
         assert r.status == 200, r
+        n = len(landed)
+        wait(lambda: len(landed) >= n + 3, "crowd submits after Redis came back")
     finally:
         stop.append(1)
-        th.join()
+        th.join(60)
+    assert not errors, errors
+    assert any(not up for up, _ in landed), "no crowd submit was made while Redis was down"
     w.settle()
     assert w.check()[0] == 0
+    w.assert_boards_match_model()
     r = stack.quizd("check-boards", str(cid))
     assert r.returncode == 0, r.stdout.decode() + r.stderr.decode()
     # everyone who submitted is on the main contest's board
@@ -584,66 +719,47 @@ def test_redis_restarts_while_submits_continue(stack):
 
 def fcgi_get(sock_path, path, query):
     """GET through one server's FastCGI socket, past nginx: (status, body)."""
-    def rec(t, content):
-        return struct.pack(">BBHHBB", 1, t, 1, len(content), 0, 0) + content
-
-    def pair(k, v):
-        return bytes([len(k)]) + bytes([len(v)]) + k + v
-    params = b"".join(pair(k, v) for k, v in [
-        (b"REQUEST_METHOD", b"GET"), (b"REQUEST_URI", (path + "?" + query).encode()),
-        (b"QUERY_STRING", query.encode()), (b"REMOTE_ADDR", b"127.0.0.1")])
-    s = socket.socket(socket.AF_UNIX)
-    s.settimeout(10)
-    s.connect(sock_path)
-    s.sendall(rec(1, struct.pack(">HB5x", 1, 0)) + rec(4, params) + rec(4, b"") + rec(5, b""))
-    buf, out = b"", b""
-    while True:
-        chunk = s.recv(65536)
-        if not chunk:
-            break
-        buf += chunk
-        while len(buf) >= 8:
-            _, t, _, clen, plen, _ = struct.unpack(">BBHHBB", buf[:8])
-            if len(buf) < 8 + clen + plen:
-                break
-            if t == 6:
-                out += buf[8:8 + clen]
-            buf = buf[8 + clen + plen:]
-            if t == 3:
-                s.close()
-                head, _, body = out.partition(b"\r\n\r\n")
-                status = 200
-                for line in head.split(b"\r\n"):
-                    if line.lower().startswith(b"status:"):
-                        status = int(line.split()[1])
-                return status, body
-    s.close()
-    raise EOFError("no END_REQUEST")
+    return fcgi_call(sock_path, "GET", path, query)
 
 
 def test_two_servers_serve_the_same_boards(stack):
+    """Two servers behind one nginx: submits through nginx land on either;
+    both serve the same boards, equal to the test's model, and a submit
+    made through one server's own socket shows on the other's."""
     two = stack.factory(servers=2)
     two.start()
     try:
         w = World(two)
         units = [w.unit("双服%d" % i, "140403") for i in range(3)]
-        people = [w.person(units[i % 3], "140404", "双" + str(i)) for i in range(40)]
-        crowd(w, people, 200, random.Random(11))
+        people = [w.person(units[i % 3], "140404", "双" + "甲乙丙丁戊己庚辛壬癸"[i]) for i in range(10)]
+        crowd(w, people, 40, random.Random(11), top=95)
         w.settle()
         assert w.check()[0] == 0
+        w.assert_boards_match_model()
+        socks = [os.path.join(two.dir, "quizd%d.sock" % i) for i in range(2)]
         for path, query in [("individual", "limit=50"), ("individual", "scope=unit:%d" % units[1]),
                             ("units", "order=participation"), ("regions", "level=county")]:
             query = "contest_id=%d&%s" % (w.id, query)
-            answers = [fcgi_get(os.path.join(two.dir, "quizd%d.sock" % i), "/api/v1/leaderboards/" + path, query)
-                       for i in range(2)]
+            answers = [fcgi_call(sock, "GET", "/api/v1/leaderboards/" + path, query) for sock in socks]
             assert answers[0][0] == 200 and answers[0] == answers[1], (path, answers)
-        # a submit through one server shows on the other at once
-        w.submit(people[0], 1000, 999999)
+        # a submit made on server 0 itself (start and submit past nginx)
+        # is first on server 1's board at once: the submit applies its own
+        # outbox row before it replies
+        import json
+        from quiz_helpers import answer_key
+        from boards_helpers import START, set_time
+        tok, star = w.member(units[0], "140404", "欧阳娜娜")
+        set_time(two, START + 200000)
+        st, body = fcgi_call_auth(socks[0], "POST", "/api/v1/attempts", tok, {"contest_id": w.id})
+        assert st == 201, body
+        a = json.loads(body)
+        st, body = fcgi_call_auth(socks[0], "POST", "/api/v1/attempts/%d/submit" % a["attempt_id"], tok,
+                                  {"answers": answer_key(two, a)})
+        assert st == 200 and json.loads(body)["score"] == 100 and json.loads(body)["rank"] == 1, body
+        # at once: the very next read, on the other server, with no wait
+        st, body = fcgi_call(socks[1], "GET", "/api/v1/leaderboards/individual", "contest_id=%d&limit=1" % w.id)
+        assert st == 200 and json.loads(body)["entries"][0]["user_id"] == star, body
         w.settle()
-        for i in range(2):
-            st, body = fcgi_get(os.path.join(two.dir, "quizd%d.sock" % i), "/api/v1/leaderboards/individual",
-                                "contest_id=%d&limit=1" % w.id)
-            assert st == 200 and (b'"user_id":%d' % people[0]) in body, body
         # the servers' own logs show one rebuild per contest, not one each
         rebuilt = sum(open(os.path.join(two.dir, "quizd%d.log" % i)).read().count(
             "rebuilt contest %d " % w.id) for i in range(2))
@@ -652,29 +768,113 @@ def test_two_servers_serve_the_same_boards(stack):
         two.stop()
 
 
+def fcgi_call_auth(sock, method, path, token, body):
+    """A JSON request with a bearer token through one server's socket."""
+    import json
+    import socket as socketmod
+    import struct as structmod
+    data = json.dumps(body).encode()
+
+    def rec(t, content):
+        return structmod.pack(">BBHHBB", 1, t, 1, len(content), 0, 0) + content
+
+    def pair(k, v):
+        def n(x):
+            return bytes([len(x)]) if len(x) < 128 else structmod.pack(">I", len(x) | 0x80000000)
+        return n(k) + n(v) + k + v
+    env = [(b"REQUEST_METHOD", method.encode()), (b"REQUEST_URI", path.encode()), (b"QUERY_STRING", b""),
+           (b"REMOTE_ADDR", b"127.0.0.1"), (b"CONTENT_TYPE", b"application/json"),
+           (b"CONTENT_LENGTH", str(len(data)).encode()), (b"HTTP_AUTHORIZATION", ("Bearer " + token).encode())]
+    params = b"".join(pair(k, v) for k, v in env)
+    s = socketmod.socket(socketmod.AF_UNIX)
+    s.settimeout(30)
+    s.connect(sock)
+    s.sendall(rec(1, structmod.pack(">HB5x", 1, 0)) + rec(4, params) + rec(4, b"") + rec(5, data) + rec(5, b""))
+    raw = b""
+    while True:
+        chunk = s.recv(65536)
+        if not chunk:
+            break
+        raw += chunk
+    s.close()
+    out, i = b"", 0
+    while i + 8 <= len(raw):
+        _, t, _, clen, plen, _ = structmod.unpack(">BBHHBB", raw[i:i + 8])
+        if t == 6:
+            out += raw[i + 8:i + 8 + clen]
+        i += 8 + clen + plen
+    head, _, rbody = out.partition(b"\r\n\r\n")
+    status = 200
+    for line in head.split(b"\r\n"):
+        if line.lower().startswith(b"status:"):
+            status = int(line.split()[1])
+    return status, rbody
+
+
 # ---- stats ----
 
 def test_stats_for_organizers(stack):
-    from quiz_helpers import organizer_token
+    """GET /admin/stats counted from what this test made: its people and
+    units live in a county no other test uses, so an organizer of that
+    county sees exactly them; the contest is the test's own. A correction
+    that rescores an attempt adds no attempt to any day."""
+    from quiz_helpers import SEED_BANK, organizer_token
     w = World(stack)
-    u = w.unit("统计单位", "140403")
-    (ta, a), b = w.member(u, "140403", "统一"), w.person(u, "140403", "统二")
-    w.person(u, "140403", "统三")
-    w.submit(a, 50, 10)
-    w.submit(a, 60, 86400 + 10)
-    w.submit(b, 10, 86400 + 20)
+    county = stack.sql("SELECT code FROM regions WHERE level = 3 AND code LIKE '14%%' AND code NOT IN"
+                       " (SELECT county_code FROM units WHERE county_code IS NOT NULL) AND code NOT IN"
+                       " (SELECT county_code FROM profiles WHERE county_code IS NOT NULL)"
+                       " ORDER BY RAND() LIMIT 1")[0][0]
+    u = w.unit("统计单位", county)
+    w.unit("统计无人单位", county)
+    (ta, a), b = w.member(u, county, "统一"), w.person(u, county, "统二")
+    w.person(u, county, "统三")                                  # registered, never answers
+    day1, day2 = "2024-06-11", "2024-06-12"
+    w.submit(a, 50, 10)                                           # day 1
+    w.submit(a, 60, 86400 + 10)                                   # day 2
+    w.submit(b, 10, 86400 + 20)                                   # day 2
     w.settle()
-    tok = organizer_token(stack)
-    r = stack.get("admin/stats?contest_id=%d" % w.id, token=tok)
-    assert r.status == 200, r
-    j = r.json
-    want_people = int(stack.sql("SELECT COUNT(*) FROM profiles")[0][0])
-    want_units = int(stack.sql("SELECT COUNT(*) FROM units WHERE disabled = 0 AND merged_into IS NULL")[0][0])
-    assert j["totals"]["participants"] == 2 and j["totals"]["attempts"] == 3, j
-    assert j["totals"]["registrations"] == want_people and j["totals"]["units"] == want_units, j
+    tok = organizer_token(stack, area=county)
+
+    def stats():
+        stack.redis("DEL", "{c%d}:stats:%s" % (w.id, county))     # the few seconds' cache
+        r = stack.get("admin/stats?contest_id=%d" % w.id, token=tok)
+        assert r.status == 200, r
+        return r.json
+    j = stats()
+    assert j["area"] == county, j
+    assert j["totals"] == {"registrations": 3, "units": 2, "participants": 2, "attempts": 3}, j["totals"]
     days = {d["date"]: d for d in j["series"]}
-    assert days["2024-06-11"]["participants"] == 1 and days["2024-06-11"]["attempts"] == 1, days
-    assert days["2024-06-12"]["participants"] == 1 and days["2024-06-12"]["attempts"] == 2, days
+    # registrations on the day people registered (boards_helpers.REGISTER_AT, 06-11 04:00)
+    assert days[day1]["registrations"] == 3 and days[day1]["participants"] == 1 and days[day1]["attempts"] == 1, days
+    assert days[day2]["participants"] == 1 and days[day2]["attempts"] == 2, days
+    assert sum(d["attempts"] for d in j["series"]) == 3, j["series"]
+
+    # a correction of a question b answered rescores b's attempt (an outbox
+    # row of its own): still three attempts, two on day 2
+    org = organizer_token(stack)
+    aid = w.replies[2]["attempt_id"]
+    shown = w.papers[2]["questions"][19]           # boards_helpers answers the last ones right
+    qid, stem = shown["id"], shown["stem"]
+    old = "".join(chr(65 + i) for i in SEED_BANK.rows[stem][2])
+    if SEED_BANK.rows[stem][0] == "multiple":
+        new = "AB" if old != "AB" else "AC"
+    else:
+        new = "A" if old != "A" else "B"
+    from boards_helpers import START, set_time
+    set_time(stack, START + 86400 + 3600)                           # on day 2
+    try:
+        r = stack.put("admin/questions/%d" % qid, {"answer": new}, token=org)
+        assert r.status == 200 and r.json["attempts_rescored"] >= 1, r
+    finally:
+        r = stack.put("admin/questions/%d" % qid, {"answer": old}, token=org)
+        assert r.status == 200, r
+    rescored = int(stack.sql("SELECT COUNT(*) FROM board_outbox WHERE contest_id = %d AND attempt_id < 0"
+                             % w.id)[0][0])
+    assert rescored >= 1, "the correction rescored none of this contest's attempts (attempt %d)" % aid
+    j = stats()
+    assert j["totals"]["attempts"] == 3, j["totals"]
+    days = {d["date"]: d for d in j["series"]}
+    assert days[day1]["attempts"] == 1 and days[day2]["attempts"] == 2, days
     # an organizer of another area sees none of these people
     far = organizer_token(stack, area="320000")
     j2 = stack.get("admin/stats?contest_id=%d" % w.id, token=far).json

@@ -1,5 +1,7 @@
 """Contests: the two seeded contests as settings, GET /contests and
 /contests/current by the server's clock, and the organizer's routes."""
+import time
+
 from quiz_helpers import (AFTER_ALL, BEFORE_MAIN, IN_MAIN, contest_id, ensure_bank, error_code,
                           organizer_token, registered, reset_seeded_contests, answer_key)
 
@@ -143,6 +145,17 @@ def test_seed_demo_then_the_crowd(stack):
         assert int(first[0]) >= 150 and int(first[2]) >= 20 and int(first[3]) >= 20, first
         for c in own.get("contests").json["contests"]:
             assert c["status"] == "open", c
+            # boards not empty: each contest's people board holds every
+            # demo score of it (read through the API once it is built)
+            n = int(own.sql("SELECT COUNT(*) FROM contest_scores WHERE contest_id = %d" % c["id"])[0][0])
+            end = time.time() + 30
+            while True:
+                b = own.get("leaderboards/individual?contest_id=%d&limit=1" % c["id"])
+                if b.status == 200 and b.json["total"] == n:
+                    break
+                assert time.time() < end, (c["id"], n, b)
+                time.sleep(0.1)
+            assert n > 0 and len(b.json["entries"]) == 1, (c["id"], n, b.json)
         cur = own.get("contests/current").json
         assert cur["contest"]["registration_deadline"] > cur["server_time"]
         r = own.quizd("seed-demo")

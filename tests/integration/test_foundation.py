@@ -113,29 +113,52 @@ def test_raw_fastcgi_keep_conn_and_records_split(stack):
     s.close()
 
 
+def closed_without_reply(s, timeout=5):
+    """Reads until the server closes the connection; returns what it sent.
+    A server that keeps the connection open past timeout fails the test."""
+    s.settimeout(timeout)
+    out = b""
+    try:
+        while True:
+            d = s.recv(4096)
+            if not d:
+                return out
+            out += d
+    except ConnectionResetError:
+        return out
+    except socket.timeout:
+        raise AssertionError("the server kept a broken connection open for %ss (got %r)" % (timeout, out[:80]))
+
+
+def ping_over_fastcgi(stack):
+    s = server_socket(stack)
+    s.sendall(fcgi_request(b"/api/v1/ping"))
+    out = read_fcgi_reply(s)
+    s.close()
+    assert b'"pong":true' in out, out[:200]
+
+
 def test_garbage_and_half_requests_do_not_hurt_the_server(stack):
+    # Not FastCGI, random bytes, a header cut short, a record whose content
+    # runs past what is sent: each connection is closed by the server with
+    # no reply, and the next well-formed request is answered.
     for junk in [b"GET / HTTP/1.1\r\n\r\n", os.urandom(4096), fcgi_request(b"/api/v1/ping")[:13],
                  struct.pack(">BBHHBB", 1, 4, 1, 65535, 0, 0) + b"\x7f" * 50]:
         s = server_socket(stack)
         s.sendall(junk)
         s.shutdown(socket.SHUT_WR)
-        s.settimeout(5)
-        try:
-            while s.recv(4096):
-                pass
-        except (socket.timeout, ConnectionResetError):
-            pass
+        assert closed_without_reply(s) == b"", junk[:20]
         s.close()
-    # a lying name-value length inside PARAMS
+        ping_over_fastcgi(stack)
+    # a lying name-value length inside PARAMS (a value of 127 bytes in a
+    # record of 7): the connection is dropped at once, even though the
+    # peer keeps it open
     s = server_socket(stack)
     bad = fcgi_record(1, 1, struct.pack(">HB5x", 1, 1)) + fcgi_record(4, 1, b"\x05\x7fABCDE") + fcgi_record(4, 1, b"")
     s.sendall(bad)
-    s.settimeout(5)
-    try:
-        s.recv(4096)
-    except (socket.timeout, ConnectionResetError):
-        pass
+    assert closed_without_reply(s) == b""
     s.close()
+    ping_over_fastcgi(stack)
     # a client that stops half-way and stays connected holds no worker
     idle = [server_socket(stack) for _ in range(40)]
     for s in idle:
@@ -211,38 +234,60 @@ def test_mariadb_down_is_503_and_recovers(stack):
 
 def test_burst_beyond_the_queue_gets_503_overloaded(stack):
     # A stack with one worker and a queue of one: a burst of slow requests
-    # (healthz with MariaDB stopped waits on connect) must be refused at once.
+    # (healthz with MariaDB stopped waits on connect) must be refused at
+    # once: the 503s arrive while MariaDB is still stopped, so they did not
+    # wait for a worker.
     small = stack.factory(workers=1, queue_max=1)
     small.start()
     try:
-        results = []
+        n = 30
+        results, errors = [None] * n, []
+        arrived = [None] * n
+        gate = threading.Barrier(n)
 
-        def hit():
+        def hit(i):
             try:
-                results.append(small.get("/api/v1/healthz", timeout=30))
+                gate.wait(30)
+                results[i] = small.get("/api/v1/healthz", timeout=60)
+                arrived[i] = time.time()
             except Exception as e:
-                results.append(e)
+                errors.append(repr(e))
         small.sql_root("SELECT 1")
         # make every healthz slow: hold MariaDB's connection handshake by pausing it
         os_pid = small.procs["mariadb"].pid
         os.kill(os_pid, 19)  # SIGSTOP
         try:
-            ts = [threading.Thread(target=hit) for _ in range(30)]
-            t0 = time.time()
+            ts = [threading.Thread(target=hit, args=(i,)) for i in range(n)]
             for t in ts:
                 t.start()
-            time.sleep(1.0)
+            # wait (with a deadline) until the refusals are back
+            deadline = time.time() + 30
+            while time.time() < deadline and sum(r is not None and r.status == 503 for r in results) < n - 2:
+                time.sleep(0.02)
+            resumed = time.time()
         finally:
             os.kill(os_pid, 18)  # SIGCONT
         for t in ts:
             t.join(60)
-        codes = [getattr(r, "status", None) for r in results]
-        over = [r for r in results if getattr(r, "status", None) == 503 and error_code(r) == "overloaded"]
-        assert over, codes
-        assert all(r.header("Retry-After") for r in over)
-        assert time.time() - t0 < 60
+        assert not any(t.is_alive() for t in ts), "a request never came back"
+        assert not errors, errors[:3]
+        codes = [r.status for r in results]
+        assert set(codes) <= {200, 503}, codes
+        over = [i for i, r in enumerate(results) if r.status == 503]
+        # one in the worker, one in the queue; every other one refused
+        assert len(over) >= n - 2, codes
+        assert all(error_code(results[i]) == "overloaded" and results[i].header("Retry-After") for i in over)
+        assert all(arrived[i] < resumed for i in over), "a 503 waited for MariaDB to come back"
+        assert sum(c == 200 for c in codes) >= 1, codes
     finally:
         small.stop()
+
+
+def fast_busy(stack):
+    for line in stack.get("/metrics").body.decode().splitlines():
+        if line.startswith('quiz_workers{pool="fast",state="busy"}'):
+            return int(line.split()[-1])
+    raise AssertionError("no busy gauge in /metrics")
 
 
 def test_sigterm_finishes_requests_in_flight(stack):
@@ -254,10 +299,25 @@ def test_sigterm_finishes_requests_in_flight(stack):
         os.kill(os_pid, 19)
         t = threading.Thread(target=lambda: results.append(small.get("/api/v1/healthz", timeout=30)))
         t.start()
-        time.sleep(0.5)
+        # in flight: a worker holds it (the /metrics request is the other busy one)
+        deadline = time.time() + 20
+        while fast_busy(small) < 2:
+            assert time.time() < deadline, "the request never reached a worker"
+            time.sleep(0.02)
         p = small.procs["quizd0"]
         p.send_signal(15)
-        time.sleep(0.3)
+        # the server has taken the signal: it stops accepting (the socket
+        # goes away or refuses) while the request is still held
+        deadline = time.time() + 20
+        while True:
+            try:
+                probe = server_socket(small)
+                probe.close()
+            except OSError:
+                break
+            assert time.time() < deadline, "quizd kept accepting after SIGTERM"
+            time.sleep(0.02)
+        assert p.poll() is None and not results, "the request in flight was not waited for"
         os.kill(os_pid, 18)
         t.join(30)
         p.wait(30)

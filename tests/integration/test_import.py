@@ -7,7 +7,7 @@ import tempfile
 import time
 
 from quiz_helpers import (IN_MAIN, SEED_CSV, ensure_bank, error_code, organizer_token, registered,
-                          reset_seeded_contests, answer_key, q)
+                          reset_seeded_contests, answer_key, q, SEED_BANK)
 
 __order__ = 58
 
@@ -164,28 +164,34 @@ def test_correcting_an_answer_key_rescores_attempts(stack):
     wrong_shown = "A" if key[i]["choice"] != ["A"] else "B"
     answers = [dict(x) for x in key]
     answers[i] = {"question_id": qid, "choice": [wrong_shown]}
-    res = stack.post("attempts/%d/submit" % a["attempt_id"], {"answers": answers}, token=token).json
+    first = stack.post("attempts/%d/submit" % a["attempt_id"], {"answers": answers}, token=token)
+    res = first.json
     assert res["score"] == 95 and res["contest_score"] == 95
     # The organizer decides the key was wrong: the chosen option is right.
-    perm = next(x["o"] for x in json.loads(stack.sql("SELECT questions FROM attempts WHERE id = %d"
-                                                     % a["attempt_id"])[0][0]) if x["id"] == qid)
-    old_answer = stack.sql("SELECT answer FROM questions WHERE id = %d" % qid)[0][0]
-    new_answer = perm[ord(wrong_shown) - 65]
+    # Its letter in the bank comes from the text shown under wrong_shown.
+    stem = a["questions"][i]["stem"]
+    text = next(o["text"] for o in a["questions"][i]["options"] if o["key"] == wrong_shown)
+    old_answer = "".join(chr(65 + k) for k in SEED_BANK.rows[stem][2])
+    new_answer = chr(65 + SEED_BANK.rows[stem][1].index(text))
     r = stack.put("admin/questions/%d" % qid, {"answer": new_answer}, token=org)
     assert r.status == 200, r
-    assert r.json["attempts_rescored"] >= 1 and r.json["question"]["answer"] == new_answer, r.json
-    assert stack.sql("SELECT score, correct_count FROM attempts WHERE id = %d" % a["attempt_id"]) == [["100", "20"]]
-    assert stack.sql("SELECT score FROM contest_scores WHERE user_id = %d" % uid) == [["100"]]
-    rec = stack.sql("SELECT r.answer_changed, s.old_score, s.new_score FROM question_revisions r"
-                    " JOIN attempt_rescores s ON s.revision_id = r.id WHERE s.attempt_id = %d" % a["attempt_id"])
-    assert rec == [["1", "95", "100"]], rec
-    out = stack.sql("SELECT attempt_id < 0, old_score, new_score FROM board_outbox WHERE user_id = %d ORDER BY id" % uid)
-    assert out[-1] == ["1", "95", "100"], out
-    # The reply stays what the person was told (byte for byte).
-    again = stack.post("attempts/%d/submit" % a["attempt_id"], {"answers": answers}, token=token)
-    assert again.json["score"] == 95
-    # Back to the original key: rescored down again, recorded again.
-    r = stack.put("admin/questions/%d" % qid, {"answer": old_answer}, token=org)
+    try:
+        assert r.json["attempts_rescored"] >= 1 and r.json["question"]["answer"] == new_answer, r.json
+        assert stack.sql("SELECT score, correct_count FROM attempts WHERE id = %d" % a["attempt_id"]) == [["100", "20"]]
+        assert stack.sql("SELECT score FROM contest_scores WHERE user_id = %d" % uid) == [["100"]]
+        rec = stack.sql("SELECT r.answer_changed, s.old_score, s.new_score FROM question_revisions r"
+                        " JOIN attempt_rescores s ON s.revision_id = r.id WHERE s.attempt_id = %d" % a["attempt_id"])
+        assert rec == [["1", "95", "100"]], rec
+        out = stack.sql("SELECT attempt_id < 0, old_score, new_score FROM board_outbox WHERE user_id = %d"
+                        " ORDER BY id" % uid)
+        assert out[-1] == ["1", "95", "100"], out
+        # The reply stays what the person was told (byte for byte).
+        again = stack.post("attempts/%d/submit" % a["attempt_id"], {"answers": answers}, token=token)
+        assert again.status == first.status and again.body == first.body, (first, again)
+    finally:
+        # Back to the original key (the bank other tests grade against):
+        # rescored down again, recorded again.
+        r = stack.put("admin/questions/%d" % qid, {"answer": old_answer}, token=org)
     assert r.status == 200 and r.json["attempts_rescored"] >= 1
     assert stack.sql("SELECT score FROM contest_scores WHERE user_id = %d" % uid) == [["95"]]
     assert int(stack.sql("SELECT COUNT(*) FROM question_revisions WHERE question_id = %d" % qid)[0][0]) >= 2
@@ -209,11 +215,17 @@ def test_question_corrections_are_checked(stack):
     # An explanation fix is recorded, no attempt rescored.
     r = stack.put("admin/questions/%d" % qid, {"explanation": "更正后的解析"}, token=org)
     assert r.status == 200 and r.json["attempts_rescored"] == 0 and r.json["question"]["explanation"] == "更正后的解析"
-    # A question people have been shown keeps its number of options.
-    used = stack.sql("SELECT q.id, q.options FROM questions q WHERE q.type = 'single' AND EXISTS (SELECT 1 FROM"
-                     " attempts a WHERE JSON_CONTAINS(a.questions, JSON_OBJECT('id', q.id))) LIMIT 1")
-    if used:
-        uq, uo = int(used[0][0]), json.loads(used[0][1])
-        r = stack.put("admin/questions/%d" % uq, {"options": uo[:2], "answer": "A"}, token=org)
-        assert r.status == 409 and error_code(r) == "question_in_use", r
+    # A question people have been shown keeps its number of options: show
+    # one (a real start), then try to cut its options to two.
+    reset_seeded_contests(stack)
+    stack.set_clock(iso=IN_MAIN)
+    shown = stack.post("attempts", {}, token=user)
+    assert shown.status in (200, 201), shown
+    qu = next(x for x in shown.json["questions"] if x["type"] == "single" and len(x["options"]) > 2)
+    uq = qu["id"]
+    before = stack.sql("SELECT options, answer, revision FROM questions WHERE id = %d" % uq)
+    texts = SEED_BANK.rows[qu["stem"]][1]
+    r = stack.put("admin/questions/%d" % uq, {"options": texts[:2], "answer": "A"}, token=org)
+    assert r.status == 409 and error_code(r) == "question_in_use", r
+    assert stack.sql("SELECT options, answer, revision FROM questions WHERE id = %d" % uq) == before
     assert n >= 2

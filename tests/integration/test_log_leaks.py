@@ -1,8 +1,8 @@
 """No secret or personal datum reaches a log. Runs last, over every log the
 stack wrote during the whole suite: it makes its own traffic with known
-values (tokens, openids, phone numbers, a password, a console code), also
-through the error paths that log, then scans every log for them and for
-the stack's own secrets."""
+values (tokens, openids, phone numbers, a password, a console code, real
+names, a unit's contact name and phone), also through the error paths that
+log, then scans every log for them and for the stack's own secrets."""
 import re
 import secrets
 
@@ -15,7 +15,7 @@ def test_logs_hold_no_tokens_keys_or_personal_data(stack):
     needles = {}          # text -> what it is
 
     def keep(value, what):
-        assert value and len(value) >= 6, (what, value)
+        assert value and len(value.encode()) >= 6, (what, value)
         needles[value] = what
 
     stack.redis("EVAL", "for _, k in ipairs(redis.call('KEYS', 'rl:*')) do redis.call('DEL', k) end", "0")
@@ -72,6 +72,30 @@ def test_logs_hold_no_tokens_keys_or_personal_data(stack):
     r = stack.post("admin/login", {"code": r.json["code"]})
     assert r.status == 200, r
     keep(r.json["token"], "console token")
+
+    # real names and a unit's contact (name and phone): registered through
+    # the API, also with a refusal that logs, and a name correction
+    from units_helpers import BEFORE, make_contest, register_unit, token as rare
+    cid = make_contest(stack)
+    stack.set_clock(iso=BEFORE)
+    try:
+        contact, contact_phone = rare(2) + rare(2), "1391%07d" % secrets.randbelow(10 ** 7)
+        keep(contact, "contact name")
+        keep(contact_phone, "contact phone")
+        unit = register_unit(stack, users[3][1], cid, contact_name=contact, contact_phone=contact_phone)
+        for i, (_, token, _) in enumerate(users[:2]):
+            real = rare(3)
+            keep(real, "real name")
+            body = {"real_name": real, "region_code": "140404", "unit_id": unit["id"], "is_unit_leader": False,
+                    "contest_id": cid}
+            assert stack.put("me/profile", dict(body, unit_id=999999999), token=token).status == 404
+            assert stack.put("me/profile", body, token=token).status == 200
+            fixed = rare(3)
+            keep(fixed, "real name")
+            assert stack.put("me/profile", dict(body, real_name=fixed), token=token).status == 200
+        assert stack.get("me", token=users[0][1]).status == 200
+    finally:
+        stack.set_clock(offset_s=0)
 
     # the stack's own secrets
     keep(stack.sim_secret, "WeChat app secret")

@@ -65,12 +65,20 @@ def in_parallel(n, fn):
     return out
 
 
-def settle_redis(stack):
+def settle_redis(stack, timeout=20):
     """After a Redis restart each pooled link of the server notices on its
-    first use and reconnects a second later: touch the links, then wait, so
-    the next test starts with Redis fully back."""
+    first use and reconnects a second later: touch the links, then wait
+    until three rounds in a row of parallel /healthz (spread over the
+    workers) all see Redis up, so the next test starts with Redis back."""
     in_parallel(24, lambda i: stack.post("login", {"code": "settle-%d" % i}))
-    time.sleep(1.2)
+    end, good = time.time() + timeout, 0
+    while good < 3:
+        assert time.time() < end, "the server's Redis links did not come back"
+        rs = in_parallel(24, lambda i: stack.get("/api/v1/healthz"))
+        up = all(getattr(r, "status", None) == 200 and r.json.get("redis") == "up" for r in rs)
+        good = good + 1 if up else 0
+        if not up:
+            time.sleep(0.1)
 
 
 def clear_rate_limits(stack):

@@ -318,8 +318,11 @@ def test_me_stats_from_scores_and_attempts(stack):
         tok, user = stack.login()
         assert stack.put("me/profile", staff(cid, admin), token=tok).status == 200
         uid = user["id"]
+        # the score as a submit writes it: the row and its outbox entry
         stack.sql("INSERT INTO contest_scores (contest_id, user_id, score, reached_at, first_submitted_at)"
-                  " VALUES (%d, %d, 85, 0, 0)" % (cid, uid))
+                  " VALUES (%d, %d, 85, 0, 0);"
+                  "INSERT INTO board_outbox (contest_id, user_id, attempt_id, old_score, new_score, reached_at,"
+                  " first_submit, created_at) VALUES (%d, %d, 0, 0, 85, 0, 1, 0)" % (cid, uid, cid, uid))
         # Shanghai day numbers of the fixed clock
         import datetime
         now = int(datetime.datetime.fromisoformat(BEFORE).timestamp())
@@ -331,10 +334,16 @@ def test_me_stats_from_scores_and_attempts(stack):
                      cid, uid, today, now - 2000, now - 1000,                        # expired, open
                      cid, uid, today, now - 60, now + 840))                          # open now
         open_id = int(stack.sql("SELECT MAX(id) FROM attempts WHERE user_id = %d" % uid)[0][0])
-        st = stack.get("me?contest_id=%d" % cid, token=tok).json["stats"]
-        # rank is the boards': a score written without an outbox row is on
-        # them only if the background's first build of this contest read it
-        assert st.pop("rank") in (None, 1), st
+        # rank is the boards': the only score of this contest is first once
+        # the outbox row is applied (waited for, with a deadline)
+        import time
+        deadline = time.time() + 30
+        while True:
+            st = stack.get("me?contest_id=%d" % cid, token=tok).json["stats"]
+            if st.get("rank") is not None or time.time() > deadline:
+                break
+            time.sleep(0.05)
+        assert st.pop("rank") == 1, st
         assert st == {"contest_id": cid, "score": 85, "attempts_today": 2,
                       "open_attempt_id": open_id}, st
         r = stack.get("me?contest_id=abc", token=tok)
@@ -343,3 +352,30 @@ def test_me_stats_from_scores_and_attempts(stack):
         assert r.status == 404 and error_code(r) == "no_contest", r
     finally:
         real_time(stack)
+
+
+def test_profile_locks_after_a_real_submit(stack):
+    """Registered through PUT /me/profile, then one attempt started and
+    submitted through the API: the unit can no longer change (409
+    profile_locked), the name still can."""
+    from boards_helpers import World, forget_time
+    try:
+        w = World(stack)
+        first = w.unit("锁定前单位", "140404")
+        second = w.unit("锁定后单位", "140404")
+        tok, uid = w.member(first, "140404", "周锁")
+        body = {"real_name": "周锁", "region_code": "140404", "unit_id": second, "is_unit_leader": False,
+                "contest_id": w.id}
+        # before answering the unit may still change, and back
+        assert stack.put("me/profile", body, token=tok).status == 200
+        assert stack.put("me/profile", dict(body, unit_id=first), token=tok).status == 200
+        assert stack.get("me", token=tok).json["profile"]["locked"] is False
+        w.submit(uid, 40, 100)
+        assert stack.get("me", token=tok).json["profile"]["locked"] is True
+        r = stack.put("me/profile", body, token=tok)
+        assert r.status == 409 and error_code(r) == "profile_locked", r
+        assert profile_row(stack, uid)[0][2] == str(first)
+        r = stack.put("me/profile", dict(body, unit_id=first, real_name="周锁改"), token=tok)
+        assert r.status == 200 and r.json["profile"]["real_name"] == "周锁改", r
+    finally:
+        forget_time(stack)

@@ -91,14 +91,19 @@ def test_role_routes_refuse_missing_and_wrong_tokens(stack):
 def test_public_routes_ignore_a_bad_token_when_optional(stack):
     """A public route that reads a token when given must not turn a stale
     token into a 401: the mini-program sends whatever it has stored."""
-    problems = []
+    problems, checked = [], []
     for method, pattern, flags in routes(stack):
         if flags & ROLE_BITS or not flags & R_OPTIONAL_AUTH or method != "GET":
             continue
+        checked.append(pattern)
+        anonymous = call(stack, method, concrete(pattern), None)
         r = call(stack, method, concrete(pattern), "x" * 43)
-        if r.status == 401:
-            problems.append("%s %s: %s" % (method, pattern, r))
+        # the stale token changes nothing: the same answer as no token
+        if r.status == 401 or r.status != anonymous.status:
+            problems.append("%s %s: %s (without a token: %s)" % (method, pattern, r, anonymous))
     assert not problems, "\n".join(problems)
+    # the routes the contract marks optional are among those checked
+    assert "/api/v1/leaderboards/individual" in checked, checked
 
 
 def test_routes_listing_matches_the_known_login_routes(stack):

@@ -450,6 +450,20 @@ def png_size(data):
     return w, h
 
 
+def decode_qr(png):
+    """The text a QR code PNG holds, read by zbarimg (Debian's zbar-tools):
+    an independent decoder, so a code that merely looks like one fails."""
+    import subprocess
+    import tempfile
+    with tempfile.NamedTemporaryFile(suffix=".png") as f:
+        f.write(png)
+        f.flush()
+        r = subprocess.run(["zbarimg", "--quiet", "--raw", "-Sdisable", "-Sqrcode.enable", f.name],
+                           capture_output=True, timeout=60)
+    assert r.returncode == 0, (r.returncode, r.stderr[-300:])
+    return r.stdout.decode().strip()
+
+
 def wxacode_calls(stack):
     return stack.sim("GET", "/__sim/stats")["calls"].get("/wxa/getwxacodeunlimit", 0)
 
@@ -502,6 +516,8 @@ def test_unit_qrcode_local_fallback_when_wechat_fails(stack):
         assert r.status == 200 and r.header("Content-Type") == "image/png", r
         w, h = png_size(r.body)
         assert w == h and w >= 21 * 8, (w, h)
+        # it decodes back to the configured link with the unit's scene
+        assert decode_qr(r.body) == "https://quiz.example.org/join?u=%d" % u["id"]
         assert count(stack, "SELECT COUNT(*) FROM qr_codes WHERE scene = 'u=%d'" % u["id"]) == 0
         assert "max-age=300" in r.header("Cache-Control"), r.headers
         # for a minute this scene goes straight to the local code
@@ -530,6 +546,7 @@ def test_local_qrcode_without_wechat_configuration(stack):
         r = st.get("units/%d/qrcode" % uid)
         assert r.status == 200 and r.header("Content-Type") == "image/png", r
         png_size(r.body)
+        assert decode_qr(r.body) == "https://quiz.example.org/join?u=%d" % uid
         assert st.sim("GET", "/__sim/stats")["calls"].get("/wxa/getwxacodeunlimit", 0) == 0
     finally:
         st.stop()
