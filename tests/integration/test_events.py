@@ -5,7 +5,7 @@ unregistered, and the attendance a unit records (own members only)."""
 import secrets
 import struct
 
-from boards_helpers import World, q, user_token
+from reports_helpers import SqlWorld as World, q, user_token
 from reports_helpers import organizer, unit_admin
 
 __order__ = 56

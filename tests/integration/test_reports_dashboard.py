@@ -7,7 +7,7 @@ import json
 import os
 import random
 
-from boards_helpers import World, crowd, START
+from reports_helpers import SqlWorld as World, sql_crowd as crowd, START
 from cdp import Browser
 from reports_helpers import organizer, read_xlsx
 from test_reports_exports import freeze

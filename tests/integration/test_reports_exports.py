@@ -10,7 +10,7 @@ import socket
 import subprocess
 import time
 
-from boards_helpers import World, q
+from reports_helpers import SqlWorld as World, q
 from reports_helpers import (organizer, unit_admin, export, wait_job, read_xlsx, read_csv,
                              excel_time)
 

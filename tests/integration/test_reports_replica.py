@@ -10,7 +10,7 @@ import subprocess
 import time
 
 import stack as stackmod
-from boards_helpers import World, q
+from reports_helpers import SqlWorld as World, q
 from reports_helpers import organizer, export, read_csv
 
 __order__ = 59

@@ -4,7 +4,7 @@ the current week agrees with the stats for the same moment."""
 import datetime
 import secrets
 
-from boards_helpers import World, q, user_token
+from reports_helpers import SqlWorld as World, q, user_token
 from reports_helpers import organizer, export, read_xlsx
 from test_reports_weekly import write_submits
 

@@ -7,7 +7,7 @@ compared with the .xlsx (and the .csv's sections)."""
 import datetime
 import secrets
 
-from boards_helpers import World, q, sql_script, user_token
+from reports_helpers import SqlWorld as World, q, sql_script, user_token
 from reports_helpers import organizer, unit_admin, export, read_xlsx, read_csv
 
 __order__ = 57
