@@ -16,6 +16,7 @@
 #include "engines/quiz/contest.h"
 #include "handlers/handlers.h"
 #include "rules/attempt.h"
+#include "rules/eligibility.h"
 #include "rules/score.h"
 #include "lib/crypto.h"
 
@@ -175,13 +176,20 @@ static int start_tx(db_t *db, void *ctx)
     /* The user's row is the lock that makes parallel starts one attempt
      * and keeps the daily cap under parallel requests. */
     db_res_t *u = db_query(db, r->arena,
-                           "SELECT p.user_id FROM users u LEFT JOIN profiles p ON p.user_id = u.id"
-                           " WHERE u.id = ? FOR UPDATE", "i", uid);
+                           "SELECT p.user_id, p.kind, p.created_at FROM users u"
+                           " LEFT JOIN profiles p ON p.user_id = u.id WHERE u.id = ? FOR UPDATE", "i", uid);
     if (!u)
         return ST_STORE;
     if (!u->nrows || !db_get(u, 0, 0)) {
         db_rollback(db);
         return reply_error(r, 403, "not_registered", "register (PUT /me/profile) before answering");
+    }
+    rules_elig_t elig = rules_may_answer(c->audience, db_get(u, 0, 1), db_int(u, 0, 2), c->registration_deadline);
+    if (elig != ELIG_OK) {
+        db_rollback(db);
+        return elig == ELIG_NOT_IN_AUDIENCE
+                   ? reply_error(r, 403, "not_in_audience", "this contest is for the staff of water units only")
+                   : reply_error(r, 403, "registered_too_late", "registered after this contest's deadline");
     }
     db_res_t *a = db_query(db, r->arena,
                            "SELECT COALESCE(SUM(day = ?), 0),"
@@ -257,19 +265,21 @@ int h_attempt_start(req_t *r)
  * comes on the first row only. */
 #define SUBMIT_LOAD_SQL \
     "SELECT a.user_id, a.contest_id, a.day, a.deadline, a.submitted_at, IF(jt.n = 1, a.reply, NULL)," \
-    " c.points_per_question, c.score_rule, jt.qid, jt.o, q.type, q.answer, q.explanation" \
+    " c.points_per_question, c.score_rule, jt.qid, jt.o, q.type, q.answer, q.explanation," \
+    " c.review_policy, c.ends_at" \
     " FROM attempts a JOIN contests c ON c.id = a.contest_id" \
     " JOIN JSON_TABLE(a.questions, '$[*]' COLUMNS (n FOR ORDINALITY, qid BIGINT PATH '$.id'," \
     "   o VARCHAR(6) PATH '$.o')) jt" \
     " LEFT JOIN questions q ON q.id = jt.qid WHERE a.id = ? ORDER BY jt.n"
 enum { L_USER, L_CONTEST, L_DAY, L_DEADLINE, L_SUBMITTED, L_REPLY, L_POINTS, L_RULE, L_QID, L_PERM,
-       L_TYPE, L_ANSWER, L_EXPLANATION };
+       L_TYPE, L_ANSWER, L_EXPLANATION, L_POLICY, L_ENDS };
 
 typedef struct {
     long long aid, contest_id, user_id, day;
     int rule, points, nq, correct;
     long long score;
     json_t *results;     /* per question, without contest score and rank */
+    int show_results;    /* the review policy allows results in the reply */
     char (*bank)[ATTEMPT_MAX_OPTIONS + 1];   /* chosen bank letters per question */
 } scored_t;
 
@@ -407,8 +417,8 @@ static int submit_tx(db_t *db, void *ctx)
     json_t *body = arena_json(r->arena, json_pack("{s:I,s:I,s:I,s:I,s:i,s:O,s:I,s:o}", "attempt_id", (json_int_t)s->aid,
                              "contest_id", (json_int_t)s->contest_id, "score", (json_int_t)s->score,
                              "max_score", (json_int_t)((long long)s->nq * s->points), "correct_count",
-                             s->correct, "results", s->results, "contest_score", (json_int_t)new_cs,
-                             "rank", rank));
+                             s->correct, "results", s->show_results ? s->results : json_null(),
+                             "contest_score", (json_int_t)new_cs, "rank", rank));
     const char *reply = arena_json_text(r->arena, body);
     json_t *ch = arena_json(r->arena, json_array());
     for (int k = 0; k < s->nq; k++)
@@ -454,6 +464,9 @@ int h_attempt_submit(req_t *r)
                    .day = db_int(q, 0, L_DAY), .points = (int)db_int(q, 0, L_POINTS) };
     int rule = rules_score_rule_parse(db_get(q, 0, L_RULE));
     s.rule = rule < 0 ? SCORE_BEST : rule;
+    /* after_end: until the contest closes the reply (stored, and replayed
+     * byte for byte) holds the score and the number right, not the key */
+    s.show_results = rules_review_open(db_get(q, 0, L_POLICY), db_int(q, 0, L_ENDS), now);
     if (score_answers(r, j, q, &s) < 0)
         return 0;
     submit_ctx_t x = { r, &s, now };

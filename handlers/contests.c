@@ -2,6 +2,7 @@
 #include "handlers/contests.h"
 #include "engines/quiz/contest.h"
 #include "engines/console/console.h"
+#include "engines/quiz/eligibility.h"
 #include "handlers/handlers.h"
 #include "rules/names.h"
 #include "rules/score.h"
@@ -170,7 +171,8 @@ static int apply_settings(req_t *r, json_t *j, contest_t *c)
     static const char *const known[] = {
         "name", "slug", "is_main", "registration_deadline", "starts_at", "ends_at", "paper",
         "points_per_question", "time_limit_s", "attempts_per_day", "score_rule",
-        "certificate_threshold", "certificate_hours", "certificate_days", "prize_settings", NULL };
+        "certificate_threshold", "certificate_hours", "certificate_days", "prize_settings",
+        "audience", "review_policy", NULL };
     const char *key;
     json_t *v;
     json_object_foreach(j, key, v) {
@@ -320,6 +322,8 @@ int h_admin_contest_create(req_t *r)
     int rc = apply_settings(r, j, &c);
     if (rc < 0)
         return rc == ST_STORE ? ST_STORE : ST_REPLIED;
+    if (quiz_contest_policy_parse(r, j, &c.audience, &c.review_policy) < 0)
+        return ST_REPLIED;
     if (!c.slug) {
         unsigned char rnd[5];
         crypto_random_bytes(rnd, sizeof rnd);
@@ -331,6 +335,8 @@ int h_admin_contest_create(req_t *r)
         return rc;
     if (rc == 1)
         return reply_error(r, 409, "contest_exists", "another contest has this slug");
+    if (quiz_contest_policy_save(r, c.id, c.audience, c.review_policy) < 0)
+        return ST_STORE;
     log_info("contest %lld created by organizer %lld", c.id, r->auth.organizer_id);
     return reply_json(r, 201, json_pack("{s:o}", "contest", admin_json(&c, now)));
 }
@@ -353,6 +359,9 @@ int h_admin_contest_update(req_t *r)
     rc = apply_settings(r, j, &c);
     if (rc < 0)
         return rc == ST_STORE ? ST_STORE : ST_REPLIED;
+    const char *audience = NULL, *review_policy = NULL;
+    if (quiz_contest_policy_parse(r, j, &audience, &review_policy) < 0)
+        return ST_REPLIED;
     /* Scores already given were computed under the old rule and points;
      * changing either would leave them meaning something else. */
     if (strcmp(before.score_rule, c.score_rule) != 0 || before.points_per_question != c.points_per_question) {
@@ -371,6 +380,10 @@ int h_admin_contest_update(req_t *r)
         return rc;
     if (rc == 1)
         return reply_error(r, 409, "contest_exists", "another contest has this slug");
+    if (quiz_contest_policy_save(r, c.id, audience, review_policy) < 0)
+        return ST_STORE;
+    c.audience = audience ? audience : c.audience;
+    c.review_policy = review_policy ? review_policy : c.review_policy;
     log_info("contest %lld changed by organizer %lld", c.id, r->auth.organizer_id);
     return reply_json(r, 200, json_pack("{s:o}", "contest", admin_json(&c, now)));
 }

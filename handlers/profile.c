@@ -3,6 +3,7 @@
 #include "engines/wechat/content_check.h"
 #include "engines/quiz/contest.h"
 #include "handlers/console.h"
+#include "engines/quiz/eligibility.h"
 #include "handlers/handlers.h"
 #include "engines/units/regions.h"
 #include "rules/names.h"
@@ -379,12 +380,16 @@ int h_profile_put(req_t *r)
     rc = contest_from_request(r, j, &c);
     if (rc != ST_OK)
         return rc;
-    int open = contest_registration_open(&c, clock_now_s());
-
     profile_row_t old;
     rc = load_row(r, r->auth.user_id, &old, 0);
     if (rc != ST_OK)
         return rc;
+    /* Judged by every contest's own deadline, never by the one named in
+     * the request (engines/quiz/eligibility.h). */
+    int open = quiz_registration_open_for(r, clock_now_s(), in.staff ? "staff" : "five_into",
+                                          old.exists ? old.kind : NULL);
+    if (open < 0)
+        return ST_STORE;
     changes_t ch = diff(&old, &in, board, reg.code);
     if (old.exists && !ch.name && !ch.assoc && !ch.region && !ch.other) {
         json_t *p = profile_load_json(r, r->auth.user_id);

@@ -12,6 +12,7 @@
 #include "handlers/qrcode.h"
 #include "handlers/profile.h"
 #include "handlers/attempts.h"
+#include "handlers/attempt_review.h"
 #include "handlers/contests.h"
 #include "handlers/questions.h"
 #include "handlers/admin_auth.h"
@@ -21,6 +22,8 @@
 #include "handlers/exports.h"
 #include "handlers/events.h"
 #include "handlers/console.h"
+#include "handlers/web_sessions.h"
+#include "handlers/materials.h"
 
 #define API "/api/v1"
 
@@ -61,6 +64,8 @@ const route_t app_routes[] = {
     { "PUT",  API "/admin/questions/{id}", h_admin_question_update, R_ORGANIZER | R_NATIONWIDE | R_SLOW, 64 * 1024 },
     { "POST", API "/attempts",           h_attempt_start,  R_USER, 1024 },
     { "POST", API "/attempts/{id}/submit", h_attempt_submit, R_USER, 128 * 1024 },
+    { "GET",  API "/attempts",           h_attempts_list,  R_USER, 0 },
+    { "GET",  API "/attempts/{id}",      h_attempt_get,    R_USER, 0 },
 
     /* @boards: leaderboards, rebuild */
     /* public; a token, when given, adds the caller's own rank (`me`) */
@@ -105,6 +110,18 @@ const route_t app_routes[] = {
     { "POST", API "/admin/admin-applications/{id}/approve", h_admin_application_approve, R_ORGANIZER, 1024 },
     { "POST", API "/admin/admin-applications/{id}/reject", h_admin_application_reject, R_ORGANIZER, 4096 },
     { "GET",  API "/units/{id}/members",      h_unit_members,  R_UNIT_ADMIN | R_ORGANIZER, 0 },
+
+    /* @materials: study materials (materials.h) */
+    { "GET",  API "/materials",               h_materials_list, 0, 0 },
+    { "POST", API "/admin/materials",         h_admin_material_create, R_ORGANIZER | R_NATIONWIDE, 8192 },
+    { "DELETE", API "/admin/materials/{id}",  h_admin_material_delete, R_ORGANIZER | R_NATIONWIDE, 1024 },
+
+    /* @web: sign-in on the web quiz page by scanning (web_sessions.h) */
+    { "POST", API "/web/sessions",            h_web_session_create, 0, 1024 },
+    { "GET",  API "/web/sessions/{id}",       h_web_session_poll,   0, 0 },
+    /* public (<img src>); may ask WeChat */
+    { "GET",  API "/web/sessions/{id}/qrcode", h_web_session_qrcode, R_SLOW, 0 },
+    { "POST", API "/me/web-sessions/{id}/confirm", h_web_session_confirm, R_USER, 1024 },
 };
 
 const size_t app_nroutes = sizeof app_routes / sizeof app_routes[0];

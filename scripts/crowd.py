@@ -177,7 +177,8 @@ class Crowd:
     def learn(self, attempt, result):
         by_id = {q["id"]: q for q in attempt["questions"]}
         with self.k_lock:
-            for r in result.get("results", []):
+            # only contests whose review policy is after_submit show the key
+            for r in result.get("results") or []:
                 q = by_id.get(r["question_id"])
                 if q:
                     self.knowledge[q["id"]] = {o["text"] for o in q["options"] if o["key"] in r["answer"]}

@@ -558,6 +558,13 @@ http {
             add_header Content-Security-Policy "default-src 'self'; img-src 'self' blob:; frame-ancestors 'none'" always;
             add_header Cache-Control "no-cache" always;
         }
+        # the web quiz page holds a session: only its own scripts and styles
+        location /quiz/ {
+            add_header Content-Security-Policy "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'" always;
+            add_header X-Content-Type-Options nosniff always;
+            add_header Referrer-Policy no-referrer always;
+            index index.html; try_files $uri $uri/ =404;
+        }
         location / { index index.html; try_files $uri $uri/ =404; }
     }
 }

@@ -14,7 +14,7 @@
 #define CONTEST_COLS "id, slug, name, is_main, registration_deadline, starts_at, ends_at, paper," \
     " points_per_question, time_limit_s, attempts_per_day, score_rule," \
     " IFNULL(certificate_threshold, -1), IFNULL(certificate_hours, 0), IFNULL(certificate_days, 0)," \
-    " prize_settings"
+    " prize_settings, audience, review_policy"
 
 static void fill_row(const db_res_t *res, size_t i, contest_t *c)
 {
@@ -34,6 +34,8 @@ static void fill_row(const db_res_t *res, size_t i, contest_t *c)
     c->certificate_hours = (int)db_int(res, i, 13);
     c->certificate_days = (int)db_int(res, i, 14);
     c->prize_settings = db_get(res, i, 15);
+    c->audience = db_get(res, i, 16);
+    c->review_policy = db_get(res, i, 17);
 }
 
 static void fill(const db_res_t *res, contest_t *c) { fill_row(res, 0, c); }
@@ -136,12 +138,14 @@ json_t *contest_json(const contest_t *c, long long now)
     if (!paper)
         paper = json_array();
     int n = contest_questions_per_attempt(c);
-    return json_pack("{s:I,s:s,s:s,s:s,s:s,s:o,s:i,s:i,s:i,s:i,s:s,s:o,s:s}",
+    return json_pack("{s:I,s:s,s:s,s:s,s:s,s:o,s:i,s:i,s:i,s:i,s:s,s:o,s:s,s:s,s:s}",
                      "id", (json_int_t)c->id, "name", c->name, "registration_deadline", reg,
                      "starts_at", st, "ends_at", en, "paper", paper, "questions_per_attempt", n,
                      "points_per_question", c->points_per_question, "time_limit_s", c->time_limit_s,
                      "attempts_per_day", c->attempts_per_day, "score_rule", c->score_rule,
                      "certificate_threshold",
                      c->certificate_threshold >= 0 ? json_integer(c->certificate_threshold) : json_null(),
+                     "audience", c->audience ? c->audience : "all",
+                     "review_policy", c->review_policy ? c->review_policy : "after_end",
                      "status", contest_status(c, now));
 }

@@ -18,6 +18,8 @@ typedef struct {
     int certificate_threshold;        /* -1: none */
     int certificate_hours, certificate_days;
     const char *prize_settings;       /* JSON or NULL */
+    const char *audience;             /* all | staff (rules/eligibility.h) */
+    const char *review_policy;        /* after_submit | after_end */
 } contest_t;
 
 /* Load contest id, or the main current one when id is 0: the main contest

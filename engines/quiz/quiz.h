@@ -8,6 +8,7 @@
 #define ENGINES_QUIZ_H
 
 #include "engines/quiz/contest.h"
+#include "engines/quiz/eligibility.h"
 #include "engines/quiz/rescore.h"
 
 #endif

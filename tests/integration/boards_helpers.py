@@ -173,10 +173,11 @@ class World:
                            "verified": verified}
         return uid
 
-    def member(self, unit, region, name="张三", kind="staff"):
+    def member(self, unit, region, name="张三", kind="staff", login=None):
         """(token, uid) of a person who logged in through WeChat and
-        registered through PUT /me/profile."""
-        token, user = self.stack.login()
+        registered through PUT /me/profile; login: a (token, user) of
+        stack.login() to register instead of a new one."""
+        token, user = login or self.stack.login()
         uid = user["id"]
         body = {"real_name": valid_name(name), "region_code": region, "contest_id": self.id}
         if kind == "staff":
@@ -189,9 +190,9 @@ class World:
         self.people[uid] = {"kind": kind, "unit": unit, "codes": self.codes(region), "token": token}
         return token, uid
 
-    def person(self, unit, region, name="张三", kind="staff"):
+    def person(self, unit, region, name="张三", kind="staff", login=None):
         """A registered person (through the API); returns the user id."""
-        return self.member(unit, region, name, kind)[1]
+        return self.member(unit, region, name, kind, login)[1]
 
     # ---- submits ----
 

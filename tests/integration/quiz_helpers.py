@@ -27,9 +27,11 @@ def reset_seeded_contests(stack):
     """Put the two seeded contests back to RULES.md's June 2024 windows
     (another test or seed-demo may have moved them)."""
     stack.sql("UPDATE contests SET registration_deadline = 1718035199, starts_at = 1718056800,"
-              " ends_at = 1719759600, attempts_per_day = 3, time_limit_s = 900 WHERE slug = 'shuian';"
+              " ends_at = 1719759600, attempts_per_day = 3, time_limit_s = 900, audience = 'all',"
+              " review_policy = 'after_end' WHERE slug = 'shuian';"
               "UPDATE contests SET registration_deadline = 1717603199, starts_at = 1717516800,"
-              " ends_at = 1719759600, attempts_per_day = 2, time_limit_s = 1200 WHERE slug = 'liuxiang'")
+              " ends_at = 1719759600, attempts_per_day = 2, time_limit_s = 1200, audience = 'staff',"
+              " review_policy = 'after_end' WHERE slug = 'liuxiang'")
 
 
 def organizer_token(stack, area=""):

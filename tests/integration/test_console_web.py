@@ -45,7 +45,7 @@ def test_console_sign_in_approve_and_members(stack):
         w.submit(w.person(u, "140404", name), score, len(name) + score)
     w.person(u, "140404", "周四")
     app_tok, app_user = stack.login()
-    w.person(u, "140404", "赵申请", uid=app_user["id"])
+    w.person(u, "140404", "赵申请", login=(app_tok, app_user))
     w.settle()
     cert = upload_id(stack, app_tok, pdf(), "营业执照.pdf")
     auth = upload_id(stack, app_tok, big_png(), "授权书.png")

@@ -97,6 +97,19 @@ def test_logs_hold_no_tokens_keys_or_personal_data(stack):
     finally:
         stack.set_clock(offset_s=0)
 
+    # a web sign-in by scanning (issue 13): the page's poll secret and token
+    stack.redis("EVAL", "for _, k in ipairs(redis.call('KEYS', 'rl:web-sess:*')) do redis.call('DEL', k) end", "0")
+    r = stack.post("web/sessions")
+    assert r.status == 201, r
+    ws = r.json
+    keep(ws["poll_secret"], "web sign-in poll secret")
+    assert stack.get(ws["qrcode_url"]).status == 200
+    assert stack.post("me/web-sessions/%s/confirm" % ws["session_id"], token=app_token).status == 204
+    r = stack.get("web/sessions/%s?secret=%s" % (ws["session_id"], ws["poll_secret"]))
+    assert r.status == 200 and r.json["token"], r
+    keep(r.json["token"], "web session token")
+    assert stack.get("me", token=r.json["token"]).status == 200
+
     # the stack's own secrets
     keep(stack.sim_secret, "WeChat app secret")
     keep(stack.phone_key, "sealing key")

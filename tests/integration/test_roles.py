@@ -132,3 +132,18 @@ def test_nationwide_routes_refuse_a_regional_organizer(stack):
         assert r.status == 403 and error_code(r) == "forbidden", (method, pattern, r)
         r = call(stack, method, concrete(pattern), nationwide)
         assert r.status != 403, (method, pattern, r)
+
+
+def test_routes_listing_has_the_web_and_sixmech_routes(stack):
+    # issue 13: the web sign-in is public but for the confirm (a user's);
+    # attempts and materials are the caller's; materials admin, organizers'
+    table = {(m, p): f & ROLE_BITS for m, p, f in routes(stack)}
+    assert table[("POST", "/api/v1/web/sessions")] == 0
+    assert table[("GET", "/api/v1/web/sessions/{id}")] == 0
+    assert table[("GET", "/api/v1/web/sessions/{id}/qrcode")] == 0
+    assert table[("POST", "/api/v1/me/web-sessions/{id}/confirm")] == R_USER
+    assert table[("GET", "/api/v1/attempts")] == R_USER
+    assert table[("GET", "/api/v1/attempts/{id}")] == R_USER
+    assert table[("GET", "/api/v1/materials")] == 0
+    assert table[("POST", "/api/v1/admin/materials")] == R_ORGANIZER
+    assert table[("DELETE", "/api/v1/admin/materials/{id}")] == R_ORGANIZER
