@@ -7,7 +7,7 @@ WARN     = -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -Wstrict-prototyp
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=gnu11 $(WARN) -I. $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lmbedtls -lmbedx509 -lmbedcrypto \
-           -lqrencode -lpng -lhpdf -largon2 -lpthread -lm
+           -lqrencode -lpng -lhpdf -lxlsxwriter -largon2 -lpthread -lm
 
 # `make SANITIZER=address,undefined` builds into build-asan/ (as Redis does).
 ifdef SANITIZER

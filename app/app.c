@@ -4,6 +4,7 @@
 #include "handlers/handlers.h"
 #include "engines/accounts/accounts.h"
 #include "wx/wx_client.h"
+#include "engines/reports/reports.h"
 
 static void *wx_new(void) { return wx_client_new(); }
 static void wx_free(void *p) { wx_client_free(p); }
@@ -15,5 +16,7 @@ int app_init(server_hooks_t *hooks)
     hooks->thread_wx_new = wx_new;
     hooks->thread_wx_free = wx_free;
     hooks->background = app_background;
+    hooks->start = rep_runners_start;
+    hooks->stop = rep_runners_stop;
     return 0;
 }

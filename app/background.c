@@ -6,6 +6,7 @@
 #include "engines/units/unit_search.h"
 #include "engines/boards/boards.h"
 #include "engines/prizes/prizes.h"
+#include "engines/reports/reports.h"
 
 void app_background(db_t *db, kv_t *kv)
 {
@@ -31,4 +32,6 @@ void app_background(db_t *db, kv_t *kv)
     lb_drain(db, kv);
     /* Subscribe messages to winners and certificate holders. */
     prizes_notices_tick(db, kv);
+    /* Expired export files go. */
+    rep_upkeep(db);
 }

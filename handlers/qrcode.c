@@ -112,6 +112,11 @@ static int serve(req_t *r, const char *scene, const char *param, long long id)
     return 0;
 }
 
+int qrcode_serve(req_t *r, const char *scene, const char *param, long long id)
+{
+    return serve(r, scene, param, id);
+}
+
 int h_unit_qrcode(req_t *r)
 {
     long long id;

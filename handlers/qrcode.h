@@ -4,6 +4,8 @@
  *                                           unit, scene "u=<id>"
  *   GET /api/v1/admin/qrcode/unit-registration  organizer: open unit
  *                                           registration, scene "reg=<contest_id>"
+ *   GET /api/v1/admin/qrcode/event/{id}     organizer: check in to an event,
+ *                                           scene "e=<id>" (handlers/events.c)
  *
  * Both are WeChat mini-program codes from getwxacodeunlimit (the home
  * page, which reads the scene), cached in MariaDB (qr_codes) so the fleet
@@ -20,5 +22,10 @@
 
 int h_unit_qrcode(req_t *r);
 int h_registration_qrcode(req_t *r);
+
+/* Serve the code of scene (cache, WeChat, or the local code of
+ * qr_fallback_url + "?<param>=<id>"), for other resources' codes.
+ * Returns as a handler does. */
+int qrcode_serve(req_t *r, const char *scene, const char *param, long long id);
 
 #endif

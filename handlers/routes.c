@@ -19,6 +19,8 @@
 #include "handlers/login.h"
 #include "handlers/phone.h"
 #include "handlers/stats.h"
+#include "handlers/exports.h"
+#include "handlers/events.h"
 #include "handlers/console.h"
 #include "handlers/web_sessions.h"
 #include "handlers/materials.h"
@@ -80,6 +82,21 @@ const route_t app_routes[] = {
     { "GET",  API "/admin/boards/rebuild",    h_lb_rebuild_status, R_ORGANIZER, 0 },
     { "GET",  API "/admin/stats",             h_admin_stats,   R_ORGANIZER, 0 },
 
+    /* @reports: export jobs (engines/reports runs them on its own threads) */
+    { "POST", API "/admin/exports",           h_exports_create, R_ORGANIZER | R_UNIT_ADMIN, 16384 },
+    { "GET",  API "/admin/jobs/{id}",         h_job_get,       R_ORGANIZER | R_UNIT_ADMIN, 0 },
+    /* reads a file of up to a few MB from disk: off the fast workers */
+    { "GET",  API "/admin/jobs/{id}/file",    h_job_file,      R_ORGANIZER | R_UNIT_ADMIN | R_SLOW, 0 },
+
+    /* @events: lectures, check-in codes, check-ins, recorded attendance */
+    { "GET",  API "/events",                  h_events_list,   0, 0 },
+    { "POST", API "/admin/events",            h_admin_event_create, R_ORGANIZER, 16384 },
+    { "PUT",  API "/admin/events/{id}",       h_admin_event_update, R_ORGANIZER, 16384 },
+    /* may ask WeChat for the code */
+    { "GET",  API "/admin/qrcode/event/{id}", h_event_qrcode,  R_ORGANIZER | R_SLOW, 0 },
+    { "POST", API "/events/{id}/check-in",    h_event_check_in, R_USER, 1024 },
+    { "PUT",  API "/units/{id}/events/{event_id}/attendance", h_unit_event_attendance,
+      R_UNIT_ADMIN | R_ORGANIZER, 64 * 1024 },
     /* @console: organizers' corrections, audit, reviews, uploads, unit
      * admins (handlers/console.h); organizer routes are bound to the area */
     { "GET",  API "/admin/audit",             h_admin_audit,   R_ORGANIZER | R_NATIONWIDE, 0 },

@@ -5,6 +5,13 @@
  * attempts (accepted submits: the outbox rows that carry an attempt; a
  * rescore's rows do not).
  *
+ * With a replica configured (db_replica_*) the counts are read there while
+ * it keeps up; "source" says which database was read and why.
+ *
+ * It also carries the reports engine's breakdown by the regions one level
+ * below the organizer's area ("regions") and each event's attendance
+ * ("events"): engines/reports/stats.c.
+ *
  * An organizer with an area sees the people and units of that area. The
  * counts scan tables, so the answer is kept in Redis for a few seconds
  * (every dashboard refreshes every few seconds; the counts need not be
@@ -14,6 +21,7 @@
 #include "engines/boards/boards.h"
 #include "engines/quiz/contest.h"
 #include "rules/score.h"
+#include "engines/reports/reports.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -63,9 +71,8 @@ static int add_series(db_res_t *res, day_t *d, size_t *n, size_t cap, size_t fie
     return 0;
 }
 
-static json_t *compute(req_t *r, const contest_t *c)
+static json_t *compute(req_t *r, db_t *db, const contest_t *c)
 {
-    db_t *db = req_db(r);
     arena_t *a = r->arena;
     const char *ar = r->auth.area;
     long long cid = c->id;
@@ -111,13 +118,23 @@ static json_t *compute(req_t *r, const contest_t *c)
                                                 "participants", (json_int_t)d[i].parts,
                                                 "attempts", (json_int_t)d[i].attempts));
     }
-    return json_pack("{s:I,s:s,s:s,s:{s:I,s:I,s:I,s:I},s:o}",
-                     "contest_id", (json_int_t)cid, "contest_name", c->name, "area", ar,
+    /* the reports' breakdown by region and the events' attendance */
+    json_t *regions, *events;
+    if (rep_stats_regions(db, a, ar, cid, &regions) < 0)
+        return json_decref(series), NULL;
+    if (rep_stats_events(db, a, ar, &events) < 0)
+        return json_decref(series), json_decref(regions), NULL;
+    char from[32], to[32];
+    iso8601_format_shanghai(c->starts_at, from);
+    iso8601_format_shanghai(c->ends_at, to);
+    return json_pack("{s:I,s:s,s:s,s:s,s:s,s:{s:I,s:I,s:I,s:I},s:o,s:o,s:o}",
+                     "contest_id", (json_int_t)cid, "contest_name", c->name, "contest_starts_at", from,
+                     "contest_ends_at", to, "area", ar,
                      "totals", "registrations", (json_int_t)db_int(t1, 0, 0),
                      "units", (json_int_t)db_int(t2, 0, 0),
                      "participants", (json_int_t)db_int(t3, 0, 0),
                      "attempts", (json_int_t)db_int(t3, 0, 1),
-                     "series", series);
+                     "series", series, "regions", regions, "events", events);
 }
 
 int h_admin_stats(req_t *r)
@@ -134,9 +151,14 @@ int h_admin_stats(req_t *r)
     if (rep && rep->type == REDIS_REPLY_STRING)
         body = json_loads(rep->str, 0, NULL);
     if (!body) {
-        body = compute(r, &c);
+        /* Read from the replica when one keeps up (engines/reports). */
+        char source[64];
+        db_t *replica = rep_replica_take(source);
+        body = compute(r, replica ? replica : req_db(r), &c);
+        rep_replica_give(replica);
         if (!body)
             return ST_STORE;
+        json_object_set_new(body, "source", json_string(source));
         const char *text = arena_json_text(r->arena, body);
         if (text)
             kv_cmd(req_kv(r), r->arena, "SET %s %s EX %d", key, text, STATS_TTL_S);

@@ -11,6 +11,7 @@ run(stack) -> [(label, value), ...]:
     search  — unit search latency at 100,000 units
     submit  — submits per second at 64 users, MariaDB committing each
     boards  — leaderboard reads at 1,000,000 people, and rebuild time
+    export  — a 200,000-row participants export (.xlsx and .csv): time and peak memory
 
     python3 scripts/bench.py [section ...]
 """
@@ -25,7 +26,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import stack as stackmod  # noqa: E402
 
-SECTIONS = ["ping", "login", "search", "submit", "boards"]
+SECTIONS = ["ping", "login", "search", "submit", "boards", "export"]
 
 
 def wrk(url, seconds=10, conns=64, threads=2):

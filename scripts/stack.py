@@ -100,7 +100,7 @@ class Stack:
 
     def __init__(self, build="build", dir=None, port=None, servers=1, settable_clock=True,
                  quiet=True, workers=None, queue_max=None, conf_extra=None, login_rate=5000,
-                 read_rate=None):
+                 read_rate=None, mariadb_port=None, mariadb_extra=None):
         self.build = os.path.join(ROOT, build) if not os.path.isabs(build) else build
         self.own_dir = dir is None
         self.dir = dir or tempfile.mkdtemp(prefix="quizstack-")
@@ -118,6 +118,10 @@ class Stack:
         # tests start stacks with a low rate.
         self.login_rate = login_rate
         self.read_rate = read_rate or 100 * login_rate    # every request, per address
+        # MariaDB listens on 127.0.0.1:mariadb_port too when set (a replica
+        # connects over TCP); mariadb_extra are more server options (binlog).
+        self.mariadb_port = mariadb_port
+        self.mariadb_extra = list(mariadb_extra or [])
         self.procs = {}
         self.base = "http://127.0.0.1:%d" % self.port
         self.api = self.base + "/api/v1"
@@ -222,14 +226,16 @@ class Stack:
         # Durable settings (the defaults: every commit is flushed to disk).
         self._spawn("mariadb", [which("mariadbd", "mysqld"), "--no-defaults",
                                 "--datadir=" + data, "--socket=" + self.db_socket,
-                                "--skip-networking", "--user=" + _user(),
+                                *(["--port=%d" % self.mariadb_port, "--bind-address=127.0.0.1"]
+                                  if self.mariadb_port else ["--skip-networking"]),
+                                "--user=" + _user(),
                                 "--pid-file=" + os.path.join(self.dir, "mariadb.pid"),
                                 "--log-error=" + os.path.join(self.dir, "mariadb.err"),
                                 "--max-connections=400", "--innodb-buffer-pool-size=512M",
                                 "--innodb-log-file-size=256M", "--skip-name-resolve",
                                 "--character-set-server=utf8mb4",
                                 "--collation-server=utf8mb4_unicode_ci",
-                                "--innodb-flush-log-at-trx-commit=1"])
+                                "--innodb-flush-log-at-trx-commit=1"] + self.mariadb_extra)
         wait_for(lambda: self.sql_root("SELECT 1") is not None, "mariadb", 60, self.procs["mariadb"])
         if fresh:
             pw = self.db_password
@@ -335,6 +341,8 @@ class Stack:
             "public_base_url": "https://quiz.example.org",
             "wx_tpl_result": "tpl-result-test", "wx_tpl_certificate": "tpl-certificate-test",
             "cert_font": os.path.join(ROOT, "build-font", "cert-font.ttf"),
+            # nginx sends export files itself (location /_exports/ below)
+            "export_accel_path": "/_exports/",
         }
         if self.workers:
             conf["workers"] = self.workers
@@ -590,6 +598,8 @@ http {
             fastcgi_pass quizd;
         }
         include quizd_locations.conf;
+        # export files, sent by nginx when quizd answers X-Accel-Redirect
+        location /_exports/ { internal; alias %(dir)s/data/exports/; }
         # the console (web/console/): only its own scripts, files shown from blob: URLs
         location /console/ {
             index index.html;

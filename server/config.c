@@ -20,6 +20,8 @@ typedef struct { const char *key; kind_t kind; size_t off; size_t size; } key_t_
 static const key_t_ keys[] = {
     S(listen), I(workers), I(slow_workers), I(slow_stores), I(queue_max), I(max_conns),
     S(db_host), I(db_port), S(db_socket), S(db_user), S(db_password), S(db_name),
+    S(db_replica_host), I(db_replica_port), S(db_replica_socket), S(db_replica_user),
+    S(db_replica_password), I(db_replica_max_lag_s),
     S(redis_host), I(redis_port), S(redis_socket), I(redis_timeout_ms),
     S(redis_password), S(trusted_peers),
     S(wx_base_url), S(wx_ca_file), S(wx_appid), S(wx_secret),
@@ -28,6 +30,8 @@ static const key_t_ keys[] = {
     S(phone_key_hex), I(session_ttl_s), I(organizer_session_ttl_s),
     I(login_rate_per_addr), I(login_rate_total), I(wx_write_rate_per_user), I(purge_after_days),
     L(clock_offset_s), S(clock_fixed), I(clock_settable),
+    I(export_threads), I(export_ttl_s), I(export_stale_s), I(export_max_jobs), I(event_grace_s),
+    S(export_accel_path),
     S(log_file), S(data_dir), S(schema_dir), I(migrate_on_start),
 };
 
@@ -45,6 +49,8 @@ static void set_defaults(config_t *c)
     c->db_port = 3306;
     snprintf(c->db_user, sizeof c->db_user, "quiz");
     snprintf(c->db_name, sizeof c->db_name, "quiz");
+    c->db_replica_port = 3306;
+    c->db_replica_max_lag_s = 30;
     snprintf(c->redis_host, sizeof c->redis_host, "127.0.0.1");
     c->redis_port = 6379;
     c->redis_timeout_ms = 500;
@@ -61,6 +67,11 @@ static void set_defaults(config_t *c)
     c->login_rate_total = 2000;
     c->wx_write_rate_per_user = 20;
     c->purge_after_days = 180;
+    c->export_threads = 2;
+    c->export_ttl_s = 24 * 3600;
+    c->export_stale_s = 60;
+    c->export_max_jobs = 3;
+    c->event_grace_s = 15 * 60;
     snprintf(c->data_dir, sizeof c->data_dir, "data");
     snprintf(c->schema_dir, sizeof c->schema_dir, "schema");
     c->migrate_on_start = 1;

@@ -20,6 +20,12 @@ typedef struct {
     /* MariaDB */
     char db_host[128]; int db_port; char db_socket[256];
     char db_user[64]; char db_password[128]; char db_name[64];
+    /* an optional MariaDB replica for reports (exports, the weekly report):
+     * used while it answers and lags at most db_replica_max_lag_s; user,
+     * password and database default to the primary's */
+    char db_replica_host[128]; int db_replica_port; char db_replica_socket[256];
+    char db_replica_user[64]; char db_replica_password[128];
+    int db_replica_max_lag_s;
     /* Redis */
     char redis_host[128]; int redis_port; char redis_socket[256];
     int redis_timeout_ms;
@@ -57,6 +63,16 @@ typedef struct {
     long long clock_offset_s;
     char clock_fixed[40];
     int clock_settable;      /* tests may move the clock through the admin API */
+
+    /* reports (engines/reports): export jobs and events */
+    int export_threads;      /* threads that run export jobs (not the workers) */
+    int export_ttl_s;        /* a finished export is downloadable this long */
+    int export_stale_s;      /* a running job silent this long was interrupted */
+    int export_max_jobs;     /* jobs queued or running per requester at once */
+    int event_grace_s;       /* check-in accepted this long around a session */
+    char export_accel_path[128]; /* nginx's internal location of data_dir/exports
+                                  * ("/_exports/"): files go by X-Accel-Redirect;
+                                  * empty: quizd sends them itself */
 
     char log_file[256];      /* empty: stderr */
     char data_dir[256];      /* exports, uploads */

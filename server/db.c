@@ -31,6 +31,7 @@ struct db {
     stmt_slot_t cache[STMT_CACHE];
     unsigned next_evict;
     int in_tx;          /* between db_begin and db_commit/db_rollback */
+    int replica;        /* connects to db_replica_* */
 };
 
 db_t *db_new(void)
@@ -38,6 +39,15 @@ db_t *db_new(void)
     db_t *db = calloc(1, sizeof *db);
     if (!db)
         abort();
+    return db;
+}
+
+db_t *db_new_replica(void)
+{
+    if (!g_config.db_replica_host[0] && !g_config.db_replica_socket[0])
+        return NULL;
+    db_t *db = db_new();
+    db->replica = 1;
     return db;
 }
 
@@ -93,8 +103,18 @@ static int connect_db(db_t *db)
     mysql_options(my, MYSQL_SET_CHARSET_NAME, "utf8mb4");
     const config_t *c = &g_config;
     const char *sock = c->db_socket[0] ? c->db_socket : NULL;
-    if (!mysql_real_connect(my, sock ? NULL : c->db_host, c->db_user, c->db_password,
-                            c->db_name, sock ? 0 : (unsigned)c->db_port, sock,
+    const char *host = c->db_host, *user = c->db_user, *pw = c->db_password;
+    unsigned port = (unsigned)c->db_port;
+    if (db->replica) {
+        sock = c->db_replica_socket[0] ? c->db_replica_socket : NULL;
+        host = c->db_replica_host;
+        port = (unsigned)c->db_replica_port;
+        if (c->db_replica_user[0]) {
+            user = c->db_replica_user;
+            pw = c->db_replica_password;
+        }
+    }
+    if (!mysql_real_connect(my, sock ? NULL : host, user, pw, c->db_name, sock ? 0 : port, sock,
                             CLIENT_FOUND_ROWS)) {
         set_err(db, (int)mysql_errno(my), mysql_error(my));
         mysql_close(my);
@@ -108,6 +128,34 @@ static int connect_db(db_t *db)
      * between concurrent upserts (see DESIGN.md). */
     mysql_query(my, "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED");
     return 0;
+}
+
+int db_replica_lag(db_t *db)
+{
+    if (db_ping(db) < 0)
+        return -2;
+    if (mysql_query(db->my, "SHOW SLAVE STATUS") != 0) {
+        set_err(db, (int)mysql_errno(db->my), mysql_error(db->my));
+        return db->my ? -1 : -2;
+    }
+    MYSQL_RES *res = mysql_store_result(db->my);
+    if (!res)
+        return -1;
+    int lag = -1;
+    MYSQL_ROW row = mysql_fetch_row(res);
+    unsigned n = mysql_num_fields(res);
+    MYSQL_FIELD *f = mysql_fetch_fields(res);
+    int io = 0, sql = 0;
+    for (unsigned i = 0; row && i < n; i++) {
+        if (strcmp(f[i].name, "Slave_IO_Running") == 0)
+            io = row[i] && strcmp(row[i], "Yes") == 0;
+        else if (strcmp(f[i].name, "Slave_SQL_Running") == 0)
+            sql = row[i] && strcmp(row[i], "Yes") == 0;
+        else if (strcmp(f[i].name, "Seconds_Behind_Master") == 0 && row[i])
+            lag = atoi(row[i]);
+    }
+    mysql_free_result(res);
+    return io && sql ? lag : -1;
 }
 
 int db_ping(db_t *db)

@@ -29,6 +29,13 @@ typedef struct {
 #define DB_ER_DEADLOCK    1213
 
 db_t *db_new(void);              /* never NULL; connects lazily */
+/* A connection to the configured replica (db_replica_*), or NULL when none
+ * is configured. Read-only use: reports. */
+db_t *db_new_replica(void);
+/* How far the replica is behind its primary, in seconds (>= 0); -1 when it
+ * is not replicating (threads stopped, no status), -2 when it cannot be
+ * reached. */
+int db_replica_lag(db_t *db);
 void db_free(db_t *db);
 /* Connect if needed; 0 when the server answers, -1 otherwise. */
 int db_ping(db_t *db) __attribute__((warn_unused_result));

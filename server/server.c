@@ -802,6 +802,8 @@ int server_run(const server_hooks_t *h)
     }
     pthread_t bg;
     pthread_create(&bg, &attr, background_main, NULL);
+    if (hooks && hooks->start)
+        hooks->start();
     log_info("listening on %s with %d fast and %d slow workers", g_config.listen,
              g_config.workers, g_config.slow_workers);
 
@@ -851,6 +853,8 @@ int server_run(const server_hooks_t *h)
         kv_free(ws[i].own.kv);
     }
     pthread_join(bg, NULL);
+    if (hooks && hooks->stop)
+        hooks->stop();
     /* Every worker has stopped: what is left open is idle or was handed
      * back; close it all. */
     while (all_conns)

@@ -17,6 +17,8 @@ typedef struct {
     void *(*thread_wx_new)(void);     /* per-thread WeChat client */
     void (*thread_wx_free)(void *);
     void (*background)(db_t *db, kv_t *kv); /* called about every 200 ms on one thread */
+    void (*start)(void);   /* before the listener opens: the application's own threads */
+    void (*stop)(void);    /* after every worker stopped: join those threads */
 } server_hooks_t;
 
 /* Run until SIGTERM/SIGINT; finishes requests in flight, then returns 0.

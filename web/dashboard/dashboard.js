@@ -5,7 +5,10 @@
  * ?refresh=S (seconds, default 5), #token=T (an organizer token for a
  * kiosk or projector: kept in sessionStorage and removed from the address
  * bar, never sent anywhere but the API's Authorization header).
- * Every value from the API is written with textContent, never as HTML. */
+ * Every value from the API is written with textContent, never as HTML.
+ * A signed-in organizer also sees a per-day chart (SVG drawn here), the
+ * breakdown by region and export buttons that follow the job's progress
+ * and then download its file. */
 (function () {
   "use strict";
   var API = "/api/v1";
@@ -114,13 +117,199 @@
     });
   }
 
+
+  /* ---- for organizers: the per-day chart, the region table, exports ---- */
+
+  var SVG = "http://www.w3.org/2000/svg";
+  function el(name, attrs, parent) {
+    var e = document.createElementNS(SVG, name);
+    Object.keys(attrs).forEach(function (k) { e.setAttribute(k, attrs[k]); });
+    if (parent) parent.appendChild(e);
+    return e;
+  }
+
+  /* The days to draw: the contest's days and the month before them (its
+   * registration), within the series, every day (days without a row
+   * count 0); without a contest window, the last 90 days of the series. */
+  function days(series, startsAt, endsAt) {
+    if (!series.length) return [];
+    var DAY = 86400000, by = {};
+    function day(s) { return Date.parse(s.slice(0, 10) + "T00:00:00Z"); }
+    series.forEach(function (d) { by[d.date] = d; });
+    var first = day(series[0].date), last = day(series[series.length - 1].date);
+    if (startsAt && endsAt) {
+      first = Math.max(first, day(startsAt) - 30 * DAY);
+      last = Math.min(last, day(endsAt));
+    }
+    if (!startsAt || !endsAt || last < first) {
+      last = day(series[series.length - 1].date);
+      first = Math.max(day(series[0].date), last - 89 * DAY);
+    }
+    var out = [];
+    for (var t = first; t <= last; t += DAY) {
+      var date = new Date(t).toISOString().slice(0, 10);
+      out.push(by[date] || { date: date, registrations: 0, participants: 0 });
+    }
+    return out;
+  }
+
+  /* A round top for the scale: 4 steps of 1, 2 or 5 times a power of ten. */
+  function niceTop(max) {
+    var raw = Math.max(1, max) / 4, p = Math.pow(10, Math.floor(Math.log10(raw)));
+    var step = [1, 2, 5, 10].map(function (m) { return m * p; }).filter(function (v) { return v >= raw; })[0];
+    return Math.max(4, step * 4);
+  }
+
+  /* Registrations and participants per day (Shanghai dates from the API)
+   * as two lines on one scale, drawn as SVG: no chart library. */
+  var lastChart = null;
+  function drawChart(series, startsAt, endsAt) {
+    lastChart = [series, startsAt, endsAt];
+    series = days(series, startsAt, endsAt);
+    var W = Math.max(400, $("chart").clientWidth || 900), H = Math.max(220, $("chart").clientHeight || 260);
+    var L = 56, R = 16, T = 12, B = 30;
+    var svg = el("svg", { viewBox: "0 0 " + W + " " + H, role: "img", "aria-label": "每日注册与参赛" });
+    var max = 1;
+    series.forEach(function (d) { max = Math.max(max, d.registrations, d.participants); });
+    var top = niceTop(max);
+    var n = series.length;
+    function x(i) { return L + (n <= 1 ? (W - L - R) / 2 : i * (W - L - R) / (n - 1)); }
+    function y(v) { return H - B - v * (H - T - B) / top; }
+    for (var g = 0; g <= 4; g++) {
+      var v = top * g / 4;
+      el("line", { x1: L, x2: W - R, y1: y(v), y2: y(v), "class": "grid" }, svg);
+      var t = el("text", { x: L - 8, y: y(v) + 4, "text-anchor": "end", "class": "axis" }, svg);
+      t.textContent = fmt(v);
+    }
+    var every = Math.max(1, Math.ceil(n / 15));
+    series.forEach(function (d, i) {
+      if (i % every !== 0 && i !== n - 1) return;
+      var t = el("text", { x: x(i), y: H - 8, "text-anchor": "middle", "class": "axis" }, svg);
+      t.textContent = d.date.slice(5);
+    });
+    [["registrations", "reg"], ["participants", "part"]].forEach(function (k) {
+      var pts = series.map(function (d, i) { return x(i) + "," + y(d[k[0]]); }).join(" ");
+      el("polyline", { points: pts, "class": "line-" + k[1] }, svg);
+      series.forEach(function (d, i) {
+        el("circle", { cx: x(i), cy: y(d[k[0]]), r: n > 40 ? 2.5 : 4, "class": "pt-" + k[1],
+                       "data-date": d.date, "data-value": d[k[0]] }, svg);
+      });
+    });
+    $("chart").replaceChildren(svg);
+  }
+
+  /* The panel's height follows the one beside it: draw again at its size. */
+  if (window.ResizeObserver) {
+    new ResizeObserver(function () {
+      if (lastChart) drawChart(lastChart[0], lastChart[1], lastChart[2]);
+    }).observe($("chart"));
+  }
+
+  function drawRegions(s) {
+    var body = $("region-stats").tBodies[0];
+    var frag = document.createDocumentFragment();
+    (s.regions || []).slice(0, 12).forEach(function (r) {
+      var tr = document.createElement("tr");
+      tr.dataset.id = r.region_code;
+      [r.name, fmt(r.registrations), fmt(r.units), fmt(r.participants)].forEach(function (v, i) {
+        var td = document.createElement("td");
+        if (i) td.className = "n";
+        td.textContent = v;
+        tr.appendChild(td);
+      });
+      frag.appendChild(tr);
+    });
+    body.replaceChildren(frag);
+    /* the four latest events */
+    $("events-line").textContent = (s.events || []).slice(-4).map(function (e) {
+      return e.title + "：签到 " + fmt(e.check_ins) + "，集中收看 " + fmt(e.recorded) + "，共 " + fmt(e.attended) + " 人";
+    }).join("；");
+  }
+
+  var STATE_TEXT = { queued: "排队中", running: "生成中", done: "已完成", failed: "失败" };
+  var job = $("job");
+
+  function showJob(j) {
+    job.hidden = false;
+    job.dataset.jobId = j.id;
+    job.dataset.state = j.state;
+    job.dataset.seen = (job.dataset.seen ? job.dataset.seen + "," : "") + j.state;
+    var pct = Math.round((j.state === "done" ? 1 : j.progress || 0) * 100);
+    job.dataset.progress = pct;
+    $("job-state").textContent = (STATE_TEXT[j.state] || j.state) + " " + pct + "%" +
+        (j.state === "done" ? "，共 " + fmt(j.rows) + " 行" : "") + (j.error ? "（" + j.error + "）" : "");
+    $("job-bar").style.width = pct + "%";
+  }
+
+  /* The file needs the token, so it is fetched here and handed to the
+   * browser as a blob with the job's file name. */
+  function download(j) {
+    var h = { Authorization: "Bearer " + token() };
+    return fetch(j.download_url, { headers: h, cache: "no-store" }).then(function (r) {
+      if (!r.ok) throw new Error("HTTP " + r.status);
+      var name = /filename="([^"]+)"/.exec(r.headers.get("Content-Disposition") || "");
+      return r.blob().then(function (b) {
+        var a = $("job-link");
+        if (a.href) URL.revokeObjectURL(a.href);
+        a.href = URL.createObjectURL(b);
+        a.download = name ? name[1] : "export";
+        a.hidden = false;
+        job.dataset.bytes = b.size;
+        a.click();
+      });
+    });
+  }
+
+  function poll(id) {
+    return get("/admin/jobs/" + id, true).then(function (j) {
+      showJob(j);
+      if (j.state === "done") return download(j);
+      if (j.state === "failed") return null;
+      return new Promise(function (ok) { setTimeout(ok, 500); }).then(function () { return poll(id); });
+    });
+  }
+
+  function startExport(btn) {
+    var body = { kind: btn.dataset.kind, format: "xlsx" };
+    if (btn.dataset.kind !== "weekly") body.contest_id = Number(contestId);
+    var buttons = document.querySelectorAll(".export");
+    buttons.forEach(function (b) { b.disabled = true; });
+    job.dataset.seen = "";
+    delete job.dataset.bytes;
+    $("job-link").hidden = true;
+    $("job-what").textContent = btn.textContent;
+    fetch(API + "/admin/exports", {
+      method: "POST", cache: "no-store",
+      headers: { "Content-Type": "application/json", Authorization: "Bearer " + token() },
+      body: JSON.stringify(body)
+    }).then(function (r) {
+      return r.json().then(function (j) {
+        if (!r.ok) throw new Error((j.error && j.error.message) || ("HTTP " + r.status));
+        return poll(j.job_id);
+      });
+    }).catch(function (e) {
+      job.hidden = false;
+      job.dataset.state = "error";
+      $("job-state").textContent = "导出失败：" + e.message;
+    }).then(function () {
+      buttons.forEach(function (b) { b.disabled = false; });
+    });
+  }
+  document.querySelectorAll(".export").forEach(function (b) {
+    b.addEventListener("click", function () { startExport(b); });
+  });
+
   function stats() {
     if (!token()) {
       $("login").hidden = false;
+      $("ops").hidden = true;
       return Promise.resolve();
     }
     return get("/admin/stats" + q(), true).then(function (s) {
       $("login").hidden = true;
+      $("ops").hidden = false;
+      drawRegions(s);
+      drawChart(s.series || [], s.contest_starts_at, s.contest_ends_at);
       if (s.contest_name && $("contest-name").textContent === "竞赛实时看板") {
         $("contest-name").textContent = s.contest_name;
         document.title = s.contest_name + " · 实时看板";
@@ -133,6 +322,7 @@
       if (e.status === 401 || e.status === 403) {
         sessionStorage.removeItem(TOKEN_KEY);
         $("login").hidden = false;
+        $("ops").hidden = true;
         return;
       }
       throw e;
