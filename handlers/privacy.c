@@ -2,6 +2,7 @@
  * GET /admin/duplicates (see privacy.h). */
 #include "handlers/privacy.h"
 #include "engines/prizes/prizes.h"
+#include "engines/reports/reports.h"
 #include "engines/accounts/accounts.h"
 #include "handlers/handlers.h"
 #include "handlers/profile.h"
@@ -76,6 +77,11 @@ int h_me_data(req_t *r)
     if (!mine)
         return ST_STORE;
     json_object_update(out, mine);
+    /* lectures checked in to, or recorded by the unit (reports engine) */
+    json_t *checkins = rep_my_checkins(req_db(r), r->arena, r->auth.user_id);
+    if (!checkins)
+        return ST_STORE;
+    json_object_set_new(out, "check_ins", checkins);
     return reply_json(r, 200, json_incref(out));
 }
 

@@ -333,3 +333,23 @@ int rep_event_attendance(db_t *db, arena_t *a, const rep_who_t *who, long long u
     *added = total;
     return 0;
 }
+
+json_t *rep_my_checkins(db_t *db, arena_t *a, long long user_id)
+{
+    /* the person's own check-ins, and the times a unit recorded them as
+     * having watched together */
+    db_res_t *res = db_query(db, a,
+        "SELECT e.id, e.title, c.checked_in_at, NULL FROM event_checkins c JOIN events e ON e.id = c.event_id"
+        " WHERE c.user_id = ?"
+        " UNION ALL SELECT e.id, e.title, NULL, t.recorded_at FROM event_attendance t"
+        " JOIN events e ON e.id = t.event_id WHERE t.user_id = ? ORDER BY 1", "ii", user_id, user_id);
+    if (!res)
+        return NULL;
+    json_t *arr = json_array();
+    for (size_t i = 0; i < res->nrows; i++)
+        json_array_append_new(arr, json_pack("{s:I,s:s,s:o,s:o}", "event_id", (json_int_t)db_int(res, i, 0),
+            "title", db_get(res, i, 1) ? db_get(res, i, 1) : "",
+            "checked_in_at", db_get(res, i, 2) ? json_integer(db_int(res, i, 2)) : json_null(),
+            "recorded_at", db_get(res, i, 3) ? json_integer(db_int(res, i, 3)) : json_null()));
+    return arr;
+}

@@ -105,6 +105,10 @@ int rep_event_exists(db_t *db, arena_t *a, long long id);
  * REP_ESTATE (event_not_open). */
 int rep_event_check_in(db_t *db, arena_t *a, long long event_id, long long user_id, long long now,
                        long long *at);
+/* The caller's check-ins and recorded attendance, for GET /me/data:
+ * [{"event_id", "title", "checked_in_at", "recorded_at"}]; NULL when
+ * MariaDB failed. */
+json_t *rep_my_checkins(db_t *db, arena_t *a, long long user_id);
 /* Record members of unit who watched together. A unit admin (who->organizer
  * == 0) only for their own unit and its own members; an organizer for units
  * of the area. *added is the count of new rows. REP_EFORBID, REP_ENOTFOUND,

@@ -2,6 +2,7 @@
 events, the check-in code (scene e=<id>, cached like the unit codes),
 check-ins before, inside and after a session, twice, by someone
 unregistered, and the attendance a unit records (own members only)."""
+import datetime
 import secrets
 import struct
 
@@ -139,6 +140,10 @@ def test_check_in_before_inside_after_twice_unregistered(stack):
         stack.set_clock(offset_s=0)
     n = int(stack.sql("SELECT COUNT(*) FROM event_checkins WHERE event_id = %d" % ev["id"])[0][0])
     assert n == 3, n
+    # the person sees their check-in in GET /me/data (PIPL access)
+    first = int(datetime.datetime.fromisoformat("2024-06-16T08:50:00+08:00").timestamp())
+    d = stack.get("me/data", token=people[0]).json
+    assert [(c["event_id"], c["checked_in_at"]) for c in d["check_ins"]] == [(ev["id"], first)], d["check_ins"]
 
 
 def test_attendance_own_members_only(stack):

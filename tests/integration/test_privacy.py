@@ -134,6 +134,7 @@ def test_me_data_holds_what_the_person_entered(stack):
         # what the prizes engine holds: nothing won yet, the subscription accepted
         assert d["prizes"] == [] and d["certificates"] == [] and d["video_receipts"] == [], d
         assert [x["template"] for x in d["subscriptions"]] == ["result"], d
+        assert d["check_ins"] == [], d
         assert d["account"]["id"] == user["id"] and d["account"]["openid"] == openid, d
         assert d["account"]["phone_masked"] == phone[:3] + "****" + phone[-4:], d
         assert phone not in r.body.decode()          # masked, never the number
