@@ -15,7 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static const char *const KINDS[] = { "participants", "units", "members", "weekly", NULL };
+static const char *const KINDS[] = { "participants", "units", "members", "weekly", "videos", NULL };
 
 long long rep_param_int(json_t *params, const char *key, long long def)
 {
