@@ -34,6 +34,8 @@ static const char *review_name(const char *r)
         return "通过";
     if (r && strcmp(r, "review") == 0)
         return "待人工审核";
+    if (r && strcmp(r, "rejected") == 0)
+        return "已驳回";
     return "未检测";
 }
 
