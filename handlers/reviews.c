@@ -19,7 +19,7 @@ int h_admin_reviews(req_t *r)
 {
     static const char *const states[] = { "pending", "accepted", "rejected", "all", NULL };
     static const char *const kinds[] = { "unit_name", "contact_name", "real_name", "org_name",
-                                         "position", NULL };
+                                         "position", "video_title", NULL };
     long long limit, offset;
     if (req_query_int(r, "limit", 20, 1, 100, &limit) < 0 ||
         req_query_int(r, "offset", 0, 0, 10000000, &offset) < 0)
@@ -29,7 +29,7 @@ int h_admin_reviews(req_t *r)
         return reply_error(r, 400, "invalid_parameter", "state is pending, accepted, rejected or all");
     if (kind && *kind && !one_of(kind, kinds))
         return reply_error(r, 400, "invalid_parameter",
-                           "kind is unit_name, contact_name, real_name, org_name or position");
+                           "kind is unit_name, contact_name, real_name, org_name, position or video_title");
     json_t *out = console_reviews_list(req_db(r), r->arena, r->auth.area, state,
                                        kind && *kind ? kind : NULL, limit, offset);
     if (!out) 

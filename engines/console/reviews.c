@@ -9,15 +9,19 @@
 #include <string.h>
 
 /* Unit texts (unit_name, contact_name) belong to the unit's area, a
- * person's texts to the person's region. */
+ * video's title (video_title: subject_id is video_items.id) to its
+ * receipt's region, a person's texts to the person's region. */
 #define REVIEW_FROM \
     " FROM content_reviews cr" \
     " LEFT JOIN units u ON cr.kind IN ('unit_name', 'contact_name') AND u.id = cr.subject_id" \
-    " LEFT JOIN profiles p ON cr.kind NOT IN ('unit_name', 'contact_name') AND p.user_id = cr.subject_id" \
+    " LEFT JOIN profiles p ON cr.kind NOT IN ('unit_name', 'contact_name', 'video_title')" \
+    " AND p.user_id = cr.subject_id" \
+    " LEFT JOIN video_items vi ON cr.kind = 'video_title' AND vi.id = cr.subject_id" \
+    " LEFT JOIN video_receipts vr ON vr.id = vi.receipt_id" \
     " LEFT JOIN organizers o ON o.id = cr.decided_by"
 #define REVIEW_AREA \
     " (? = '' OR ? IN (u.province_code, u.city_code, u.county_code," \
-    " p.province_code, p.city_code, p.county_code))"
+    " p.province_code, p.city_code, p.county_code, vr.province_code, vr.city_code, vr.county_code))"
 
 static json_t *str_or_null(const char *s)
 {
@@ -44,7 +48,7 @@ json_t *console_reviews_list(db_t *db, arena_t *a, const char *area, const char 
     db_res_t *res = t ? db_query(db, a,
                                  "SELECT cr.id, cr.kind, cr.subject_id, cr.user_id, cr.content, cr.reason,"
                                  " cr.state, cr.created_at, cr.decided_at, o.username, cr.reject_reason,"
-                                 " COALESCE(u.region_code, p.region_code)"
+                                 " COALESCE(u.region_code, vr.region_code, p.region_code)"
                                  REVIEW_FROM " WHERE (? = '' OR cr.state = ?) AND (? = '' OR cr.kind = ?)"
                                  " AND" REVIEW_AREA " ORDER BY cr.id LIMIT ? OFFSET ?",
                                  "ssssssii", st, st, k, k, area, area, limit, offset) : NULL;
@@ -81,6 +85,9 @@ static long long apply_decision(db_t *db, const char *kind, long long subject, c
                            " WHERE user_id = ? AND real_name = ?", "ssis", state, reject_reason,
                        subject, content);
     }
+    if (strcmp(kind, "video_title") == 0)
+        return db_exec(db, "UPDATE video_items SET content_review = ? WHERE id = ? AND title = ?", "sis", state,
+                       subject, content);
     return 0;
 }
 
@@ -92,8 +99,9 @@ int console_review_decide(db_t *db, arena_t *a, long long organizer_id, const ch
         return -1;
     db_res_t *res = db_query(db, a,
                              "SELECT cr.kind, cr.subject_id, cr.content, cr.state,"
-                             " COALESCE(u.province_code, p.province_code), COALESCE(u.city_code, p.city_code),"
-                             " COALESCE(u.county_code, p.county_code)" REVIEW_FROM
+                             " COALESCE(u.province_code, vr.province_code, p.province_code),"
+                             " COALESCE(u.city_code, vr.city_code, p.city_code),"
+                             " COALESCE(u.county_code, vr.county_code, p.county_code)" REVIEW_FROM
                              " WHERE cr.id = ? FOR UPDATE", "i", id);
     int rc = !res ? -1 : !res->nrows ? CONSOLE_NOT_FOUND : 0;
     if (rc == 0 && !rules_area_covers(area, db_get(res, 0, 4), db_get(res, 0, 5), db_get(res, 0, 6)))

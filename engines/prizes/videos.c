@@ -131,6 +131,9 @@ static int save_receipt(req_t *r, const receipt_t *rc, int verdict, long long *i
         n = db_exec(db, "INSERT INTO video_items (receipt_id, seq, title, url, author, author_unit, content_review)"
                     " VALUES (?, ?, ?, ?, ?, ?, ?)", "iisssss", *id, (long long)i + 1, it->title, it->url,
                     it->author, it->author_unit, review);
+        /* a title WeChat did not pass waits in the console's review queue */
+        if (n >= 0 && content_review_add(r, "video_title", db_last_id(db), r->auth.user_id, it->title, verdict) != 0)
+            n = -1;
         if (n < 0 && db_errno(db) == DB_ER_DUP_ENTRY) {
             db_rollback(db);
             reply_error(r, 409, "video_exists",

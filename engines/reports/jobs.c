@@ -15,7 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static const char *const KINDS[] = { "participants", "units", "members", "weekly", NULL };
+static const char *const KINDS[] = { "participants", "units", "members", "weekly", "videos", "winners", NULL };
 
 long long rep_param_int(json_t *params, const char *key, long long def)
 {
@@ -104,6 +104,8 @@ static int canonical(const rep_who_t *who, const char *kind, json_t *in, json_t 
     } else if (strcmp(kind, "weekly") == 0) {
         if (take_period(in, out) < 0)
             return -1;
+    } else if (strcmp(kind, "winners") == 0 && rep_param_int(out, "contest_id", 0) <= 0) {
+        return -1;
     }
     /* the requester's scope is part of what makes two requests identical */
     json_object_set_new(out, "area", json_string(who->area));
@@ -133,6 +135,9 @@ int rep_job_submit(db_t *db, arena_t *a, const rep_who_t *who, json_t *body,
         return *err = "invalid_format", REP_EINPUT;
     /* A unit admin exports their own unit's members only. */
     if (!who->organizer && strcmp(kind, "members") != 0)
+        return REP_EFORBID;
+    /* The payout list holds phone numbers in full: nationwide organizers only. */
+    if (strcmp(kind, "winners") == 0 && who->area[0])
         return REP_EFORBID;
     json_t *uid = json_object_get(body, "unit_id");
     if (!who->organizer && uid && !json_is_null(uid) &&

@@ -42,6 +42,8 @@ int rep_write_participants(rep_run_t *run);
 int rep_write_units(rep_run_t *run);
 int rep_write_members(rep_run_t *run);
 int rep_write_weekly(rep_run_t *run);
+int rep_write_videos(rep_run_t *run);
+int rep_write_winners(rep_run_t *run);
 
 /* Full name or its mask, as the requester may see it: organizers see
  * names; a unit admin sees the people of their own unit (board unit: staff

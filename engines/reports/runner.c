@@ -106,6 +106,10 @@ static int write_kind(rep_run_t *run, const char *kind)
         return rep_write_members(run);
     if (strcmp(kind, "weekly") == 0)
         return rep_write_weekly(run);
+    if (strcmp(kind, "videos") == 0)
+        return rep_write_videos(run);
+    if (strcmp(kind, "winners") == 0)
+        return rep_write_winners(run);
     run->fail_reason = "unknown kind";
     return -1;
 }
