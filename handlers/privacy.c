@@ -115,13 +115,10 @@ int h_admin_duplicates(req_t *r)
         " OR u.county_code = ?)"
         " GROUP BY p.board_unit_id, p.real_name HAVING COUNT(*) > 1";
     db_t *db = req_db(r);
-    /* tried twice: a connection left stale by a MariaDB restart fails its
-     * first call and reconnects on the next (server/db.h) */
-    db_res_t *n = NULL;
-    for (int i = 0; i < 2 && !n; i++)
-        n = db_query(db, r->arena,
-                     arena_sprintf(r->arena, "SELECT COUNT(*) FROM (SELECT 1%s) g", FROM),
-                     "ssss", area, area, area, area);
+    /* (a read on a connection a MariaDB restart left stale is repeated on a
+     * new one by db_query itself) */
+    db_res_t *n = db_query(db, r->arena, arena_sprintf(r->arena, "SELECT COUNT(*) FROM (SELECT 1%s) g", FROM),
+                           "ssss", area, area, area, area);
     db_res_t *res = n ? db_query(db, r->arena,
                                  arena_sprintf(r->arena,
                                                "SELECT p.board_unit_id, MAX(u.name), p.real_name,"

@@ -77,14 +77,26 @@ void db_free(db_t *db)
     free(db);
 }
 
+/* A connection that was open and is gone: the server went away or killed
+ * it (a restart kills idle connections with ER_CONNECTION_KILLED; 4031 is
+ * an idle timeout). Nothing sent on it stays uncommitted, so a read, or a
+ * whole transaction, may run again on a new one. The one definition for
+ * dropping the connection (set_err), repeating a read (run) and
+ * repeating a transaction (db_tx_transient). */
+static int connection_lost(int no)
+{
+    return no == CR_SERVER_GONE_ERROR || no == CR_SERVER_LOST || no == 1927 /* ER_CONNECTION_KILLED */ ||
+           no == 4031 /* ER_CLIENT_INTERACTION_TIMEOUT */;
+}
+
 static void set_err(db_t *db, int no, const char *msg)
 {
     db->err = no;
     snprintf(db->errmsg, sizeof db->errmsg, "%s", msg ? msg : "");
     atomic_fetch_add(&db_errors_total, 1);
-    /* A lost connection is dropped here and reopened by the next call. */
-    if (no == CR_SERVER_GONE_ERROR || no == CR_SERVER_LOST || no == CR_CONNECTION_ERROR ||
-        no == CR_CONN_HOST_ERROR || no == 1927 /* ER_CONNECTION_KILLED */ || no == 4031)
+    /* A lost connection, or one that could not be made, is dropped here
+     * and reopened by the next call. */
+    if (connection_lost(no) || no == CR_CONNECTION_ERROR || no == CR_CONN_HOST_ERROR)
         disconnect(db);
 }
 
@@ -271,11 +283,6 @@ static int bind_params(db_t *db, MYSQL_STMT *st, const char *types, va_list ap,
         return -1;
     }
     return 0;
-}
-
-static int connection_lost(int no)
-{
-    return no == CR_SERVER_GONE_ERROR || no == CR_SERVER_LOST;
 }
 
 static MYSQL_STMT *run_once(db_t *db, const char *sql, const char *types, va_list ap)
@@ -468,8 +475,7 @@ _Atomic unsigned long db_tx_retries_total;
 
 int db_tx_transient(int err)
 {
-    return err == DB_ER_DEADLOCK || err == DB_ER_LOCK_WAIT || err == CR_SERVER_GONE_ERROR ||
-           err == CR_SERVER_LOST;
+    return err == DB_ER_DEADLOCK || err == DB_ER_LOCK_WAIT || connection_lost(err);
 }
 
 int db_tx(db_t *db, db_tx_fn fn, void *ctx)

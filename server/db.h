@@ -58,8 +58,9 @@ int db_rollback(db_t *db);
  * 4xx), then returns ST_OK or ST_REPLIED, which db_tx returns. When a
  * statement or the COMMIT fails, fn returns ST_STORE at once without
  * rolling back; db_tx then reads the error, rolls back and, for a deadlock
- * (1213), a lock wait timeout (1205) or a lost connection (2006, 2013:
- * nothing of the transaction stays), runs BEGIN and fn again, up to
+ * (1213), a lock wait timeout (1205) or a lost connection (2006, 2013,
+ * 1927 killed, 4031 idle: nothing of the transaction stays), runs BEGIN
+ * and fn again, up to
  * DB_TX_TRIES in all. Other failures, and the last try's, return
  * ST_STORE. fn must be safe to run again: it reads what it decides on
  * inside the transaction. Any other status fn returns (ST_ERR) is

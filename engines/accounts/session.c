@@ -152,20 +152,16 @@ int session_resolve(req_t *r, const char *token)
         return -1;
     }
     /* Not cached (Redis restarted, flushed, down, or the entry aged out).
-     * A read, so a failure is tried once more: a connection left stale by a
-     * MariaDB restart fails its first call and reconnects on the next (db.h),
-     * and a Redis outage is exactly when connections idle since then are
-     * first used. */
-    db_res_t *res = NULL;
-    for (int i = 0; i < 2 && !res; i++)
-        res = db_query(req_db(r), r->arena,
-                       "SELECT IFNULL(s.user_id, 0), IFNULL(s.organizer_id, 0), s.roles,"
-                       " s.expires_at, u.roles, IFNULL(u.admin_unit_id, 0), o.area, o.disabled"
-                       " FROM sessions s"
-                       " LEFT JOIN users u ON u.id = s.user_id"
-                       " LEFT JOIN organizers o ON o.id = s.organizer_id"
-                       " WHERE s.token_hash = ? AND s.expires_at > ?",
-                       "si", a->token_hash, now);
+     * A connection a MariaDB restart left stale is reopened and this read
+     * repeated by db_query itself (server/db.c). */
+    db_res_t *res = db_query(req_db(r), r->arena,
+                             "SELECT IFNULL(s.user_id, 0), IFNULL(s.organizer_id, 0), s.roles,"
+                             " s.expires_at, u.roles, IFNULL(u.admin_unit_id, 0), o.area, o.disabled"
+                             " FROM sessions s"
+                             " LEFT JOIN users u ON u.id = s.user_id"
+                             " LEFT JOIN organizers o ON o.id = s.organizer_id"
+                             " WHERE s.token_hash = ? AND s.expires_at > ?",
+                             "si", a->token_hash, now);
     if (!res)
         return -2;
     if (!res->nrows)
