@@ -108,7 +108,8 @@ const route_t app_routes[] = {
     { "POST", API "/admin/reviews/{id}/accept", h_admin_review_accept, R_ORGANIZER, 4096 },
     { "POST", API "/admin/reviews/{id}/reject", h_admin_review_reject, R_ORGANIZER, 4096 },
     /* one file of at most 10 MB; nginx's limit is generated from this */
-    { "POST", API "/uploads",                 h_upload_create, R_USER, UPLOAD_MAX_BODY },
+    /* people (an application's files) and organizers (a material's PDF) */
+    { "POST", API "/uploads",                 h_upload_create, R_USER | R_ORGANIZER, UPLOAD_MAX_BODY },
     { "GET",  API "/uploads/{id}",            h_upload_get,    R_USER | R_ORGANIZER, 0 },
     { "POST", API "/units/{id}/admin-applications", h_application_create, R_USER, 4096 },
     { "GET",  API "/admin/admin-applications", h_admin_applications, R_ORGANIZER, 0 },
@@ -119,6 +120,8 @@ const route_t app_routes[] = {
 
     /* @materials: study materials (materials.h) */
     { "GET",  API "/materials",               h_materials_list, 0, 0 },
+    /* public once published: a PDF of up to 10 MB read from MariaDB */
+    { "GET",  API "/materials/{id}/file",     h_material_file,  0, 0 },
     { "POST", API "/admin/materials",         h_admin_material_create, R_ORGANIZER | R_NATIONWIDE, 8192 },
     { "DELETE", API "/admin/materials/{id}",  h_admin_material_delete, R_ORGANIZER | R_NATIONWIDE, 1024 },
 

@@ -1,6 +1,8 @@
 /* uploads.c: POST /uploads (one file, multipart/form-data as
  * wx.uploadFile sends it) and GET /uploads/{id}. The type is judged by the
- * bytes (rules/media_type.h); the client's file name is ignored. */
+ * bytes (rules/media_type.h); the client's file name is ignored. People
+ * upload an application's files; organizers a study material's PDF
+ * (handlers/materials.c), kept under their organizer id. */
 #include "handlers/console.h"
 #include "engines/console/console.h"
 #include "handlers/handlers.h"
@@ -25,20 +27,24 @@ int h_upload_create(req_t *r)
     const char *mt = rules_media_type_sniff((const unsigned char *)data, len);
     if (!mt)
         return reply_error(r, 415, "unsupported_media_type", "only PDF, JPEG and PNG files are taken");
-    long long recent = console_upload_count_since(req_db(r), r->arena, r->auth.user_id,
+    /* an organizer's session carries no user: the file is theirs */
+    int org = (r->auth.roles & ROLE_ORGANIZER) != 0;
+    long long user = org ? 0 : r->auth.user_id, organizer = org ? r->auth.organizer_id : 0;
+    long long recent = console_upload_count_since(req_db(r), r->arena, user, organizer,
                                                   (long long)clock_now_s() - 86400);
-    if (recent < 0) 
+    if (recent < 0)
         return ST_STORE;
 
     if (recent >= CONSOLE_UPLOADS_PER_DAY) {
         reply_header(r, "Retry-After", "3600");
         return reply_error(r, 429, "rate_limited", "too many uploads today; try again tomorrow");
     }
-    long long id = console_upload_store(req_db(r), r->auth.user_id, 0, mt, data, len);
-    if (id < 0) 
+    long long id = console_upload_store(req_db(r), user, organizer, mt, data, len);
+    if (id < 0)
         return ST_STORE;
 
-    log_info("upload %lld by user %lld: %s, %zu bytes", id, r->auth.user_id, mt, len);
+    log_info("upload %lld by %s %lld: %s, %zu bytes", id, org ? "organizer" : "user", org ? organizer : user,
+             mt, len);
     return reply_json(r, 201, json_pack("{s:I,s:s,s:I}", "upload_id", (json_int_t)id,
                                         "media_type", mt, "size", (json_int_t)len));
 }

@@ -123,11 +123,14 @@ int console_review_decide(db_t *db, arena_t *a, long long organizer_id, const ch
 long long console_upload_store(db_t *db, long long user_id, long long organizer_id,
                                const char *media_type, const void *data, size_t len);
 
-/* How many files user_id uploaded since since (seconds); -1 on a store
- * error. Uploads are capped per person and day (CONSOLE_UPLOADS_PER_DAY):
- * an application needs two, and MariaDB is not a free file store. */
+/* How many files user_id (or, when organizer_id > 0, that organizer)
+ * uploaded since since (seconds); -1 on a store error. Uploads are capped
+ * per person or organizer and day (CONSOLE_UPLOADS_PER_DAY): an
+ * application needs two, a study material one, and MariaDB is not a free
+ * file store. */
 #define CONSOLE_UPLOADS_PER_DAY 30
-long long console_upload_count_since(db_t *db, arena_t *a, long long user_id, long long since);
+long long console_upload_count_since(db_t *db, arena_t *a, long long user_id, long long organizer_id,
+                                    long long since);
 
 typedef struct {
     long long id, user_id;
@@ -137,8 +140,9 @@ typedef struct {
 } console_upload_t;
 
 /* Read an upload the caller may see: its uploader (user_id), or an
- * organizer (organizer_id > 0) whose area covers a unit that an
- * application names it for (a nationwide organizer sees every upload).
+ * organizer (organizer_id > 0) who uploaded it or whose area covers a unit
+ * that an application names it for (a nationwide organizer sees every
+ * upload).
  * Returns 0, CONSOLE_NOT_FOUND (also: not the caller's to see, so ids
  * cannot be probed) or -1. */
 int console_upload_get(db_t *db, arena_t *a, long long id, long long user_id,

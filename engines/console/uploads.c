@@ -21,10 +21,14 @@ long long console_upload_store(db_t *db, long long user_id, long long organizer_
     return db_last_id(db);
 }
 
-long long console_upload_count_since(db_t *db, arena_t *a, long long user_id, long long since)
+long long console_upload_count_since(db_t *db, arena_t *a, long long user_id, long long organizer_id,
+                                    long long since)
 {
-    db_res_t *res = db_query(db, a, "SELECT COUNT(*) FROM uploads WHERE user_id = ? AND created_at >= ?",
-                             "ii", user_id, since);
+    db_res_t *res = organizer_id > 0
+        ? db_query(db, a, "SELECT COUNT(*) FROM uploads WHERE organizer_id = ? AND created_at >= ?",
+                   "ii", organizer_id, since)
+        : db_query(db, a, "SELECT COUNT(*) FROM uploads WHERE user_id = ? AND created_at >= ?",
+                   "ii", user_id, since);
     return res ? db_int(res, 0, 0) : -1;
 }
 
@@ -47,15 +51,16 @@ static int organizer_may_see(db_t *db, arena_t *a, long long id, const char *are
 int console_upload_get(db_t *db, arena_t *a, long long id, long long user_id,
                        long long organizer_id, const char *area, console_upload_t *out)
 {
-    db_res_t *res = db_query(db, a, "SELECT id, IFNULL(user_id, 0), media_type, data FROM uploads"
-                                    " WHERE id = ?", "i", id);
+    db_res_t *res = db_query(db, a, "SELECT id, IFNULL(user_id, 0), media_type, data, IFNULL(organizer_id, 0)"
+                                    " FROM uploads WHERE id = ?", "i", id);
     if (!res)
         return -1;
     if (!res->nrows)
         return CONSOLE_NOT_FOUND;
     long long owner = db_int(res, 0, 1);
     if (organizer_id > 0) {
-        int ok = organizer_may_see(db, a, id, area);
+        /* the organizer who uploaded it (a material's file), or by area */
+        int ok = db_int(res, 0, 4) == organizer_id ? 1 : organizer_may_see(db, a, id, area);
         if (ok < 0)
             return -1;
         if (!ok)

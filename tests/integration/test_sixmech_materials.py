@@ -1,7 +1,13 @@
 """Study materials (issue 13): the seed's open on 05-25 08:00; an
-organizer publishes a link with published_at and withdraws it; GET
-/materials lists, to anyone, those published and not withdrawn, per
-contest. Uploads do not exist in this server yet: upload_id is refused."""
+organizer publishes a link, or a PDF uploaded with POST /uploads, with
+published_at and withdraws it; GET /materials lists, to anyone, those
+published and not withdrawn, per contest; GET /materials/{id}/file serves
+a published PDF (the same bytes) and nothing before or after. Only an
+organizer's upload that is a PDF may be published; too large a file is
+refused at upload."""
+import urllib.parse
+
+from console_helpers import multipart, pdf, png, upload
 from quiz_helpers import contest_id, error_code, organizer_token
 
 # before test_roles and test_bad_input, whose walks withdraw material 1 as an organizer
@@ -84,7 +90,16 @@ def test_bad_materials_are_400_and_write_nothing(stack):
                          ({"title": None}, "invalid_material"),
                          ({"published_at": "tomorrow"}, "invalid_material"),
                          ({"contest_id": "1"}, "invalid_material"), ({"contest_id": 0}, "invalid_material"),
-                         ({"upload_id": 5}, "uploads_unavailable")):
+                         ({"upload_id": 5}, "invalid_material"),            # and a url: one or the other
+                         ({"upload_id": "5", "url": None}, "invalid_material"),
+                         ({"upload_id": 0, "url": None}, "invalid_material")):
+        if change.get("url", "") is None:
+            change = dict(change)
+            del change["url"]
+            body = {k: v for k, v in good.items() if k != "url"}
+            r = stack.post("admin/materials", dict(body, **change), token=org)
+            assert r.status == 400 and error_code(r) == code, (change, r)
+            continue
         r = stack.post("admin/materials", dict(good, **change), token=org)
         assert r.status == 400 and error_code(r) == code, (change, r)
     r = stack.post("admin/materials", dict(good, contest_id=987654321), token=org)
@@ -94,3 +109,92 @@ def test_bad_materials_are_400_and_write_nothing(stack):
     assert r.status == 400, r
     user, _ = stack.login()
     assert stack.post("admin/materials", good, token=user).status == 403
+
+
+MB = 1024 * 1024
+
+
+def file_material(stack, org, data, title, published_at, contest=None):
+    r = upload(stack, org, data, "ignored-name.pdf")
+    assert r.status == 201 and r.json["media_type"] == "application/pdf", r
+    r = stack.post("admin/materials", {"title": title, "upload_id": r.json["upload_id"],
+                                       "published_at": published_at, "contest_id": contest}, token=org)
+    assert r.status == 201, r
+    return r.json["material"]
+
+
+def test_pdf_material_uploaded_published_downloaded_withdrawn(stack):
+    org = organizer_token(stack)
+    six = contest_id(stack, "liuxiang")
+    data = pdf(b"six mechanisms study notes " + bytes(range(256)) * 40)
+    title = "六项机制/学习手册（2024）"
+    m = file_material(stack, org, data, title, "2024-06-03T08:00:00+08:00", six)
+    assert m["kind"] == "file" and m["url"] == "/api/v1/materials/%d/file" % m["id"], m
+    try:
+        # before published_at: neither listed nor served
+        stack.set_clock(iso="2024-06-03T07:59:59+08:00")
+        assert title not in titles(stack, six)
+        r = stack.get(m["url"])
+        assert r.status == 404 and error_code(r) == "material_not_found", r
+        # published: listed with its public url, served to anyone, byte for byte
+        stack.set_clock(iso="2024-06-03T08:00:00+08:00")
+        listed = [x for x in stack.get("materials?contest_id=%d" % six).json["materials"] if x["id"] == m["id"]]
+        assert listed == [m], listed
+        r = stack.get(m["url"])
+        assert r.status == 200 and r.header("Content-Type") == "application/pdf", r
+        assert r.body == data
+        cd = r.header("Content-Disposition")
+        assert cd.startswith('inline; filename="material-%d.pdf"; filename*=UTF-8\'\'' % m["id"]), cd
+        name = urllib.parse.unquote(cd.split("UTF-8''", 1)[1])
+        assert name == "六项机制_学习手册（2024）.pdf", name    # no path separator survives
+        assert all(c not in cd for c in "\r\n") and cd.isascii(), cd
+        assert r.header("X-Content-Type-Options") == "nosniff"
+        # withdrawn: gone from the list and the route
+        assert stack.request("DELETE", "admin/materials/%d" % m["id"], token=org).status == 204
+        assert title not in titles(stack, six)
+        r = stack.get(m["url"])
+        assert r.status == 404 and error_code(r) == "material_not_found", r
+    finally:
+        stack.set_clock(offset_s=0)
+    # a link has no file here, and ids that are no material
+    link = stack.post("admin/materials", {"title": "链接资料", "url": "https://example.org/x.pdf",
+                                          "published_at": "2024-01-01T08:00:00+08:00"}, token=org).json["material"]
+    try:
+        for path in ("materials/%d/file" % link["id"], "materials/987654321/file", "materials/abc/file"):
+            r = stack.get(path)
+            assert r.status == 404 and error_code(r) == "material_not_found", (path, r)
+    finally:
+        stack.request("DELETE", "admin/materials/%d" % link["id"], token=org)
+
+
+def test_only_an_organizers_pdf_is_published_and_size_is_capped(stack):
+    org = organizer_token(stack)
+    n0 = stack.sql("SELECT COUNT(*) FROM materials")[0][0]
+    body = {"title": "资料文件", "published_at": "2024-06-01T08:00:00+08:00"}
+    # a picture is an upload, but not a material's file
+    r = upload(stack, org, png(), "a.png")
+    assert r.status == 201 and r.json["media_type"] == "image/png", r
+    r = stack.post("admin/materials", dict(body, upload_id=r.json["upload_id"]), token=org)
+    assert r.status == 415 and error_code(r) == "unsupported_media_type", r
+    # a person's upload (an application's certificate, say) is never published
+    user, _ = stack.login()
+    r = upload(stack, user, pdf(b"personal"), "mine.pdf")
+    assert r.status == 201, r
+    for uid in (r.json["upload_id"], 987654321):
+        r = stack.post("admin/materials", dict(body, upload_id=uid), token=org)
+        assert r.status == 404 and error_code(r) == "upload_not_found", r
+    # not a PDF by its bytes, whatever its name or declared type
+    r = upload(stack, org, b"<html>not a pdf</html>\n" * 20, "a.pdf")
+    assert r.status == 415 and error_code(r) == "unsupported_media_type", r
+    ct, raw = multipart([("file", "a.pdf", b"%PDF-1.4\n" + b"x" * 3000)])     # a PDF without its end
+    r = stack.request("POST", "uploads", raw=raw, token=org, headers={"Content-Type": ct})
+    assert r.status == 415, r
+    # larger than 10 MB: refused by the server, and far larger by nginx, in the same shape
+    for size in (10 * MB + 1, 12 * MB):
+        r = upload(stack, org, pdf(b"0" * (size - len(pdf()))))
+        assert r.status == 413 and error_code(r) == "body_too_large", (size, r)
+    assert stack.sql("SELECT COUNT(*) FROM materials")[0][0] == n0
+    # the organizer's uploads are theirs: counted and kept under the organizer
+    rows = stack.sql("SELECT COUNT(*), COUNT(u.user_id) FROM uploads u JOIN sessions s ON s.organizer_id ="
+                     " u.organizer_id WHERE s.token_hash = SHA2('%s', 256)" % org)
+    assert rows == [["1", "0"]], rows

@@ -257,9 +257,12 @@
     let j;
     try { j = await api('GET', 'materials?contest_id=' + c.id); } catch (e) { ul.append(el('li', { text: errText(e) })); return; }
     if (!j.materials.length) ul.append(el('li', { text: '暂无学习资料。' }));
-    j.materials.forEach(m => ul.append(el('li', {},
-      el('a', { href: m.url, target: '_blank', rel: 'noopener noreferrer' }, m.title),
-      ' （' + fmtTime(m.published_at) + ' 发布）')));
+    /* a file is the PDF this site serves (its url a path here); a link
+     * goes to where the organizers keep it */
+    j.materials.forEach(m => ul.append(el('li', { 'data-kind': m.kind },
+      el('a', { href: m.url, target: '_blank', rel: 'noopener noreferrer',
+        type: m.kind === 'file' ? 'application/pdf' : null }, m.title),
+      (m.kind === 'file' ? ' （PDF，' : ' （') + fmtTime(m.published_at) + ' 发布）')));
   }
 
   /* ---- answering ---- */
