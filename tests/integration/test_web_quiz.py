@@ -5,16 +5,22 @@ token); the person, not yet registered, registers on the page (region,
 unit search), opens the materials, answers a whole attempt of a staff
 contest that keeps its key until the end, and the score the page shows is
 the API's; the boards render; after the contest closes the review shows
-each answer. Screenshots at phone and desktop widths go to
-tests/artifacts/ (web-quiz-*.png)."""
+each answer. Materials: a link and an organizer's uploaded PDF, served by
+the site. The certificate: after the attempt the page gives the reason
+there is none yet (the contest runs; later, no verified phone), and once
+the person has one, a link that downloads the PDF the API gives.
+Screenshots at phone and desktop widths go to tests/artifacts/
+(web-quiz-*.png)."""
 import json
 import os
 import re
 import secrets
+import tempfile
 import time
 
 from cdp import Browser
-from quiz_helpers import answer_key, ensure_bank, q, wrong_answers
+from console_helpers import pdf, upload_id
+from quiz_helpers import answer_key, ensure_bank, organizer_token, q, wrong_answers
 from units_helpers import register_unit, token as rare
 
 __order__ = 76
@@ -38,8 +44,9 @@ def make_contest(stack):
     slug = "web" + secrets.token_hex(5)
     stack.sql("INSERT INTO contests (slug, name, is_main, audience, review_policy, registration_deadline,"
               " starts_at, ends_at, paper, points_per_question, time_limit_s, attempts_per_day, score_rule,"
+              " certificate_threshold, certificate_hours, certificate_days,"
               " created_at, updated_at) SELECT %s, '网页答题测试赛', 0, 'staff', 'after_end', %d, %d, %d, paper,"
-              " 5, 1200, 2, 'best', 0, 0 FROM contests WHERE slug = 'liuxiang'"
+              " 5, 1200, 2, 'best', 80, 2, 15, 0, 0 FROM contests WHERE slug = 'liuxiang'"
               % (q(slug), now + 3600, now - 3600, now + 7200))
     return int(stack.sql("SELECT id FROM contests WHERE slug = %s" % q(slug))[0][0])
 
@@ -80,6 +87,12 @@ def test_answer_a_whole_attempt_on_the_web_page(stack):
               " (%d, '网页测试学习资料', 'link', 'https://example.org/study.pdf', %d, 0),"
               " (%d, '尚未发布的资料', 'link', 'https://example.org/later.pdf', %d, 0)"
               % (cid, int(time.time()) - 60, cid, int(time.time()) + 86400))
+    org = organizer_token(stack)
+    study = pdf(b"web quiz study file")
+    r = stack.post("admin/materials", {"title": "网页测试PDF资料", "upload_id": upload_id(stack, org, study),
+                                       "published_at": "2024-01-01T08:00:00+08:00", "contest_id": cid}, token=org)
+    assert r.status == 201, r
+    file_id = r.json["material"]["id"]
     user_token, user = stack.login()
     assert user["registered"] is False
 
@@ -143,6 +156,13 @@ def test_answer_a_whole_attempt_on_the_web_page(stack):
         links = json.loads(b.eval("JSON.stringify(Array.from(document.querySelectorAll('#materials a'))"
                                   ".map(a => [a.textContent, a.href]))"))
         assert ["网页测试学习资料", "https://example.org/study.pdf"] in links, links
+        assert ["网页测试PDF资料", stack.base + "/api/v1/materials/%d/file" % file_id] in links, links
+        # the uploaded PDF opens from the page (same site, its policy allows it)
+        got = json.loads(b.eval("fetch(document.querySelector('#materials li[data-kind=file] a').href)"
+                                ".then(async r => JSON.stringify([r.status, r.headers.get('Content-Type'),"
+                                " new TextDecoder().decode(await r.arrayBuffer())]))"))
+        assert got == [200, "application/pdf", study.decode()], got
+        shot(b, "phone-materials")
         assert "尚未发布的资料" not in json.dumps(links, ensure_ascii=False)
         b.eval("document.querySelector('#v-materials [data-go=home]').click()")
         b.wait_for("!!document.querySelector('[data-contest=\"%d\"] [data-act=start]')" % cid, what="home again")
@@ -192,6 +212,11 @@ def test_answer_a_whole_attempt_on_the_web_page(stack):
         # the key is kept back until the end: the page says so and shows none
         assert b.eval("!!document.getElementById('r-later')")
         assert b.eval("document.querySelectorAll('#review li').length") == 0
+        # no certificate while the contest runs: the page says when and how
+        b.wait_for("!!document.getElementById('cert-reason')", what="the certificate's state")
+        reason = b.eval("document.getElementById('cert-reason').textContent")
+        assert "竞赛结束后" in reason and "80 分" in reason, reason
+        assert not b.eval("!!document.getElementById('cert-link')")
         shot(b, "phone-result")
 
         # the boards
@@ -232,7 +257,40 @@ def test_answer_a_whole_attempt_on_the_web_page(stack):
         wrong = d.eval("document.querySelectorAll('#review .wrong').length")
         assert (right, wrong) == (17, 3), (right, wrong)
         assert d.eval("document.querySelectorAll('#review .expl').length") >= 15
+        # ended, score 85 of 80 needed, but no verified phone: the reason
+        d.wait_for("!!document.getElementById('cert-reason')", what="the certificate's state")
+        reason = d.eval("document.getElementById('cert-reason').textContent")
+        assert "手机号" in reason and not d.eval("!!document.getElementById('cert-link')"), reason
         shot(d, "desktop-review")
+        # the phone verified in the mini-program: the page offers the certificate
+        r = stack.post("me/phone", {"code": "phone:139%08d" % secrets.randbelow(10 ** 8)}, token=user_token)
+        assert r.status == 200, r
+        d.eval("document.querySelector('#v-result [data-go=home]').click()")
+        d.wait_for("!!document.querySelector('[data-review=\"%d\"]')" % aid, what="home again")
+        d.eval("document.querySelector('[data-review=\"%d\"]').click()" % aid)
+        d.wait_for("!!document.getElementById('cert-link')", what="the certificate link")
+        api_pdf = stack.get("me/certificate?contest_id=%d" % cid, token=user_token)
+        assert api_pdf.status == 200, api_pdf
+        name = re.search(r'filename="(certificate-[0-9a-f]{24}\.pdf)"', api_pdf.header("Content-Disposition")).group(1)
+        link = json.loads(d.eval("(() => { const a = document.getElementById('cert-link');"
+                                 " return JSON.stringify([a.getAttribute('download'), a.href.slice(0, 5), a.textContent]); })()"))
+        assert link == [name, "blob:", "下载学时证书（PDF）"], link
+        # clicked, the link saves the very file the API gives (the page's
+        # policy keeps its scripts from reading blob: URLs, a download is not a read)
+        with tempfile.TemporaryDirectory() as dl:
+            d.call("Page.setDownloadBehavior", behavior="allow", downloadPath=dl)
+            d.eval("document.getElementById('cert-link').click()")
+            path = os.path.join(dl, name)
+            deadline = time.time() + 20
+            while time.time() < deadline and not (os.path.exists(path) and os.path.getsize(path) == len(api_pdf.body)):
+                time.sleep(0.2)
+            with open(path, "rb") as f:
+                assert f.read() == api_pdf.body
+        # reachable with the keyboard like every control
+        d.eval("document.getElementById('cert-link').focus()")
+        assert d.eval("document.activeElement.id") == "cert-link"
+        d.eval("window.scrollTo(0, 0)")
+        shot(d, "desktop-certificate")
     finally:
         stack.set_clock(offset_s=0)
         d.close()

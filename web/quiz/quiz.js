@@ -223,6 +223,25 @@
     box.replaceChildren();
     if (!j.contests.length) box.append(el('p', { text: '目前没有进行中的竞赛。' }));
     for (const c of j.contests) box.append(await contestCard(c));
+    /* contests that ended (GET /contests lists open and upcoming ones only)
+     * stay here while the person has answered them: the review and the
+     * certificate are read after the end */
+    const past = await pastContests(new Set(j.contests.map(c => c.id)));
+    if (past.length) box.append(el('h2', { class: 'past', text: '已结束的竞赛' }));
+    for (const c of past) box.append(await contestCard(c));
+  }
+
+  async function pastContests(listed) {
+    const ids = [];
+    try {
+      const a = await api('GET', 'attempts?limit=100');
+      a.attempts.forEach(x => { if (!listed.has(x.contest_id) && !ids.includes(x.contest_id)) ids.push(x.contest_id); });
+    } catch (e) { return []; }
+    const out = [];
+    for (const id of ids.slice(0, 5)) {
+      try { out.push((await api('GET', 'contests/current?contest_id=' + id)).contest); } catch (e) { /* gone */ }
+    }
+    return out;
   }
 
   async function contestCard(c) {
@@ -244,7 +263,7 @@
       a.attempts.filter(x => x.submitted_at).forEach(x => list.append(el('li', {},
         fmtTime(x.submitted_at) + ' 交卷，得分 ' + x.score + ' ',
         el('button', { type: 'button', class: 'link', 'data-review': x.attempt_id,
-          onclick: () => review(x.attempt_id) }, '查看详情'))));
+          onclick: () => review(x.attempt_id, c) }, '查看详情'))));
     } catch (e) { /* no record list: the rest still works */ }
     if (list.children.length) card.append(el('h3', { text: '我的答题记录' }), list);
     return card;
@@ -338,6 +357,7 @@
       el('p', { text: '答对 ' + r.correct_count + ' 题；竞赛成绩 ' + r.contest_score +
         (r.rank ? '，当前排名第 ' + r.rank + ' 名' : '') }));
     $('review').replaceChildren();
+    certificate(a.contest);
     if (r.results) renderReview(a.questions, r.results);
     else box.append(el('p', { class: 'note', id: 'r-later', text: '本竞赛的答案与解析将在竞赛结束后公布，届时可在“我的答题记录”中查看。' }));
   }
@@ -364,14 +384,65 @@
     });
   }
 
-  async function review(id) {
+  async function review(id, c) {
     let a;
     try { a = await api('GET', 'attempts/' + id); } catch (e) { say(errText(e)); return; }
     show('result');
+    certificate(c);
     $('result').replaceChildren(el('p', { class: 'score' }, '得分 ', el('strong', { id: 'r-score', text: String(a.score) })));
     const open = a.questions.some(q => q.answer);
     if (!open) $('result').append(el('p', { class: 'note', id: 'r-later', text: '答案与解析将在竞赛结束后公布。' }));
     renderReview(a.questions, null);
+  }
+
+  /* ---- the study-hours certificate ---- */
+
+  /* Why GET /me/certificate said no, in words for the person. The server's
+   * 403 not_eligible carries one code for several reasons; its message
+   * (engines/prizes/certificate.c) tells them apart. */
+  function certReason(c, e) {
+    const m = e.message || '';
+    const t = c.certificate_threshold;
+    if (e.code === 'certificate_window_closed') return '学时证书的下载期限已过。';
+    if (e.code !== 'not_eligible') return errText(e);
+    if (m.includes("contest's end")) return '竞赛结束后（' + fmtTime(c.ends_at) + ' 起）可在此下载学时证书；竞赛成绩达到 ' + t + ' 分即可获得。';
+    if (m.includes('score of')) return '竞赛成绩达到 ' + t + ' 分可获得学时证书，您的成绩尚未达到。';
+    if (m.includes('another account')) return '同一手机号的另一个账号已领取本竞赛的学时证书（每个手机号一份）。';
+    if (m.includes('phone')) return '领取学时证书需要先在小程序中验证手机号（每个手机号一份）。';
+    if (m.includes('real-name')) return '学时证书颁发给实名报名的参赛者。';
+    if (m.includes('no certificate')) return '本竞赛不颁发学时证书。';
+    return m || '暂不能领取学时证书。';
+  }
+
+  /* After an attempt: the download link when the person has a certificate
+   * for contest c, else the reason. The PDF needs the session token, so it
+   * is fetched here and offered as a file (a blob: link), never as a link
+   * carrying the token. */
+  let certUrl = null;
+  async function certificate(c) {
+    const box = $('cert');
+    box.replaceChildren();
+    if (certUrl) { URL.revokeObjectURL(certUrl); certUrl = null; }
+    if (!c || c.certificate_threshold == null || c.certificate_threshold < 0) return;
+    box.append(el('h2', { text: '学时证书' }));
+    const note = el('p', { id: 'cert-state', text: '正在查询…' });
+    box.append(note);
+    let r;
+    try {
+      r = await fetch(API + 'me/certificate?contest_id=' + c.id, { headers: { Authorization: 'Bearer ' + token } });
+    } catch (e) { note.textContent = '网络异常，请稍后再试。'; return; }
+    if (!r.ok) {
+      let j = null;
+      try { j = await r.json(); } catch (e) { j = null; }
+      note.id = 'cert-reason';
+      note.textContent = certReason(c, (j && j.error) || { code: 'http_' + r.status });
+      return;
+    }
+    const m = /filename="(certificate-[0-9a-f]+\.pdf)"/.exec(r.headers.get('Content-Disposition') || '');
+    certUrl = URL.createObjectURL(await r.blob());
+    note.textContent = '恭喜！您已获得本竞赛的学时证书。';
+    box.append(el('p', {}, el('a', { id: 'cert-link', class: 'button primary', href: certUrl,
+      download: m ? m[1] : 'certificate.pdf', type: 'application/pdf' }, '下载学时证书（PDF）')));
   }
 
   /* ---- boards ---- */
