@@ -266,7 +266,11 @@ def test_answer_a_whole_attempt_on_the_web_page(stack):
         r = stack.post("me/phone", {"code": "phone:139%08d" % secrets.randbelow(10 ** 8)}, token=user_token)
         assert r.status == 200, r
         d.eval("document.querySelector('#v-result [data-go=home]').click()")
+        # GET /contests no longer lists the ended contest: the page keeps it
+        # among the contests the person answered, with their attempts
         d.wait_for("!!document.querySelector('[data-review=\"%d\"]')" % aid, what="home again")
+        assert d.eval("document.querySelector('#contests h2.past').textContent") == "已结束的竞赛"
+        assert "已结束" in d.eval("document.querySelector('[data-contest=\"%d\"]').textContent" % cid)
         d.eval("document.querySelector('[data-review=\"%d\"]').click()" % aid)
         d.wait_for("!!document.getElementById('cert-link')", what="the certificate link")
         api_pdf = stack.get("me/certificate?contest_id=%d" % cid, token=user_token)
