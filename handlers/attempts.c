@@ -80,7 +80,7 @@ static void boards_undo(req_t *r, long long contest_id)
     (void)lb_request_rebuild(req_kv(r), contest_id);
 }
 
-static const quiz_board_hooks_t board_hooks = { lb_rank_after_submit, boards_undo };
+static const quiz_board_hooks_t board_hooks = { lb_ranks_after_submits, boards_undo };
 
 int h_attempt_submit(req_t *r)
 {

@@ -6,9 +6,11 @@
  *   quiz_submit_load   the attempt, its contest's scoring settings and its
  *                      paper with the answer key (one read);
  *   quiz_submit        checks and scores the answers in the server, then
- *                      commits, in one transaction, the attempt's result,
- *                      the day's best, the contest score, the board outbox
- *                      row and the reply itself.
+ *                      commits the attempt's result, the day's best, the
+ *                      contest score, the board outbox row and the reply
+ *                      itself in one transaction with the other submits
+ *                      ready at the same time (group commit, group.h), and
+ *                      returns once that transaction has committed.
  * The reply holds the person's rank, taken before the commit through the
  * boards (the hooks below: the quiz engine does not include the boards,
  * which include it), so that a later submit gets the same bytes. */
@@ -32,12 +34,13 @@ typedef struct {
     const db_res_t *rows;       /* the paper, one row per question (submit.c) */
 } quiz_attempt_t;
 
-/* The boards, as the submit needs them. rank: apply the person's pending
- * outbox rows (this connection sees the uncommitted one) and return their
- * rank, or <= 0 when unknown. undo: after a failed commit, have the boards
- * rebuilt from MariaDB so they keep no result that was never committed. */
+/* The boards, as the submit needs them. ranks: apply the pending outbox
+ * rows of users[0..n-1] (this connection sees the uncommitted ones) and set
+ * each one's rank, or <= 0 when unknown. undo: after a failed commit, have
+ * the boards rebuilt from MariaDB so they keep no result that was never
+ * committed. */
 typedef struct {
-    long long (*rank)(req_t *r, long long contest_id, long long user_id);
+    void (*ranks)(req_t *r, long long contest_id, const long long *users, size_t n, long long *ranks);
     void (*undo)(req_t *r, long long contest_id);
 } quiz_board_hooks_t;
 
