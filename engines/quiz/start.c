@@ -193,10 +193,17 @@ static int start_tx(db_t *db, void *ctx)
     const contest_t *c = x->c;
     long long now = x->now, uid = x->r->auth.user_id, day = rules_shanghai_day(now);
     /* The user's row is the lock that makes parallel starts one attempt
-     * and keeps the daily cap under parallel requests. */
+     * and keeps the daily cap under parallel requests. One round trip: the
+     * row is locked as it is read, and the day's count and the open
+     * attempt are read after it (a locking read sees the latest commits). */
     db_res_t *u = db_query(db, a,
-                           "SELECT p.user_id, p.kind, p.created_at FROM users u"
-                           " LEFT JOIN profiles p ON p.user_id = u.id WHERE u.id = ? FOR UPDATE", "i", uid);
+                           "SELECT p.user_id, p.kind, p.created_at,"
+                           " (SELECT COUNT(*) FROM attempts t WHERE t.contest_id = ? AND t.user_id = u.id"
+                           "   AND t.day = ?),"
+                           " (SELECT MAX(t.id) FROM attempts t WHERE t.contest_id = ? AND t.user_id = u.id"
+                           "   AND t.submitted_at IS NULL AND t.deadline > ?)"
+                           " FROM users u LEFT JOIN profiles p ON p.user_id = u.id WHERE u.id = ? FOR UPDATE",
+                           "iiiii", c->id, day, c->id, now, uid);
     if (!u)
         return ST_STORE;
     if (!u->nrows || !db_get(u, 0, 0))
@@ -204,19 +211,12 @@ static int start_tx(db_t *db, void *ctx)
     rules_elig_t elig = rules_may_answer(c->audience, db_get(u, 0, 1), db_int(u, 0, 2), c->registration_deadline);
     if (elig != ELIG_OK)
         return refuse(db, x->out, elig == ELIG_NOT_IN_AUDIENCE ? START_NOT_IN_AUDIENCE : START_TOO_LATE);
-    db_res_t *n = db_query(db, a,
-                           "SELECT COALESCE(SUM(day = ?), 0),"
-                           " MAX(IF(submitted_at IS NULL AND deadline > ?, id, NULL))"
-                           " FROM attempts WHERE contest_id = ? AND user_id = ?",
-                           "iiii", day, now, c->id, uid);
-    if (!n)
-        return ST_STORE;
-    long long open_id = db_int(n, 0, 1);
+    long long open_id = db_int(u, 0, 4);
     if (open_id) {
         db_rollback(db);
         return open_attempt(db, a, open_id, x->out);
     }
-    if (db_int(n, 0, 0) >= c->attempts_per_day)
+    if (db_int(u, 0, 3) >= c->attempts_per_day)
         return refuse(db, x->out, START_DAILY_LIMIT);
     return insert_attempt(db, x, uid, day);
 }

@@ -97,9 +97,6 @@ def test_a_crowd_commits_each_submit_once_and_replays_byte_for_byte(stack):
     # every retry, together again, gets its first reply byte for byte
     again = at_once([(lambda p=p: submit(stack, p[0], p[2]["attempt_id"], [])) for p in people])
     assert [r.body for r in again] == [r.body for r in results[:n]]
-    # the ranks in the replies follow the scores: a higher score never ranks lower
-    by_score = sorted((r.json["score"], r.json["rank"]) for r in results[:n])
-    assert all(a[1] >= b[1] for a, b in zip(by_score, by_score[1:]) if a[0] < b[0]), by_score
 
 
 def test_two_submits_of_one_person_together_apply_in_turn(stack):
