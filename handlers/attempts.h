@@ -7,15 +7,12 @@
  * MariaDB decides every rule here (DESIGN.md): the daily cap and "one open
  * attempt" are checked under a lock on the user's row, and a submit commits
  * the attempt's result, the day's best, the contest score, the board outbox
- * row and the reply itself in one transaction before answering. */
+ * row and the reply itself in one transaction before answering. The
+ * transactions are the quiz engine's (engines/quiz/start.h, submit.h). */
 #ifndef ATTEMPTS_H
 #define ATTEMPTS_H
 
 #include "server/request.h"
-
-/* Seconds after the deadline a submit is still taken: the phone's clock and
- * the network are not exact, and the deadline shown is the server's. */
-#define ATTEMPT_GRACE_S 10
 
 int h_attempt_start(req_t *r);
 int h_attempt_submit(req_t *r);

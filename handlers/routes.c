@@ -69,7 +69,9 @@ const route_t app_routes[] = {
       QUESTIONS_IMPORT_MAX_BODY + 64 * 1024 /* multipart framing */ },
     { "PUT",  API "/admin/questions/{id}", h_admin_question_update, R_ORGANIZER | R_NATIONWIDE | R_SLOW, 64 * 1024 },
     { "POST", API "/attempts",           h_attempt_start,  R_USER, 1024 },
-    { "POST", API "/attempts/{id}/submit", h_attempt_submit, R_USER, 128 * 1024 },
+    /* R_SLOW: a submit waits for its group's commit (engines/quiz/group.h)
+     * holding no store, so up to slow_workers submits form one group. */
+    { "POST", API "/attempts/{id}/submit", h_attempt_submit, R_USER | R_SLOW, 128 * 1024 },
     { "GET",  API "/attempts",           h_attempts_list,  R_USER, 0 },
     { "GET",  API "/attempts/{id}",      h_attempt_get,    R_USER, 0 },
 

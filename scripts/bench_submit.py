@@ -9,7 +9,9 @@ submits each attempt once (a Lua script hands every request its own attempt
 and token), and the CPU time each process of the stack used during the run
 is read from /proc/<pid>/stat.
 
-    python3 scripts/bench_submit.py      (its own stack, then the figures)
+    python3 scripts/bench_submit.py [--build DIR] [--servers N]
+        (its own stack, then the figures; --servers 2: two quizd processes
+        behind one nginx upstream, sharing MariaDB and Redis)
 """
 import json
 import os
@@ -208,10 +210,17 @@ def run(stack):
 
 
 def main():
+    import argparse
+    ap = argparse.ArgumentParser(description="submits per second through nginx")
+    ap.add_argument("--build", default="build", help="the build folder whose quizd runs")
+    ap.add_argument("--servers", type=int, default=1, help="quizd processes behind one nginx upstream")
+    ap.add_argument("--workers", type=int, default=None, help="fast workers per quizd (default: its config's)")
+    args = ap.parse_args()
     sys.path.insert(0, HERE)
     import stack as stackmod
-    st = stackmod.Stack(build="build")
+    st = stackmod.Stack(build=args.build, servers=args.servers, workers=args.workers)
     st.start()
+    print("%-52s %d" % ("quizd processes behind nginx", args.servers))
     try:
         for label, value in run(st):
             print("%-52s %s" % (label, value))

@@ -20,7 +20,7 @@ typedef int (*handler_fn)(req_t *r);
 enum {
     R_ROLES      = 0xff,     /* none of the role bits = public */
     R_LOOPBACK   = 1 << 8,   /* only from 127.0.0.1 / ::1 */
-    R_SLOW       = 1 << 9,   /* waits on WeChat: runs on the slow pool */
+    R_SLOW       = 1 << 9,   /* waits (WeChat, long work, a group commit): runs on the slow pool */
     R_OPTIONAL_AUTH = 1 << 10, /* public, but a valid token fills r->auth */
     R_TEST       = 1 << 11,  /* exists only when clock_settable is configured */
     R_APP        = 0x7ffff000, /* the application's flags */

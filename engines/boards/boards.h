@@ -29,6 +29,10 @@ void lb_drain(db_t *db, kv_t *kv);
  * the reply then says rank null, and the background drain catches up.
  * Never replies, never fails the request: the submit has already succeeded. */
 long long lb_rank_after_submit(req_t *r, long long contest_id, long long user_id);
+/* The same for a group of submits committed together (engines/quiz/group.h):
+ * one outbox read and one apply for all of users[0..n-1], then each one's
+ * national rank into ranks[i] (1 = first), or -1 when it cannot be known now. */
+void lb_ranks_after_submits(req_t *r, long long contest_id, const long long *users, size_t n, long long *ranks);
 
 /* Ask for a rebuild of a contest's boards (by any server's background
  * thread): after changes that do not go through the outbox, such as a

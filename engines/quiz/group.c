@@ -1,0 +1,344 @@
+/* group.c: see group.h.
+ *
+ * The group's transaction, under db_tx (server/db.h):
+ *   1. one locking read of every attempt of the group with its person's
+ *      row, contest score and day's best (FOR UPDATE, ids in ascending
+ *      order so that two writers lock in one order);
+ *   2. in C, submit by submit in the order queued: an attempt already
+ *      submitted gets its stored reply, a second submit of one attempt in
+ *      the group gets the first one's reply, the rest are scored into the
+ *      day's best and the contest score (rules/score.h), carrying a
+ *      person's state from one of their submits to the next;
+ *   3. one CALL writes the days' bests, the contest scores and the board
+ *      outbox rows (schema/220_submit_group.sql);
+ *   4. the boards apply the new outbox rows and give each person's rank
+ *      (this connection sees them), which goes into the stored replies;
+ *   5. one UPDATE stores every attempt's result and reply; COMMIT. */
+#include "engines/quiz/group.h"
+#include "rules/score.h"
+#include "server/db.h"
+#include "server/log.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { E_ACCEPT, E_STORED, E_GONE, E_DUP };
+
+static pthread_mutex_t queue_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t queue_cv = PTHREAD_COND_INITIALIZER;
+static quiz_entry_t *queue_head, *queue_tail;
+static int writing;   /* a writer holds a group */
+
+typedef struct {
+    req_t *r;
+    quiz_entry_t **e;
+    size_t n;
+    const quiz_board_hooks_t *boards;
+} group_t;
+
+static int cmp_ll(const void *a, const void *b)
+{
+    long long x = *(const long long *)a, y = *(const long long *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* "[1,2,3]": the group's attempt ids, ascending. */
+static const char *ids_json(arena_t *a, const group_t *g)
+{
+    long long *ids = arena_alloc(a, sizeof *ids * g->n);
+    for (size_t i = 0; i < g->n; i++)
+        ids[i] = g->e[i]->aid;
+    qsort(ids, g->n, sizeof *ids, cmp_ll);
+    json_t *arr = arena_json(a, json_array());
+    for (size_t i = 0; i < g->n; i++)
+        json_array_append_new(arr, json_integer(ids[i]));
+    return arena_json_text(a, arr);
+}
+
+enum { K_ID, K_SUBMITTED, K_REPLY, K_CS, K_REACHED, K_DAY };
+
+static long long find_row(const db_res_t *l, long long aid)
+{
+    for (size_t i = 0; i < l->nrows; i++)
+        if (db_int(l, i, K_ID) == aid)
+            return (long long)i;
+    return -1;
+}
+
+/* The contest score and day's best before e: from an earlier accepted
+ * submit of the same person in this group, else from the locked row. */
+static void before(const group_t *g, size_t i, const db_res_t *l, size_t row)
+{
+    quiz_entry_t *e = g->e[i];
+    const quiz_entry_t *person = NULL, *day = NULL;
+    for (size_t k = 0; k < i; k++) {
+        const quiz_entry_t *p = g->e[k];
+        if (p->state != E_ACCEPT || p->contest_id != e->contest_id || p->user_id != e->user_id)
+            continue;
+        person = p;
+        if (p->day == e->day)
+            day = p;
+    }
+    long long old_reached;
+    if (person) {
+        e->first = 0;
+        e->old_cs = person->new_cs;
+        old_reached = person->reached;
+    } else {
+        e->first = db_get(l, row, K_CS) == NULL;
+        e->old_cs = e->first ? 0 : db_int(l, row, K_CS);
+        old_reached = db_int(l, row, K_REACHED);
+    }
+    e->old_day = day ? day->new_day : db_get(l, row, K_DAY) ? db_int(l, row, K_DAY) : -1;
+    e->new_day = e->score > e->old_day ? e->score : e->old_day;
+    /* the rule as rescoring computes it (rules/score.h) */
+    e->new_cs = rules_contest_score_after(e->rule, e->first ? 0 : e->old_cs, e->first ? -1 : e->old_day,
+                                          e->new_day);
+    /* Ties rank whoever reached the score first higher: the time moves only
+     * when the score goes up. */
+    e->reached = (e->first || e->new_cs > e->old_cs) ? e->now : old_reached;
+}
+
+/* Step 2: decide each submit of the group. Returns how many are accepted. */
+static size_t decide(const group_t *g, const db_res_t *l)
+{
+    size_t accepted = 0;
+    for (size_t i = 0; i < g->n; i++) {
+        quiz_entry_t *e = g->e[i];
+        e->rank = -1;
+        e->dup_of = -1;
+        long long row = find_row(l, e->aid);
+        for (size_t k = 0; k < i && e->dup_of < 0; k++)
+            if (g->e[k]->aid == e->aid && g->e[k]->state == E_ACCEPT)
+                e->dup_of = (int)k;
+        if (row < 0)
+            e->state = E_GONE;
+        else if (db_get(l, (size_t)row, K_SUBMITTED)) {
+            e->state = E_STORED;
+            const char *stored = db_get(l, (size_t)row, K_REPLY);
+            e->out.reply = stored ? arena_strdup(e->arena, stored) : NULL;
+        } else if (e->dup_of >= 0)
+            e->state = E_DUP;
+        else {
+            e->state = E_ACCEPT;
+            before(g, i, l, (size_t)row);
+            accepted++;
+        }
+    }
+    return accepted;
+}
+
+/* Step 3: the JSON of the accepted submits (schema/220_submit_group.sql). */
+static const char *scores_json(arena_t *a, const group_t *g)
+{
+    json_t *arr = arena_json(a, json_array());
+    for (size_t i = 0; i < g->n; i++) {
+        const quiz_entry_t *e = g->e[i];
+        if (e->state != E_ACCEPT)
+            continue;
+        json_array_append_new(arr, json_pack("{s:I,s:I,s:I,s:I,s:I,s:i,s:I,s:I,s:I,s:i,s:I}",
+                                             "c", (json_int_t)e->contest_id, "u", (json_int_t)e->user_id,
+                                             "a", (json_int_t)e->aid, "d", (json_int_t)e->day,
+                                             "s", (json_int_t)e->score, "i", e->score > e->old_day,
+                                             "o", (json_int_t)(e->first ? 0 : e->old_cs),
+                                             "n", (json_int_t)e->new_cs, "r", (json_int_t)e->reached,
+                                             "f", e->first, "t", (json_int_t)e->now));
+    }
+    return arena_json_text(a, arr);
+}
+
+/* The reply of an accepted submit, in its submitter's arena. */
+static const char *reply_text(const quiz_entry_t *e)
+{
+    json_t *rank = e->rank > 0 ? json_integer(e->rank) : json_null();
+    json_t *body = arena_json(e->arena,
+                              json_pack("{s:I,s:I,s:I,s:I,s:i,s:O,s:I,s:o}", "attempt_id", (json_int_t)e->aid,
+                                        "contest_id", (json_int_t)e->contest_id, "score", (json_int_t)e->score,
+                                        "max_score", (json_int_t)((long long)e->nq * e->points),
+                                        "correct_count", e->correct,
+                                        "results", e->show_results ? e->results : json_null(),
+                                        "contest_score", (json_int_t)e->new_cs, "rank", rank));
+    return arena_json_text(e->arena, body);
+}
+
+/* Step 4: every accepted submit's rank, one boards call per contest of
+ * the group (nearly always one). */
+static void take_ranks(group_t *g)
+{
+    long long *users = arena_alloc(g->r->arena, sizeof *users * g->n);
+    long long *ranks = arena_alloc(g->r->arena, sizeof *ranks * g->n);
+    for (size_t i = 0; i < g->n; i++) {
+        quiz_entry_t *c = g->e[i];
+        size_t k, m = 0;
+        for (k = 0; k < i; k++)   /* each contest once, from its first submit */
+            if (g->e[k]->state == E_ACCEPT && g->e[k]->contest_id == c->contest_id)
+                break;
+        if (c->state != E_ACCEPT || k < i)
+            continue;
+        for (k = i; k < g->n; k++)
+            if (g->e[k]->state == E_ACCEPT && g->e[k]->contest_id == c->contest_id)
+                users[m++] = g->e[k]->user_id;
+        g->boards->ranks(g->r, c->contest_id, users, m, ranks);
+        m = 0;
+        for (k = i; k < g->n; k++)
+            if (g->e[k]->state == E_ACCEPT && g->e[k]->contest_id == c->contest_id)
+                g->e[k]->rank = ranks[m++];
+    }
+}
+
+/* Steps 4-5 input: each accepted submit's rank and reply, and the JSON
+ * the UPDATE reads them from. NULL when a reply cannot be built. */
+static const char *results_json(group_t *g, int *ranked)
+{
+    arena_t *a = g->r->arena;
+    /* The rank belongs in the stored reply (a later submit gets the same
+     * bytes), so it is taken before the commit. */
+    take_ranks(g);
+    json_t *arr = arena_json(a, json_array());
+    for (size_t i = 0; i < g->n; i++) {
+        quiz_entry_t *e = g->e[i];
+        if (e->state != E_ACCEPT)
+            continue;
+        *ranked |= e->rank > 0;
+        e->out.reply = reply_text(e);
+        json_t *ch = json_array();
+        for (int k = 0; k < e->nq; k++)
+            json_array_append_new(ch, json_string(e->bank[k]));
+        char *choices = json_dumps(ch, JSON_COMPACT);
+        json_decref(ch);
+        if (!e->out.reply || !choices) {
+            free(choices);
+            return NULL;
+        }
+        json_array_append_new(arr, json_pack("{s:I,s:I,s:I,s:i,s:s,s:s}", "id", (json_int_t)e->aid,
+                                             "t", (json_int_t)e->now, "s", (json_int_t)e->score,
+                                             "k", e->correct, "ch", choices, "rp", e->out.reply));
+        free(choices);
+    }
+    return arena_json_text(a, arr);
+}
+
+#define LOCK_SQL \
+    "SELECT a.id, a.submitted_at, a.reply, cs.score, cs.reached_at, d.score" \
+    " FROM JSON_TABLE(?, '$[*]' COLUMNS (jid BIGINT PATH '$')) j" \
+    " STRAIGHT_JOIN attempts a ON a.id = j.jid JOIN users u ON u.id = a.user_id" \
+    " LEFT JOIN contest_scores cs ON cs.contest_id = a.contest_id AND cs.user_id = a.user_id" \
+    " LEFT JOIN daily_best d ON d.contest_id = a.contest_id AND d.user_id = a.user_id AND d.day = a.day" \
+    " FOR UPDATE"
+
+#define STORE_SQL \
+    "UPDATE JSON_TABLE(?, '$[*]' COLUMNS (jid BIGINT PATH '$.id', jt BIGINT PATH '$.t', js INT PATH '$.s'," \
+    "   jk INT PATH '$.k', jch MEDIUMTEXT CHARACTER SET utf8mb4 PATH '$.ch'," \
+    "   jrp MEDIUMTEXT CHARACTER SET utf8mb4 PATH '$.rp')) j" \
+    " STRAIGHT_JOIN attempts a ON a.id = j.jid" \
+    " SET a.submitted_at = j.jt, a.score = j.js, a.correct_count = j.jk, a.choices = j.jch, a.reply = j.jrp"
+
+static void undo_boards(const group_t *g)
+{
+    for (size_t i = 0; i < g->n; i++) {
+        const quiz_entry_t *e = g->e[i];
+        size_t k;
+        for (k = 0; k < i; k++)   /* once per contest */
+            if (g->e[k]->state == E_ACCEPT && g->e[k]->contest_id == e->contest_id)
+                break;
+        if (e->state == E_ACCEPT && k == i)
+            g->boards->undo(g->r, e->contest_id);
+    }
+}
+
+static int group_tx(db_t *db, void *ctx)
+{
+    group_t *g = ctx;
+    arena_t *a = g->r->arena;
+    const char *ids = ids_json(a, g);
+    db_res_t *l = ids ? db_query(db, a, LOCK_SQL, "s", ids) : NULL;
+    if (!l)
+        return ST_STORE;
+    if (decide(g, l) == 0) {
+        db_rollback(db);
+        return ST_OK;
+    }
+    const char *scores = scores_json(a, g);
+    if (!scores || db_exec(db, "CALL quiz_submit_group(?)", "s", scores) < 0)
+        return ST_STORE;
+    int ranked = 0;
+    const char *results = results_json(g, &ranked);
+    if (!results || db_exec(db, STORE_SQL, "s", results) < 0 || db_commit(db) < 0) {
+        /* The boards may hold results that were never committed: have
+         * them rebuilt from MariaDB. */
+        if (ranked)
+            undo_boards(g);
+        return ST_STORE;
+    }
+    return ST_OK;
+}
+
+/* The outcome of each submit of a committed group. */
+static void finish(group_t *g, status_t st)
+{
+    for (size_t i = 0; i < g->n; i++) {
+        quiz_entry_t *e = g->e[i];
+        e->st = st;
+        if (st != ST_OK)
+            continue;
+        switch (e->state) {
+        case E_ACCEPT: e->out.outcome = SUBMIT_DONE; break;
+        case E_STORED: e->out.outcome = SUBMIT_STORED; break;
+        case E_GONE: e->out.outcome = SUBMIT_GONE; break;
+        case E_DUP:
+            e->out.outcome = SUBMIT_STORED;
+            e->out.reply = arena_strdup(e->arena, g->e[e->dup_of]->out.reply);
+            break;
+        }
+    }
+}
+
+/* Write a group: all at once, and when that fails for good, one by one. */
+static void write_group(req_t *r, quiz_entry_t **e, size_t n, const quiz_board_hooks_t *boards)
+{
+    group_t g = { r, e, n, boards };
+    status_t st = (status_t)db_tx(req_db(r), group_tx, &g);
+    if (st == ST_OK || n == 1) {
+        finish(&g, st == ST_OK ? ST_OK : ST_STORE);
+        return;
+    }
+    log_warn("submit: a group of %zu failed (%s); writing its submits one by one", n, status_str(st));
+    for (size_t i = 0; i < n; i++)
+        write_group(r, e + i, 1, boards);
+}
+
+void quiz_group_submit(req_t *r, quiz_entry_t *e, const quiz_board_hooks_t *boards)
+{
+    quiz_entry_t *take[GROUP_MAX];
+    pthread_mutex_lock(&queue_mu);
+    e->next = NULL;
+    if (queue_tail)
+        queue_tail->next = e;
+    else
+        queue_head = e;
+    queue_tail = e;
+    while (!e->done) {
+        if (writing) {
+            pthread_cond_wait(&queue_cv, &queue_mu);
+            continue;
+        }
+        /* Become the writer of everything queued (up to GROUP_MAX). */
+        writing = 1;
+        size_t n = 0;
+        while (queue_head && n < GROUP_MAX) {
+            take[n++] = queue_head;
+            queue_head = queue_head->next;
+        }
+        if (!queue_head)
+            queue_tail = NULL;
+        pthread_mutex_unlock(&queue_mu);
+        write_group(r, take, n, boards);
+        pthread_mutex_lock(&queue_mu);
+        for (size_t i = 0; i < n; i++)
+            take[i]->done = 1;
+        writing = 0;
+        pthread_cond_broadcast(&queue_cv);
+    }
+    pthread_mutex_unlock(&queue_mu);
+}

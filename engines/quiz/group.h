@@ -1,0 +1,47 @@
+/* group.h: group commit of submits, inside the quiz engine (submit.c).
+ *
+ * A submit, once scored in its own thread, is queued; the first waiting
+ * thread that finds no group being written becomes the group's writer
+ * (leader/follower, as MariaDB's own group commit): it takes every queued
+ * submit (up to GROUP_MAX) and writes them in one transaction on its own
+ * connection, with multi-row statements and one log flush at its COMMIT.
+ * Each submitter waits until its group has committed (or failed): nothing
+ * is acknowledged before its commit. A group that fails for a reason other
+ * than a deadlock or a lost connection (which db_tx retries) is written
+ * again one submit at a time, so one bad entry never fails the others. */
+#ifndef QUIZ_GROUP_H
+#define QUIZ_GROUP_H
+
+#include <jansson.h>
+#include "engines/quiz/submit.h"
+#include "rules/attempt.h"
+
+#define GROUP_MAX 64
+
+/* One scored submit, ready to be written. */
+typedef struct quiz_entry {
+    /* input, set by the submitter */
+    long long aid, contest_id, user_id, day, now;
+    int rule, points, nq, correct;
+    long long score;
+    json_t *results;     /* per question; in the submitter's arena */
+    int show_results;    /* the review policy allows results in the reply */
+    char (*bank)[ATTEMPT_MAX_OPTIONS + 1];   /* chosen bank letters per question */
+    arena_t *arena;      /* the submitter's: its reply is built there */
+    /* output, set by the group's writer */
+    status_t st;
+    quiz_submitted_t out;
+    int done;
+    /* the writer's working state (group.c) */
+    int state, dup_of;
+    long long old_cs, new_cs, new_day, old_day, reached, rank;
+    int first;
+    struct quiz_entry *next;
+} quiz_entry_t;
+
+/* Queue e, and return when its group has committed: e->st ST_OK with
+ * e->out set, or ST_STORE. r is the submitter's request: when this thread
+ * becomes the writer, the group is written on r's connections. */
+void quiz_group_submit(req_t *r, quiz_entry_t *e, const quiz_board_hooks_t *boards);
+
+#endif

@@ -1,0 +1,39 @@
+/* start.h: starting an attempt (POST /attempts), the quiz engine's start
+ * transaction.
+ *
+ * Under a lock on the person's user row (so that parallel starts make one
+ * attempt and the daily cap holds), quiz_start either finds the person's
+ * attempt still open, refuses (not registered, not in the audience,
+ * registered too late, the day's attempts used up, a bank that cannot fill
+ * the paper), or draws a paper and stores a new attempt. It replies
+ * nothing: the handler turns the outcome into the reply. */
+#ifndef QUIZ_START_H
+#define QUIZ_START_H
+
+#include <jansson.h>
+#include "engines/quiz/contest.h"
+#include "server/request.h"
+#include "server/status.h"
+
+typedef enum {
+    START_NEW,              /* a new attempt: 201 */
+    START_OPEN,             /* the person's attempt still open: 200 */
+    START_NOT_REGISTERED,   /* no profile yet */
+    START_NOT_IN_AUDIENCE,  /* rules_may_answer: not for this person */
+    START_TOO_LATE,         /* registered after the registration deadline */
+    START_DAILY_LIMIT,      /* attempts_per_day used today */
+    START_NO_PAPER,         /* the bank cannot fill the paper */
+} quiz_start_outcome_t;
+
+typedef struct {
+    quiz_start_outcome_t outcome;
+    long long attempt_id, deadline;   /* START_NEW, START_OPEN */
+    json_t *questions;                /* START_NEW, START_OPEN: as shown; owned by the request's arena */
+} quiz_started_t;
+
+/* Start (or find) the attempt of the request's user on contest c, open at
+ * now. Returns ST_OK with out set, or ST_STORE. */
+status_t quiz_start(req_t *r, const contest_t *c, long long now, quiz_started_t *out)
+    __attribute__((warn_unused_result));
+
+#endif

@@ -1,0 +1,69 @@
+/* submit.h: submitting an attempt (POST /attempts/{id}/submit), the quiz
+ * engine's submit transaction.
+ *
+ * Two steps, so that the handler can answer a retry with the first reply
+ * before it reads the body (a retry with any body gets the same bytes):
+ *   quiz_submit_load   the attempt, its contest's scoring settings and its
+ *                      paper with the answer key (one read);
+ *   quiz_submit        checks and scores the answers in the server, then
+ *                      commits the attempt's result, the day's best, the
+ *                      contest score, the board outbox row and the reply
+ *                      itself in one transaction with the other submits
+ *                      ready at the same time (group commit, group.h), and
+ *                      returns once that transaction has committed.
+ * The reply holds the person's rank, taken before the commit through the
+ * boards (the hooks below: the quiz engine does not include the boards,
+ * which include it), so that a later submit gets the same bytes. */
+#ifndef QUIZ_SUBMIT_H
+#define QUIZ_SUBMIT_H
+
+#include <jansson.h>
+#include "server/db.h"
+#include "server/request.h"
+#include "server/status.h"
+
+/* Seconds after the deadline a submit is still taken: the phone's clock and
+ * the network are not exact, and the deadline shown is the server's. */
+#define ATTEMPT_GRACE_S 10
+
+/* The loaded attempt (quiz_submit_load); owned by the request's arena. */
+typedef struct {
+    long long id, user_id;
+    int submitted;              /* already submitted: stored_reply is the first reply (NULL: none kept) */
+    const char *stored_reply;
+    const db_res_t *rows;       /* the paper, one row per question (submit.c) */
+} quiz_attempt_t;
+
+/* The boards, as the submit needs them. ranks: apply the pending outbox
+ * rows of users[0..n-1] (this connection sees the uncommitted ones) and set
+ * each one's rank, or <= 0 when unknown. undo: after a failed commit, have
+ * the boards rebuilt from MariaDB so they keep no result that was never
+ * committed. */
+typedef struct {
+    void (*ranks)(req_t *r, long long contest_id, const long long *users, size_t n, long long *ranks);
+    void (*undo)(req_t *r, long long contest_id);
+} quiz_board_hooks_t;
+
+typedef enum {
+    SUBMIT_DONE,      /* reply holds the scored result, committed */
+    SUBMIT_STORED,    /* submitted first by another request: reply is its stored reply (NULL: none kept) */
+    SUBMIT_GONE,      /* the attempt vanished */
+    SUBMIT_EXPIRED,   /* past the deadline and its grace */
+    SUBMIT_INVALID,   /* the answers do not fit the paper: why says how */
+} quiz_submit_outcome_t;
+
+typedef struct {
+    quiz_submit_outcome_t outcome;
+    const char *reply;   /* SUBMIT_DONE, SUBMIT_STORED: the JSON reply */
+    const char *why;     /* SUBMIT_INVALID */
+} quiz_submitted_t;
+
+/* Load attempt aid. Returns ST_OK, ST_NOT_FOUND (no such attempt) or ST_STORE. */
+status_t quiz_submit_load(req_t *r, long long aid, quiz_attempt_t *out) __attribute__((warn_unused_result));
+
+/* Score body's answers for attempt a (loaded, the caller's own, not yet
+ * submitted) at now and commit. Returns ST_OK with out set, or ST_STORE. */
+status_t quiz_submit(req_t *r, const quiz_attempt_t *a, json_t *body, long long now,
+                     const quiz_board_hooks_t *boards, quiz_submitted_t *out) __attribute__((warn_unused_result));
+
+#endif
