@@ -13,6 +13,7 @@
 #include "engines/accounts/accounts.h"
 #include "handlers/handlers.h"
 #include "engines/accounts/login_replay.h"
+#include "engines/accounts/login_twins.h"
 #include "engines/accounts/seal.h"
 #include "engines/accounts/session.h"
 #include "engines/wechat/wxcall.h"
@@ -195,11 +196,17 @@ int h_login(req_t *r)
     crypto_sha256_hex(code, strlen(code), hash);
     if (login_guard_known_bad(r, hash))
         return 0;
-    int entered;
-    if (login_guard_enter(r, hash, &entered) != ST_OK)
-        return ST_REPLIED;
-    int rc = login_code(r, code);
-    if (entered)
-        login_guard_leave(r, hash);
+    /* A twin of a request exchanging this code here waits parked, on no
+     * thread, and gets that request's reply (login_twins.h). */
+    if (login_twins_join(r, hash) == TWIN_PARKED)
+        return ST_OK;
+    int entered, rc = ST_REPLIED;
+    if (login_guard_enter(r, hash, &entered) == ST_OK) {
+        rc = login_code(r, code);
+        if (entered)
+            login_guard_leave(r, hash);
+    }
+    reply_status(r, rc);          /* a failure's reply now, so the twins get it too */
+    login_twins_done(r, hash);
     return rc;
 }

@@ -13,10 +13,13 @@
  *   drops the claim (login_replay.h), and a request that wins a claim
  *   looks again, so waiters on the same code never call WeChat after a
  *   refusal.
- * - At most LOGIN_SAME_CODE_MAX requests with one code are in flight at
- *   once (login:n:<sha256(code)>): each waits on a slow thread, so the
- *   number of threads one code can park is bounded; the rest get 429 with
- *   Retry-After 1 and find the remembered answer when they retry.
+ * - Requests with one code in one process wait for the first of them
+ *   parked, on no thread (login_twins.h); only that first one enters here.
+ *   At most LOGIN_SAME_CODE_MAX such exchangers of one code (one per
+ *   server process, or a request that could not be parked) are in flight
+ *   at once (login:n:<sha256(code)>): each may wait on another's claim on
+ *   a slow thread, so that is bounded; the rest get 429 with Retry-After 1
+ *   and find the remembered answer when they retry.
  * With Redis down the counters fall back to each process's own table
  * (ratelimit.h) and the bad-code memory is skipped (the MariaDB claim
  * still serialises identical codes). */
