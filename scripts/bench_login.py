@@ -129,7 +129,7 @@ def run(stack):
         stack.sim("POST", "/__sim/latency", {"ms": 0})
     ideal = CLIENTS / (LATENCY_MS / 1000.0)
     rate = ok / secs if secs else 0.0
-    slow = stack.server_conf(0).get("slow_workers", 128)
+    slow = stack.server_conf(0).get("slow_workers", 512)
     nservers = len([n for n in stack.procs if n.startswith("quizd")])
 
     def pct(p):
