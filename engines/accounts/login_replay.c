@@ -166,16 +166,9 @@ int replay_begin_result(req_t *r, kv_batch_t *b, replay_t *rp, int may_wait, cha
     return rc;
 }
 
-int replay_save_tx(req_t *r, replay_t *rp, const char *reply, char **sealed)
+int replay_seal(req_t *r, const char *reply, char **sealed)
 {
-    if (seal_str(r, reply, sealed) < 0)
-        return ST_ERR;
-    long long n = db_exec(req_db(r),
-                          "INSERT INTO login_codes (code_hash, reply_sealed, expires_at) VALUES (?, ?, ?)"
-                          " ON DUPLICATE KEY UPDATE reply_sealed = VALUES(reply_sealed),"
-                          " expires_at = VALUES(expires_at)",
-                          "ssi", rp->hash, *sealed, (long long)clock_now_s() + LOGIN_REPLAY_S);
-    return n < 0 ? ST_STORE : ST_OK;
+    return seal_str(r, reply, sealed) < 0 ? -1 : 0;
 }
 
 void replay_publish_add(req_t *r, kv_batch_t *b, replay_t *rp, const char *sealed)

@@ -55,10 +55,11 @@ void replay_begin_add(req_t *r, const char *code_hash, kv_batch_t *b, replay_t *
 int replay_begin_result(req_t *r, kv_batch_t *b, replay_t *rp, int may_wait, char **reply)
     __attribute__((warn_unused_result));
 
-/* Inside the login transaction: remember the reply in MariaDB. *sealed is
- * set for replay_publish. Returns ST_OK, ST_STORE (a statement failed:
- * the transaction runner decides) or ST_ERR (sealing failed). */
-int replay_save_tx(req_t *r, replay_t *rp, const char *reply, char **sealed) __attribute__((warn_unused_result));
+/* The reply sealed (it holds a bearer token) for MariaDB's login_codes,
+ * which the login's own transaction writes (the procedure login_finish,
+ * schema/260), and for replay_publish_add. Returns 0, or -1 when sealing
+ * failed. */
+int replay_seal(req_t *r, const char *reply, char **sealed) __attribute__((warn_unused_result));
 /* After the commit: cache the sealed reply in Redis and drop the claim,
  * added to a batch of Redis commands (kv.h) the caller runs. */
 void replay_publish_add(req_t *r, kv_batch_t *b, replay_t *rp, const char *sealed);
