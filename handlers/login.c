@@ -13,6 +13,7 @@
 #include "engines/accounts/accounts.h"
 #include "handlers/handlers.h"
 #include "engines/accounts/login_replay.h"
+#include "engines/accounts/login_twins.h"
 #include "engines/accounts/seal.h"
 #include "engines/accounts/session.h"
 #include "engines/wechat/wxcall.h"
@@ -86,9 +87,9 @@ static int login_tx(db_t *db, void *ctx)
     if (!(info->roles & ROLE_UNIT_ADMIN))
         info->admin_unit_id = 0;
     int registered = db_int(res, 0, 3) != 0;
-    int st = session_insert(r, info, x->token, x->hash);
-    if (st != ST_OK)
-        return st;
+    if (crypto_random_token(x->token, 64) < 0)
+        return ST_ERR;
+    crypto_sha256_hex(x->token, strlen(x->token), x->hash);
     json_t *body = json_pack("{s:s,s:i,s:{s:I,s:b}}", "token", x->token, "expires_in",
                              g_config.session_ttl_s, "user", "id", (json_int_t)info->user_id,
                              "registered", registered);
@@ -100,14 +101,22 @@ static int login_tx(db_t *db, void *ctx)
     x->reply = arena_strdup(r->arena, txt);
     explicit_bzero(txt, strlen(txt));   /* it holds the token */
     free(txt);
-    st = replay_save_tx(r, x->rp, x->reply, &x->reply_sealed);
-    if (st != ST_OK)
-        return st;
-    return db_commit(db) < 0 ? ST_STORE : ST_OK;
+    if (replay_seal(r, x->reply, &x->reply_sealed) < 0)
+        return ST_ERR;
+    /* The session (as session_insert writes it: a user's session may carry
+     * user and unit admin, session.h), the remembered reply and the commit:
+     * one round trip (schema/260_login_finish.sql). */
+    if (db_exec(db, "CALL login_finish(?, ?, ?, ?, ?, ?, ?, ?, ?)", "siiiiissi", x->hash,
+                info->user_id, (long long)info->mask, info->admin_unit_id, now,
+                now + (long long)g_config.session_ttl_s, x->rp->hash, x->reply_sealed,
+                now + (long long)LOGIN_REPLAY_S) < 0)
+        return ST_STORE;
+    db_tx_ended(db);
+    return ST_OK;
 }
 
 /* WeChat said who it is: write everything and reply. */
-static int finish(req_t *r, replay_t *rp, const wx_session_t *ws)
+static int finish(req_t *r, replay_t *rp, const wx_session_t *ws, const char *hash, int *entered)
 {
     char *key_sealed;
     if (seal_str(r, ws->session_key, &key_sealed) < 0) {
@@ -126,8 +135,15 @@ static int finish(req_t *r, replay_t *rp, const wx_session_t *ws)
         explicit_bzero(x.token, sizeof x.token);
         return st;
     }
-    session_cache_new(r, &x.info, x.hash);
-    replay_publish(r, rp, x.reply_sealed);
+    /* the session's copy, the remembered reply (which drops the claim) and
+     * the end of this exchange: one round trip to Redis */
+    kv_batch_t b = { 0 };
+    session_cache_new(r, &b, &x.info, x.hash);
+    replay_publish_add(r, &b, rp, x.reply_sealed);
+    if (*entered)
+        login_guard_leave_add(r, &b, hash);
+    *entered = 0;
+    (void)kv_batch_run(req_kv(r), r->arena, &b);   /* Redis down: MariaDB has both */
     explicit_bzero(x.token, sizeof x.token);
     return reply_raw(r, 200, JSON_CT, x.reply, strlen(x.reply));
 }
@@ -138,47 +154,67 @@ static int code_spent(int errcode)
     return errcode == 40029 || errcode == 40163 || errcode == 40226;
 }
 
-/* One login with a well-formed code (h_login admitted it). */
-static int login_code(req_t *r, const char *code)
+/* Ask WeChat who the code is (r holds the code's claim) and finish. */
+static int exchange(req_t *r, const char *code, replay_t *rp, const char *hash, int *entered)
 {
-    replay_t rp;
-    char *prev;
-    int rc = replay_begin(r, code, &rp, &prev);
-    if (rc < 0)
-        return rc;
-    if (rc == REPLAY_HIT)
-        return reply_raw(r, 200, JSON_CT, prev, strlen(prev));
-    /* a twin that held the claim before us may have been refused */
-    if (rc == REPLAY_OWNER && login_guard_known_bad(r, rp.hash)) {
-        replay_abandon(r, &rp);
-        return 0;
-    }
-    wx_err_t e;
-    if (rc == REPLAY_BUSY) {
-        /* Another request with this code has not finished in time. */
-        e = (wx_err_t){ 503, "wechat_unavailable", "WeChat is not answering; try again shortly",
-                        WX_UNAVAILABLE_RETRY_S, 0 };
-        return wxcall_reply_error(r, &e);
-    }
-
     /* No store is needed while WeChat answers: give it back to the pool. */
     req_release_stores(r);
     wx_session_t ws;
+    wx_err_t e;
+    char *prev;
     if (wx_code2session((wx_client_t *)req_wx(r), code, &ws, &e) < 0) {
         /* "Code been used": Redis may have lost the reply MariaDB kept. */
-        if (e.wx_errcode == 40163 && (prev = replay_lookup_db(r, &rp)) != NULL) {
-            replay_abandon(r, &rp);
+        if (e.wx_errcode == 40163 && (prev = replay_lookup_db(r, rp)) != NULL) {
+            replay_abandon(r, rp);
             return reply_raw(r, 200, JSON_CT, prev, strlen(prev));
         }
         /* before the claim goes, so no waiter calls WeChat again */
         if (code_spent(e.wx_errcode) && e.http_status >= 400 && e.http_status < 500)
-            login_guard_remember_bad(r, rp.hash, e.http_status, e.code, e.message);
-        replay_abandon(r, &rp);
+            login_guard_remember_bad(r, hash, e.http_status, e.code, e.message);
+        replay_abandon(r, rp);
         return wxcall_reply_error(r, &e);
     }
-    rc = finish(r, &rp, &ws);
+    int rc = finish(r, rp, &ws, hash, entered);
     explicit_bzero(&ws, sizeof ws);
     return rc;
+}
+
+/* One login with a well-formed code (h_login admitted it). One round trip
+ * to Redis counts the exchange, claims the code (or finds its remembered
+ * reply) and looks whether it is known bad by now. */
+static int login_code(req_t *r, const char *code, const char *hash, int *entered)
+{
+    kv_batch_t b = { 0 };
+    login_guard_step_t gs = { -1, -1 };
+    replay_t rp;
+    login_guard_enter_add(r, &b, hash, &gs);
+    replay_begin_add(r, hash, &b, &rp);
+    /* after the claim: a twin that held it before us may have been refused */
+    login_guard_bad_add(r, &b, hash, &gs);
+    (void)kv_batch_run(req_kv(r), r->arena, &b);   /* Redis down: MariaDB claims */
+    int refused = login_guard_enter_result(&b, &gs, entered);
+    char *prev;
+    int rc = replay_begin_result(r, &b, &rp, !refused, &prev);
+    if (rc < 0)
+        return rc;
+    if (rc == REPLAY_HIT)            /* the remembered login, even past the count */
+        return reply_raw(r, 200, JSON_CT, prev, strlen(prev));
+    if (refused) {
+        if (rc == REPLAY_OWNER)
+            replay_abandon(r, &rp);
+        return login_guard_busy(r);
+    }
+    if (rc == REPLAY_OWNER && login_guard_bad_result(r, &b, &gs)) {
+        replay_abandon(r, &rp);
+        return ST_REPLIED;
+    }
+    if (rc == REPLAY_BUSY) {
+        /* Another request with this code has not finished in time. */
+        wx_err_t e = { 503, "wechat_unavailable", "WeChat is not answering; try again shortly",
+                       WX_UNAVAILABLE_RETRY_S, 0 };
+        return wxcall_reply_error(r, &e);
+    }
+    return exchange(r, code, &rp, hash, entered);
 }
 
 int h_login(req_t *r)
@@ -189,17 +225,19 @@ int h_login(req_t *r)
     const char *code = get_code(j);
     if (!code)
         return reply_error(r, 400, "invalid_code", "code must be the string wx.login() gave");
-    if (login_guard_admit(r))
-        return 0;
     char hash[65];
     crypto_sha256_hex(code, strlen(code), hash);
-    if (login_guard_known_bad(r, hash))
-        return 0;
-    int entered;
-    if (login_guard_enter(r, hash, &entered) != ST_OK)
+    if (login_guard_admit(r, hash) != ST_OK)
         return ST_REPLIED;
-    int rc = login_code(r, code);
-    if (entered)
+    /* A twin of a request exchanging this code here waits parked, on no
+     * thread, and gets that request's reply (login_twins.h). */
+    if (login_twins_join(r, hash) == TWIN_PARKED)
+        return ST_OK;
+    int entered = 0;
+    int rc = login_code(r, code, hash, &entered);
+    if (entered)                  /* a finished login left with its last round trip */
         login_guard_leave(r, hash);
+    reply_status(r, rc);          /* a failure's reply now, so the twins get it too */
+    login_twins_done(r, hash);
     return rc;
 }

@@ -554,7 +554,10 @@ http {
 
     upstream quizd {
 %(upstreams)s
-        keepalive 64;
+        # idle connections kept to quizd per nginx worker: at least the requests
+        # in flight at once (hundreds of logins wait ~100 ms on WeChat), or each
+        # one past it costs a new FastCGI connection and its accept and close
+        keepalive 512;
     }
 
     server {

@@ -41,7 +41,7 @@ static void set_defaults(config_t *c)
     snprintf(c->listen, sizeof c->listen, "unix:/run/quizd/quizd.sock");
     snprintf(c->trusted_peers, sizeof c->trusted_peers, "127.0.0.1");
     c->workers = 8;
-    c->slow_workers = 128;
+    c->slow_workers = 512;
     c->slow_stores = 32;
     c->queue_max = 512;
     c->max_conns = 4096;

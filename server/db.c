@@ -428,6 +428,8 @@ int db_begin(db_t *db)
     return 0;
 }
 
+void db_tx_ended(db_t *db) { db->in_tx = 0; }
+
 int db_commit(db_t *db)
 {
     db->in_tx = 0;

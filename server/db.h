@@ -51,6 +51,9 @@ const char *db_error(db_t *db);  /* last error text: for logs only, never for cl
 int db_begin(db_t *db) __attribute__((warn_unused_result));
 int db_commit(db_t *db) __attribute__((warn_unused_result));
 int db_rollback(db_t *db);
+/* The transaction was committed by a statement (a stored procedure that
+ * ends with COMMIT): the connection is outside a transaction again. */
+void db_tx_ended(db_t *db);
 
 /* The transaction runner: the only place that retries a transaction.
  * Runs BEGIN, then fn. fn runs its statements and ends the transaction

@@ -154,3 +154,48 @@ redisReply *kv_cmdargv(kv_t *kv, arena_t *a, int argc, const char **argv, const 
 }
 
 int kv_up(kv_t *kv) { return kv->up; }
+
+/* ---- batches (kv.h) ---- */
+
+int kv_batch_add(kv_batch_t *b, int argc, const char **argv)
+{
+    if (b->n >= KV_BATCH_MAX)
+        return -1;
+    b->argc[b->n] = argc;
+    b->argv[b->n] = argv;
+    b->rep[b->n] = NULL;
+    return b->n++;
+}
+
+/* One try: every command appended, then every reply read. */
+static int batch_once(redisContext *c, kv_t *kv, arena_t *a, kv_batch_t *b)
+{
+    for (int i = 0; i < b->n; i++)
+        if (redisAppendCommandArgv(c, b->argc[i], b->argv[i], NULL) != REDIS_OK)
+            return -1;
+    for (int i = 0; i < b->n; i++) {
+        void *r = NULL;
+        if (redisGetReply(c, &r) != REDIS_OK || !r)
+            return -1;
+        b->rep[i] = finish(kv, a, r);
+    }
+    return 0;
+}
+
+int kv_batch_run(kv_t *kv, arena_t *a, kv_batch_t *b)
+{
+    for (int attempt = 0; attempt < 2; attempt++) {
+        int was_up = kv->c != NULL;
+        redisContext *c = kv_ctx(kv);
+        if (!c)
+            break;
+        if (!b->n || batch_once(c, kv, a, b) == 0)
+            return 0;
+        for (int i = 0; i < b->n; i++)
+            b->rep[i] = NULL;      /* the ones read stay the arena's to free */
+        finish(kv, a, NULL);
+        if (attempt || !retry_after_drop(kv, was_up))
+            break;
+    }
+    return -1;
+}

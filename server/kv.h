@@ -21,6 +21,26 @@ redisContext *kv_ctx(kv_t *kv);
  * connection broke; a Redis error reply is returned as a REDIS_REPLY_ERROR. */
 redisReply *kv_cmd(kv_t *kv, arena_t *a, const char *fmt, ...);
 redisReply *kv_cmdargv(kv_t *kv, arena_t *a, int argc, const char **argv, const size_t *lens);
+/* Several commands in one round trip (hiredis pipelining): add them, run
+ * the batch, read each reply by the index kv_batch_add gave. Commands that
+ * do not depend on each other's replies (a rate-limit count and a lookup;
+ * caching a session and dropping a lock) so cost one wait instead of one
+ * each. argv arrays must outlive kv_batch_run (the arena's, usually). */
+#define KV_BATCH_MAX 8
+typedef struct {
+    int n;
+    int argc[KV_BATCH_MAX];
+    const char **argv[KV_BATCH_MAX];
+    redisReply *rep[KV_BATCH_MAX];   /* after kv_batch_run; NULL: not run or Redis down */
+} kv_batch_t;
+/* Returns the command's index, or -1 when the batch is full. */
+int kv_batch_add(kv_batch_t *b, int argc, const char **argv);
+/* Send every command, then read every reply (freed with the arena, which
+ * must be given). Returns 0, or -1 with every rep NULL when Redis is down
+ * or the connection broke (as kv_cmd: one reconnect and resend after a
+ * drop). A Redis error reply is a REDIS_REPLY_ERROR in its slot. */
+int kv_batch_run(kv_t *kv, arena_t *a, kv_batch_t *b);
+
 /* AUTH a fresh blocking context with redis_password (Redis's requirepass),
  * when one is configured. Returns 0, or -1 when Redis refused it. */
 int kv_auth(redisContext *c);

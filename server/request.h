@@ -53,6 +53,7 @@ struct req {
     const char *out;
     size_t out_len;
     int replied;
+    int parked;                /* req_park (park.h) took it: answered later, elsewhere */
 };
 
 /* Stores: fast workers own theirs; slow-pool threads borrow on first use

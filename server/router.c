@@ -130,7 +130,7 @@ void router_dispatch(req_t *r)
     int rc = rt->fn(r);
     if (rc < 0)
         reply_status(r, rc);
-    else if (!r->replied)
+    else if (!r->replied && !r->parked)
         reply_error(r, 500, "internal", "no reply");
 }
 

@@ -4,7 +4,8 @@
  * and to exactly one worker from the moment its request is queued until the
  * worker hands it back through the return list (woken by an eventfd). So no
  * connection state is ever touched by two threads at once, and no lock is
- * held on it. */
+ * held on it. A request a handler parks (park.h) leaves its connection to
+ * the parked_t, and whichever thread answers it hands the connection back. */
 #define _GNU_SOURCE
 #include "server/server.h"
 #include "server/clock.h"
@@ -12,6 +13,7 @@
 #include "server/fcgi.h"
 #include "server/log.h"
 #include "server/metrics.h"
+#include "server/park.h"
 #include "server/router.h"
 #include "server/worker.h"
 
@@ -261,24 +263,33 @@ static void build_req(req_t *r, conn_t *c, worker_t *w, arena_t *a)
     }
 }
 
-static void handle(worker_t *w, conn_t *c)
+/* Handle one request. Returns 1 when the handler parked it (park.h): the
+ * connection is the parked_t's now, and nothing more is done with it here. */
+static int handle(worker_t *w, conn_t *c)
 {
     req_t r;
     build_req(&r, c, w, &w->arena);
+    w->conn = c;
     if (c->parser.body_too_large)
         reply_error(&r, 413, "body_too_large", "the body is larger than this route accepts");
     else if (!c->route && c->method_mismatch)
         reply_error(&r, 405, "method_not_allowed", "this path does not take that method");
     else
         router_dispatch(&r);
+    w->conn = NULL;
     if (w->slow)
         req_release_stores(&r);
+    if (r.parked) {
+        arena_reset(&w->arena);
+        return 1;
+    }
     int64_t us = mono_us() - c->start_us;
     if (send_reply(c, &r) < 0 || !c->parser.keep_conn)
         c->close_after = 1;
     metrics_request(router_index(r.route), r.status, us);
     log_request(&r, us);
     arena_reset(&w->arena);
+    return 0;
 }
 
 /* A large body's request, before its body is read: only the route's
@@ -351,6 +362,51 @@ static int rearm_directly(conn_t *c)
     return 1;
 }
 
+/* ---- parked requests (park.h) ---- */
+
+struct parked {
+    conn_t *c;
+};
+
+parked_t *req_park(req_t *r)
+{
+    worker_t *w = r->worker;
+    if (!w || !w->conn || r->replied || r->parked)
+        return NULL;
+    parked_t *p = malloc(sizeof *p);
+    if (!p)
+        return NULL;
+    p->c = w->conn;
+    r->parked = 1;
+    return p;
+}
+
+void req_answer_parked(parked_t *p, const req_t *from)
+{
+    conn_t *c = p->c;
+    free(p);
+    req_t r;
+    memset(&r, 0, sizeof r);
+    r.route = c->route;
+    r.method = param_or(c, "REQUEST_METHOD", "-");
+    r.request_id = fcgi_param(&c->parser, "REQUEST_ID");
+    r.status = from->status;
+    r.ctype = from->ctype;
+    r.extra_headers = from->extra_headers;
+    r.out = from->out;
+    r.out_len = from->out_len;
+    r.replied = 1;
+    int64_t us = mono_us() - c->start_us;
+    if (send_reply(c, &r) < 0 || !c->parser.keep_conn)
+        c->close_after = 1;
+    metrics_request(router_index(r.route), r.status, us);
+    log_request(&r, us);
+    atomic_fetch_sub(&in_flight, 1);
+    /* this thread holds the connection now, as a worker would */
+    if (!rearm_directly(c))
+        hand_back(c);
+}
+
 static void *worker_main(void *arg)
 {
     worker_t *w = arg;
@@ -363,12 +419,14 @@ static void *worker_main(void *arg)
         if (!c)
             break;
         metrics_pool(w->slow ? 0 : 1, w->slow ? 1 : 0);
-        int auth_only = c->auth_job;
+        int auth_only = c->auth_job, parked = 0;
         if (auth_only)
             handle_auth(w, c);
         else
-            handle(w, c);
+            parked = handle(w, c);
         metrics_pool(w->slow ? 0 : -1, w->slow ? -1 : 0);
+        if (parked)
+            continue;          /* still in flight: req_answer_parked ends it */
         atomic_fetch_sub(&in_flight, 1);
         if (auth_only || !rearm_directly(c))
             hand_back(c);      /* an auth check always goes back: its body is still to read */

@@ -19,6 +19,7 @@ struct worker {
     store_t own;           /* fast pool: owned for the thread's life */
     store_t *borrowed;     /* slow pool: held during part of a request */
     void *wx;
+    struct conn *conn;     /* the connection of the request being handled (park.h) */
     arena_t arena;
     pthread_t thread;
 };

@@ -122,9 +122,42 @@ void wx_err_unavailable(wx_err_t *err, int wx_errcode)
 static pthread_once_t g_once = PTHREAD_ONCE_INIT;
 static int g_init_rc = -1;
 
+/* Every client's handle shares TLS sessions and resolved names: a thread
+ * whose kept-alive connection was closed (idle past WX_MAXAGE_CONN_S, or by
+ * WeChat) resumes a session another thread made instead of a full
+ * handshake, and looks nothing up again. Connections stay each handle's
+ * own (one request at a time per connection, above). */
+static CURLSH *g_share;
+static pthread_mutex_t g_share_mu[CURL_LOCK_DATA_LAST];
+
+static void share_lock(CURL *h, curl_lock_data d, curl_lock_access a, void *u)
+{
+    (void)h; (void)a; (void)u;
+    pthread_mutex_lock(&g_share_mu[d]);
+}
+
+static void share_unlock(CURL *h, curl_lock_data d, void *u)
+{
+    (void)h; (void)u;
+    pthread_mutex_unlock(&g_share_mu[d]);
+}
+
 static void global_init_once(void)
 {
     g_init_rc = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? 0 : -1;
+    if (g_init_rc < 0)
+        return;
+    for (int i = 0; i < CURL_LOCK_DATA_LAST; i++)
+        pthread_mutex_init(&g_share_mu[i], NULL);
+    g_share = curl_share_init();
+    if (g_share &&
+        (curl_share_setopt(g_share, CURLSHOPT_LOCKFUNC, share_lock) != CURLSHE_OK ||
+         curl_share_setopt(g_share, CURLSHOPT_UNLOCKFUNC, share_unlock) != CURLSHE_OK ||
+         curl_share_setopt(g_share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION) != CURLSHE_OK ||
+         curl_share_setopt(g_share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS) != CURLSHE_OK)) {
+        curl_share_cleanup(g_share);
+        g_share = NULL;          /* each handle on its own, as before */
+    }
 }
 
 int wx_global_init(void)
@@ -205,6 +238,8 @@ wx_client_t *wx_client_new(void)
     curl_easy_setopt(h, CURLOPT_USERAGENT, "quiz-backend/1");
     curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
     curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
+    if (g_share)
+        curl_easy_setopt(h, CURLOPT_SHARE, g_share);
     if (g_config.wx_ca_file[0])
         curl_easy_setopt(h, CURLOPT_CAINFO, g_config.wx_ca_file);
     return c;

@@ -41,6 +41,7 @@ int accounts_route_admit(req_t *r, const route_t *rt);
 #include "engines/accounts/session.h"
 #include "engines/accounts/keys.h"
 #include "engines/accounts/login_guard.h"
+#include "engines/accounts/login_twins.h"
 #include "engines/accounts/privacy.h"
 
 #endif

@@ -13,10 +13,13 @@
  *   drops the claim (login_replay.h), and a request that wins a claim
  *   looks again, so waiters on the same code never call WeChat after a
  *   refusal.
- * - At most LOGIN_SAME_CODE_MAX requests with one code are in flight at
- *   once (login:n:<sha256(code)>): each waits on a slow thread, so the
- *   number of threads one code can park is bounded; the rest get 429 with
- *   Retry-After 1 and find the remembered answer when they retry.
+ * - Requests with one code in one process wait for the first of them
+ *   parked, on no thread (login_twins.h); only that first one enters here.
+ *   At most LOGIN_SAME_CODE_MAX such exchangers of one code (one per
+ *   server process, or a request that could not be parked) are in flight
+ *   at once (login:n:<sha256(code)>): each may wait on another's claim on
+ *   a slow thread, so that is bounded; the rest get 429 with Retry-After 1
+ *   and find the remembered answer when they retry.
  * With Redis down the counters fall back to each process's own table
  * (ratelimit.h) and the bad-code memory is skipped (the MariaDB claim
  * still serialises identical codes). */
@@ -43,24 +46,12 @@ static const char *addr_of(req_t *r)
     return r->remote_addr && *r->remote_addr ? r->remote_addr : "-";
 }
 
-int login_guard_admit(req_t *r)
+/* The remembered refusal in rep ("status code message", as
+ * login_guard_remember_bad wrote it): replied, 1; else 0. */
+static int reply_bad(req_t *r, const redisReply *rep)
 {
-    int w;
-    if (g_config.login_rate_per_addr > 0 &&
-        (w = rl_take(r, "login-addr", addr_of(r), g_config.login_rate_per_addr, 60)) != 0)
-        return limited(r, w, "too many logins from this address; try again shortly");
-    if (g_config.login_rate_total > 0 &&
-        (w = rl_take(r, "login-all", "all", g_config.login_rate_total, 1)) != 0)
-        return limited(r, w, "too many logins at once; try again shortly");
-    return 0;
-}
-
-int login_guard_known_bad(req_t *r, const char *code_hash)
-{
-    redisReply *rep = kv_cmd(req_kv(r), r->arena, "GET login:bad:%s", code_hash);
     if (!rep || rep->type != REDIS_REPLY_STRING)
         return 0;
-    /* "status code message" as login_guard_remember_bad wrote it */
     int status = atoi(rep->str);
     char code[40];
     int used = 0;
@@ -70,6 +61,34 @@ int login_guard_known_bad(req_t *r, const char *code_hash)
     return 1;
 }
 
+static const char **bad_argv(req_t *r, const char *code_hash)
+{
+    const char **argv = arena_alloc(r->arena, 2 * sizeof *argv);
+    argv[0] = "GET";
+    argv[1] = arena_sprintf(r->arena, "login:bad:%s", code_hash);
+    return argv;
+}
+
+int login_guard_admit(req_t *r, const char *code_hash)
+{
+    kv_batch_t b = { 0 };
+    rl_many_t m = { 0 };
+    if (g_config.login_rate_per_addr > 0)
+        rl_many_key(&m, "login-addr", addr_of(r), g_config.login_rate_per_addr, 60);
+    if (g_config.login_rate_total > 0)
+        rl_many_key(&m, "login-all", "all", g_config.login_rate_total, 1);
+    if (m.n)
+        rl_many_add(r, &b, &m);
+    int bad = kv_batch_add(&b, 2, bad_argv(r, code_hash));
+    (void)kv_batch_run(req_kv(r), r->arena, &b);    /* Redis down: the table counts */
+    int which, w = m.n ? rl_many_result(&b, &m, &which) : 0;
+    if (w)
+        return limited(r, w, g_config.login_rate_per_addr > 0 && which == 0
+                                 ? "too many logins from this address; try again shortly"
+                                 : "too many logins at once; try again shortly");
+    return reply_bad(r, b.rep[bad]) ? ST_REPLIED : ST_OK;
+}
+
 void login_guard_remember_bad(req_t *r, const char *code_hash, int status, const char *err_code,
                               const char *message)
 {
@@ -77,26 +96,63 @@ void login_guard_remember_bad(req_t *r, const char *code_hash, int status, const
            arena_sprintf(r->arena, "%d %s %s", status, err_code, message), BAD_CODE_S);
 }
 
-int login_guard_enter(req_t *r, const char *code_hash, int *entered)
+static const char ENTER_LUA[] =
+    "local n = redis.call('INCR', KEYS[1])\n"
+    "redis.call('EXPIRE', KEYS[1], 60)\n"
+    "if n > tonumber(ARGV[1]) then redis.call('DECR', KEYS[1]) return 0 end\n"
+    "return 1\n";
+
+void login_guard_enter_add(req_t *r, kv_batch_t *b, const char *code_hash, login_guard_step_t *s)
 {
+    const char **argv = arena_alloc(r->arena, 5 * sizeof *argv);
+    argv[0] = "EVAL";
+    argv[1] = ENTER_LUA;
+    argv[2] = "1";
+    argv[3] = arena_sprintf(r->arena, "login:n:%s", code_hash);
+    argv[4] = arena_sprintf(r->arena, "%d", LOGIN_SAME_CODE_MAX);
+    s->enter_idx = kv_batch_add(b, 5, argv);
+}
+
+int login_guard_enter_result(const kv_batch_t *b, const login_guard_step_t *s, int *entered)
+{
+    const redisReply *rep = s->enter_idx >= 0 ? b->rep[s->enter_idx] : NULL;
     *entered = 0;
-    redisReply *rep = kv_cmd(req_kv(r), r->arena, "EVAL %s 1 login:n:%s %d",
-                             "local n = redis.call('INCR', KEYS[1])\n"
-                             "redis.call('EXPIRE', KEYS[1], 60)\n"
-                             "if n > tonumber(ARGV[1]) then redis.call('DECR', KEYS[1]) return 0 end\n"
-                             "return 1\n",
-                             code_hash, LOGIN_SAME_CODE_MAX);
     if (!rep || rep->type != REDIS_REPLY_INTEGER)
-        return ST_OK;                 /* Redis down: not counted, and nothing to leave */
+        return 0;                     /* Redis down: not counted, and nothing to leave */
     if (rep->integer == 0)
-        return limited(r, 1, "this code is being exchanged already; try again in a moment");
+        return 1;
     *entered = 1;
-    return ST_OK;
+    return 0;
+}
+
+int login_guard_busy(req_t *r)
+{
+    return limited(r, 1, "this code is being exchanged already; try again in a moment");
 }
 
 void login_guard_leave(req_t *r, const char *code_hash)
 {
-    kv_cmd(req_kv(r), r->arena, "DECR login:n:%s", code_hash);
+    kv_batch_t b = { 0 };
+    login_guard_leave_add(r, &b, code_hash);
+    (void)kv_batch_run(req_kv(r), r->arena, &b);  /* Redis down: the count expires */
+}
+
+void login_guard_bad_add(req_t *r, kv_batch_t *b, const char *code_hash, login_guard_step_t *s)
+{
+    s->bad_idx = kv_batch_add(b, 2, bad_argv(r, code_hash));
+}
+
+int login_guard_bad_result(req_t *r, const kv_batch_t *b, const login_guard_step_t *s)
+{
+    return s->bad_idx >= 0 && reply_bad(r, b->rep[s->bad_idx]);
+}
+
+void login_guard_leave_add(req_t *r, kv_batch_t *b, const char *code_hash)
+{
+    const char **argv = arena_alloc(r->arena, 2 * sizeof *argv);
+    argv[0] = "DECR";
+    argv[1] = arena_sprintf(r->arena, "login:n:%s", code_hash);
+    kv_batch_add(b, 2, argv);
 }
 
 int wx_write_admit(req_t *r)

@@ -100,14 +100,24 @@ fail:
     return ST_STORE;
 }
 
-static int try_once(req_t *r, replay_t *rp, char **reply)
+/* The claim script for rp, as a command to batch. */
+static const char **claim_argv(req_t *r, replay_t *rp)
 {
-    const char *argv[] = { "EVAL", CLAIM_LUA, "2", NULL, NULL, rp->lock_val, NULL, NULL };
+    const char **argv = arena_alloc(r->arena, 8 * sizeof *argv);
+    argv[0] = "EVAL";
+    argv[1] = CLAIM_LUA;
+    argv[2] = "2";
     argv[3] = arena_sprintf(r->arena, "login:c:%s", rp->hash);
     argv[4] = arena_sprintf(r->arena, "login:lk:%s", rp->hash);
+    argv[5] = rp->lock_val;
     argv[6] = arena_sprintf(r->arena, "%lld", claim_ms());
     argv[7] = arena_sprintf(r->arena, "%lld", (long long)clock_now_s());
-    redisReply *rep = kv_cmdargv(req_kv(r), r->arena, 8, argv, NULL);
+    return argv;
+}
+
+/* What the claim script answered (NULL: Redis did not). */
+static int claim_result(req_t *r, replay_t *rp, const redisReply *rep, char **reply)
+{
     if (!rep || rep->type == REDIS_REPLY_ERROR)
         return db_claim(r, rp, reply);
     if (rep->type == REDIS_REPLY_INTEGER) {
@@ -122,58 +132,60 @@ static int try_once(req_t *r, replay_t *rp, char **reply)
         if (sp && open_reply(r, sp + 1, reply) == REPLAY_HIT)
             return REPLAY_HIT;
         /* unreadable: forget it and claim on the next round */
-        kv_cmd(req_kv(r), r->arena, "DEL %s", argv[3]);
+        kv_cmd(req_kv(r), r->arena, "DEL login:c:%s", rp->hash);
         return WAIT;
     }
     return db_claim(r, rp, reply);
 }
 
-int replay_begin(req_t *r, const char *code, replay_t *rp, char **reply)
+void replay_begin_add(req_t *r, const char *code_hash, kv_batch_t *b, replay_t *rp)
 {
     memset(rp, 0, sizeof *rp);
-    *reply = NULL;
-    crypto_sha256_hex(code, strlen(code), rp->hash);
+    snprintf(rp->hash, sizeof rp->hash, "%s", code_hash);
     unsigned char rnd[16];
-    if (crypto_random_bytes(rnd, sizeof rnd) < 0)
-        return -1;
-    for (int i = 0; i < 16; i++)
-        snprintf(rp->lock_val + 2 * i, 3, "%02x", rnd[i]);
+    /* the DRBG cannot fail once seeded; zeroes would still make a lock
+     * value, only a guessable one */
+    (void)crypto_random_bytes(rnd, sizeof rnd);
+    crypto_hex_encode(rnd, sizeof rnd, rp->lock_val);
+    rp->claim_idx = kv_batch_add(b, 8, claim_argv(r, rp));
+}
+
+int replay_begin_result(req_t *r, kv_batch_t *b, replay_t *rp, int may_wait, char **reply)
+{
+    *reply = NULL;
     int64_t deadline = mono_us() + (claim_ms() + 1000) * 1000;
-    for (;;) {
-        int rc = try_once(r, rp, reply);
-        if (rc != WAIT)
-            return rc;
-        if (mono_us() >= deadline)
+    int rc = claim_result(r, rp, rp->claim_idx >= 0 ? b->rep[rp->claim_idx] : NULL, reply);
+    while (rc == WAIT) {
+        if (!may_wait || mono_us() >= deadline)
             return REPLAY_BUSY;
         /* The pool of stores is small: do not sit on one while waiting. */
         req_release_stores(r);
         usleep(POLL_MS * 1000);
+        rc = claim_result(r, rp, kv_cmdargv(req_kv(r), r->arena, 8, claim_argv(r, rp), NULL), reply);
     }
+    return rc;
 }
 
-int replay_save_tx(req_t *r, replay_t *rp, const char *reply, char **sealed)
+int replay_seal(req_t *r, const char *reply, char **sealed)
 {
-    if (seal_str(r, reply, sealed) < 0)
-        return ST_ERR;
-    long long n = db_exec(req_db(r),
-                          "INSERT INTO login_codes (code_hash, reply_sealed, expires_at) VALUES (?, ?, ?)"
-                          " ON DUPLICATE KEY UPDATE reply_sealed = VALUES(reply_sealed),"
-                          " expires_at = VALUES(expires_at)",
-                          "ssi", rp->hash, *sealed, (long long)clock_now_s() + LOGIN_REPLAY_S);
-    return n < 0 ? ST_STORE : ST_OK;
+    return seal_str(r, reply, sealed) < 0 ? -1 : 0;
 }
 
-void replay_publish(req_t *r, replay_t *rp, const char *sealed)
+void replay_publish_add(req_t *r, kv_batch_t *b, replay_t *rp, const char *sealed)
 {
     /* Cache and unlock in one script: a claimant sees either the lock or
      * the reply, never neither. Redis's TTL is real time; the expiry inside
      * is the server's clock. */
-    const char *argv[] = { "EVAL", PUBLISH_LUA, "2", NULL, NULL, NULL, NULL, rp->lock_val };
+    const char **argv = arena_alloc(r->arena, 8 * sizeof *argv);
+    argv[0] = "EVAL";
+    argv[1] = PUBLISH_LUA;
+    argv[2] = "2";
     argv[3] = arena_sprintf(r->arena, "login:c:%s", rp->hash);
     argv[4] = arena_sprintf(r->arena, "login:lk:%s", rp->hash);
     argv[5] = arena_sprintf(r->arena, "%lld %s", (long long)clock_now_s() + LOGIN_REPLAY_S, sealed);
     argv[6] = arena_sprintf(r->arena, "%d", LOGIN_REPLAY_S);
-    kv_cmdargv(req_kv(r), r->arena, 8, argv, NULL);
+    argv[7] = rp->lock_val;
+    kv_batch_add(b, 8, argv);
     rp->mode = 0;
 }
 

@@ -36,24 +36,33 @@ typedef struct {
     char hash[65];        /* sha256(code), hex */
     int mode;             /* which claim is held: 0 none, 1 Redis lock, 2 MariaDB row */
     char lock_val[33];    /* the Redis lock's value: only its owner deletes it */
+    int claim_idx;        /* the first look's place in its batch */
 } replay_t;
 
 enum { REPLAY_OWNER = 0, REPLAY_HIT = 1, REPLAY_BUSY = 2 };
 
-/* Look for a remembered reply to code, else claim the code. Waits (with
- * its stores given back between polls) while another request holds the
- * claim. Returns REPLAY_HIT with *reply (JSON text, arena), REPLAY_OWNER
- * (call WeChat, then replay_save_tx/replay_publish or replay_abandon),
- * REPLAY_BUSY when the other request outlasted the wait; or a failure
- * status (status.h): ST_STORE when MariaDB failed, ST_ERR. */
-int replay_begin(req_t *r, const char *code, replay_t *rp, char **reply) __attribute__((warn_unused_result));
+/* Look for a remembered reply to the code (code_hash: sha256 hex), else
+ * claim the code. replay_begin_add adds the first look to b, a batch of
+ * Redis commands (kv.h) the caller may add more to and then runs; then
+ * replay_begin_result reads it, and waits (with its stores given back
+ * between polls) while another request holds the claim (unless may_wait
+ * is 0: then REPLAY_BUSY at once). It returns
+ * REPLAY_HIT with *reply (JSON text, arena), REPLAY_OWNER (call WeChat,
+ * then replay_save_tx/replay_publish_add or replay_abandon), REPLAY_BUSY
+ * when the other request outlasted the wait; or a failure status
+ * (status.h): ST_STORE when MariaDB failed, ST_ERR. */
+void replay_begin_add(req_t *r, const char *code_hash, kv_batch_t *b, replay_t *rp);
+int replay_begin_result(req_t *r, kv_batch_t *b, replay_t *rp, int may_wait, char **reply)
+    __attribute__((warn_unused_result));
 
-/* Inside the login transaction: remember the reply in MariaDB. *sealed is
- * set for replay_publish. Returns ST_OK, ST_STORE (a statement failed:
- * the transaction runner decides) or ST_ERR (sealing failed). */
-int replay_save_tx(req_t *r, replay_t *rp, const char *reply, char **sealed) __attribute__((warn_unused_result));
-/* After the commit: cache the sealed reply in Redis and drop the claim. */
-void replay_publish(req_t *r, replay_t *rp, const char *sealed);
+/* The reply sealed (it holds a bearer token) for MariaDB's login_codes,
+ * which the login's own transaction writes (the procedure login_finish,
+ * schema/260), and for replay_publish_add. Returns 0, or -1 when sealing
+ * failed. */
+int replay_seal(req_t *r, const char *reply, char **sealed) __attribute__((warn_unused_result));
+/* After the commit: cache the sealed reply in Redis and drop the claim,
+ * added to a batch of Redis commands (kv.h) the caller runs. */
+void replay_publish_add(req_t *r, kv_batch_t *b, replay_t *rp, const char *sealed);
 /* WeChat refused or failed: drop the claim so a retry may try again. */
 void replay_abandon(req_t *r, replay_t *rp);
 

@@ -7,26 +7,29 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Admit (and count) an attempt: 0, or the window's remaining ms. ARGV[3]
- * is what this process counted locally while Redis could not be reached
- * (rl_take): folded in first, so an outage splits no count in two. */
+/* Admit (and count) an attempt under each key in turn: {0, 0}, or the
+ * index (from 1) of the first key over its limit and its window's
+ * remaining ms. ARGV holds limit, window and what this process counted
+ * locally while Redis could not be reached (rl_many_add) for each key:
+ * folded in first, so an outage splits no count in two. */
 static const char TAKE_LUA[] =
-    "local n = tonumber(redis.call('GET', KEYS[1]) or '0')\n"
-    "local extra = tonumber(ARGV[3] or '0')\n"
-    "if extra > 0 then\n"
-    "  n = redis.call('INCRBY', KEYS[1], extra)\n"
-    "  if redis.call('PTTL', KEYS[1]) < 0 then redis.call('EXPIRE', KEYS[1], ARGV[2]) end\n"
+    "for i = 1, #KEYS do\n"
+    "  local k, lim, win = KEYS[i], tonumber(ARGV[3*i-2]), ARGV[3*i-1]\n"
+    "  local extra = tonumber(ARGV[3*i] or '0')\n"
+    "  local n = tonumber(redis.call('GET', k) or '0')\n"
+    "  if extra > 0 then\n"
+    "    n = redis.call('INCRBY', k, extra)\n"
+    "    if redis.call('PTTL', k) < 0 then redis.call('EXPIRE', k, win) end\n"
+    "  end\n"
+    "  if n >= lim then\n"
+    "    local t = redis.call('PTTL', k)\n"
+    "    if t <= 0 then t = 1000 end\n"
+    "    return {i, t}\n"
+    "  end\n"
+    "  n = redis.call('INCR', k)\n"
+    "  if n == 1 or redis.call('PTTL', k) < 0 then redis.call('EXPIRE', k, win) end\n"
     "end\n"
-    "if n >= tonumber(ARGV[1]) then\n"
-    "  local t = redis.call('PTTL', KEYS[1])\n"
-    "  if t <= 0 then return 1000 end\n"
-    "  return t\n"
-    "end\n"
-    "n = redis.call('INCR', KEYS[1])\n"
-    "if n == 1 or redis.call('PTTL', KEYS[1]) < 0 then\n"
-    "  redis.call('EXPIRE', KEYS[1], ARGV[2])\n"
-    "end\n"
-    "return 0\n";
+    "return {0, 0}\n";
 
 static const char GIVE_BACK_LUA[] =
     "if tonumber(redis.call('GET', KEYS[1]) or '0') > 0 then redis.call('DECR', KEYS[1]) end\n"
@@ -130,25 +133,73 @@ void rl_local_reset(void)
 
 /* ---- Redis, falling back to the table ---- */
 
+void rl_many_key(rl_many_t *m, const char *bucket, const char *key, int limit, int window_s)
+{
+    if (m->n >= RL_MANY)
+        return;
+    make_id(bucket, key, m->k[m->n].id);
+    m->k[m->n].limit = limit;
+    m->k[m->n].window_s = window_s;
+    m->n++;
+}
+
+void rl_many_add(req_t *r, kv_batch_t *b, rl_many_t *m)
+{
+    const char **argv = arena_alloc(r->arena, (size_t)(3 + 4 * m->n) * sizeof *argv);
+    int argc = 0;
+    argv[argc++] = "EVAL";
+    argv[argc++] = TAKE_LUA;
+    argv[argc++] = arena_sprintf(r->arena, "%d", m->n);
+    for (int i = 0; i < m->n; i++)
+        argv[argc++] = arena_sprintf(r->arena, "rl:%s", m->k[i].id);
+    for (int i = 0; i < m->n; i++) {
+        /* attempts this process counted while Redis was unreachable (a
+         * connection waits a second before it reconnects) go to Redis with
+         * this one, so the limit holds across the outage */
+        m->k[i].pending = rl_local_pending(m->k[i].id, mono_ms());
+        argv[argc++] = arena_sprintf(r->arena, "%d", m->k[i].limit);
+        argv[argc++] = arena_sprintf(r->arena, "%d", m->k[i].window_s);
+        argv[argc++] = arena_sprintf(r->arena, "%d", m->k[i].pending);
+    }
+    m->idx = kv_batch_add(b, argc, argv);
+}
+
+int rl_many_result(const kv_batch_t *b, rl_many_t *m, int *which)
+{
+    redisReply *rep = m->idx >= 0 ? b->rep[m->idx] : NULL;
+    *which = 0;
+    if (!rep || rep->type != REDIS_REPLY_ARRAY || rep->elements != 2 ||
+        rep->element[0]->type != REDIS_REPLY_INTEGER || rep->element[1]->type != REDIS_REPLY_INTEGER) {
+        for (int i = 0; i < m->n; i++) {
+            int w = rl_local_take(m->k[i].id, m->k[i].limit, m->k[i].window_s, mono_ms());
+            if (w) {
+                *which = i;
+                return w;
+            }
+        }
+        return 0;
+    }
+    long long at = rep->element[0]->integer, ms = rep->element[1]->integer;
+    /* the keys Redis reached took over what the table held for them */
+    long long reached = at > 0 && at <= m->n ? at : m->n;
+    for (int i = 0; i < reached; i++)
+        if (m->k[i].pending)
+            rl_local_forget(m->k[i].id, m->k[i].pending, mono_ms());
+    if (at <= 0 || at > m->n)
+        return 0;
+    *which = (int)at - 1;
+    return (int)((ms + 999) / 1000);
+}
+
 int rl_take(req_t *r, const char *bucket, const char *key, int limit, int window_s)
 {
-    char id[64];
-    make_id(bucket, key, id);
-    /* attempts this process counted while Redis was unreachable (a
-     * connection waits a second before it reconnects) go to Redis with
-     * this one, so the limit holds across the outage */
-    int pending = rl_local_pending(id, mono_ms());
-    const char *argv[] = { "EVAL", TAKE_LUA, "1", NULL, NULL, NULL, NULL };
-    argv[3] = arena_sprintf(r->arena, "rl:%s", id);
-    argv[4] = arena_sprintf(r->arena, "%d", limit);
-    argv[5] = arena_sprintf(r->arena, "%d", window_s);
-    argv[6] = arena_sprintf(r->arena, "%d", pending);
-    redisReply *rep = kv_cmdargv(req_kv(r), r->arena, 7, argv, NULL);
-    if (!rep || rep->type != REDIS_REPLY_INTEGER)
-        return rl_local_take(id, limit, window_s, mono_ms());
-    if (pending)
-        rl_local_forget(id, pending, mono_ms());
-    return rep->integer > 0 ? (int)((rep->integer + 999) / 1000) : 0;
+    kv_batch_t b = { 0 };
+    rl_many_t m = { 0 };
+    int which;
+    rl_many_key(&m, bucket, key, limit, window_s);
+    rl_many_add(r, &b, &m);
+    (void)kv_batch_run(req_kv(r), r->arena, &b);   /* a failure: the table decides */
+    return rl_many_result(&b, &m, &which);
 }
 
 void rl_give_back(req_t *r, const char *bucket, const char *key)

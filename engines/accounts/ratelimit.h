@@ -23,6 +23,25 @@
  * until the window ends (>= 1), and nothing is counted. The window starts
  * at the first counted attempt. */
 int rl_take(req_t *r, const char *bucket, const char *key, int limit, int window_s) __attribute__((warn_unused_result));
+/* Several counts in one Redis call, inside a batch of commands (kv.h):
+ * name the keys in order with rl_many_key, add the call to b with
+ * rl_many_add, and after kv_batch_run rl_many_result says what rl_take on
+ * each key in turn would have: the keys are counted in order up to the
+ * first one over its limit (that one and those after it are not counted).
+ * Without an answer from Redis the table decides, as for rl_take. */
+#define RL_MANY 4
+typedef struct {
+    int n, idx;
+    struct {
+        char id[64];
+        int limit, window_s, pending;
+    } k[RL_MANY];
+} rl_many_t;
+void rl_many_key(rl_many_t *m, const char *bucket, const char *key, int limit, int window_s);
+void rl_many_add(req_t *r, kv_batch_t *b, rl_many_t *m);
+/* 0 when every key admitted it, else the seconds until the refusing key's
+ * window ends (>= 1) and *which its index. */
+int rl_many_result(const kv_batch_t *b, rl_many_t *m, int *which) __attribute__((warn_unused_result));
 /* Uncount one admitted attempt (it succeeded). */
 void rl_give_back(req_t *r, const char *bucket, const char *key);
 /* Forget key's count. */

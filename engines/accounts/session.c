@@ -38,7 +38,10 @@ static int entry_mac(const char *hash, const char *fields, char mac[65])
     return accounts_mac_hex("session-cache", msg, (size_t)n, mac);
 }
 
-static void cache_session(req_t *r, const char *hash, const auth_t *a, long long expires_at)
+/* SET the cached form: added to b when given (the caller runs it), else
+ * sent now. */
+static void cache_session(req_t *r, kv_batch_t *b, const char *hash, const auth_t *a,
+                          long long expires_at)
 {
     long long ttl = expires_at - clock_now_s();
     if (ttl <= 0 || (a->roles & ROLE_UNIT_ADMIN))
@@ -51,8 +54,16 @@ static void cache_session(req_t *r, const char *hash, const auth_t *a, long long
                                        a->area[0] ? a->area : "-");
     if (entry_mac(hash, fields, mac) < 0)
         return;
-    kv_cmd(req_kv(r), r->arena, "SET sess:%s %s EX %lld", hash,
-           arena_sprintf(r->arena, "%s %s", fields, mac), ttl);
+    const char **argv = arena_alloc(r->arena, 5 * sizeof *argv);
+    argv[0] = "SET";
+    argv[1] = arena_sprintf(r->arena, "sess:%s", hash);
+    argv[2] = arena_sprintf(r->arena, "%s %s", fields, mac);
+    argv[3] = "EX";
+    argv[4] = arena_sprintf(r->arena, "%lld", ttl);
+    if (b)
+        kv_batch_add(b, 5, argv);
+    else
+        kv_cmdargv(req_kv(r), r->arena, 5, argv, NULL);
 }
 
 /* Organizers' sessions are shorter than the mini-program's. */
@@ -77,12 +88,12 @@ int session_insert(req_t *r, const session_info_t *s, char token[64], char hash[
     return ST_OK;
 }
 
-void session_cache_new(req_t *r, const session_info_t *s, const char *hash)
+void session_cache_new(req_t *r, kv_batch_t *b, const session_info_t *s, const char *hash)
 {
     auth_t a = { .roles = s->roles, .user_id = s->user_id, .organizer_id = s->organizer_id,
                  .admin_unit_id = s->admin_unit_id };
     snprintf(a.area, sizeof a.area, "%s", s->area ? s->area : "");
-    cache_session(r, hash, &a, clock_now_s() + session_ttl(s));
+    cache_session(r, b, hash, &a, clock_now_s() + session_ttl(s));
 }
 
 int session_create(req_t *r, const session_info_t *s, char token[64])
@@ -91,7 +102,7 @@ int session_create(req_t *r, const session_info_t *s, char token[64])
     int st = session_insert(r, s, token, hash);
     if (st != ST_OK)
         return st;
-    session_cache_new(r, s, hash);
+    session_cache_new(r, NULL, s, hash);
     return ST_OK;
 }
 
@@ -186,7 +197,7 @@ int session_resolve(req_t *r, const char *token)
     }
     if (!a->roles)
         return -1;
-    cache_session(r, a->token_hash, a, db_int(res, 0, 3));
+    cache_session(r, NULL, a->token_hash, a, db_int(res, 0, 3));
     return 0;
 }
 

@@ -30,8 +30,10 @@ typedef struct {
  * hash. Returns ST_OK, ST_STORE (MariaDB failed) or ST_ERR (no random bytes). */
 int session_insert(req_t *r, const session_info_t *s, char token[64], char hash[65])
     __attribute__((warn_unused_result));
-/* Cache a session just inserted (after the caller's commit). */
-void session_cache_new(req_t *r, const session_info_t *s, const char *hash);
+/* Cache a session just inserted (after the caller's commit): added to b,
+ * a batch of Redis commands the caller runs (kv.h), or sent now when b is
+ * NULL. */
+void session_cache_new(req_t *r, kv_batch_t *b, const session_info_t *s, const char *hash);
 /* Both of the above. Returns as session_insert. */
 int session_create(req_t *r, const session_info_t *s, char token[64]) __attribute__((warn_unused_result));
 

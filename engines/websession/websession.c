@@ -85,7 +85,7 @@ static int deliver(req_t *r, const char *id, long long user_id, long long unit, 
     }
     if (session_insert(r, &info, token, hash) < 0 || db_commit(db) < 0)
         goto fail;
-    session_cache_new(r, &info, hash);
+    session_cache_new(r, NULL, &info, hash);
     log_info("web session %.6s... handed to user %lld%s", id, user_id, unit ? " (console)" : "");
     return 1;
 fail:

@@ -6,7 +6,7 @@ import secrets
 import threading
 import time
 
-from test_login import calls, in_parallel, new_code
+from test_login import calls, fault, in_parallel, new_code
 
 __order__ = 35
 
@@ -65,6 +65,54 @@ def test_a_code_wechat_rejects_while_others_wait_is_not_tried_again(stack):
         assert calls(stack, JSCODE) == before + 1
     finally:
         stack.sim("POST", "/__sim/latency", {"ms": 0})
+
+
+def test_twins_of_a_code_wait_parked_and_hold_no_slow_thread(stack):
+    """Four times as many requests with one code as the slow pool has
+    threads, while WeChat takes its time over the code: every one gets the
+    same login, WeChat is asked once, and another person's login goes
+    through on the threads meanwhile (the twins wait parked on none)."""
+    st = stack.factory(conf_extra={"slow_workers": 4})
+    st.start()
+    try:
+        code = new_code()
+        before = calls(st, JSCODE)
+        fault(st, JSCODE, None, latency_ms=4000)        # the first exchange is slow
+        n = 16
+        finished = []
+        lock = threading.Lock()
+
+        def twin(i):
+            # a little apart, so that the arrivals do not overflow the slow
+            # queue (2 per thread) before a thread has taken one: they all
+            # still wait together, as the exchange takes seconds
+            time.sleep(0.04 * i)
+            r = st.post("login", {"code": code}, timeout=60)
+            with lock:
+                finished.append(("twin", i))
+            return r
+
+        out = {}
+        runner = threading.Thread(target=lambda: out.setdefault("rs", in_parallel(n, twin)))
+        runner.start()
+        time.sleep(1.5)             # setup: the twins have arrived and wait
+        other = st.post("login", {"code": new_code()}, timeout=60)
+        with lock:
+            finished.append(("other", 0))
+        runner.join(120)
+        rs = out["rs"]
+        assert other.status == 200, other
+        assert all(getattr(r, "status", None) == 200 for r in rs), rs
+        assert len({r.body for r in rs}) == 1, [r.body[:40] for r in rs]
+        # the other login was answered while the code was still at WeChat
+        assert finished[0] == ("other", 0), finished
+        assert calls(st, JSCODE) == before + 2            # the code once, the other once
+        # and the code sent again later gets the same login from the replay
+        again = st.post("login", {"code": code})
+        assert again.status == 200 and again.body == rs[0].body, again
+        assert calls(st, JSCODE) == before + 2
+    finally:
+        st.stop()
 
 
 def test_junk_login_flood_from_one_address_does_not_shut_out_another(stack):
