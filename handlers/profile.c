@@ -6,7 +6,7 @@
 #include "engines/quiz/eligibility.h"
 #include "engines/accounts/accounts.h"
 #include "handlers/handlers.h"
-#include "engines/units/regions.h"
+#include "engines/units/units.h"
 #include "rules/names.h"
 #include "rules/org_name.h"
 #include "rules/score.h"

@@ -1,17 +1,17 @@
-/* units.c: POST /units and GET /units/{id}. */
+/* units.c: GET /units (search and browse), POST /units and GET /units/{id}. */
 #include "handlers/units.h"
 #include "engines/boards/boards.h"
 #include "engines/quiz/contest.h"
 #include "engines/wechat/content_check.h"
 #include "engines/accounts/accounts.h"
 #include "handlers/handlers.h"
-#include "engines/units/regions.h"
 #include "engines/accounts/seal.h"
-#include "engines/units/unit_search.h"
+#include "engines/units/units.h"
 #include "rules/credit_code.h"
 #include "rules/names.h"
 #include "rules/org_name.h"
 #include "rules/score.h"
+#include "rules/search_text.h"
 
 #include <string.h>
 
@@ -60,6 +60,43 @@ json_t *unit_load_json(req_t *r, long long id, int *err)
                                               ? json_integer(db_int(res, 0, 10)) : json_null());
     *err = 0;
     return u;
+}
+
+/* ---- GET /units ---------------------------------------------------------- */
+
+int h_units_list(req_t *r)
+{
+    long long limit, offset;
+    if (req_query_int(r, "limit", 20, 1, 100, &limit) < 0 ||
+        req_query_int(r, "offset", 0, 0, UNITS_OFFSET_MAX, &offset) < 0)
+        return 0;
+    unit_filter_t f;
+    int rc = unit_filter_for_region(r, req_query(r, "region"), &f);
+    if (rc == ST_NOT_FOUND)
+        return reply_error(r, 400, "invalid_region", "region must be a code from GET /regions");
+    if (rc != ST_OK)
+        return rc;
+    const char *q = req_query(r, "q");
+    unit_page_t page = { 0 };
+    if (!q || !*q) {
+        rc = units_browse(r, &f, limit, offset, &page);
+    } else {
+        char kw[4 * UNIT_KEYWORD_MAX_CHARS + 8];
+        int n = rules_search_fold(q, kw, sizeof kw);
+        if (n < 0 && strlen(q) < sizeof kw)
+            return reply_error(r, 400, "invalid_parameter", "q must be UTF-8 text");
+        if (n >= 0 && n < 2)
+            return reply_error(r, 400, "query_too_short", "q needs at least 2 characters");
+        /* n < 0 here: longer than any name, so nothing matches */
+        if (n < 0)
+            page.units = arena_json(r->arena, json_array());
+        else
+            rc = units_search(r, kw, &f, limit, offset, &page);
+    }
+    if (rc != ST_OK)
+        return rc;
+    return reply_json(r, 200, json_pack("{s:O,s:I,s:b}", "units", page.units, "total",
+                                        (json_int_t)page.total, "total_capped", page.capped));
 }
 
 /* ---- POST /units ---------------------------------------------------------- */

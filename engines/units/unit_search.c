@@ -13,8 +13,6 @@
 
 /* Folded names hold at most 100 code points of at most 4 bytes. */
 #define FOLD_SIZE 401
-/* A keyword longer than any name can match nothing. */
-#define KEYWORD_MAX_CHARS 100
 
 /* Every bigram of the unit's name_fold, computed by MariaDB from the
  * stored column so the bulk generator (units-generate) and this code
@@ -112,10 +110,6 @@ void unit_search_backfill(db_t *db)
  * it, total says SEARCH_CAP and total_capped says that more exist; people
  * refine the keyword long before they page that far. */
 #define SEARCH_CAP 1000
-/* Browsing pages end here too (400 beyond): a deep OFFSET reads and drops
- * every row before it, so a stranger asking for offset 10^9 again and
- * again would keep MariaDB busy; nobody pages through ten thousand units. */
-#define UNITS_OFFSET_MAX 10000
 #define UNITS_COUNT_CACHE_S 5
 #define CAPPED(sql) "SELECT COUNT(*) FROM (SELECT 1" sql " LIMIT ?) t"
 
@@ -132,10 +126,6 @@ static const char *const tail_rows_sql[RULES_SEARCH_GRAMS] = {
     TAIL_ROWS("", W1), TAIL_ROWS(J2, W2), TAIL_ROWS(J3, W3), TAIL_ROWS(J4, W4),
 };
 
-typedef struct {
-    char province[7], city[7], county[7];
-} filter_t;
-
 static int append_rows(req_t *r, json_t *list, const db_res_t *res)
 {
     for (size_t i = 0; res && i < res->nrows; i++) {
@@ -150,7 +140,7 @@ static int append_rows(req_t *r, json_t *list, const db_res_t *res)
     return 0;
 }
 
-static int browse(req_t *r, const filter_t *f, long long limit, long long offset, json_t *list,
+static int browse(req_t *r, const unit_filter_t *f, long long limit, long long offset, json_t *list,
                   long long *total)
 {
     db_t *db = req_db(r);
@@ -187,7 +177,7 @@ static int browse(req_t *r, const filter_t *f, long long limit, long long offset
 #define IN_REGION_WHERE " WHERE LOCATE(?, u.name_fold) > 0"
 #define GROUP "CASE WHEN u.name_fold = ? THEN 0 WHEN LOCATE(?, u.name_fold) = 1 THEN 1 ELSE 2 END"
 
-static int search_in_region(req_t *r, const char *kw, const filter_t *f, long long limit,
+static int search_in_region(req_t *r, const char *kw, const unit_filter_t *f, long long limit,
                             long long offset, json_t *list, long long *total, int *capped)
 {
     db_t *db = req_db(r);
@@ -211,7 +201,7 @@ static int search_in_region(req_t *r, const char *kw, const filter_t *f, long lo
     return append_rows(r, list, rows);
 }
 
-static int search(req_t *r, const char *kw, const filter_t *f, long long limit, long long offset,
+static int search(req_t *r, const char *kw, const unit_filter_t *f, long long limit, long long offset,
                   json_t *list, long long *total, int *capped)
 {
     if (f->province[0])
@@ -263,45 +253,41 @@ static int search(req_t *r, const char *kw, const filter_t *f, long long limit, 
     return 0;
 }
 
-int h_units_list(req_t *r)
+static void page_init(req_t *r, unit_page_t *out)
 {
-    long long limit, offset;
-    if (req_query_int(r, "limit", 20, 1, 100, &limit) < 0 ||
-        req_query_int(r, "offset", 0, 0, UNITS_OFFSET_MAX, &offset) < 0)
-        return 0;
-    filter_t f = { "", "", "" };
-    const char *region = req_query(r, "region");
-    if (region && *region) {
-        region_t reg;
-        int rc = region_find(r, region, &reg);
-        if (rc == ST_NOT_FOUND)
-            return reply_error(r, 400, "invalid_region", "region must be a code from GET /regions");
-        if (rc != ST_OK)
-            return rc;
-        /* the region and its parents: k_units_region is (province, city,
-         * county, ...), so every level uses its prefix */
-        memcpy(f.province, reg.province, 7);
-        memcpy(f.city, reg.city, 7);
-        memcpy(f.county, reg.county, 7);
-    }
-    const char *q = req_query(r, "q");
-    json_t *list = arena_json(r->arena, json_array());
-    long long total = 0;
-    int rc, capped = 0;
-    if (!q || !*q) {
-        rc = browse(r, &f, limit, offset, list, &total);
-    } else {
-        char kw[4 * KEYWORD_MAX_CHARS + 8];
-        int n = rules_search_fold(q, kw, sizeof kw);
-        if (n < 0 && strlen(q) < sizeof kw)
-            return reply_error(r, 400, "invalid_parameter", "q must be UTF-8 text");
-        if (n >= 0 && n < 2)
-            return reply_error(r, 400, "query_too_short", "q needs at least 2 characters");
-        /* n < 0 here: longer than any name, so nothing matches */
-        rc = n < 0 ? 0 : search(r, kw, &f, limit, offset, list, &total, &capped);
-    }
-    if (rc < 0)
-        return ST_STORE;
-    return reply_json(r, 200, json_pack("{s:O,s:I,s:b}", "units", list, "total", (json_int_t)total,
-                                        "total_capped", capped));
+    out->units = arena_json(r->arena, json_array());
+    out->total = 0;
+    out->capped = 0;
+}
+
+status_t unit_filter_for_region(req_t *r, const char *code, unit_filter_t *f)
+{
+    memset(f, 0, sizeof *f);
+    if (!code || !*code)
+        return ST_OK;
+    region_t reg;
+    int rc = region_find(r, code, &reg);
+    if (rc != ST_OK)
+        return rc;
+    /* the region and its parents: k_units_region is (province, city,
+     * county, ...), so every level uses its prefix */
+    memcpy(f->province, reg.province, 7);
+    memcpy(f->city, reg.city, 7);
+    memcpy(f->county, reg.county, 7);
+    return ST_OK;
+}
+
+status_t units_browse(req_t *r, const unit_filter_t *f, long long limit, long long offset,
+                      unit_page_t *out)
+{
+    page_init(r, out);
+    return browse(r, f, limit, offset, out->units, &out->total) < 0 ? ST_STORE : ST_OK;
+}
+
+status_t units_search(req_t *r, const char *kw, const unit_filter_t *f, long long limit,
+                      long long offset, unit_page_t *out)
+{
+    page_init(r, out);
+    return search(r, kw, f, limit, offset, out->units, &out->total, &out->capped) < 0 ? ST_STORE
+                                                                                       : ST_OK;
 }

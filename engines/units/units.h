@@ -1,9 +1,10 @@
 /* units.h: the units engine — where units and people belong.
  *
- * It offers: the unit search index (bigrams of folded names, kept with
- * each unit, unit_search.h) and the region lookups registration needs
- * (regions.h). Unit records themselves are read and written by
- * handlers/units.c. */
+ * It offers: the unit search index and the searches and browsing behind
+ * GET /units (bigrams of folded names, kept with each unit;
+ * unit_search.h), the region lookups registration needs and the lists
+ * behind GET /regions (regions.h). It answers with statuses and data;
+ * the HTTP side is handlers/units.c and handlers/regions.c. */
 #ifndef ENGINES_UNITS_H
 #define ENGINES_UNITS_H
 
