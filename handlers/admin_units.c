@@ -234,6 +234,7 @@ int h_admin_unit_update(req_t *r)
                                             other ? json_integer(other) : json_null()));
     if (rc)
         return console_reply_outcome(r, rc, "unit_not_found");
+    units_changed();                    /* the kept searches and counts (units.h) */
     if (moved)
         console_boards_rebuild(r);
     int err;
@@ -266,6 +267,7 @@ int h_admin_unit_merge(req_t *r)
                                 &moved, &old_admin);
     if (rc)
         return console_reply_outcome(r, rc, "unit_not_found");
+    units_changed();                    /* members moved: the kept counts (units.h) */
     if (old_admin)
         session_forget_user(r, old_admin);
     console_boards_rebuild(r);

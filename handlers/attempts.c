@@ -21,6 +21,7 @@
 #include "lib/crypto.h"
 
 #include "engines/boards/boards.h"
+#include "engines/units/units.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -434,6 +435,7 @@ static int submit_tx(db_t *db, void *ctx)
             lb_request_rebuild(req_kv(r), s->contest_id);
         return ST_STORE;
     }
+    unit_counts_changed();              /* the unit's participants and score (units.h) */
     return reply_raw(r, 200, "application/json; charset=utf-8", reply, strlen(reply));
 }
 

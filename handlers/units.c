@@ -271,6 +271,7 @@ int h_units_create(req_t *r)
         return err == ST_STORE ? ST_STORE : ST_ERR;
     log_info("unit %lld registered by user %lld", id, r->auth.user_id);
     kv_cmd(req_kv(r), r->arena, "DEL %s", UNITS_COUNT_KEY);   /* unit_search.h */
+    units_changed();
     return reply_json(r, 201, json_pack("{s:o}", "unit", u));
 }
 
@@ -293,30 +294,18 @@ int h_units_get(req_t *r)
         return rc;
     if (rc == 0)
         contest_id = c.id;
-    db_t *db = req_db(r);
-    /* board_unit_id: staff count for their unit, five-into members for
-     * their sponsor (schema/040_units.sql). */
-    db_res_t *m = db_query(db, r->arena,
-                           "SELECT COUNT(*), IFNULL(SUM(kind = 'staff'), 0),"
-                           " IFNULL(SUM(kind = 'five_into'), 0)"
-                           " FROM profiles WHERE board_unit_id = ?", "i", id);
-    db_res_t *s = m ? db_query(db, r->arena,
-                               "SELECT COUNT(*), IFNULL(SUM(s.score), 0),"
-                               " IFNULL(SUM(p.kind = 'staff'), 0)"
-                               " FROM profiles p JOIN contest_scores s"
-                               " ON s.contest_id = ? AND s.user_id = p.user_id"
-                               " WHERE p.board_unit_id = ?", "ii", contest_id, id) : NULL;
-    if (!s)
-        return ST_STORE;
+    unit_counts_t n;
+    rc = unit_counts(r, id, contest_id, &n);     /* kept for seconds: units.h */
+    if (rc != ST_OK)
+        return rc;
     long long headcount = json_integer_value(json_object_get(u, "headcount"));
-    long long staff_part = db_int(s, 0, 2);
-    double rate = headcount > 0 ? (double)staff_part / (double)headcount : 0;
+    double rate = headcount > 0 ? (double)n.staff_participants / (double)headcount : 0;
     json_object_set_new(u, "contest_id", contest_id ? json_integer(contest_id) : json_null());
-    json_object_set_new(u, "members", json_integer(db_int(m, 0, 0)));
-    json_object_set_new(u, "staff_members", json_integer(db_int(m, 0, 1)));
-    json_object_set_new(u, "five_into_members", json_integer(db_int(m, 0, 2)));
-    json_object_set_new(u, "participants", json_integer(db_int(s, 0, 0)));
-    json_object_set_new(u, "score", json_integer(db_int(s, 0, 1)));
+    json_object_set_new(u, "members", json_integer(n.members));
+    json_object_set_new(u, "staff_members", json_integer(n.staff_members));
+    json_object_set_new(u, "five_into_members", json_integer(n.five_into_members));
+    json_object_set_new(u, "participants", json_integer(n.participants));
+    json_object_set_new(u, "score", json_integer(n.score));
     json_object_set_new(u, "participation_rate", json_real(rate > 1 ? 1 : rate));
     /* the national unit board by score; null when the unit is not on it
      * yet or the boards cannot be read now (never an error) */

@@ -1,11 +1,12 @@
 /* unit_search.c: see unit_search.h. */
-#include "engines/units/unit_search.h"
+#include "engines/units/units.h"
 #include "server/clock.h"
 #include "server/config.h"
 #include "server/log.h"
 #include "server/request.h"
 #include "server/router.h"
 #include "engines/units/regions.h"
+#include "engines/units/cache.h"
 #include "server/kv_cache.h"
 #include "rules/search_text.h"
 
@@ -63,6 +64,8 @@ void unit_search_backfill(db_t *db)
         }
         if (db_commit(db) < 0)
             log_warn("unit search: indexing unit %lld not committed (db %d)", id, db_errno(db));
+        else if (n > 0)
+            units_changed();
     }
     arena_free(&a);
 }
@@ -280,14 +283,25 @@ status_t unit_filter_for_region(req_t *r, const char *code, unit_filter_t *f)
 status_t units_browse(req_t *r, const unit_filter_t *f, long long limit, long long offset,
                       unit_page_t *out)
 {
+    if (unit_page_cache_get(r, 'b', NULL, f, limit, offset, out))
+        return ST_OK;
+    uint64_t gen = unit_page_cache_gen();
     page_init(r, out);
-    return browse(r, f, limit, offset, out->units, &out->total) < 0 ? ST_STORE : ST_OK;
+    if (browse(r, f, limit, offset, out->units, &out->total) < 0)
+        return ST_STORE;
+    unit_page_cache_put(r, 'b', NULL, f, limit, offset, out, gen);
+    return ST_OK;
 }
 
 status_t units_search(req_t *r, const char *kw, const unit_filter_t *f, long long limit,
                       long long offset, unit_page_t *out)
 {
+    if (unit_page_cache_get(r, 's', kw, f, limit, offset, out))
+        return ST_OK;
+    uint64_t gen = unit_page_cache_gen();
     page_init(r, out);
-    return search(r, kw, f, limit, offset, out->units, &out->total, &out->capped) < 0 ? ST_STORE
-                                                                                       : ST_OK;
+    if (search(r, kw, f, limit, offset, out->units, &out->total, &out->capped) < 0)
+        return ST_STORE;
+    unit_page_cache_put(r, 's', kw, f, limit, offset, out, gen);
+    return ST_OK;
 }
