@@ -80,13 +80,8 @@ int unit_page_cache_get(req_t *r, char kind, const char *kw, const unit_filter_t
     if (!ttl_cache_get(g_pages, page_key(r, kind, kw, f, limit, offset), arena_cb, r->arena,
                        &text, &len))
         return 0;
-    json_t *j = arena_json(r->arena, json_loadb(text, len, 0, NULL));
-    json_t *units = json_object_get(j, "units");
-    if (!json_is_array(units))
-        return 0;
-    out->units = units;
-    out->total = json_integer_value(json_object_get(j, "total"));
-    out->capped = json_is_true(json_object_get(j, "total_capped"));
+    out->body = text;
+    out->len = len;
     return 1;
 }
 
@@ -95,13 +90,34 @@ void unit_page_cache_put(req_t *r, char kind, const char *kw, const unit_filter_
 {
     if (!g_pages || offset >= UNIT_CACHE_PAGES_BELOW)
         return;
-    json_t *j = arena_json(r->arena, json_pack("{s:O,s:I,s:b}", "units", page->units, "total",
-                                               (json_int_t)page->total, "total_capped",
-                                               page->capped));
-    const char *text = arena_json_text(r->arena, j);
-    if (text)
-        ttl_cache_put(g_pages, page_key(r, kind, kw, f, limit, offset), text, strlen(text),
-                      g_config.unit_cache_ms, gen);
+    ttl_cache_put(g_pages, page_key(r, kind, kw, f, limit, offset), page->body, page->len,
+                  g_config.unit_cache_ms, gen);
+}
+
+int unit_count_cache_get(req_t *r, const char *key, long long *v, int n)
+{
+    caches();
+    char *text;
+    size_t len;
+    if (!g_pages || n < 1 || n > 4 ||
+        !ttl_cache_get(g_pages, key, arena_cb, r->arena, &text, &len))
+        return 0;
+    long long t[4];
+    if (sscanf(text, "%lld %lld %lld %lld", &t[0], &t[1], &t[2], &t[3]) != n)
+        return 0;
+    memcpy(v, t, (size_t)n * sizeof *v);
+    return 1;
+}
+
+void unit_count_cache_put(const char *key, const long long *v, int n, uint64_t gen)
+{
+    if (!g_pages || n < 1 || n > 4)
+        return;
+    char val[96];
+    size_t len = 0;
+    for (int i = 0; i < n; i++)
+        len += (size_t)snprintf(val + len, sizeof val - len, i ? " %lld" : "%lld", v[i]);
+    ttl_cache_put(g_pages, key, val, len, g_config.unit_search_count_ms, gen);
 }
 
 /* ---- counts of GET /units/{id} ---- */

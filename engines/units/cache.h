@@ -20,4 +20,12 @@ int unit_page_cache_get(req_t *r, char kind, const char *kw, const unit_filter_t
 void unit_page_cache_put(req_t *r, char kind, const char *kw, const unit_filter_t *f,
                          long long limit, long long offset, const unit_page_t *page, uint64_t gen);
 
+/* A few integers of a search (its match counts beyond the cap) under key,
+ * kept like the pages but for unit_search_count_ms: counting 1,001
+ * matches is the costly part of a search, and a capped count hardly moves.
+ * 1 on a hit (v filled), 0 on a miss. */
+int unit_count_cache_get(req_t *r, const char *key, long long *v, int n);
+/* Keep v[0..n-1] (n <= 4) under key, computed at generation gen. */
+void unit_count_cache_put(const char *key, const long long *v, int n, uint64_t gen);
+
 #endif

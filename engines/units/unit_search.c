@@ -169,6 +169,30 @@ static int browse(req_t *r, const unit_filter_t *f, long long limit, long long o
     return append_rows(r, list, rows);
 }
 
+/* The match counts of a keyword beyond the cap are kept longer than pages
+ * (cache.h): counting reads 1,001 matches where the page reads only its
+ * rows, and one unit more or less leaves such a total at 1000 with
+ * total_capped (only the split between names starting with the keyword
+ * and the rest may be one off for later pages, until the count expires).
+ * Counts below the cap are read with each page, so a unit registered
+ * through another process shows as soon as the page expires. */
+static const char *count_key(req_t *r, char kind, const char *kw, const unit_filter_t *f)
+{
+    return arena_sprintf(r->arena, "%c|%s|%s|%s|%s", kind, kw, f->province, f->city, f->county);
+}
+
+static int search_count(req_t *r, char kind, const char *kw, const unit_filter_t *f,
+                        long long *v, int n)
+{
+    return unit_count_cache_get(r, count_key(r, kind, kw, f), v, n);
+}
+
+static void search_count_put(req_t *r, char kind, const char *kw, const unit_filter_t *f,
+                             const long long *v, int n, uint64_t gen)
+{
+    unit_count_cache_put(count_key(r, kind, kw, f), v, n, gen);
+}
+
 /* Inside a region the region's own index is the better path: its range
  * holds every unit of the region with its name_fold, so LOCATE runs on
  * index entries only, and the cost is the region's size (a few thousand
@@ -184,11 +208,17 @@ static int search_in_region(req_t *r, const char *kw, const unit_filter_t *f, lo
                             long long offset, json_t *list, long long *total, int *capped)
 {
     db_t *db = req_db(r);
-    db_res_t *c = db_query(db, r->arena, CAPPED(IN_REGION IN_REGION_WHERE FILTER),
-                           "s" FILTER_T "i", kw, FILTER_ARGS(f), (long long)SEARCH_CAP + 1);
-    if (!c)
-        return -1;
-    long long n = db_int(c, 0, 0);
+    long long n;
+    if (!search_count(r, 'r', kw, f, &n, 1)) {
+        uint64_t gen = unit_page_cache_gen();
+        db_res_t *c = db_query(db, r->arena, CAPPED(IN_REGION IN_REGION_WHERE FILTER),
+                               "s" FILTER_T "i", kw, FILTER_ARGS(f), (long long)SEARCH_CAP + 1);
+        if (!c)
+            return -1;
+        n = db_int(c, 0, 0);
+        if (n > SEARCH_CAP)
+            search_count_put(r, 'r', kw, f, &n, 1, gen);
+    }
     *capped = n > SEARCH_CAP;
     *total = *capped ? SEARCH_CAP : n;
     if (offset >= *total)
@@ -219,13 +249,21 @@ static int search(req_t *r, const char *kw, const unit_filter_t *f, long long li
     /* Names starting with kw sort between kw and kw + U+10FFFF. */
     const char *hi = arena_sprintf(r->arena, "%s\xf4\x8f\xbf\xbf", kw);
 
-    db_res_t *cnt = db_query(db, r->arena, counts_sql[ng - 1],
-                             "ss" FILTER_T "i" "sssss" FILTER_T "i",
-                             kw, hi, FILTER_ARGS(f), (long long)SEARCH_CAP + 1,
-                             g[0], g[1], g[2], g[3], kw, FILTER_ARGS(f), (long long)SEARCH_CAP + 1);
-    if (!cnt)
-        return -1;
-    long long nhead = db_int(cnt, 0, 0), ntail = db_int(cnt, 0, 1);
+    long long nn[2];
+    if (!search_count(r, 'n', kw, f, nn, 2)) {
+        uint64_t gen = unit_page_cache_gen();
+        db_res_t *cnt = db_query(db, r->arena, counts_sql[ng - 1],
+                                 "ss" FILTER_T "i" "sssss" FILTER_T "i",
+                                 kw, hi, FILTER_ARGS(f), (long long)SEARCH_CAP + 1,
+                                 g[0], g[1], g[2], g[3], kw, FILTER_ARGS(f), (long long)SEARCH_CAP + 1);
+        if (!cnt)
+            return -1;
+        nn[0] = db_int(cnt, 0, 0);
+        nn[1] = db_int(cnt, 0, 1);
+        if (nn[0] + nn[1] > SEARCH_CAP)
+            search_count_put(r, 'n', kw, f, nn, 2, gen);
+    }
+    long long nhead = nn[0], ntail = nn[1];
     *capped = nhead + ntail > SEARCH_CAP;
     *total = *capped ? SEARCH_CAP : nhead + ntail;
     if (offset >= *total)
@@ -256,11 +294,16 @@ static int search(req_t *r, const char *kw, const unit_filter_t *f, long long li
     return 0;
 }
 
-static void page_init(req_t *r, unit_page_t *out)
+/* The page's text from its parts. ST_OK, or ST_ERR when out of memory. */
+static status_t page_text(req_t *r, json_t *units, long long total, int capped, unit_page_t *out)
 {
-    out->units = arena_json(r->arena, json_array());
-    out->total = 0;
-    out->capped = 0;
+    json_t *j = arena_json(r->arena, json_pack("{s:O,s:I,s:b}", "units", units, "total",
+                                               (json_int_t)total, "total_capped", capped));
+    out->body = j ? arena_json_text(r->arena, j) : NULL;
+    if (!out->body)
+        return ST_ERR;
+    out->len = strlen(out->body);
+    return ST_OK;
 }
 
 status_t unit_filter_for_region(req_t *r, const char *code, unit_filter_t *f)
@@ -285,12 +328,15 @@ status_t units_browse(req_t *r, const unit_filter_t *f, long long limit, long lo
 {
     if (unit_page_cache_get(r, 'b', NULL, f, limit, offset, out))
         return ST_OK;
-    uint64_t gen = unit_page_cache_gen();
-    page_init(r, out);
-    if (browse(r, f, limit, offset, out->units, &out->total) < 0)
+    uint64_t gen = unit_page_cache_gen();      /* before the read: lib/ttl_cache.h */
+    json_t *units = arena_json(r->arena, json_array());
+    long long total = 0;
+    if (browse(r, f, limit, offset, units, &total) < 0)
         return ST_STORE;
-    unit_page_cache_put(r, 'b', NULL, f, limit, offset, out, gen);
-    return ST_OK;
+    status_t st = page_text(r, units, total, 0, out);
+    if (st == ST_OK)
+        unit_page_cache_put(r, 'b', NULL, f, limit, offset, out, gen);
+    return st;
 }
 
 status_t units_search(req_t *r, const char *kw, const unit_filter_t *f, long long limit,
@@ -299,9 +345,13 @@ status_t units_search(req_t *r, const char *kw, const unit_filter_t *f, long lon
     if (unit_page_cache_get(r, 's', kw, f, limit, offset, out))
         return ST_OK;
     uint64_t gen = unit_page_cache_gen();
-    page_init(r, out);
-    if (search(r, kw, f, limit, offset, out->units, &out->total, &out->capped) < 0)
+    json_t *units = arena_json(r->arena, json_array());
+    long long total = 0;
+    int capped = 0;
+    if (search(r, kw, f, limit, offset, units, &total, &capped) < 0)
         return ST_STORE;
-    unit_page_cache_put(r, 's', kw, f, limit, offset, out, gen);
-    return ST_OK;
+    status_t st = page_text(r, units, total, capped, out);
+    if (st == ST_OK)
+        unit_page_cache_put(r, 's', kw, f, limit, offset, out, gen);
+    return st;
 }

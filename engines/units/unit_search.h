@@ -61,13 +61,14 @@ typedef struct {
     char province[7], city[7], county[7];
 } unit_filter_t;
 
-/* One page of units as the API shows them: units is a JSON array in the
- * request's arena ([{id, name, region_code, type, region_name,
- * region_full_name}]); total counts every match (capped, see above). */
+/* One page of units as GET /units answers it: the JSON text
+ * {"units": [{id, name, region_code, type, region_name,
+ * region_full_name}], "total", "total_capped"} (total counts every match,
+ * capped as above), in the request's arena. Kept as text, so a page served
+ * from the cache (units.h) is neither parsed nor built again. */
 typedef struct {
-    json_t *units;
-    long long total;
-    int capped;
+    const char *body;
+    size_t len;
 } unit_page_t;
 
 /* The filter for region code (NULL or "": none). ST_OK, ST_NOT_FOUND (no
