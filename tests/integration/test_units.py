@@ -513,6 +513,36 @@ def test_unit_reads_are_kept_bounded_and_fresh_after_this_servers_writes(stack):
         st.stop()
 
 
+def test_search_keeps_a_count_beyond_the_cap_longer_than_pages(stack):
+    st = stack.factory(conf_extra={"unit_cache_ms": 1000, "unit_search_count_ms": 60000})
+    st.start()
+    try:
+        t = token(3)
+        values = ",".join("(%s, %s, 1, %s, '140404', '140000', '140400', '140404', 'other', 1, 0)"
+                          % (q("%s站%04d" % (t, i)), q("%s站%04d" % (t, i)), q(credit_code()))
+                          for i in range(1010))
+        st.sql("INSERT INTO units (name, name_fold, search_indexed, credit_code, region_code,"
+               " province_code, city_code, county_code, type, headcount, created_at) VALUES " + values)
+        st.sql("INSERT IGNORE INTO unit_ngrams (gram, unit_id) SELECT DISTINCT"
+               " SUBSTRING(u.name_fold, s.seq, 2), u.id FROM units u JOIN seq_1_to_100 s"
+               " ON s.seq < CHAR_LENGTH(u.name_fold) WHERE u.name LIKE %s" % q(t + "站%"))
+        j = search(st, "q=" + quote(t + "站"))
+        assert j["total"] == 1000 and j["total_capped"] is True, j
+        j = search(st, "q=" + quote(t + "站000"))           # 0000..0009
+        assert j["total"] == 10 and j["total_capped"] is False, j
+        # twenty of them go, behind the server's back: 990 remain
+        st.sql("UPDATE units SET disabled = 1 WHERE name LIKE %s ORDER BY id LIMIT 20" % q(t + "站%"))
+        import time
+        time.sleep(1.5)                                   # the pages have expired
+        j = search(st, "q=%s&limit=7" % quote(t + "站"))   # a page never asked: read now
+        assert len(j["units"]) == 7 and j["total"] == 1000 and j["total_capped"] is True, j
+        # a count below the cap is read with every page: 0000..0009 are gone
+        j = search(st, "q=" + quote(t + "站000"))
+        assert j["total"] == 0 and j["units"] == [] and j["total_capped"] is False, j
+    finally:
+        st.stop()
+
+
 def test_unit_reads_expire(stack):
     st = stack.factory(conf_extra={"unit_cache_ms": 1000})
     st.start()
