@@ -35,7 +35,7 @@
 #include "server/request.h"
 #include "server/status.h"
 
-#include <jansson.h>
+#include <stddef.h>
 
 /* Write name_fold and the bigrams of unit_id, whose name is name. Run it
  * inside the transaction that inserts or renames the unit. Returns 0 or

@@ -25,8 +25,9 @@
  * calls units_changed (a unit made, renamed, corrected, disabled, merged
  * or indexed) or unit_counts_changed (a profile, a score, a rescoring)
  * after its commit, and every answer computed before it is dropped. A
- * write by another server process shows here within unit_cache_ms. Both
- * calls are an atomic increment: nothing waits on a lock. */
+ * write by another server process shows here within unit_cache_ms (a
+ * keyword's count beyond the 1,000 cap: unit_search_count_ms, cache.h).
+ * Both calls are an atomic increment: nothing waits on a lock. */
 void units_changed(void);
 void unit_counts_changed(void);
 
