@@ -3,7 +3,7 @@
  * once (they coordinate through MariaDB and Redis, not memory). */
 #include "app/app.h"
 #include "handlers/handlers.h"
-#include "engines/units/unit_search.h"
+#include "engines/units/units.h"
 #include "engines/boards/boards.h"
 #include "engines/prizes/prizes.h"
 #include "engines/reports/reports.h"

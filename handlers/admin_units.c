@@ -4,9 +4,8 @@
 #include "engines/console/console.h"
 #include "engines/boards/boards.h"
 #include "handlers/handlers.h"
-#include "engines/units/regions.h"
+#include "engines/units/units.h"
 #include "engines/accounts/session.h"
-#include "engines/units/unit_search.h"
 #include "rules/area.h"
 #include "rules/credit_code.h"
 #include "rules/names.h"
@@ -235,6 +234,7 @@ int h_admin_unit_update(req_t *r)
                                             other ? json_integer(other) : json_null()));
     if (rc)
         return console_reply_outcome(r, rc, "unit_not_found");
+    units_changed();                    /* the kept searches and counts (units.h) */
     if (moved)
         console_boards_rebuild(r);
     int err;
@@ -267,6 +267,7 @@ int h_admin_unit_merge(req_t *r)
                                 &moved, &old_admin);
     if (rc)
         return console_reply_outcome(r, rc, "unit_not_found");
+    units_changed();                    /* members moved: the kept counts (units.h) */
     if (old_admin)
         session_forget_user(r, old_admin);
     console_boards_rebuild(r);

@@ -7,6 +7,7 @@
 #include "lib/iso8601.h"
 
 #include "engines/boards/boards.h"
+#include "engines/units/units.h"
 
 #include <string.h>
 
@@ -109,6 +110,7 @@ int h_attempt_submit(req_t *r)
         return st;
     switch (out.outcome) {
     case SUBMIT_DONE:
+        unit_counts_changed();          /* the unit's participants and score (units.h) */
         return reply_raw(r, 200, "application/json; charset=utf-8", out.reply, strlen(out.reply));
     case SUBMIT_STORED:
         return reply_stored(r, out.reply);

@@ -6,7 +6,7 @@
 #include "engines/quiz/eligibility.h"
 #include "engines/accounts/accounts.h"
 #include "handlers/handlers.h"
-#include "engines/units/regions.h"
+#include "engines/units/units.h"
 #include "rules/names.h"
 #include "rules/org_name.h"
 #include "rules/score.h"
@@ -439,6 +439,7 @@ int h_profile_put(req_t *r)
     rc = db_tx(req_db(r), write_tx, &x);
     if (rc != ST_OK)
         return rc;
+    unit_counts_changed();              /* a unit's members (engines/units/units.h) */
     if (x.locked)
         return reply_error(r, 409, "profile_locked", "the unit, sponsor and region cannot change"
                                                      " after answering in a contest");

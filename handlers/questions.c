@@ -11,6 +11,7 @@
 #include "handlers/handlers.h"
 #include "lib/multipart.h"
 #include "engines/quiz/rescore.h"
+#include "engines/units/units.h"
 #include "rules/question_row.h"
 #include "lib/csv.h"
 #include "lib/crypto.h"
@@ -181,6 +182,8 @@ static int apply_update_tx(db_t *db, void *ctx)
         return st;
     if (db_commit(db) < 0)
         return ST_STORE;
+    if (*rescored > 0)
+        unit_counts_changed();          /* units' scores (engines/units/units.h) */
     /* The boards only ever raise a person's key, so a rescore that lowered
      * anyone's contest score asks for those contests' boards anew. */
     if (*rescored > 0 && kv) {

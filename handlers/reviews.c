@@ -2,6 +2,7 @@
  * organizer's accept or reject, limited to the organizer's area. */
 #include "handlers/console.h"
 #include "engines/console/console.h"
+#include "engines/units/units.h"
 #include "handlers/handlers.h"
 #include "rules/names.h"
 
@@ -58,6 +59,7 @@ static int decide(req_t *r, int reject)
                                    reject ? reason : NULL, &boards);
     if (rc)
         return console_reply_outcome(r, rc, "review_not_found");
+    units_changed();                    /* a rejected unit name shows as 待审核 (units.h) */
     if (boards)
         console_boards_rebuild(r);
     return reply_json(r, 200, json_pack("{s:I,s:s}", "id", (json_int_t)id, "state",

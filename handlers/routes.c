@@ -6,9 +6,8 @@
 #include "server/metrics.h"
 /* @includes: one line per resource header */
 #include "engines/boards/boards.h"
-#include "engines/units/regions.h"
+#include "handlers/regions.h"
 #include "handlers/units.h"
-#include "engines/units/unit_search.h"
 #include "handlers/qrcode.h"
 #include "handlers/profile.h"
 #include "handlers/attempts.h"

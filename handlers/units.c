@@ -1,17 +1,17 @@
-/* units.c: POST /units and GET /units/{id}. */
+/* units.c: GET /units (search and browse), POST /units and GET /units/{id}. */
 #include "handlers/units.h"
 #include "engines/boards/boards.h"
 #include "engines/quiz/contest.h"
 #include "engines/wechat/content_check.h"
 #include "engines/accounts/accounts.h"
 #include "handlers/handlers.h"
-#include "engines/units/regions.h"
 #include "engines/accounts/seal.h"
-#include "engines/units/unit_search.h"
+#include "engines/units/units.h"
 #include "rules/credit_code.h"
 #include "rules/names.h"
 #include "rules/org_name.h"
 #include "rules/score.h"
+#include "rules/search_text.h"
 
 #include <string.h>
 
@@ -60,6 +60,43 @@ json_t *unit_load_json(req_t *r, long long id, int *err)
                                               ? json_integer(db_int(res, 0, 10)) : json_null());
     *err = 0;
     return u;
+}
+
+/* ---- GET /units ---------------------------------------------------------- */
+
+int h_units_list(req_t *r)
+{
+    long long limit, offset;
+    if (req_query_int(r, "limit", 20, 1, 100, &limit) < 0 ||
+        req_query_int(r, "offset", 0, 0, UNITS_OFFSET_MAX, &offset) < 0)
+        return 0;
+    unit_filter_t f;
+    int rc = unit_filter_for_region(r, req_query(r, "region"), &f);
+    if (rc == ST_NOT_FOUND)
+        return reply_error(r, 400, "invalid_region", "region must be a code from GET /regions");
+    if (rc != ST_OK)
+        return rc;
+    const char *q = req_query(r, "q");
+    unit_page_t page = { 0 };
+    if (!q || !*q) {
+        rc = units_browse(r, &f, limit, offset, &page);
+    } else {
+        char kw[4 * UNIT_KEYWORD_MAX_CHARS + 8];
+        int n = rules_search_fold(q, kw, sizeof kw);
+        if (n < 0 && strlen(q) < sizeof kw)
+            return reply_error(r, 400, "invalid_parameter", "q must be UTF-8 text");
+        if (n >= 0 && n < 2)
+            return reply_error(r, 400, "query_too_short", "q needs at least 2 characters");
+        /* n < 0 here: longer than any name, so nothing matches */
+        if (n < 0)
+            return reply_json(r, 200, json_pack("{s:[],s:i,s:b}", "units", "total", 0,
+                                                "total_capped", 0));
+        rc = units_search(r, kw, &f, limit, offset, &page);
+    }
+    if (rc != ST_OK)
+        return rc;
+    /* the page is JSON text already (kept so by the engine's cache) */
+    return reply_raw(r, 200, "application/json; charset=utf-8", page.body, page.len);
 }
 
 /* ---- POST /units ---------------------------------------------------------- */
@@ -234,6 +271,7 @@ int h_units_create(req_t *r)
         return err == ST_STORE ? ST_STORE : ST_ERR;
     log_info("unit %lld registered by user %lld", id, r->auth.user_id);
     kv_cmd(req_kv(r), r->arena, "DEL %s", UNITS_COUNT_KEY);   /* unit_search.h */
+    units_changed();
     return reply_json(r, 201, json_pack("{s:o}", "unit", u));
 }
 
@@ -256,30 +294,18 @@ int h_units_get(req_t *r)
         return rc;
     if (rc == 0)
         contest_id = c.id;
-    db_t *db = req_db(r);
-    /* board_unit_id: staff count for their unit, five-into members for
-     * their sponsor (schema/040_units.sql). */
-    db_res_t *m = db_query(db, r->arena,
-                           "SELECT COUNT(*), IFNULL(SUM(kind = 'staff'), 0),"
-                           " IFNULL(SUM(kind = 'five_into'), 0)"
-                           " FROM profiles WHERE board_unit_id = ?", "i", id);
-    db_res_t *s = m ? db_query(db, r->arena,
-                               "SELECT COUNT(*), IFNULL(SUM(s.score), 0),"
-                               " IFNULL(SUM(p.kind = 'staff'), 0)"
-                               " FROM profiles p JOIN contest_scores s"
-                               " ON s.contest_id = ? AND s.user_id = p.user_id"
-                               " WHERE p.board_unit_id = ?", "ii", contest_id, id) : NULL;
-    if (!s)
-        return ST_STORE;
+    unit_counts_t n;
+    rc = unit_counts(r, id, contest_id, &n);     /* kept for seconds: units.h */
+    if (rc != ST_OK)
+        return rc;
     long long headcount = json_integer_value(json_object_get(u, "headcount"));
-    long long staff_part = db_int(s, 0, 2);
-    double rate = headcount > 0 ? (double)staff_part / (double)headcount : 0;
+    double rate = headcount > 0 ? (double)n.staff_participants / (double)headcount : 0;
     json_object_set_new(u, "contest_id", contest_id ? json_integer(contest_id) : json_null());
-    json_object_set_new(u, "members", json_integer(db_int(m, 0, 0)));
-    json_object_set_new(u, "staff_members", json_integer(db_int(m, 0, 1)));
-    json_object_set_new(u, "five_into_members", json_integer(db_int(m, 0, 2)));
-    json_object_set_new(u, "participants", json_integer(db_int(s, 0, 0)));
-    json_object_set_new(u, "score", json_integer(db_int(s, 0, 1)));
+    json_object_set_new(u, "members", json_integer(n.members));
+    json_object_set_new(u, "staff_members", json_integer(n.staff_members));
+    json_object_set_new(u, "five_into_members", json_integer(n.five_into_members));
+    json_object_set_new(u, "participants", json_integer(n.participants));
+    json_object_set_new(u, "score", json_integer(n.score));
     json_object_set_new(u, "participation_rate", json_real(rate > 1 ? 1 : rate));
     /* the national unit board by score; null when the unit is not on it
      * yet or the boards cannot be read now (never an error) */

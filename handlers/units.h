@@ -1,13 +1,17 @@
 /* units.h: units (water administrations, water enterprises, other units):
  * registration, the public view with its counts, and the bulk generator
- * for the search benchmark. Search lives in unit_search.h, QR codes in
- * qrcode.h. */
+ * for the search benchmark. The search index lives in
+ * engines/units/unit_search.h, QR codes in qrcode.h. */
 #ifndef UNITS_H
 #define UNITS_H
 
 #include <jansson.h>
 #include "server/request.h"
 
+/* GET /api/v1/units?q=&region=&limit&offset: search by a keyword of the
+ * name (engines/units/unit_search.h) or browse; 400 query_too_short,
+ * invalid_parameter, invalid_region. */
+int h_units_list(req_t *r);
 /* POST /api/v1/units (R_USER | R_SLOW: the name goes through WeChat's
  * content check). 201 {"unit"}; 400 invalid_name, invalid_credit_code,
  * invalid_region, invalid_parameter (type, headcount, contact_name,

@@ -29,6 +29,7 @@ static const key_t_ keys[] = {
     S(public_base_url), S(cert_font), S(wx_tpl_result), S(wx_tpl_certificate),
     S(phone_key_hex), I(session_ttl_s), I(organizer_session_ttl_s),
     I(login_rate_per_addr), I(login_rate_total), I(wx_write_rate_per_user), I(purge_after_days),
+    I(unit_cache_ms), I(unit_search_count_ms), I(unit_cache_entries), I(unit_cache_kb),
     L(clock_offset_s), S(clock_fixed), I(clock_settable),
     I(export_threads), I(export_ttl_s), I(export_stale_s), I(export_max_jobs), I(event_grace_s),
     S(export_accel_path),
@@ -67,6 +68,10 @@ static void set_defaults(config_t *c)
     c->login_rate_total = 2000;
     c->wx_write_rate_per_user = 20;
     c->purge_after_days = 180;
+    c->unit_cache_ms = 5000;
+    c->unit_search_count_ms = 30000;
+    c->unit_cache_entries = 4096;
+    c->unit_cache_kb = 16384;
     c->export_threads = 2;
     c->export_ttl_s = 24 * 3600;
     c->export_stale_s = 60;

@@ -58,6 +58,11 @@ typedef struct {
     int login_rate_total;      /* logins per second, all addresses together */
     int wx_write_rate_per_user; /* WeChat-bound writes per user per minute */
     int purge_after_days;      /* personal data kept after a contest's end */
+    /* public unit reads kept in each process (engines/units/units.h) */
+    int unit_cache_ms;         /* searches and unit counts kept this long (0: never) */
+    int unit_search_count_ms;  /* a keyword's match count kept this long */
+    int unit_cache_entries;    /* at most this many entries in each of the two caches */
+    int unit_cache_kb;         /* and at most this many KiB in each */
 
     /* clock: now = real time + offset, or fixed when clock_fixed is set */
     long long clock_offset_s;

@@ -2,9 +2,12 @@
  * (see accounts.h). */
 #include "engines/accounts/accounts.h"
 #include "server/clock.h"
+#include "server/config.h"
 #include "server/log.h"
 
+#include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 /* A read is tried twice: a connection left stale by a MariaDB restart fails
  * its first call and reconnects on the next (server/db.h). */
@@ -115,6 +118,13 @@ json_t *privacy_export(req_t *r, long long uid)
         { "units_registered", "SELECT id, name, credit_code, contact_name, created_at FROM units"
                               " WHERE created_by = ? ORDER BY id",
           "isssi", { "unit_id", "name", "credit_code", "contact_name", "created_at", NULL } },
+        { "admin_applications", "SELECT id, unit_id, applicant_name, phone_masked, state, created_at"
+                                " FROM admin_applications WHERE user_id = ? ORDER BY id",
+          "iisssi", { "application_id", "unit_id", "applicant_name", "phone_masked", "state",
+                      "created_at", NULL } },
+        { "uploads", "SELECT id, media_type, size, created_at FROM uploads WHERE user_id = ?"
+                     " ORDER BY id",
+          "isii", { "upload_id", "media_type", "size", "created_at", NULL } },
         { "content_reviews", "SELECT kind, content, reason, state, created_at FROM content_reviews"
                              " WHERE user_id = ? ORDER BY id",
           "ssssi", { "kind", "content", "reason", "state", "created_at", NULL } },
@@ -165,10 +175,45 @@ typedef struct {
     const char *why;
 } erase_ctx_t;
 
+/* What the person entered about themselves or others beyond the account
+ * and profile, in the tables of other engines (schema/040, 100, 140-142):
+ * the contact person named for the units they registered, the contacts
+ * and authors of their video receipts, their unit admin applications and
+ * the scans uploaded with them, the name on their certificates (whose PDF
+ * privacy_erase_user removes after the commit) and on the winners' list,
+ * and content reviews that quote a name they gave. Rows stay (units,
+ * works, awards, certificates and winners count as before); only the
+ * personal fields are blanked or set to ERASED_NAME. Returns 0 or -1. */
+static int erase_elsewhere(db_t *db, long long uid)
+{
+    if (db_exec(db, "UPDATE units SET contact_name = '', contact_phone_sealed = NULL"
+                    " WHERE created_by = ?", "i", uid) < 0 ||
+        db_exec(db, "UPDATE profiles SET position = NULL WHERE user_id = ?", "i", uid) < 0 ||
+        db_exec(db, "DELETE FROM content_reviews WHERE user_id = ?"
+                    " AND kind IN ('real_name', 'contact_name', 'position')", "i", uid) < 0 ||
+        db_exec(db, "UPDATE video_receipts SET contact_name = ?, contact_phone_sealed = '',"
+                    " contact_phone_masked = '' WHERE user_id = ?", "si", ERASED_NAME, uid) < 0 ||
+        db_exec(db, "UPDATE video_items i JOIN video_receipts r ON r.id = i.receipt_id"
+                    " SET i.author = ? WHERE r.user_id = ?", "si", ERASED_NAME, uid) < 0 ||
+        db_exec(db, "UPDATE admin_applications SET applicant_name = ?, phone_sealed = '',"
+                    " phone_masked = '' WHERE user_id = ?", "si", ERASED_NAME, uid) < 0 ||
+        db_exec(db, "UPDATE uploads SET data = '', size = 0 WHERE user_id = ?", "i", uid) < 0 ||
+        /* phone_id is unique per contest: a value of the serial's own frees
+         * the number for the certificate of another account */
+        db_exec(db, "UPDATE certificates SET real_name = ?, phone_id = CONCAT('erased:', serial)"
+                    " WHERE user_id = ?", "si", ERASED_NAME, uid) < 0 ||
+        db_exec(db, "UPDATE prize_winners SET name_masked = ? WHERE user_id = ?", "si",
+                ERASED_NAME, uid) < 0)
+        return -1;
+    return 0;
+}
+
 /* The erasure, under db_tx (server/db.h): safe to run again. */
 static int erase_tx(db_t *db, void *ctx)
 {
     const erase_ctx_t *x = ctx;
+    if (erase_elsewhere(db, x->uid) < 0)
+        return ST_STORE;
     if (db_exec(db, "UPDATE users SET openid = CONCAT('erased:', id), unionid = NULL,"
                     " session_key_sealed = NULL, phone_sealed = NULL, phone_masked = NULL,"
                     " phone_hash = NULL, roles = 0, admin_unit_id = NULL,"
@@ -194,12 +239,21 @@ int privacy_erase_user(db_t *db, kv_t *kv, arena_t *a, long long uid, const char
     db_res_t *pr = db_query(db, a, "SELECT province_code, IFNULL(city_code, ''),"
                                    " IFNULL(county_code, ''), board_unit_id FROM profiles"
                                    " WHERE user_id = ?", "i", uid);
-    if (!sess || !cs || !pr)
+    db_res_t *certs = db_query(db, a, "SELECT serial FROM certificates WHERE user_id = ?", "i", uid);
+    if (!sess || !cs || !pr || !certs)
         return ST_STORE;
     erase_ctx_t x = { .uid = uid, .now = clock_now_s(), .why = why };
     int st = db_tx(db, erase_tx, &x);
     if (st != ST_OK)
         return st;
+    /* the kept PDFs print the name; a download after this makes a new one
+     * from the erased row (engines/prizes/certificate.c) */
+    for (size_t i = 0; i < certs->nrows; i++) {
+        const char *path = arena_sprintf(a, "%s/certificates/%s.pdf", g_config.data_dir,
+                                         db_get(certs, i, 0));
+        if (unlink(path) < 0 && errno != ENOENT)
+            log_warn("erase: a certificate file of user %lld is still on disk (errno %d)", uid, errno);
+    }
     /* After the commit: the cached copies and the boards' names. */
     for (size_t i = 0; i < sess->nrows; i++)
         kv_cmd(kv, a, "DEL sess:%s", db_get(sess, i, 0));

@@ -22,15 +22,19 @@ static json_t *rows_json(const db_res_t *res, const char *const *names, int ncol
 
 json_t *prizes_my_data(db_t *db, arena_t *a, long long user_id)
 {
-    static const char *const prize_cols[] = { "contest_id", "prize", "by_draw", "awarded_at" };
-    static const char *const cert_cols[] = { "serial", "contest_id", "score", "hours", "issued_at" };
+    static const char *const prize_cols[] = { "contest_id", "prize", "by_draw", "awarded_at", "name_masked",
+                                              "unit_name" };
+    static const char *const cert_cols[] = { "serial", "contest_id", "score", "hours", "issued_at", "real_name",
+                                             "unit_name" };
     static const char *const receipt_cols[] = { "receipt_id", "unit_name", "contact_name", "contact_phone_masked",
                                                 "created_at" };
     static const char *const item_cols[] = { "receipt_id", "title", "url", "author", "author_unit", "award" };
     static const char *const sub_cols[] = { "template", "accepted_at", "used_at" };
-    db_res_t *prizes = db_query(db, a, "SELECT contest_id, prize_name, by_draw, created_at FROM prize_winners"
+    db_res_t *prizes = db_query(db, a, "SELECT contest_id, prize_name, by_draw, created_at, name_masked, unit_name"
+                                       " FROM prize_winners"
                                        " WHERE user_id = ? ORDER BY contest_id", "i", user_id);
-    db_res_t *certs = db_query(db, a, "SELECT serial, contest_id, score, hours, issued_at FROM certificates"
+    db_res_t *certs = db_query(db, a, "SELECT serial, contest_id, score, hours, issued_at, real_name, unit_name"
+                                      " FROM certificates"
                                       " WHERE user_id = ? ORDER BY contest_id", "i", user_id);
     db_res_t *receipts = db_query(db, a, "SELECT id, unit_name, contact_name, contact_phone_masked, created_at"
                                          " FROM video_receipts WHERE user_id = ? ORDER BY id", "i", user_id);
@@ -42,8 +46,8 @@ json_t *prizes_my_data(db_t *db, arena_t *a, long long user_id)
     if (!prizes || !certs || !receipts || !items || !subs)
         return NULL;
     return json_pack("{s:o,s:o,s:o,s:o,s:o}",
-                     "prizes", rows_json(prizes, prize_cols, 4, 0xD),
-                     "certificates", rows_json(certs, cert_cols, 5, 0x1E),
+                     "prizes", rows_json(prizes, prize_cols, 6, 0xD),
+                     "certificates", rows_json(certs, cert_cols, 7, 0x1E),
                      "video_receipts", rows_json(receipts, receipt_cols, 5, 0x11),
                      "video_items", rows_json(items, item_cols, 6, 0x1),
                      "subscriptions", rows_json(subs, sub_cols, 3, 0x6));

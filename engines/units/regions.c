@@ -1,9 +1,5 @@
-/* regions.c: GET /api/v1/regions?parent=<code>.
- *
- * Without parent: the 31 provinces; with one: its children. Each entry
- * also says its level and whether it has children, so a picker knows that
- * 东莞市 (a city without counties) is itself the leaf to choose. The table
- * never changes at run time, so the answer may be cached by clients. */
+/* regions.c: region lookups, and the lists behind GET /api/v1/regions
+ * (handlers/regions.c). */
 #include "engines/units/regions.h"
 #include "server/clock.h"
 #include "server/config.h"
@@ -14,7 +10,7 @@
 
 #include <string.h>
 
-int region_find(req_t *r, const char *code, region_t *out)
+status_t region_find(req_t *r, const char *code, region_t *out)
 {
     memset(out, 0, sizeof *out);
     char norm[7];
@@ -46,9 +42,9 @@ const char *region_full_name(req_t *r, const char *province, const char *city,
     return arena_sprintf(r->arena, "%s%s%s", p, skip_city ? "" : city, county ? county : "");
 }
 
-int h_regions(req_t *r)
+status_t regions_children(req_t *r, const char *parent, json_t **out)
 {
-    const char *parent = req_query(r, "parent");
+    *out = NULL;
     db_res_t *res;
     if (!parent || !*parent) {
         res = db_query(req_db(r), r->arena,
@@ -58,8 +54,6 @@ int h_regions(req_t *r)
     } else {
         region_t reg;
         int rc = region_find(r, parent, &reg);
-        if (rc == ST_NOT_FOUND)
-            return reply_error(r, 404, "region_not_found", "no region has that code");
         if (rc != ST_OK)
             return rc;
         res = db_query(req_db(r), r->arena,
@@ -69,13 +63,12 @@ int h_regions(req_t *r)
     }
     if (!res)
         return ST_STORE;
-    json_t *list = json_array();
+    json_t *list = arena_json(r->arena, json_array());
     for (size_t i = 0; i < res->nrows; i++)
         json_array_append_new(list, json_pack("{s:s,s:s,s:I,s:b}", "code", db_get(res, i, 0),
                                               "name", db_get(res, i, 1),
                                               "level", (json_int_t)db_int(res, i, 2),
                                               "has_children", (int)db_int(res, i, 3)));
-    /* Regions change only with a migration. */
-    reply_header(r, "Cache-Control", "public, max-age=3600");
-    return reply_json(r, 200, json_pack("{s:o}", "regions", list));
+    *out = list;
+    return ST_OK;
 }

@@ -1,11 +1,12 @@
 /* unit_search.c: see unit_search.h. */
-#include "engines/units/unit_search.h"
+#include "engines/units/units.h"
 #include "server/clock.h"
 #include "server/config.h"
 #include "server/log.h"
 #include "server/request.h"
 #include "server/router.h"
 #include "engines/units/regions.h"
+#include "engines/units/cache.h"
 #include "server/kv_cache.h"
 #include "rules/search_text.h"
 
@@ -13,8 +14,6 @@
 
 /* Folded names hold at most 100 code points of at most 4 bytes. */
 #define FOLD_SIZE 401
-/* A keyword longer than any name can match nothing. */
-#define KEYWORD_MAX_CHARS 100
 
 /* Every bigram of the unit's name_fold, computed by MariaDB from the
  * stored column so the bulk generator (units-generate) and this code
@@ -65,6 +64,8 @@ void unit_search_backfill(db_t *db)
         }
         if (db_commit(db) < 0)
             log_warn("unit search: indexing unit %lld not committed (db %d)", id, db_errno(db));
+        else if (n > 0)
+            units_changed();
     }
     arena_free(&a);
 }
@@ -112,10 +113,6 @@ void unit_search_backfill(db_t *db)
  * it, total says SEARCH_CAP and total_capped says that more exist; people
  * refine the keyword long before they page that far. */
 #define SEARCH_CAP 1000
-/* Browsing pages end here too (400 beyond): a deep OFFSET reads and drops
- * every row before it, so a stranger asking for offset 10^9 again and
- * again would keep MariaDB busy; nobody pages through ten thousand units. */
-#define UNITS_OFFSET_MAX 10000
 #define UNITS_COUNT_CACHE_S 5
 #define CAPPED(sql) "SELECT COUNT(*) FROM (SELECT 1" sql " LIMIT ?) t"
 
@@ -132,10 +129,6 @@ static const char *const tail_rows_sql[RULES_SEARCH_GRAMS] = {
     TAIL_ROWS("", W1), TAIL_ROWS(J2, W2), TAIL_ROWS(J3, W3), TAIL_ROWS(J4, W4),
 };
 
-typedef struct {
-    char province[7], city[7], county[7];
-} filter_t;
-
 static int append_rows(req_t *r, json_t *list, const db_res_t *res)
 {
     for (size_t i = 0; res && i < res->nrows; i++) {
@@ -150,7 +143,7 @@ static int append_rows(req_t *r, json_t *list, const db_res_t *res)
     return 0;
 }
 
-static int browse(req_t *r, const filter_t *f, long long limit, long long offset, json_t *list,
+static int browse(req_t *r, const unit_filter_t *f, long long limit, long long offset, json_t *list,
                   long long *total)
 {
     db_t *db = req_db(r);
@@ -176,6 +169,30 @@ static int browse(req_t *r, const filter_t *f, long long limit, long long offset
     return append_rows(r, list, rows);
 }
 
+/* The match counts of a keyword beyond the cap are kept longer than pages
+ * (cache.h): counting reads 1,001 matches where the page reads only its
+ * rows, and one unit more or less leaves such a total at 1000 with
+ * total_capped (only the split between names starting with the keyword
+ * and the rest may be one off for later pages, until the count expires).
+ * Counts below the cap are read with each page, so a unit registered
+ * through another process shows as soon as the page expires. */
+static const char *count_key(req_t *r, char kind, const char *kw, const unit_filter_t *f)
+{
+    return arena_sprintf(r->arena, "%c|%s|%s|%s|%s", kind, kw, f->province, f->city, f->county);
+}
+
+static int search_count(req_t *r, char kind, const char *kw, const unit_filter_t *f,
+                        long long *v, int n)
+{
+    return unit_count_cache_get(r, count_key(r, kind, kw, f), v, n);
+}
+
+static void search_count_put(req_t *r, char kind, const char *kw, const unit_filter_t *f,
+                             const long long *v, int n, uint64_t gen)
+{
+    unit_count_cache_put(count_key(r, kind, kw, f), v, n, gen);
+}
+
 /* Inside a region the region's own index is the better path: its range
  * holds every unit of the region with its name_fold, so LOCATE runs on
  * index entries only, and the cost is the region's size (a few thousand
@@ -187,15 +204,21 @@ static int browse(req_t *r, const filter_t *f, long long limit, long long offset
 #define IN_REGION_WHERE " WHERE LOCATE(?, u.name_fold) > 0"
 #define GROUP "CASE WHEN u.name_fold = ? THEN 0 WHEN LOCATE(?, u.name_fold) = 1 THEN 1 ELSE 2 END"
 
-static int search_in_region(req_t *r, const char *kw, const filter_t *f, long long limit,
+static int search_in_region(req_t *r, const char *kw, const unit_filter_t *f, long long limit,
                             long long offset, json_t *list, long long *total, int *capped)
 {
     db_t *db = req_db(r);
-    db_res_t *c = db_query(db, r->arena, CAPPED(IN_REGION IN_REGION_WHERE FILTER),
-                           "s" FILTER_T "i", kw, FILTER_ARGS(f), (long long)SEARCH_CAP + 1);
-    if (!c)
-        return -1;
-    long long n = db_int(c, 0, 0);
+    long long n;
+    if (!search_count(r, 'r', kw, f, &n, 1)) {
+        uint64_t gen = unit_page_cache_gen();
+        db_res_t *c = db_query(db, r->arena, CAPPED(IN_REGION IN_REGION_WHERE FILTER),
+                               "s" FILTER_T "i", kw, FILTER_ARGS(f), (long long)SEARCH_CAP + 1);
+        if (!c)
+            return -1;
+        n = db_int(c, 0, 0);
+        if (n > SEARCH_CAP)
+            search_count_put(r, 'r', kw, f, &n, 1, gen);
+    }
     *capped = n > SEARCH_CAP;
     *total = *capped ? SEARCH_CAP : n;
     if (offset >= *total)
@@ -211,7 +234,7 @@ static int search_in_region(req_t *r, const char *kw, const filter_t *f, long lo
     return append_rows(r, list, rows);
 }
 
-static int search(req_t *r, const char *kw, const filter_t *f, long long limit, long long offset,
+static int search(req_t *r, const char *kw, const unit_filter_t *f, long long limit, long long offset,
                   json_t *list, long long *total, int *capped)
 {
     if (f->province[0])
@@ -226,13 +249,21 @@ static int search(req_t *r, const char *kw, const filter_t *f, long long limit, 
     /* Names starting with kw sort between kw and kw + U+10FFFF. */
     const char *hi = arena_sprintf(r->arena, "%s\xf4\x8f\xbf\xbf", kw);
 
-    db_res_t *cnt = db_query(db, r->arena, counts_sql[ng - 1],
-                             "ss" FILTER_T "i" "sssss" FILTER_T "i",
-                             kw, hi, FILTER_ARGS(f), (long long)SEARCH_CAP + 1,
-                             g[0], g[1], g[2], g[3], kw, FILTER_ARGS(f), (long long)SEARCH_CAP + 1);
-    if (!cnt)
-        return -1;
-    long long nhead = db_int(cnt, 0, 0), ntail = db_int(cnt, 0, 1);
+    long long nn[2];
+    if (!search_count(r, 'n', kw, f, nn, 2)) {
+        uint64_t gen = unit_page_cache_gen();
+        db_res_t *cnt = db_query(db, r->arena, counts_sql[ng - 1],
+                                 "ss" FILTER_T "i" "sssss" FILTER_T "i",
+                                 kw, hi, FILTER_ARGS(f), (long long)SEARCH_CAP + 1,
+                                 g[0], g[1], g[2], g[3], kw, FILTER_ARGS(f), (long long)SEARCH_CAP + 1);
+        if (!cnt)
+            return -1;
+        nn[0] = db_int(cnt, 0, 0);
+        nn[1] = db_int(cnt, 0, 1);
+        if (nn[0] + nn[1] > SEARCH_CAP)
+            search_count_put(r, 'n', kw, f, nn, 2, gen);
+    }
+    long long nhead = nn[0], ntail = nn[1];
     *capped = nhead + ntail > SEARCH_CAP;
     *total = *capped ? SEARCH_CAP : nhead + ntail;
     if (offset >= *total)
@@ -263,45 +294,64 @@ static int search(req_t *r, const char *kw, const filter_t *f, long long limit, 
     return 0;
 }
 
-int h_units_list(req_t *r)
+/* The page's text from its parts. ST_OK, or ST_ERR when out of memory. */
+static status_t page_text(req_t *r, json_t *units, long long total, int capped, unit_page_t *out)
 {
-    long long limit, offset;
-    if (req_query_int(r, "limit", 20, 1, 100, &limit) < 0 ||
-        req_query_int(r, "offset", 0, 0, UNITS_OFFSET_MAX, &offset) < 0)
-        return 0;
-    filter_t f = { "", "", "" };
-    const char *region = req_query(r, "region");
-    if (region && *region) {
-        region_t reg;
-        int rc = region_find(r, region, &reg);
-        if (rc == ST_NOT_FOUND)
-            return reply_error(r, 400, "invalid_region", "region must be a code from GET /regions");
-        if (rc != ST_OK)
-            return rc;
-        /* the region and its parents: k_units_region is (province, city,
-         * county, ...), so every level uses its prefix */
-        memcpy(f.province, reg.province, 7);
-        memcpy(f.city, reg.city, 7);
-        memcpy(f.county, reg.county, 7);
-    }
-    const char *q = req_query(r, "q");
-    json_t *list = arena_json(r->arena, json_array());
+    json_t *j = arena_json(r->arena, json_pack("{s:O,s:I,s:b}", "units", units, "total",
+                                               (json_int_t)total, "total_capped", capped));
+    out->body = j ? arena_json_text(r->arena, j) : NULL;
+    if (!out->body)
+        return ST_ERR;
+    out->len = strlen(out->body);
+    return ST_OK;
+}
+
+status_t unit_filter_for_region(req_t *r, const char *code, unit_filter_t *f)
+{
+    memset(f, 0, sizeof *f);
+    if (!code || !*code)
+        return ST_OK;
+    region_t reg;
+    int rc = region_find(r, code, &reg);
+    if (rc != ST_OK)
+        return rc;
+    /* the region and its parents: k_units_region is (province, city,
+     * county, ...), so every level uses its prefix */
+    memcpy(f->province, reg.province, 7);
+    memcpy(f->city, reg.city, 7);
+    memcpy(f->county, reg.county, 7);
+    return ST_OK;
+}
+
+status_t units_browse(req_t *r, const unit_filter_t *f, long long limit, long long offset,
+                      unit_page_t *out)
+{
+    if (unit_page_cache_get(r, 'b', NULL, f, limit, offset, out))
+        return ST_OK;
+    uint64_t gen = unit_page_cache_gen();      /* before the read: lib/ttl_cache.h */
+    json_t *units = arena_json(r->arena, json_array());
     long long total = 0;
-    int rc, capped = 0;
-    if (!q || !*q) {
-        rc = browse(r, &f, limit, offset, list, &total);
-    } else {
-        char kw[4 * KEYWORD_MAX_CHARS + 8];
-        int n = rules_search_fold(q, kw, sizeof kw);
-        if (n < 0 && strlen(q) < sizeof kw)
-            return reply_error(r, 400, "invalid_parameter", "q must be UTF-8 text");
-        if (n >= 0 && n < 2)
-            return reply_error(r, 400, "query_too_short", "q needs at least 2 characters");
-        /* n < 0 here: longer than any name, so nothing matches */
-        rc = n < 0 ? 0 : search(r, kw, &f, limit, offset, list, &total, &capped);
-    }
-    if (rc < 0)
+    if (browse(r, f, limit, offset, units, &total) < 0)
         return ST_STORE;
-    return reply_json(r, 200, json_pack("{s:O,s:I,s:b}", "units", list, "total", (json_int_t)total,
-                                        "total_capped", capped));
+    status_t st = page_text(r, units, total, 0, out);
+    if (st == ST_OK)
+        unit_page_cache_put(r, 'b', NULL, f, limit, offset, out, gen);
+    return st;
+}
+
+status_t units_search(req_t *r, const char *kw, const unit_filter_t *f, long long limit,
+                      long long offset, unit_page_t *out)
+{
+    if (unit_page_cache_get(r, 's', kw, f, limit, offset, out))
+        return ST_OK;
+    uint64_t gen = unit_page_cache_gen();
+    json_t *units = arena_json(r->arena, json_array());
+    long long total = 0;
+    int capped = 0;
+    if (search(r, kw, f, limit, offset, units, &total, &capped) < 0)
+        return ST_STORE;
+    status_t st = page_text(r, units, total, capped, out);
+    if (st == ST_OK)
+        unit_page_cache_put(r, 's', kw, f, limit, offset, out, gen);
+    return st;
 }

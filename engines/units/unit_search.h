@@ -33,6 +33,9 @@
 
 #include "server/db.h"
 #include "server/request.h"
+#include "server/status.h"
+
+#include <stddef.h>
 
 /* Write name_fold and the bigrams of unit_id, whose name is name. Run it
  * inside the transaction that inserts or renames the unit. Returns 0 or
@@ -44,8 +47,43 @@ int unit_search_index(db_t *db, long long unit_id, const char *name);
  * several servers at once. */
 void unit_search_backfill(db_t *db);
 
-/* GET /api/v1/units?q=&region=&limit&offset */
-int h_units_list(req_t *r);
+/* A keyword longer than any name (in code points) can match nothing. */
+#define UNIT_KEYWORD_MAX_CHARS 100
+/* Pages end here (GET /units answers 400 beyond): a deep OFFSET reads and
+ * drops every row before it, so a stranger asking for offset 10^9 again
+ * and again would keep MariaDB busy; nobody pages through ten thousand
+ * units. */
+#define UNITS_OFFSET_MAX 10000
+
+/* Live units within a region and its parents' prefix; all "" for every
+ * region. */
+typedef struct {
+    char province[7], city[7], county[7];
+} unit_filter_t;
+
+/* One page of units as GET /units answers it: the JSON text
+ * {"units": [{id, name, region_code, type, region_name,
+ * region_full_name}], "total", "total_capped"} (total counts every match,
+ * capped as above), in the request's arena. Kept as text, so a page served
+ * from the cache (units.h) is neither parsed nor built again. */
+typedef struct {
+    const char *body;
+    size_t len;
+} unit_page_t;
+
+/* The filter for region code (NULL or "": none). ST_OK, ST_NOT_FOUND (no
+ * region has that code) or ST_STORE. */
+status_t unit_filter_for_region(req_t *r, const char *code, unit_filter_t *f)
+    __attribute__((warn_unused_result));
+
+/* Every live unit in f, in registration order. ST_OK or ST_STORE. */
+status_t units_browse(req_t *r, const unit_filter_t *f, long long limit, long long offset,
+                      unit_page_t *out) __attribute__((warn_unused_result));
+
+/* Units whose name holds kw (folded by rules_search_fold, at least two
+ * code points), in the order above. ST_OK or ST_STORE. */
+status_t units_search(req_t *r, const char *kw, const unit_filter_t *f, long long limit,
+                      long long offset, unit_page_t *out) __attribute__((warn_unused_result));
 
 /* The cached count of all units (kv_cache.h): dropped when a unit is made. */
 #define UNITS_COUNT_KEY "units:count"

@@ -308,3 +308,96 @@ def test_purge_before_and_after_its_time(stack):
     assert p.returncode == 0 and b"of 0 people erased" in p.stdout, p
     assert stack.quizd("purge-personal-data", "--contest", "x").returncode == 2
     assert stack.quizd("purge-personal-data", "--contest", "999999999").returncode == 2
+
+
+def test_delete_me_erases_contacts_receipts_applications_and_certificates(stack):
+    """DELETE /me erases what the person entered beyond the account and profile: the contact
+    named for a unit they registered, their video receipts' contacts and authors, their unit
+    admin applications and uploads, the name on their certificates (and its PDF) and on the
+    winners' list; the rows stay, so counts and awards do not move."""
+    import os
+    try:
+        cid, unit = registration(stack)
+        tok, user = stack.login()
+        uid = user["id"]
+        assert stack.put("me/profile", body(cid, unit, consent_version=notice(stack)["version"]),
+                         token=tok).status == 200
+        contact, phone = "司马" + person_name()[-2:], "1377%07d" % secrets.randbelow(10 ** 7)
+        # 待审: WeChat asks for a review, so the contact's name waits in the review list too
+        mine = register_unit(stack, tok, cid, name="待审%s水利局" % secrets.token_hex(3),
+                             contact_name=contact, contact_phone=phone)
+        author, vphone = "上官" + person_name()[-2:], "1388%07d" % secrets.randbelow(10 ** 7)
+        url = "https://www.douyin.com/video/7%018d" % secrets.randbelow(10 ** 18)
+        r = stack.post("videos", {"unit_name": "太原市水务局", "contact_name": contact,
+                                  "contact_phone": vphone, "items": [{
+                                      "title": "汛期安全第一课", "url": url, "author": author,
+                                      "author_unit": "太原市水务局"}]}, token=tok)
+        assert r.status == 201, r
+        rid = r.json["receipt_id"]
+        stack.sql("INSERT INTO uploads (user_id, media_type, size, sha256, data, created_at) VALUES"
+                  " (%d, 'image/png', 4, REPEAT('a', 64), 'scan', 0)" % uid)
+        up = int(stack.sql("SELECT MAX(id) FROM uploads WHERE user_id = %d" % uid)[0][0])
+        stack.sql("INSERT INTO admin_applications (unit_id, user_id, applicant_name, phone_sealed,"
+                  " phone_masked, certificate_upload_id, authorization_upload_id, state, created_at)"
+                  " VALUES (%d, %d, '%s', 'sealed-x', '137****0000', %d, %d, 'rejected', 0)"
+                  % (unit["id"], uid, contact, up, up))
+        serial = "T" + secrets.token_hex(8).upper()
+        stack.sql("INSERT INTO certificates (serial, contest_id, user_id, phone_id, real_name, unit_name,"
+                  " contest_name, score, hours, issued_at) VALUES ('%s', %d, %d, REPEAT('b', 64), '%s',"
+                  " '测试水务局', '测试竞赛', 90, 2, 0)" % (serial, cid, uid, contact))
+        pdf = os.path.join(stack.dir, "data", "certificates", serial + ".pdf")
+        os.makedirs(os.path.dirname(pdf), exist_ok=True)
+        with open(pdf, "wb") as f:
+            f.write(b"%PDF-1.4 " + contact.encode())
+        stack.sql("INSERT INTO prize_winners (contest_id, user_id, prize_group, prize_name, position,"
+                  " by_draw, name_masked, unit_name, phone_verified, created_at) VALUES"
+                  " (%d, %d, 0, '一等奖', 1, 0, '司*', '测试水务局', 0, 0)" % (cid, uid))
+
+        # GET /me/data lists each of them
+        d = stack.get("me/data", token=tok).json
+        assert [(x["unit_id"], x["contact_name"]) for x in d["units_registered"]] == \
+            [(mine["id"], contact)], d["units_registered"]
+        assert [(x["receipt_id"], x["contact_name"]) for x in d["video_receipts"]] == [(rid, contact)], d
+        assert [x["author"] for x in d["video_items"]] == [author], d
+        assert [(x["applicant_name"], x["unit_id"]) for x in d["admin_applications"]] == \
+            [(contact, unit["id"])], d
+        assert [x["upload_id"] for x in d["uploads"]] == [up], d
+        assert [(x["serial"], x["real_name"]) for x in d["certificates"]] == [(serial, contact)], d
+        assert [x["name_masked"] for x in d["prizes"]] == ["司*"], d
+        assert contact in [x["content"] for x in d["content_reviews"]], d["content_reviews"]
+
+        counts = "SELECT (SELECT COUNT(*) FROM units), (SELECT COUNT(*) FROM video_receipts)," \
+                 " (SELECT COUNT(*) FROM video_items), (SELECT COUNT(*) FROM certificates)," \
+                 " (SELECT COUNT(*) FROM prize_winners), (SELECT COUNT(*) FROM admin_applications)"
+        before = stack.sql(counts)
+        assert stack.request("DELETE", "me", body={"confirm": True}, token=tok).status == 204
+
+        row = stack.sql("SELECT contact_name, IFNULL(contact_phone_sealed, '-'), name FROM units"
+                        " WHERE id = %d" % mine["id"])
+        assert row == [["", "-", mine["name"]]], row
+        assert stack.sql("SELECT contact_name, contact_phone_sealed, contact_phone_masked FROM"
+                         " video_receipts WHERE id = %d" % rid) == [["已注销", "", ""]]
+        assert stack.sql("SELECT author, title, url FROM video_items WHERE receipt_id = %d" % rid) == \
+            [["已注销", "汛期安全第一课", url]]
+        assert stack.sql("SELECT applicant_name, phone_sealed, phone_masked FROM admin_applications"
+                         " WHERE user_id = %d" % uid) == [["已注销", "", ""]]
+        assert stack.sql("SELECT size, LENGTH(data) FROM uploads WHERE id = %d" % up) == [["0", "0"]]
+        assert stack.sql("SELECT real_name, phone_id = CONCAT('erased:', serial) FROM certificates"
+                         " WHERE serial = '%s'" % serial) == [["已注销", "1"]]
+        assert not os.path.exists(pdf)
+        assert stack.sql("SELECT name_masked FROM prize_winners WHERE contest_id = %d AND user_id = %d"
+                         % (cid, uid)) == [["已注销"]]
+        assert stack.sql("SELECT COUNT(*) FROM content_reviews WHERE content IN ('%s', '%s')"
+                         % (contact, author)) == [["0"]]
+        # the rows stay: counts, works and awards do not move
+        assert stack.sql(counts) == before
+        # the contact's name and the phone numbers are nowhere in those tables
+        for table, cols in (("units", "contact_name"), ("video_receipts", "contact_name"),
+                            ("video_items", "author"), ("admin_applications", "applicant_name"),
+                            ("certificates", "real_name"), ("content_reviews", "content")):
+            assert stack.sql("SELECT COUNT(*) FROM %s WHERE %s IN ('%s', '%s')"
+                             % (table, cols, contact, author)) == [["0"]], table
+        assert stack.sql("SELECT COUNT(*) FROM video_receipts WHERE contact_phone_masked LIKE '%%%s'"
+                         % vphone[-4:]) == [["0"]]
+    finally:
+        stack.set_clock(offset_s=0)

@@ -442,6 +442,130 @@ def test_search_count_is_capped_for_common_keywords(stack):
     assert len(j["units"]) == 5, j
 
 
+# ---- public reads kept for seconds (engines/units/units.h) ---------------------------
+
+def indexed_unit(st, name):
+    """A unit written behind the server's back and already indexed, as another server
+    process leaves it: this server's indexer has nothing to do for it, so the server
+    learns of it only by asking MariaDB. Returns its id."""
+    code = credit_code()
+    st.sql("INSERT INTO units (name, name_fold, search_indexed, credit_code, region_code,"
+           " province_code, city_code, county_code, type, headcount, created_at) VALUES"
+           " (%s, %s, 1, %s, '140404', '140000', '140400', '140404', 'other', 10, 0)"
+           % (q(name), q(name), q(code)))
+    uid = int(st.sql("SELECT id FROM units WHERE credit_code = %s" % q(code))[0][0])
+    st.sql("INSERT IGNORE INTO unit_ngrams (gram, unit_id) SELECT DISTINCT"
+           " SUBSTRING(u.name_fold, s.seq, 2), u.id FROM units u JOIN seq_1_to_100 s"
+           " ON s.seq < CHAR_LENGTH(u.name_fold) WHERE u.id = %d" % uid)
+    return uid
+
+
+def member_behind_the_back(st, unit_id):
+    openid = "cache-" + token(8)
+    st.sql("INSERT INTO users (openid, created_at, last_login_at) VALUES (%s, 0, 0)" % q(openid))
+    uid = int(st.sql("SELECT id FROM users WHERE openid = %s" % q(openid))[0][0])
+    st.sql("INSERT INTO profiles (user_id, real_name, region_code, province_code, city_code,"
+           " county_code, kind, unit_id, board_unit_id, created_at, updated_at) VALUES"
+           " (%d, '缓存测试', '140404', '140000', '140400', '140404', 'staff', %d, %d, 0, 0)"
+           % (uid, unit_id, unit_id))
+
+
+def test_unit_reads_are_kept_bounded_and_fresh_after_this_servers_writes(stack):
+    # a minute: nothing expires during the test, so every stale answer below is the cache's
+    st = stack.factory(conf_extra={"unit_cache_ms": 60000, "unit_cache_entries": 3})
+    st.start()
+    try:
+        t = token(5)
+        assert search(st, "q=" + quote(t))["total"] == 0
+        # served from the cache: a unit another process wrote does not show yet
+        indexed_unit(st, t + "水务站")
+        assert search(st, "q=" + quote(t))["total"] == 0
+        fresh = search(st, "q=" + quote(t + "水务"))            # another keyword asks MariaDB
+        assert fresh["total"] == 1, fresh
+        # bounded: three entries at most, the least recently used leave first
+        ks = [token(5) for _ in range(4)]
+        for k in ks:
+            assert search(st, "q=" + quote(k))["total"] == 0
+        for k in ks:
+            indexed_unit(st, k + "供水所")
+        assert search(st, "q=" + quote(ks[3]))["total"] == 0, "kept"
+        assert search(st, "q=" + quote(ks[0]))["total"] == 1, "dropped for the newer ones"
+        assert search(st, "q=" + quote(t))["total"] == 1, "dropped long ago: MariaDB again"
+        # the unit page's counts: kept, then fresh after this server's own write
+        cid = make_contest(st)
+        st.set_clock(iso=BEFORE)
+        tok, _ = st.login()
+        u = register_unit(st, tok, cid, name="%s水利局" % t)
+        # a unit this server registered shows at once, in searches it had kept
+        j = search(st, "q=" + quote(t))
+        assert j["total"] == 2 and u["id"] in [x["id"] for x in j["units"]], j
+        assert st.get("units/%d" % u["id"]).json["unit"]["members"] == 0
+        member_behind_the_back(st, u["id"])
+        assert st.get("units/%d" % u["id"]).json["unit"]["members"] == 0, "kept"
+        consent = st.get("privacy").json["version"]
+        r = st.put("me/profile", {"real_name": "李明", "region_code": "140404", "unit_id": u["id"],
+                                  "is_unit_leader": False, "contest_id": cid,
+                                  "consent_version": consent}, token=tok)
+        assert r.status == 200, r
+        v = st.get("units/%d" % u["id"]).json["unit"]
+        assert (v["members"], v["staff_members"]) == (2, 2), v
+    finally:
+        st.stop()
+
+
+def test_search_keeps_a_count_beyond_the_cap_longer_than_pages(stack):
+    st = stack.factory(conf_extra={"unit_cache_ms": 1000, "unit_search_count_ms": 60000})
+    st.start()
+    try:
+        t = token(3)
+        values = ",".join("(%s, %s, 1, %s, '140404', '140000', '140400', '140404', 'other', 1, 0)"
+                          % (q("%s站%04d" % (t, i)), q("%s站%04d" % (t, i)), q(credit_code()))
+                          for i in range(1010))
+        st.sql("INSERT INTO units (name, name_fold, search_indexed, credit_code, region_code,"
+               " province_code, city_code, county_code, type, headcount, created_at) VALUES " + values)
+        st.sql("INSERT IGNORE INTO unit_ngrams (gram, unit_id) SELECT DISTINCT"
+               " SUBSTRING(u.name_fold, s.seq, 2), u.id FROM units u JOIN seq_1_to_100 s"
+               " ON s.seq < CHAR_LENGTH(u.name_fold) WHERE u.name LIKE %s" % q(t + "站%"))
+        j = search(st, "q=" + quote(t + "站"))
+        assert j["total"] == 1000 and j["total_capped"] is True, j
+        j = search(st, "q=" + quote(t + "站000"))           # 0000..0009
+        assert j["total"] == 10 and j["total_capped"] is False, j
+        # twenty of them go, behind the server's back: 990 remain
+        st.sql("UPDATE units SET disabled = 1 WHERE name LIKE %s ORDER BY id LIMIT 20" % q(t + "站%"))
+        import time
+        time.sleep(1.5)                                   # the pages have expired
+        j = search(st, "q=%s&limit=7" % quote(t + "站"))   # a page never asked: read now
+        assert len(j["units"]) == 7 and j["total"] == 1000 and j["total_capped"] is True, j
+        # a count below the cap is read with every page: 0000..0009 are gone
+        j = search(st, "q=" + quote(t + "站000"))
+        assert j["total"] == 0 and j["units"] == [] and j["total_capped"] is False, j
+    finally:
+        st.stop()
+
+
+def test_unit_reads_expire(stack):
+    st = stack.factory(conf_extra={"unit_cache_ms": 1000})
+    st.start()
+    try:
+        import time
+        t = token(5)
+        uid = indexed_unit(st, t + "水务站")
+        assert search(st, "q=" + quote(t))["total"] == 1
+        assert st.get("units/%d" % uid).json["unit"]["members"] == 0
+        indexed_unit(st, t + "供水所")
+        member_behind_the_back(st, uid)
+        deadline = time.time() + 15
+        while time.time() < deadline:
+            if search(st, "q=" + quote(t))["total"] == 2 and \
+                    st.get("units/%d" % uid).json["unit"]["members"] == 1:
+                break
+            time.sleep(0.2)
+        assert search(st, "q=" + quote(t))["total"] == 2
+        assert st.get("units/%d" % uid).json["unit"]["members"] == 1
+    finally:
+        st.stop()
+
+
 # ---- QR codes -----------------------------------------------------------------------
 
 def png_size(data):
