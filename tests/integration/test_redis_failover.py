@@ -1,0 +1,113 @@
+"""Redis under Sentinel (README, "Redis with Sentinel"): a primary, a
+replica and three Sentinels on loopback ports (scripts/redis_ha.py); quizd
+is given only the Sentinels (`redis_sentinels`).
+
+The primary is killed with SIGKILL while a crowd submits: every submit is
+acknowledged (a 503 during the switch is sent again, and a submit's replay
+is byte for byte), the server writes to the new primary within seconds,
+and after catch-up the boards equal MariaDB — also the applies the replica
+had not received when its primary died (kv.c finds the data set changed
+and the boards are rebuilt).
+
+Then the killed node comes back (the Sentinels make it a replica) and an
+operator's `SENTINEL FAILOVER` moves the primary back to it while the crowd
+submits: the demoted node stays up (the Sentinels close its clients'
+connections when they demote it; a write that reaches it anyway is
+answered READONLY, which kv.c also takes as "ask the Sentinels again"),
+and the server follows again."""
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
+                                "scripts"))
+import redis_ha  # noqa: E402
+from crowd_helpers import Crowd, CrowdWorld  # noqa: E402
+
+__order__ = 90
+
+
+def log_of(st):
+    with open(os.path.join(st.dir, "quizd0.log"), errors="replace") as f:
+        return f.read()
+
+
+def wait_for(cond, what, timeout):
+    end = time.time() + timeout
+    while not cond():
+        assert time.time() < end, what
+        time.sleep(0.1)
+
+
+def follow(st, crowd, since, old, new):
+    """Until a submit sent after `since` was ranked (its apply ran on a
+    writable primary) and the server's log names the move; returns the
+    seconds from `since` to the sending of that submit."""
+    def ranked_after():
+        with crowd.lock:
+            return [t for t, rank in crowd.ack_times if t > since and rank is not None]
+    moved = "the primary moved from 127.0.0.1:%d to 127.0.0.1:%d" % (old, new)
+    wait_for(lambda: ranked_after() and moved in log_of(st), "the server did not follow to %d" % new, 120)
+    return min(ranked_after()) - since
+
+
+def all_name(st, port):
+    return all(st.primary_port(i) == port for i in range(redis_ha.SENTINELS))
+
+
+def test_the_server_follows_failovers_under_submits(stack):
+    st = redis_ha.SentinelStack(build=stack.build)
+    st.start()
+    try:
+        w = CrowdWorld(st)
+        uids = w.crowd_people(12)
+        first, second = st.redis_port, st.replica_port
+        assert st.primary_port() == first
+        assert "the primary is 127.0.0.1:%d (from Sentinel)" % first in log_of(st)
+
+        # 1. the primary dies
+        crowd = Crowd(w, uids, threads=6).start()
+        crowd.wait_count(30, "before the kill")
+        assert st.kill_primary() == first
+        t_kill = time.time()
+        wait_for(lambda: all_name(st, second), "the Sentinels did not promote the replica", 120)
+        t_promoted = time.time()
+        assert st.role(second) == "master"
+        sent = follow(st, crowd, t_kill, first, second)
+        print("      kill: Sentinels agreed %.1f s after it; a submit sent %.1f s after it was ranked"
+              " on the new primary" % (t_promoted - t_kill, sent))
+        n = crowd.count()
+        crowd.wait_count(n + 30, "after the failover")
+        crowd.finish()
+        crowd.assert_mariadb_holds_every_ack()
+        # the replica may have lacked the last applies: the data set's new
+        # id made the boards rebuild, and they equal MariaDB
+        wait_for(lambda: "every board is rebuilt" in log_of(st), "no rebuild after the failover", 120)
+        crowd.assert_boards_equal_mariadb()
+
+        # 2. the old primary returns as a replica; the operator moves the
+        # primary back to it while the crowd submits
+        st.start_node(first)
+        wait_for(lambda: st.role(first) == "slave" and st.replica_known(first),
+                 "the old primary did not rejoin as a replica", 120)
+        crowd.resume()
+        crowd.wait_count(crowd.count() + 20, "before the switch back")
+        t_switch = time.time()
+        end = time.time() + 120
+        while st.sentinel(0, "SENTINEL", "failover", redis_ha.MASTER) != "OK":
+            assert time.time() < end, "SENTINEL FAILOVER was refused"
+            time.sleep(0.5)
+        wait_for(lambda: all_name(st, first), "the Sentinels did not switch back", 120)
+        t_named = time.time()
+        wait_for(lambda: st.role(second) == "slave", "the demoted primary is no replica", 120)
+        sent = follow(st, crowd, t_named, second, first)
+        print("      switch back: Sentinels agreed %.1f s after SENTINEL FAILOVER; a submit sent %.1f s"
+              " after that was ranked on the new primary" % (t_named - t_switch, sent))
+        crowd.wait_count(crowd.count() + 30, "after the switch back")
+        crowd.finish()
+        crowd.assert_mariadb_holds_every_ack()
+        crowd.assert_boards_equal_mariadb()
+        h = st.get("/api/v1/healthz")
+        assert h.status == 200 and h.json["redis"] == "up", h
+    finally:
+        st.stop()
