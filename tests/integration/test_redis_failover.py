@@ -61,23 +61,22 @@ def test_the_server_follows_failovers_under_submits(stack):
     try:
         w = CrowdWorld(st)
         uids = w.crowd_people(12)
-        first, second = st.redis_port, st.replica_port
-        assert st.primary_port() == first
-        assert "the primary is 127.0.0.1:%d (from Sentinel)" % first in log_of(st)
+        assert "the primary is 127.0.0.1:" in log_of(st)
 
-        # 1. the primary dies
+        # 1. the primary dies (whichever node it is now: a loaded machine
+        # may already have seen one failover)
         crowd = Crowd(w, uids, threads=6).start()
         crowd.wait_count(30, "before the kill")
-        assert st.kill_primary() == first
+        old = st.kill_primary()
+        new = st.replica_port if old == st.redis_port else st.redis_port
         t_kill = time.time()
-        wait_for(lambda: all_name(st, second), "the Sentinels did not promote the replica", 120)
+        wait_for(lambda: all_name(st, new), "the Sentinels did not promote the replica", 120)
         t_promoted = time.time()
-        assert st.role(second) == "master"
-        sent = follow(st, crowd, t_kill, first, second)
+        assert st.role(new) == "master"
+        sent = follow(st, crowd, t_kill, old, new)
         print("      kill: Sentinels agreed %.1f s after it; a submit sent %.1f s after it was ranked"
               " on the new primary" % (t_promoted - t_kill, sent))
-        n = crowd.count()
-        crowd.wait_count(n + 30, "after the failover")
+        crowd.wait_count(crowd.count() + 30, "after the failover")
         crowd.finish()
         crowd.assert_mariadb_holds_every_ack()
         # the replica may have lacked the last applies: the data set's new
@@ -87,8 +86,8 @@ def test_the_server_follows_failovers_under_submits(stack):
 
         # 2. the old primary returns as a replica; the operator moves the
         # primary back to it while the crowd submits
-        st.start_node(first)
-        wait_for(lambda: st.role(first) == "slave" and st.replica_known(first),
+        st.start_node(old)
+        wait_for(lambda: st.role(old) == "slave" and st.replica_known(old),
                  "the old primary did not rejoin as a replica", 120)
         crowd.resume()
         crowd.wait_count(crowd.count() + 20, "before the switch back")
@@ -97,10 +96,10 @@ def test_the_server_follows_failovers_under_submits(stack):
         while st.sentinel(0, "SENTINEL", "failover", redis_ha.MASTER) != "OK":
             assert time.time() < end, "SENTINEL FAILOVER was refused"
             time.sleep(0.5)
-        wait_for(lambda: all_name(st, first), "the Sentinels did not switch back", 120)
+        wait_for(lambda: all_name(st, old), "the Sentinels did not switch back", 120)
         t_named = time.time()
-        wait_for(lambda: st.role(second) == "slave", "the demoted primary is no replica", 120)
-        sent = follow(st, crowd, t_named, second, first)
+        wait_for(lambda: st.role(new) == "slave", "the demoted primary is no replica", 120)
+        sent = follow(st, crowd, t_named, new, old)
         print("      switch back: Sentinels agreed %.1f s after SENTINEL FAILOVER; a submit sent %.1f s"
               " after that was ranked on the new primary" % (t_named - t_switch, sent))
         crowd.wait_count(crowd.count() + 30, "after the switch back")
