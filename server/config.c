@@ -1,5 +1,6 @@
 /* config.c: defaults, `key = value` file, QUIZ_<KEY> environment overrides. */
 #include "server/config.h"
+#include "lib/hostport.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -120,6 +121,27 @@ static int set_key(config_t *c, const char *key, const char *val)
     return -1;
 }
 
+/* A Sentinel list must name at least one Sentinel and nothing malformed:
+ * a typo would otherwise leave Redis unreachable with no word why. */
+static int check_sentinels(const config_t *c)
+{
+    if (!c->redis_sentinels[0])
+        return 0;
+    char host[256];
+    int port;
+    unsigned i = 0;
+    for (int rc; (rc = hostport_nth(c->redis_sentinels, i, host, sizeof host, &port)) != 1; i++)
+        if (rc < 0) {
+            fprintf(stderr, "config: redis_sentinels: entry %u is not host:port\n", i + 1);
+            return -1;
+        }
+    if (i == 0 || !c->redis_master_name[0]) {
+        fprintf(stderr, "config: redis_sentinels needs at least one host:port and redis_master_name\n");
+        return -1;
+    }
+    return 0;
+}
+
 int config_load(config_t *c, const char *path)
 {
     set_defaults(c);
@@ -162,6 +184,8 @@ int config_load(config_t *c, const char *path)
         if (v && set_key(c, keys[i].key, v) < 0)
             return -1;
     }
+    if (check_sentinels(c) < 0)
+        return -1;
     if (c->workers < 1) c->workers = 1;
     if (c->slow_workers < 1) c->slow_workers = 1;
     if (c->slow_stores < 1) c->slow_stores = 1;
