@@ -114,8 +114,10 @@ class Crowd:
         answers = []
         for i, k in enumerate(key):
             if i < wrong:
+                # a wrong choice: a single letter shown that is not the key
                 letters = [o["key"] for o in a["questions"][i]["options"]]
-                answers.append({"question_id": k["question_id"], "choice": [next(c for c in letters if [c] != k["choice"])]})
+                bad = next(c for c in letters if [c] != k["choice"])
+                answers.append({"question_id": k["question_id"], "choice": [bad]})
             else:
                 answers.append(k)
         t_sent = time.time()

@@ -104,6 +104,8 @@ def test_the_server_follows_failovers_under_submits(stack):
               " after that was ranked on the new primary" % (t_named - t_switch, sent))
         crowd.wait_count(crowd.count() + 30, "after the switch back")
         crowd.finish()
+        print("      %d submits acknowledged; %d requests sent again after a 503 or no answer"
+              % (crowd.count(), len(crowd.retried)))
         crowd.assert_mariadb_holds_every_ack()
         crowd.assert_boards_equal_mariadb()
         h = st.get("/api/v1/healthz")
