@@ -20,6 +20,7 @@ struct kv {
     int64_t next_try_us;   /* monotonic: no reconnect before this */
     int up;
     unsigned sentinel;     /* the Sentinel that answered last: asked first */
+    unsigned gen;          /* primary_gen when this connection was made */
 };
 
 /* The primary last reached through Sentinel, for the log line that says
@@ -28,6 +29,11 @@ struct kv {
 static pthread_mutex_t primary_mu = PTHREAD_MUTEX_INITIALIZER;
 static char primary_host[256];
 static int primary_port;
+/* Bumped when the primary moved: every connection made before is dropped
+ * at its next use and made again through the Sentinels. */
+static _Atomic unsigned primary_gen;
+static _Atomic long long next_watch_us;   /* monotonic: the next watch_sentinels() */
+static _Atomic unsigned watch_at;         /* the Sentinel it asks */
 
 kv_t *kv_new(void)
 {
@@ -150,10 +156,50 @@ static void note_primary(const char *host, int port, const char *how)
         primary_port = port;
     }
     pthread_mutex_unlock(&primary_mu);
-    if (moved && first)
+    if (moved && first) {
         log_info("redis: the primary is %s:%d (%s)", host, port, how);
-    else if (moved)
+    } else if (moved) {
+        atomic_fetch_add(&primary_gen, 1);
         log_info("redis: the primary moved from %s to %s:%d (%s)", was, host, port, how);
+    }
+}
+
+static unsigned sentinel_count(void)
+{
+    unsigned n = 0;
+    char host[256];
+    int port;
+    while (hostport_nth(g_config.redis_sentinels, n, host, sizeof host, &port) != 1)
+        n++;
+    return n;
+}
+
+/* A failover that leaves the old primary up (an operator's SENTINEL
+ * FAILOVER, a network split) breaks no connection until the Sentinels
+ * demote it, and what a server writes there meanwhile is thrown away when
+ * it becomes a replica. So once a second per process (whichever worker
+ * comes first) one Sentinel is asked where the primary is; when it names
+ * another than the one this process reached, every connection is made
+ * again. One Sentinel per round, the next after a failure, so that a dead
+ * one costs a request at most one connect timeout a second. */
+static void watch_sentinels(void)
+{
+    long long now = mono_us(), due = atomic_load(&next_watch_us);
+    if (now < due || !atomic_compare_exchange_strong(&next_watch_us, &due, now + 1000000))
+        return;
+    unsigned n = sentinel_count(), i = n ? atomic_load(&watch_at) % n : 0;
+    char shost[256], phost[256];
+    int sport, pport;
+    if (!n || hostport_nth(g_config.redis_sentinels, i, shost, sizeof shost, &sport) != 0 ||
+        sentinel_ask(shost, sport, phost, sizeof phost, &pport) < 0) {
+        atomic_store(&watch_at, i + 1);
+        return;
+    }
+    pthread_mutex_lock(&primary_mu);
+    int moved = primary_host[0] && (pport != primary_port || strcmp(phost, primary_host) != 0);
+    pthread_mutex_unlock(&primary_mu);
+    if (moved)
+        atomic_fetch_add(&primary_gen, 1);
 }
 
 /* Through the Sentinels, each asked in turn from the one that answered last;
@@ -161,11 +207,9 @@ static void note_primary(const char *host, int port, const char *how)
 static redisContext *via_sentinels(kv_t *kv, struct timeval tv, char replid[48])
 {
     const char *list = g_config.redis_sentinels;
-    unsigned n = 0;
+    unsigned n = sentinel_count();
     char host[256];
     int port;
-    while (hostport_nth(list, n, host, sizeof host, &port) != 1)
-        n++;
     for (unsigned k = 0; k < n; k++) {
         unsigned i = (kv->sentinel + k) % n;
         char shost[256], phost[256];
@@ -243,6 +287,14 @@ static void check_dataset(redisContext *c, const char *replid)
 
 redisContext *kv_ctx(kv_t *kv)
 {
+    if (kv->c && g_config.redis_sentinels[0]) {
+        watch_sentinels();
+        if (kv->gen != atomic_load(&primary_gen)) {
+            redisFree(kv->c);   /* made before the primary moved */
+            kv->c = NULL;
+            kv->next_try_us = 0;
+        }
+    }
     if (kv->c)
         return kv->c;
     if (mono_us() < kv->next_try_us)
@@ -257,6 +309,7 @@ redisContext *kv_ctx(kv_t *kv)
         return NULL;
     }
     check_dataset(c, replid);
+    kv->gen = atomic_load(&primary_gen);
     kv->c = c;
     kv->up = 1;
     return c;
