@@ -58,12 +58,14 @@ class CrowdWorld(World):
         return uids
 
 
-def send(stack, method, path, body, token, deadline, retried=None):
+def send(stack, method, path, body, token, deadline, retried=None, halt=None):
     """One request, sent again while the answer is a 503 (or no answer):
     the phone's retry. Returns the first other answer; retried (a list)
-    gets one item per repeat."""
+    gets one item per repeat; halt (an Event) set stops the retries."""
     last = None
     while True:
+        if halt is not None and halt.is_set():
+            raise AssertionError("halted: the test is over")
         try:
             r = stack.request(method, path, body=body, token=token, timeout=60)
             if r.status not in RETRYABLE:
@@ -94,14 +96,15 @@ class Crowd:
         self.acked, self.capped, self.errors = [], set(), []
         self.retried = []     # one item per request sent again (list.append is atomic)
         self.ack_times = []   # (time the submit was first sent, rank) of each acknowledgement
-        self.stop = threading.Event()
+        self.stop = threading.Event()   # finish the cycle in hand, then stop
+        self.halt = threading.Event()   # stop now (the test failed; its stack goes away)
         self.threads = []
 
     def cycle(self, uid, rng):
         st, w = self.world.stack, self.world
         token = w.people[uid]["token"]
         deadline = time.time() + self.give_up_s
-        r = send(st, "POST", "attempts", {"contest_id": w.id}, token, deadline, self.retried)
+        r = send(st, "POST", "attempts", {"contest_id": w.id}, token, deadline, self.retried, self.halt)
         if r.status == 403 and (r.json or {}).get("error", {}).get("code") == "daily_limit_reached":
             with self.lock:
                 self.capped.add(uid)
@@ -122,7 +125,7 @@ class Crowd:
                 answers.append(k)
         t_sent = time.time()
         s = send(st, "POST", "attempts/%d/submit" % a["attempt_id"], {"answers": answers}, token, deadline,
-                 self.retried)
+                 self.retried, self.halt)
         want = (20 - wrong) * POINTS
         if s.status != 200 or s.json.get("score") != want or s.json.get("attempt_id") != a["attempt_id"]:
             raise AssertionError("submit of attempt %d (score %d): %r" % (a["attempt_id"], want, s))

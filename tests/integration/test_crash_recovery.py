@@ -54,6 +54,7 @@ def test_kill_mariadb_redis_and_the_server_under_submits(stack):
     st = stack.factory()
     st.start()
     print("      stack up in %.1f s" % (time.time() - t))
+    crowd = None
     try:
         people = 20
         # enough attempts for a few submits between kills; the cap stops
@@ -96,6 +97,8 @@ def test_kill_mariadb_redis_and_the_server_under_submits(stack):
         wait_for(lambda: st.get("/api/v1/healthz").json == {"ok": True, "mariadb": "up", "redis": "up"},
                  "the stack healthy again")
     finally:
+        if crowd:
+            crowd.halt.set()   # a failed test's crowd must not outlive its stack
         t = time.time()
         st.stop()
         print("      stopped in %.1f s" % (time.time() - t))

@@ -70,6 +70,7 @@ def all_name(st, port, sentinels=range(redis_ha.SENTINELS)):
 def test_the_server_follows_failovers_under_submits(stack):
     st = redis_ha.SentinelStack(build=stack.build)
     st.start()
+    crowd = None
     try:
         w = CrowdWorld(st)
         uids = w.crowd_people(12)
@@ -125,4 +126,6 @@ def test_the_server_follows_failovers_under_submits(stack):
         h = st.get("/api/v1/healthz")
         assert h.status == 200 and h.json["redis"] == "up", h
     finally:
+        if crowd:
+            crowd.halt.set()   # a failed test's crowd must not outlive its stack
         st.stop()
