@@ -94,6 +94,7 @@ class Crowd:
         self.give_up_s = give_up_s
         self.lock = threading.Lock()
         self.acked, self.capped, self.errors = [], set(), []
+        self.bodies = {}      # attempt id -> (token, the acknowledged reply's bytes)
         self.retried = []     # one item per request sent again (list.append is atomic)
         self.ack_times = []   # (time the submit was first sent, rank) of each acknowledgement
         self.stop = threading.Event()   # finish the cycle in hand, then stop
@@ -131,6 +132,7 @@ class Crowd:
             raise AssertionError("submit of attempt %d (score %d): %r" % (a["attempt_id"], want, s))
         with self.lock:
             self.acked.append((uid, a["attempt_id"], want))
+            self.bodies[a["attempt_id"]] = (token, s.body)
             self.ack_times.append((t_sent, s.json.get("rank")))
         return True
 
@@ -210,6 +212,19 @@ class Crowd:
             "SELECT user_id, score, attempts_submitted FROM contest_scores WHERE contest_id = %d" % w.id)}
         assert scores == {u: (best[u], count[u]) for u in best}, ("contest_scores", scores, best, count)
         return best
+
+    def assert_replies_replay(self, sample=None):
+        """Each acknowledged reply is the one the server keeps: submitting
+        the attempt again (any body) answers it byte for byte. A reply sent
+        before its commit, and lost with a killed MariaDB, would not be.
+        sample: check that many, drawn at random (all when None)."""
+        st = self.world.stack
+        items = sorted(self.bodies.items())
+        if sample is not None and len(items) > sample:
+            items = self.rng.sample(items, sample)
+        for aid, (token, body) in items:
+            r = st.post("attempts/%d/submit" % aid, {"answers": []}, token=token)
+            assert r.status == 200 and r.body == body, (aid, r, body[:200])
 
     def assert_boards_equal_mariadb(self, timeout=180):
         """`quizd check-boards` finds no difference (it waits for the

@@ -3,7 +3,9 @@ of submits, MariaDB, Redis and the server are each killed with SIGKILL and
 started again. The crowd sends a request again while it is answered 503 or
 not at all, as a phone does. Afterwards:
   - every acknowledged submit is in MariaDB exactly once, with its score,
-    and nothing else was submitted (none lost, none counted twice);
+    and nothing else was submitted (none lost, none counted twice), and
+    submitting it again answers the acknowledged reply byte for byte
+    (nothing was acknowledged before its commit);
   - nobody has more submitted attempts a day than the cap, and everyone
     the cap stopped has exactly that many;
   - the boards equal MariaDB after catch-up and show each person's best
@@ -92,6 +94,7 @@ def test_kill_mariadb_redis_and_the_server_under_submits(stack):
         assert crowd.retried
         assert crowd.capped == set(uids), "not everyone reached the cap"
         crowd.assert_mariadb_holds_every_ack()
+        crowd.assert_replies_replay()
         crowd.assert_boards_equal_mariadb()
         print("      the boards equal MariaDB %.1f s after the crowd finished" % (time.time() - t_done))
         wait_for(lambda: st.get("/api/v1/healthz").json == {"ok": True, "mariadb": "up", "redis": "up"},

@@ -92,6 +92,7 @@ def test_the_server_follows_failovers_under_submits(stack):
         crowd.wait_count(crowd.count() + 30, "after the failover")
         crowd.finish()
         crowd.assert_mariadb_holds_every_ack()
+        crowd.assert_replies_replay(sample=150)
         # the replica may have lacked the last applies: the data set's new
         # id made the boards rebuild, and they equal MariaDB
         wait_for(lambda: "every board is rebuilt" in log_of(st), "no rebuild after the failover", 120)
@@ -122,6 +123,7 @@ def test_the_server_follows_failovers_under_submits(stack):
         print("      %d submits acknowledged; %d requests sent again after a 503 or no answer"
               % (crowd.count(), len(crowd.retried)))
         crowd.assert_mariadb_holds_every_ack()
+        crowd.assert_replies_replay(sample=150)
         crowd.assert_boards_equal_mariadb()
         h = st.get("/api/v1/healthz")
         assert h.status == 200 and h.json["redis"] == "up", h
