@@ -42,7 +42,7 @@ FUZZ_LIB = server/request.c server/log.c server/fcgi.c server/arena.c $(wildcard
 CERT_FONT = build-font/cert-font.ttf
 WQY_TTC   = /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
 
-.PHONY: all deps run test check-layers unit-tests integration-tests asan fuzz fuzz-long bench clean smoke crowd
+.PHONY: all deps run test check-layers unit-tests integration-tests asan fuzz fuzz-long bench clean smoke crowd crash-test
 all: $(BUILD)/quizd $(UNIT_BIN) $(BUILD)/layers-linked $(CERT_FONT)
 
 deps:
@@ -123,6 +123,12 @@ integration-tests: all
 # integration suite against the sanitized server, and short fuzz runs.
 test: deps
 	@scripts/test-all.sh
+
+# MariaDB, Redis and the server killed (SIGKILL) again and again under a
+# crowd of submits: CRASH_ROUNDS rounds of all three in a random order
+# (tests/integration/test_crash_recovery.py; `make test` runs one round).
+crash-test: all
+	@CRASH_ROUNDS=$${CRASH_ROUNDS:-5} python3 tests/integration/run.py --build $(BUILD) tests/integration/test_crash_recovery.py
 
 run: deps all
 	@python3 scripts/stack.py run --build $(BUILD)

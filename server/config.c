@@ -1,5 +1,6 @@
 /* config.c: defaults, `key = value` file, QUIZ_<KEY> environment overrides. */
 #include "server/config.h"
+#include "lib/hostport.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -23,7 +24,8 @@ static const key_t_ keys[] = {
     S(db_replica_host), I(db_replica_port), S(db_replica_socket), S(db_replica_user),
     S(db_replica_password), I(db_replica_max_lag_s),
     S(redis_host), I(redis_port), S(redis_socket), I(redis_timeout_ms),
-    S(redis_password), S(trusted_peers),
+    S(redis_password), S(redis_sentinels), S(redis_master_name), S(redis_sentinel_password),
+    S(trusted_peers),
     S(wx_base_url), S(wx_ca_file), S(wx_appid), S(wx_secret),
     I(wx_connect_timeout_ms), I(wx_timeout_ms), S(wx_env_version), S(qr_fallback_url),
     S(public_base_url), S(cert_font), S(wx_tpl_result), S(wx_tpl_certificate),
@@ -55,6 +57,7 @@ static void set_defaults(config_t *c)
     snprintf(c->redis_host, sizeof c->redis_host, "127.0.0.1");
     c->redis_port = 6379;
     c->redis_timeout_ms = 500;
+    snprintf(c->redis_master_name, sizeof c->redis_master_name, "quizd");
     snprintf(c->wx_base_url, sizeof c->wx_base_url, "https://api.weixin.qq.com");
     c->wx_connect_timeout_ms = 2000;
     c->wx_timeout_ms = 5000;
@@ -123,6 +126,27 @@ static int set_key(config_t *c, const char *key, const char *val)
     return -1;
 }
 
+/* A Sentinel list must name at least one Sentinel and nothing malformed:
+ * a typo would otherwise leave Redis unreachable with no word why. */
+static int check_sentinels(const config_t *c)
+{
+    if (!c->redis_sentinels[0])
+        return 0;
+    char host[256];
+    int port;
+    unsigned i = 0;
+    for (int rc; (rc = hostport_nth(c->redis_sentinels, i, host, sizeof host, &port)) != 1; i++)
+        if (rc < 0) {
+            fprintf(stderr, "config: redis_sentinels: entry %u is not host:port\n", i + 1);
+            return -1;
+        }
+    if (i == 0 || !c->redis_master_name[0]) {
+        fprintf(stderr, "config: redis_sentinels needs at least one host:port and redis_master_name\n");
+        return -1;
+    }
+    return 0;
+}
+
 int config_load(config_t *c, const char *path)
 {
     set_defaults(c);
@@ -165,6 +189,8 @@ int config_load(config_t *c, const char *path)
         if (v && set_key(c, keys[i].key, v) < 0)
             return -1;
     }
+    if (check_sentinels(c) < 0)
+        return -1;
     if (c->workers < 1) c->workers = 1;
     if (c->slow_workers < 1) c->slow_workers = 1;
     if (c->slow_stores < 1) c->slow_stores = 1;

@@ -30,6 +30,12 @@ typedef struct {
     char redis_host[128]; int redis_port; char redis_socket[256];
     int redis_timeout_ms;
     char redis_password[128]; /* AUTH after connecting; empty: none */
+    /* Sentinel: "host:port,host:port,..."; when set, the primary's address
+     * comes from these Sentinels (redis_host/port/socket are not used) and
+     * a failover is followed by itself (server/kv.c) */
+    char redis_sentinels[512];
+    char redis_master_name[64];        /* the name the Sentinels monitor */
+    char redis_sentinel_password[128]; /* the Sentinels' own requirepass; empty: none */
     /* a TCP listener answers only these peers: addresses separated by commas */
     char trusted_peers[512];
 

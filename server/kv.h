@@ -3,7 +3,13 @@
  * Redis holds only what can be rebuilt from MariaDB or lost at small cost,
  * so every caller must cope with kv_cmd() returning NULL (Redis down). A
  * broken connection is dropped and retried at most once per second, so a
- * dead Redis costs a request no more than a failed connect now and then. */
+ * dead Redis costs a request no more than a failed connect now and then.
+ *
+ * With redis_sentinels configured, every new connection asks the Sentinels
+ * (SENTINEL get-master-addr-by-name redis_master_name) where the primary
+ * is and checks that the node named is one (INFO replication). A failover
+ * is followed by itself: the old primary's connections break (or it answers
+ * READONLY once it is back as a replica), and the reconnect asks again. */
 #ifndef KV_H
 #define KV_H
 
@@ -44,11 +50,24 @@ int kv_batch_run(kv_t *kv, arena_t *a, kv_batch_t *b);
 /* AUTH a fresh blocking context with redis_password (Redis's requirepass),
  * when one is configured. Returns 0, or -1 when Redis refused it. */
 int kv_auth(redisContext *c);
+/* A fresh blocking connection of the caller's own to the primary (direct or
+ * through the Sentinels), authenticated, with redis_timeout_ms for I/O; the
+ * caller frees it with redisFree. NULL when no primary can be reached. */
+redisContext *kv_connect(struct timeval connect_timeout);
 /* Mark the connection broken (after an I/O error seen through kv_ctx()). */
 void kv_broken(kv_t *kv);
 /* 1 when the last attempt reached Redis. */
 int kv_up(kv_t *kv);
 
 extern _Atomic unsigned long kv_errors_total;
+
+/* Keys kv.c keeps in Redis. KV_DATASET_KEY holds the replication id of the
+ * data set the servers write to. When a connection finds another id there
+ * (a replica promoted by a failover holds the old primary's data up to the
+ * moment it was promoted, maybe not the last writes), kv.c sets
+ * KV_LOST_WRITES_KEY: whoever keeps state in Redis that must equal MariaDB
+ * (the boards) rebuilds it, then deletes the key. */
+#define KV_DATASET_KEY "kv:dataset"
+#define KV_LOST_WRITES_KEY "kv:lost-writes"
 
 #endif

@@ -189,6 +189,42 @@ static long long drain_page(db_t *db, kv_t *kv, int *more)
     return failed ? -1 : marked;
 }
 
+/* After a failover Redis may lack the last applies before it (the replica
+ * had not received them, yet their outbox rows are marked applied): kv.c
+ * raises KV_LOST_WRITES_KEY, and every contest is asked for a rebuild
+ * before the key is cleared (a server that dies in between leaves it for
+ * the next). A rebuild reads MariaDB, which holds every submit committed
+ * before it; an apply lost later is one a server sent to the old primary
+ * after the promotion but before the Sentinels made it a replica (a
+ * failover that did not kill it), so the rebuild runs once more
+ * LOST_WRITES_AGAIN_US later, when no server can still be writing there. */
+#define LOST_WRITES_AGAIN_US (10 * 1000000LL)
+
+static int rebuild_all(kv_t *kv, const db_res_t *contests)
+{
+    for (size_t i = 0; i < contests->nrows; i++)
+        if (lb_request_rebuild(kv, db_int(contests, i, 0)) < 0)
+            return -1;
+    return 0;
+}
+
+static void after_lost_writes(kv_t *kv, arena_t *a, const db_res_t *contests)
+{
+    static int64_t again_at;   /* only the background thread calls this */
+    if (again_at && mono_us() >= again_at && rebuild_all(kv, contests) == 0) {
+        again_at = 0;
+        log_info("boards: every board is rebuilt once more after the failover");
+    }
+    redisReply *rep = kv_cmd(kv, a, "GET %s", KV_LOST_WRITES_KEY);
+    if (!rep || rep->type != REDIS_REPLY_STRING || rebuild_all(kv, contests) < 0)
+        return;
+    kv_cmd(kv, a, "EVAL %s 1 %s %s",
+           "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0",
+           KV_LOST_WRITES_KEY, rep->str);
+    again_at = mono_us() + LOST_WRITES_AGAIN_US;
+    log_info("boards: Redis may have lost writes (a failover): every board is rebuilt");
+}
+
 /* Rebuild the boards of every contest whose live version is missing (Redis
  * restarted empty, or the first run) or that an organizer asked for. The
  * lock in lb_rebuild makes one server do it while the others go on. */
@@ -197,6 +233,8 @@ static void maintain(db_t *db, kv_t *kv)
     arena_t a;
     arena_init(&a);
     db_res_t *res = db_query(db, &a, "SELECT id FROM contests ORDER BY id", "");
+    if (res)
+        after_lost_writes(kv, &a, res);
     for (size_t i = 0; res && i < res->nrows; i++) {
         long long id = db_int(res, i, 0);
         char tag[32];

@@ -97,15 +97,10 @@ static void set_progress(writer_t *w, const char *state, size_t done, size_t tot
  * blocking pipeline one of the two always waits). */
 static redisContext *bulk_connect(void)
 {
-    const config_t *cf = &g_config;
     struct timeval tv = { 2, 0 };
-    redisContext *c = cf->redis_socket[0] ? redisConnectUnixWithTimeout(cf->redis_socket, tv)
-                                          : redisConnectWithTimeout(cf->redis_host, cf->redis_port, tv);
-    if (!c || c->err || kv_auth(c) < 0) {
-        if (c)
-            redisFree(c);
+    redisContext *c = kv_connect(tv);   /* the primary, also after a failover */
+    if (!c)
         return NULL;
-    }
     int fl = fcntl(c->fd, F_GETFL);
     if (fl < 0 || fcntl(c->fd, F_SETFL, fl | O_NONBLOCK) < 0) {
         redisFree(c);
