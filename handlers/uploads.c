@@ -51,7 +51,7 @@ int h_upload_get(req_t *r)
     console_upload_t u;
     int org = (r->auth.roles & ROLE_ORGANIZER) != 0;
     int rc = console_upload_get(req_db(r), r->arena, id, org ? 0 : r->auth.user_id,
-                                org ? r->auth.organizer_id : 0, r->auth.area, &u);
+                                org ? session_caller(r)->organizer_id : 0, session_caller(r)->area, &u);
     if (rc)
         return console_reply_outcome(r, rc, "upload_not_found");
     reply_header(r, "Content-Disposition",
