@@ -963,10 +963,11 @@ static void stop_threads(threads_t *t)
 static void close_everything(threads_t *t)
 {
     /* Every worker has stopped: what is left open is idle or was handed
-     * back; close it all. */
+     * back (still on the return list, which is forgotten: every connection
+     * on it is on all_conns too); close it all. */
+    ret_head = NULL;
     while (all_conns)
         conn_close(all_conns);
-    take_returns();            /* none can be left, but free them if so */
     close(wake_fd);
     close(fastq_fd);
     close(conn_ep);
