@@ -558,6 +558,9 @@ http {
     upstream quizd {
 %(upstreams)s
         keepalive 64;
+        # nginx closes a kept-alive upstream connection after 1,000 requests
+        # by default: a new socket, connect and accept each time for nothing
+        keepalive_requests 100000;
     }
 
     server {
