@@ -75,6 +75,12 @@ const route_t *router_match(req_t *r, const char *method, const char *path, int 
     return NULL;
 }
 
+void router_params(req_t *r, const route_t *rt, const char *path)
+{
+    if (!match(r, rt->pattern, path))
+        r->npv = 0;
+}
+
 size_t router_index(const route_t *rt) { return rt ? (size_t)(rt - g_routes) : g_nroutes; }
 
 static int is_loopback(const char *addr)

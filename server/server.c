@@ -213,10 +213,8 @@ static void build_req(req_t *r, conn_t *c, worker_t *w, arena_t *a)
     r->content_type = param_or(c, "CONTENT_TYPE", "");
     r->body = c->parser.body ? c->parser.body : "";
     r->body_len = c->parser.body_len;
-    if (c->route) {
-        int mm;
-        router_match(r, r->method, r->path, &mm);
-    }
+    if (c->route)
+        router_params(r, c->route, r->path);
 }
 
 static void handle(worker_t *w, conn_t *c)
