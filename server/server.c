@@ -551,6 +551,7 @@ static int after_answer(conn_t *c, int auth_done, int inline_ok)
     }
     return feed_pending(c, inline_ok);
 }
+
 /* ---- the fast threads: each runs the loop itself ---- */
 
 /* Answer what c holds (a ready request or token check, or bytes to read)
