@@ -199,7 +199,7 @@ static int code_tx(db_t *db, void *ctx)
 
 int h_console_code(req_t *r)
 {
-    long long unit = r->auth.admin_unit_id;
+    long long unit = session_caller(r)->admin_unit_id;
     if (!unit)
         return reply_error(r, 403, "forbidden", "this account administers no unit");
     unsigned char rnd[5];

@@ -51,8 +51,8 @@ int console_unit_access(req_t *r, long long unit_id)
         return 1;
     }
     int ok = (r->auth.roles & ROLE_ORGANIZER)
-             ? rules_area_covers(r->auth.area, u.province, u.city, u.county)
-             : (r->auth.roles & ROLE_UNIT_ADMIN) && r->auth.admin_unit_id == unit_id;
+             ? rules_area_covers(session_caller(r)->area, u.province, u.city, u.county)
+             : (r->auth.roles & ROLE_UNIT_ADMIN) && session_caller(r)->admin_unit_id == unit_id;
     if (!ok) {
         reply_error(r, 403, "forbidden", "this unit is not yours to see");
         return 1;
@@ -83,7 +83,7 @@ int h_admin_units_list(req_t *r)
     char qbuf[404] = "";
     if (q && *q && rules_text_field(q, 1, 100, qbuf, sizeof qbuf) < 0)
         return reply_error(r, 400, "invalid_parameter", "q must be 1-100 characters of text");
-    const char *ar = r->auth.area;
+    const char *ar = session_caller(r)->area;
     /* LOCATE, not LIKE: the keyword is taken literally */
 #define UNITS_WHERE \
     " WHERE" RULES_AREA_SQL("u") " AND (? = '' OR LOCATE(?, u.name) > 0 OR u.credit_code = ?)" \
@@ -223,11 +223,11 @@ int h_admin_unit_update(req_t *r)
     if (acc)
         return acc > 0 ? ST_OK : ST_STORE;
     /* a region outside the organizer's own area would move the unit away */
-    if (e.p.region_code && !rules_area_covers(r->auth.area, e.reg.province, e.reg.city, e.reg.county))
+    if (e.p.region_code && !rules_area_covers(session_caller(r)->area, e.reg.province, e.reg.city, e.reg.county))
         return reply_error(r, 403, "forbidden", "the new region is outside your area");
     int moved;
     long long other;
-    int rc = console_unit_update(req_db(r), r->arena, r->auth.organizer_id, id, &e.p, &moved, &other);
+    int rc = console_unit_update(req_db(r), r->arena, session_caller(r)->organizer_id, id, &e.p, &moved, &other);
     if (rc == CONSOLE_EXISTS)
         return reply_json(r, 409, json_pack("{s:{s:s,s:s},s:o}", "error", "code", "unit_exists",
                                             "message", "another unit has this credit code", "unit_id",
@@ -241,7 +241,7 @@ int h_admin_unit_update(req_t *r)
     json_t *u = console_unit_json(req_db(r), r->arena, id, &err);
     if (!u)
         return console_reply_outcome(r, err, "unit_not_found");
-    log_info("console: organizer %lld corrected unit %lld", r->auth.organizer_id, id);
+    log_info("console: organizer %lld corrected unit %lld", session_caller(r)->organizer_id, id);
     return reply_json(r, 200, json_pack("{s:o}", "unit", u));
 }
 
@@ -263,7 +263,7 @@ int h_admin_unit_merge(req_t *r)
     if (acc)
         return acc > 0 ? ST_OK : ST_STORE;
     long long moved, old_admin;
-    int rc = console_unit_merge(req_db(r), r->arena, r->auth.organizer_id, r->auth.area, id, into,
+    int rc = console_unit_merge(req_db(r), r->arena, session_caller(r)->organizer_id, session_caller(r)->area, id, into,
                                 &moved, &old_admin);
     if (rc)
         return console_reply_outcome(r, rc, "unit_not_found");
@@ -271,7 +271,7 @@ int h_admin_unit_merge(req_t *r)
     if (old_admin)
         session_forget_user(r, old_admin);
     console_boards_rebuild(r);
-    log_info("console: organizer %lld merged unit %lld into %lld", r->auth.organizer_id, id, into);
+    log_info("console: organizer %lld merged unit %lld into %lld", session_caller(r)->organizer_id, id, into);
     return reply_json(r, 200, json_pack("{s:I,s:I,s:I}", "unit_id", (json_int_t)id, "merged_into",
                                         (json_int_t)into, "members_moved", (json_int_t)moved));
 }

@@ -74,7 +74,7 @@ int h_admin_applications(req_t *r)
         strcmp(state, "rejected") && strcmp(state, "replaced"))
         return reply_error(r, 400, "invalid_parameter",
                            "state is pending, approved, rejected or replaced");
-    json_t *out = console_applications_list(req_db(r), r->arena, r->auth.area,
+    json_t *out = console_applications_list(req_db(r), r->arena, session_caller(r)->area,
                                             state && *state ? state : NULL, unit_id, limit, offset);
     if (!out) 
         return ST_STORE;
@@ -88,7 +88,7 @@ int h_admin_application_get(req_t *r)
     if (req_id_param(r, 0, "application_not_found", &id) < 0)
         return 0;
     int err;
-    json_t *a = console_application_json(req_db(r), r->arena, r->auth.area, id, &err);
+    json_t *a = console_application_json(req_db(r), r->arena, session_caller(r)->area, id, &err);
     if (!a)
         return console_reply_outcome(r, err, "application_not_found");
     return reply_json(r, 200, json_pack("{s:o}", "application", a));
@@ -110,7 +110,7 @@ static int decide(req_t *r, int reject)
                                "reason must be 2-200 characters telling the applicant why");
     }
     long long old_admin, new_admin;
-    int rc = console_application_decide(req_db(r), r->arena, r->auth.organizer_id, r->auth.area, id,
+    int rc = console_application_decide(req_db(r), r->arena, session_caller(r)->organizer_id, session_caller(r)->area, id,
                                         reject ? reason : NULL, &old_admin, &new_admin);
     if (rc)
         return console_reply_outcome(r, rc, "application_not_found");
@@ -121,7 +121,7 @@ static int decide(req_t *r, int reject)
     if (new_admin)
         session_forget_user(r, new_admin);
     int err;
-    json_t *a = console_application_json(req_db(r), r->arena, r->auth.area, id, &err);
+    json_t *a = console_application_json(req_db(r), r->arena, session_caller(r)->area, id, &err);
     if (!a)
         return console_reply_outcome(r, err, "application_not_found");
     return reply_json(r, 200, json_pack("{s:o}", "application", a));

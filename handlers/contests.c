@@ -269,7 +269,7 @@ static int save(req_t *r, contest_t *c, const contest_t *before, long long now)
     }
     json_t *b = before ? arena_json(r->arena, admin_json(before, now)) : NULL;
     json_t *a = arena_json(r->arena, admin_json(c, now));
-    if (console_audit(db, r->auth.organizer_id, before ? "contest.update" : "contest.create",
+    if (console_audit(db, session_caller(r)->organizer_id, before ? "contest.update" : "contest.create",
                       "contest", c->id, b, a) != 0 || db_commit(db) != 0) {
         db_rollback(db);
         return ST_STORE;
@@ -344,7 +344,7 @@ int h_admin_contest_create(req_t *r)
         return reply_error(r, 409, "contest_exists", "another contest has this slug");
     if (quiz_contest_policy_save(r, c.id, c.audience, c.review_policy) < 0)
         return ST_STORE;
-    log_info("contest %lld created by organizer %lld", c.id, r->auth.organizer_id);
+    log_info("contest %lld created by organizer %lld", c.id, session_caller(r)->organizer_id);
     return reply_json(r, 201, json_pack("{s:o}", "contest", admin_json(&c, now)));
 }
 
@@ -400,6 +400,6 @@ int h_admin_contest_update(req_t *r)
         return ST_STORE;
     c.audience = audience ? audience : c.audience;
     c.review_policy = review_policy ? review_policy : c.review_policy;
-    log_info("contest %lld changed by organizer %lld", c.id, r->auth.organizer_id);
+    log_info("contest %lld changed by organizer %lld", c.id, session_caller(r)->organizer_id);
     return reply_json(r, 200, json_pack("{s:o}", "contest", admin_json(&c, now)));
 }

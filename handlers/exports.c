@@ -21,10 +21,10 @@ void exports_who(req_t *r, rep_who_t *who)
 {
     memset(who, 0, sizeof *who);
     who->organizer = (r->auth.roles & ROLE_ORGANIZER) != 0;
-    who->organizer_id = r->auth.organizer_id;
+    who->organizer_id = session_caller(r)->organizer_id;
     who->user_id = r->auth.user_id;
-    who->unit_id = who->organizer ? 0 : r->auth.admin_unit_id;
-    snprintf(who->area, sizeof who->area, "%s", who->organizer ? r->auth.area : "");
+    who->unit_id = who->organizer ? 0 : session_caller(r)->admin_unit_id;
+    snprintf(who->area, sizeof who->area, "%s", who->organizer ? session_caller(r)->area : "");
 }
 
 int exports_reply_error(req_t *r, int rc, const char *err)

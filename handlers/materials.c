@@ -116,12 +116,12 @@ int h_admin_material_create(req_t *r)
     const char *uid = upload ? arena_sprintf(r->arena, "%lld", upload) : NULL;
     if (db_exec(req_db(r), "INSERT INTO materials (contest_id, title, kind, url, upload_id, published_at,"
                            " created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                "sssssiii", cid, title, kind, uv ? NULL : url, uid, published_at, r->auth.organizer_id,
+                "sssssiii", cid, title, kind, uv ? NULL : url, uid, published_at, session_caller(r)->organizer_id,
                 clock_now_s()) < 0) {
         return ST_STORE;
     }
     long long id = db_last_id(req_db(r));
-    log_info("material %lld (%s) published by organizer %lld", id, kind, r->auth.organizer_id);
+    log_info("material %lld (%s) published by organizer %lld", id, kind, session_caller(r)->organizer_id);
     return reply_json(r, 201, json_pack("{s:o}", "material",
                                         material_json(r->arena, id, contest, title, kind, url, published_at)));
 }
@@ -133,13 +133,13 @@ int h_admin_material_delete(req_t *r)
         return 0;
     long long n = db_exec(req_db(r), "UPDATE materials SET withdrawn_at = ?, withdrawn_by = ?"
                                      " WHERE id = ? AND withdrawn_at IS NULL",
-                          "iii", clock_now_s(), r->auth.organizer_id, id);
+                          "iii", clock_now_s(), session_caller(r)->organizer_id, id);
     if (n < 0) {
         return ST_STORE;
     }
     if (n == 0)
         return reply_error(r, 404, "material_not_found", "no such material");
-    log_info("material %lld withdrawn by organizer %lld", id, r->auth.organizer_id);
+    log_info("material %lld withdrawn by organizer %lld", id, session_caller(r)->organizer_id);
     return reply_raw(r, 204, "application/json; charset=utf-8", "", 0);
 }
 

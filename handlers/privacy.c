@@ -55,7 +55,7 @@ int h_privacy_put(req_t *r)
     size_t chars = text ? rules_utf8_count(text) : 0;
     if (chars < NOTICE_MIN_CHARS || chars > NOTICE_MAX_CHARS)
         return reply_error(r, 400, "invalid_text", "text must be the notice, 20 to 20000 characters");
-    notice_ctx_t x = { .text = text, .organizer_id = r->auth.organizer_id, .now = clock_now_s() };
+    notice_ctx_t x = { .text = text, .organizer_id = session_caller(r)->organizer_id, .now = clock_now_s() };
     int st = db_tx(req_db(r), notice_tx, &x);
     if (st != ST_OK)
         return st;
@@ -108,7 +108,7 @@ int h_admin_duplicates(req_t *r)
     if (req_query_int(r, "limit", 20, 1, 100, &limit) < 0 ||
         req_query_int(r, "offset", 0, 0, 100000, &offset) < 0)
         return ST_REPLIED;
-    const char *area = r->auth.area;
+    const char *area = session_caller(r)->area;
     static const char FROM[] =
         " FROM profiles p JOIN units u ON u.id = p.board_unit_id LEFT JOIN users us ON us.id = p.user_id"
         " WHERE us.erased_at IS NULL AND (? = '' OR u.province_code = ? OR u.city_code = ?"

@@ -416,20 +416,20 @@ int h_admin_questions_import(req_t *r)
     if (!len)
         return reply_error(r, 400, "invalid_csv", "the file is empty");
     qimport_t res;
-    int rc = questions_import(req_db(r), req_kv(r), r->arena, data, len, r->auth.organizer_id, &res, NULL, NULL);
+    int rc = questions_import(req_db(r), req_kv(r), r->arena, data, len, session_caller(r)->organizer_id, &res, NULL, NULL);
     arena_json(r->arena, res.rejected);
     if (rc == -2)
         return reply_error(r, 400, "invalid_csv", res.error);
     if (rc < 0)
         return ST_STORE;
     log_info("question import by organizer %lld: %lld new, %lld updated, %lld unchanged, %lld rejected",
-             r->auth.organizer_id, res.created, res.updated, res.unchanged, res.rejected_total);
+             session_caller(r)->organizer_id, res.created, res.updated, res.unchanged, res.rejected_total);
     /* the import's summary (each changed question has its own row) */
     json_t *sum = arena_json(r->arena, json_pack("{s:I,s:I,s:I,s:I}", "created", (json_int_t)res.created,
                                                  "updated", (json_int_t)res.updated,
                                                  "unchanged", (json_int_t)res.unchanged,
                                                  "rejected", (json_int_t)res.rejected_total));
-    if (console_audit(req_db(r), r->auth.organizer_id, "questions.import", "question_bank", 0, NULL, sum) < 0)
+    if (console_audit(req_db(r), session_caller(r)->organizer_id, "questions.import", "question_bank", 0, NULL, sum) < 0)
         log_warn("questions: the import's audit row could not be written");
     return reply_json(r, 200, import_json(&res));
 }
@@ -538,7 +538,7 @@ int h_admin_question_update(req_t *r)
     if (!same)
         return ST_STORE;
     if (!db_int(same, 0, 0)) {
-        int rc = apply_update_retry(req_db(r), req_kv(r), r->arena, id, &q, &s, active, "api", r->auth.organizer_id,
+        int rc = apply_update_retry(req_db(r), req_kv(r), r->arena, id, &q, &s, active, "api", session_caller(r)->organizer_id,
                                     clock_now_s(), &rescored);
         if (rc == UPD_IN_USE)
             return reply_error(r, 409, "question_in_use",

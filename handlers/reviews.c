@@ -31,7 +31,7 @@ int h_admin_reviews(req_t *r)
     if (kind && *kind && !one_of(kind, kinds))
         return reply_error(r, 400, "invalid_parameter",
                            "kind is unit_name, contact_name, real_name, org_name, position or video_title");
-    json_t *out = console_reviews_list(req_db(r), r->arena, r->auth.area, state,
+    json_t *out = console_reviews_list(req_db(r), r->arena, session_caller(r)->area, state,
                                        kind && *kind ? kind : NULL, limit, offset);
     if (!out) 
         return ST_STORE;
@@ -55,7 +55,7 @@ static int decide(req_t *r, int reject)
                                "reason must be 2-200 characters telling the person what to correct");
     }
     int boards;
-    int rc = console_review_decide(req_db(r), r->arena, r->auth.organizer_id, r->auth.area, id,
+    int rc = console_review_decide(req_db(r), r->arena, session_caller(r)->organizer_id, session_caller(r)->area, id,
                                    reject ? reason : NULL, &boards);
     if (rc)
         return console_reply_outcome(r, rc, "review_not_found");

@@ -74,7 +74,7 @@ static int add_series(db_res_t *res, day_t *d, size_t *n, size_t cap, size_t fie
 static json_t *compute(req_t *r, db_t *db, const contest_t *c)
 {
     arena_t *a = r->arena;
-    const char *ar = r->auth.area;
+    const char *ar = session_caller(r)->area;
     long long cid = c->id;
     db_res_t *t1 = db_query(db, a, "SELECT COUNT(*) FROM profiles p WHERE" AREA("p"), "ssss", ar, ar, ar, ar);
     db_res_t *t2 = db_query(db, a, "SELECT COUNT(*) FROM units u WHERE u.disabled = 0 AND u.merged_into IS NULL"
@@ -145,7 +145,7 @@ int h_admin_stats(req_t *r)
         return st;
     char tag[32];
     lb_tag(c.id, tag);
-    const char *key = arena_sprintf(r->arena, "%s:stats:%s", tag, r->auth.area[0] ? r->auth.area : "all");
+    const char *key = arena_sprintf(r->arena, "%s:stats:%s", tag, session_caller(r)->area[0] ? session_caller(r)->area : "all");
     json_t *body = NULL;
     redisReply *rep = kv_cmd(req_kv(r), r->arena, "GET %s", key);
     if (rep && rep->type == REDIS_REPLY_STRING)

@@ -29,7 +29,7 @@ int h_upload_create(req_t *r)
         return reply_error(r, 415, "unsupported_media_type", "only PDF, JPEG and PNG files are taken");
     /* an organizer's session carries no user: the file is theirs */
     int org = (r->auth.roles & ROLE_ORGANIZER) != 0;
-    long long user = org ? 0 : r->auth.user_id, organizer = org ? r->auth.organizer_id : 0;
+    long long user = org ? 0 : r->auth.user_id, organizer = org ? session_caller(r)->organizer_id : 0;
     long long recent = console_upload_count_since(req_db(r), r->arena, user, organizer,
                                                   (long long)clock_now_s() - 86400);
     if (recent < 0)
@@ -57,7 +57,7 @@ int h_upload_get(req_t *r)
     console_upload_t u;
     int org = (r->auth.roles & ROLE_ORGANIZER) != 0;
     int rc = console_upload_get(req_db(r), r->arena, id, org ? 0 : r->auth.user_id,
-                                org ? r->auth.organizer_id : 0, r->auth.area, &u);
+                                org ? session_caller(r)->organizer_id : 0, session_caller(r)->area, &u);
     if (rc)
         return console_reply_outcome(r, rc, "upload_not_found");
     reply_header(r, "Content-Disposition",

@@ -51,8 +51,9 @@ int h_web_session_create(req_t *r)
         return reply_error(r, 429, "rate_limited", "too many sign-in codes from this address; try again later");
     }
     char id[WEBSESSION_ID_LEN + 1], secret[64];
-    if (websession_create(r, purpose, id, secret) < 0)
-        return ST_STORE;
+    status_t st = websession_create(r, purpose, id, secret);
+    if (st != ST_OK)
+        return st;
     json_t *body = json_pack("{s:s,s:s,s:s,s:i}", "session_id", id, "poll_secret", secret, "qrcode_url",
                              arena_sprintf(r->arena, "/api/v1/web/sessions/%s/qrcode", id), "expires_in",
                              WEBSESSION_TTL_S);
@@ -66,8 +67,9 @@ int h_web_session_poll(req_t *r)
     ws_state_t st;
     char token[64];
     long long unit = 0;
-    if (websession_poll(r, id, req_query(r, "secret"), &st, token, &unit) < 0)
-        return ST_STORE;
+    status_t rc = websession_poll(r, id, req_query(r, "secret"), &st, token, &unit);
+    if (rc != ST_OK)
+        return rc;
     if (st == WS_NOT_FOUND)
         return reply_error(r, 404, "not_found", "no such sign-in, or not yours");
     static const char *const names[] = { [WS_PENDING] = "pending", [WS_CONFIRMED] = "confirmed",
@@ -89,14 +91,15 @@ int h_web_session_poll(req_t *r)
 int h_web_session_confirm(req_t *r)
 {
     const char *id = r->npv > 0 ? r->pv[0] : NULL;
-    int rc = websession_confirm(r, id, r->auth.user_id);
-    if (rc < 0)
-        return ST_STORE;
-    if (rc == WS_NOT_FOUND)
+    ws_state_t state;
+    status_t st = websession_confirm(r, id, r->auth.user_id, &state);
+    if (st != ST_OK)
+        return st;
+    if (state == WS_NOT_FOUND)
         return reply_error(r, 404, "not_found", "no such sign-in");
-    if (rc == WS_FORBIDDEN)
+    if (state == WS_FORBIDDEN)
         return reply_error(r, 403, "forbidden", "only a unit's admin may sign in to the console");
-    if (rc == WS_EXPIRED)
+    if (state == WS_EXPIRED)
         return reply_error(r, 410, "expired", "this sign-in code has expired; refresh the page");
     return reply_raw(r, 204, "application/json; charset=utf-8", "", 0);
 }
@@ -121,10 +124,10 @@ static int reply_local(req_t *r, const char *id)
 int h_web_session_qrcode(req_t *r)
 {
     const char *id = r->npv > 0 ? r->pv[0] : NULL;
-    int rc = websession_is_pending(r, id);
-    if (rc < 0)
-        return ST_STORE;
-    if (!rc)
+    status_t st = websession_is_pending(r, id);
+    if (st < 0)
+        return st;
+    if (st == ST_NOT_FOUND)
         return reply_error(r, 404, "not_found", "no such sign-in waiting");
     if (!g_config.wx_base_url[0] || !g_config.wx_appid[0] || !g_config.wx_secret[0])
         return reply_local(r, id);

@@ -390,6 +390,79 @@ static void drop_body(fcgi_parser_t *p)
         p->body[0] = '\0';
 }
 
+/* A management record (request id 0). Returns 0 or an FCGI_ERR_* code. */
+static int on_management_header(fcgi_parser_t *p, size_t clen)
+{
+    switch (p->type) {
+    case FCGI_GET_VALUES: {
+        if (clen > FCGI_MGMT_LIMIT)
+            return FCGI_ERR_PROTOCOL;
+        char *m = grow(p->mgmt, &p->mgmt_cap, clen ? clen : 1, FCGI_MGMT_LIMIT);
+        if (!m)
+            return FCGI_ERR_PROTOCOL;
+        p->mgmt = m;
+        p->mgmt_len = 0;
+        p->rec_mode = REC_GET_VALUES;
+        return 0;
+    }
+    case FCGI_GET_VALUES_RESULT:
+    case FCGI_UNKNOWN_TYPE:
+        return 0;   /* replies: never answered (see top of file) */
+    default:
+        return queue_unknown_type(p, p->type);
+    }
+}
+
+/* A PARAMS record of the active request. */
+static int on_params_header(fcgi_parser_t *p, size_t clen)
+{
+    if (p->params_done)
+        return FCGI_ERR_PROTOCOL;   /* PARAMS after its end */
+    if (clen == 0) {
+        p->rec_mode = REC_PARAMS_END;
+        return 0;
+    }
+    /* Refuse on the announced length, before storing any of it. The first
+     * test guards a caller that lowered params_limit mid-stream. */
+    if (p->params_len > p->params_limit || clen > p->params_limit - p->params_len)
+        return FCGI_ERR_PARAMS_TOO_LARGE;
+    char *pb = grow(p->params_buf, &p->params_cap, p->params_len + clen, p->params_limit);
+    if (!pb)
+        return FCGI_ERR_PROTOCOL;
+    p->params_buf = pb;
+    p->rec_mode = REC_PARAMS;
+    return 0;
+}
+
+/* A STDIN record of the active request. */
+static int on_stdin_header(fcgi_parser_t *p, size_t clen)
+{
+    if (p->stdin_done)
+        return FCGI_ERR_PROTOCOL;   /* STDIN after its end */
+    if (clen == 0) {
+        if (!p->params_done)
+            return FCGI_ERR_PROTOCOL;   /* STDIN ended before PARAMS */
+        p->rec_mode = REC_STDIN_END;
+        return 0;
+    }
+    /* STDIN data before the end of PARAMS is accepted (the specification
+     * does not order the streams); it is held to the body_limit in force
+     * when it arrives. */
+    if (p->body_too_large || p->body_len > p->body_limit || clen > p->body_limit - p->body_len) {
+        drop_body(p);
+        p->rec_mode = REC_STDIN_DROP;
+        return 0;
+    }
+    /* +1 for the NUL; body_len + clen <= body_limit here. */
+    size_t max = p->body_limit < SIZE_MAX ? p->body_limit + 1 : SIZE_MAX;
+    char *bb = grow(p->body, &p->body_cap, p->body_len + clen + 1, max);
+    if (!bb)
+        return FCGI_ERR_PROTOCOL;
+    p->body = bb;
+    p->rec_mode = REC_STDIN;
+    return 0;
+}
+
 /* A record header is complete: check it and decide what its content is for.
  * Returns 0 or an FCGI_ERR_* code. */
 static int on_header(fcgi_parser_t *p)
@@ -403,93 +476,25 @@ static int on_header(fcgi_parser_t *p)
     p->padding_left = h[6];
     p->rec_mode = REC_SKIP;
     size_t clen = p->content_left;
-
-    if (p->rec_id == 0) {
-        switch (p->type) {
-        case FCGI_GET_VALUES: {
-            if (clen > FCGI_MGMT_LIMIT)
-                return FCGI_ERR_PROTOCOL;
-            char *m = grow(p->mgmt, &p->mgmt_cap, clen ? clen : 1, FCGI_MGMT_LIMIT);
-            if (!m)
-                return FCGI_ERR_PROTOCOL;
-            p->mgmt = m;
-            p->mgmt_len = 0;
-            p->rec_mode = REC_GET_VALUES;
-            return 0;
-        }
-        case FCGI_GET_VALUES_RESULT:
-        case FCGI_UNKNOWN_TYPE:
-            return 0;   /* replies: never answered (see top of file) */
-        default:
-            return queue_unknown_type(p, p->type);
-        }
-    }
+    if (p->rec_id == 0)
+        return on_management_header(p, clen);
 
     int active = p->request_id != 0 && p->rec_id == p->request_id;
     switch (p->type) {
     case FCGI_BEGIN_REQUEST:
-        if (clen != 8)
-            return FCGI_ERR_PROTOCOL;
-        if (active)
-            return FCGI_ERR_PROTOCOL;   /* the same id begun twice */
+        if (clen != 8 || active)
+            return FCGI_ERR_PROTOCOL;   /* a wrong length, or the same id begun twice */
         p->begin_have = 0;
         p->rec_mode = REC_BEGIN;
         return 0;
-
     case FCGI_ABORT_REQUEST:
         if (active)
             p->rec_mode = REC_ABORT;
         return 0;
-
     case FCGI_PARAMS:
-        if (!active)
-            return 0;
-        if (p->params_done)
-            return FCGI_ERR_PROTOCOL;   /* PARAMS after its end */
-        if (clen == 0) {
-            p->rec_mode = REC_PARAMS_END;
-            return 0;
-        }
-        /* Refuse on the announced length, before storing any of it. The
-         * first test guards a caller that lowered params_limit mid-stream. */
-        if (p->params_len > p->params_limit || clen > p->params_limit - p->params_len)
-            return FCGI_ERR_PARAMS_TOO_LARGE;
-        char *pb = grow(p->params_buf, &p->params_cap, p->params_len + clen, p->params_limit);
-        if (!pb)
-            return FCGI_ERR_PROTOCOL;
-        p->params_buf = pb;
-        p->rec_mode = REC_PARAMS;
-        return 0;
-
+        return active ? on_params_header(p, clen) : 0;
     case FCGI_STDIN:
-        if (!active)
-            return 0;
-        if (p->stdin_done)
-            return FCGI_ERR_PROTOCOL;   /* STDIN after its end */
-        if (clen == 0) {
-            if (!p->params_done)
-                return FCGI_ERR_PROTOCOL;   /* STDIN ended before PARAMS */
-            p->rec_mode = REC_STDIN_END;
-            return 0;
-        }
-        /* STDIN data before the end of PARAMS is accepted (the
-         * specification does not order the streams); it is held to the
-         * body_limit in force when it arrives. */
-        if (p->body_too_large || p->body_len > p->body_limit
-            || clen > p->body_limit - p->body_len) {
-            drop_body(p);
-            p->rec_mode = REC_STDIN_DROP;
-            return 0;
-        }
-        /* +1 for the NUL; body_len + clen <= body_limit here. */
-        size_t max = p->body_limit < SIZE_MAX ? p->body_limit + 1 : SIZE_MAX;
-        char *bb = grow(p->body, &p->body_cap, p->body_len + clen + 1, max);
-        if (!bb)
-            return FCGI_ERR_PROTOCOL;
-        p->body = bb;
-        p->rec_mode = REC_STDIN;
-        return 0;
-
+        return active ? on_stdin_header(p, clen) : 0;
     case FCGI_END_REQUEST:
     case FCGI_STDOUT:
     case FCGI_STDERR:
@@ -501,7 +506,6 @@ static int on_header(fcgi_parser_t *p)
          * application's own record types, DATA (filter role only), and
          * management types sent on the wrong id. */
         return 0;
-
     default:
         return queue_unknown_type(p, p->type);
     }

@@ -36,13 +36,20 @@ void log_msg(int level, const char *fmt, ...)
     struct timeval tv;
     gettimeofday(&tv, NULL);
     /* Log times are wall-clock Shanghai time regardless of the settable
-     * contest clock: operators correlate them with other systems. */
-    time_t t = tv.tv_sec + 8 * 3600;
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    int n = snprintf(line, sizeof line, "%04d-%02d-%02dT%02d:%02d:%02d.%03d+08:00 %s ",
-                     tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
-                     tm.tm_sec, (int)(tv.tv_usec / 1000), names[level & 3]);
+     * contest clock: operators correlate them with other systems. The
+     * date and time of day are made once a second per thread. */
+    static __thread time_t shown_sec = -1;
+    static __thread char shown[64];
+    if (tv.tv_sec != shown_sec) {
+        time_t t = tv.tv_sec + 8 * 3600;
+        struct tm tm;
+        gmtime_r(&t, &tm);
+        snprintf(shown, sizeof shown, "%04d-%02d-%02dT%02d:%02d:%02d", tm.tm_year + 1900,
+                 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+        shown_sec = tv.tv_sec;
+    }
+    int n = snprintf(line, sizeof line, "%s.%03d+08:00 %s ", shown, (int)(tv.tv_usec / 1000),
+                     names[level & 3]);
     va_list ap;
     va_start(ap, fmt);
     int m = vsnprintf(line + n, sizeof line - (size_t)n - 1, fmt, ap);

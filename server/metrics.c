@@ -117,13 +117,15 @@ int metrics_handler(req_t *r)
                    "# TYPE quiz_store_errors_total counter\n"
                    "quiz_store_errors_total{store=\"mariadb\"} %lu\n"
                    "quiz_store_errors_total{store=\"redis\"} %lu\n"
+                   "# HELP quiz_db_tx_retries_total Transactions db_tx ran again after a deadlock, a lock wait timeout or a lost connection.\n"
+                   "# TYPE quiz_db_tx_retries_total counter\nquiz_db_tx_retries_total %lu\n"
                    "# TYPE quiz_workers gauge\n"
                    "quiz_workers{pool=\"fast\",state=\"busy\"} %d\nquiz_workers{pool=\"fast\",state=\"total\"} %d\n"
                    "quiz_workers{pool=\"slow\",state=\"busy\"} %d\nquiz_workers{pool=\"slow\",state=\"total\"} %d\n"
                    "# TYPE quiz_queue_depth gauge\n"
                    "quiz_queue_depth{pool=\"fast\"} %d\nquiz_queue_depth{pool=\"slow\"} %d\n",
                    atomic_load(&overloaded_total), atomic_load(&db_errors_total),
-                   atomic_load(&kv_errors_total), atomic_load(&fast_busy), g_config.workers,
+                   atomic_load(&kv_errors_total), atomic_load(&db_tx_retries_total), atomic_load(&fast_busy), g_config.workers,
                    atomic_load(&slow_busy), g_config.slow_workers, atomic_load(&fast_queue),
                    atomic_load(&slow_queue));
     reply_raw(r, 200, "text/plain; version=0.0.4; charset=utf-8", b, len);

@@ -225,6 +225,15 @@ int req_serialize(req_t *r, char **out, size_t *len)
     char head[1024];
     int n = snprintf(head, sizeof head, "Status: %d %s\r\nContent-Type: %s\r\n", r->status,
                      http_status_text(r->status), r->ctype ? r->ctype : "application/json; charset=utf-8");
+    if (n < 0 || (size_t)n > sizeof head - 64)
+        return -1;
+    /* The length lets nginx send the body as it is instead of in chunks
+     * (less work for nginx and the client on every reply). Not for a
+     * reply without a body, nor for one nginx replaces by a file
+     * (X-Accel-Redirect). */
+    if (r->status != 204 && r->status != 304 &&
+        !(r->extra_headers && strstr(r->extra_headers, "X-Accel-Redirect:")))
+        n += snprintf(head + n, sizeof head - (size_t)n, "Content-Length: %zu\r\n", r->out_len);
     size_t extra = r->extra_headers ? strlen(r->extra_headers) : 0;
     size_t total = (size_t)n + extra + 2 + r->out_len;
     char *b = malloc(total);

@@ -20,13 +20,16 @@
 typedef struct req req_t;
 typedef struct worker worker_t;
 
+/* Who is calling, as far as server/ knows: opaque roles, the principal
+ * and the token. What else the application knows of the caller hangs on
+ * app, in its own type (for the contest: engines/accounts' caller_t, read
+ * with session_caller()). g_auth_resolve fills all of it; a failed
+ * resolution leaves it zero. */
 typedef struct {
     int roles;                 /* R_ROLES bits (router.h); 0: not logged in */
-    long long user_id;         /* mini-program user, or 0 */
-    long long organizer_id;    /* organizer account, or 0 */
-    long long admin_unit_id;   /* the unit a unit admin administers, or 0 */
-    char area[7];              /* organizer's area: "" = all, else a region code */
+    long long user_id;         /* the principal: the user the token belongs to, or 0 */
     char token_hash[65];       /* sha256 hex of the bearer token */
+    void *app;                 /* the application's own record of the caller, or NULL */
 } auth_t;
 
 struct req {

@@ -53,6 +53,9 @@ extern int (*g_route_admit)(req_t *r, const route_t *rt);
 /* Find the route for method and path. Returns it and fills r->pv, or NULL
  * with *method_mismatch set when the path exists under another method. */
 const route_t *router_match(req_t *r, const char *method, const char *path, int *method_mismatch);
+/* Fill r->pv from path for rt, a route router_match found for this path
+ * (no second search of the table). */
+void router_params(req_t *r, const route_t *rt, const char *path);
 /* Index of a route in g_routes, for metrics. */
 size_t router_index(const route_t *rt);
 /* The matched route's checks before its handler (loopback, token, role,

@@ -1,12 +1,15 @@
-/* server.h: the process — listener, connection loop and worker pools.
+/* server.h: the process — listener, connection loops and worker pools.
  *
- * One thread watches every FastCGI connection with epoll and parses what
- * arrives; a complete request goes to a bounded queue: the fast pool (each
- * worker owns a MariaDB and a Redis connection) or, for routes flagged
- * R_SLOW that wait on WeChat, the larger slow pool whose threads borrow a
- * store connection only while they use it. An idle keep-alive connection
- * holds no thread. When a queue is full the loop answers 503 `overloaded`
- * itself, at once. */
+ * Each fast worker (it owns a MariaDB and a Redis connection) runs the
+ * connection loop itself: it waits in the shared epoll set for whichever
+ * FastCGI connection is ready, reads and parses the request and answers it
+ * on the same thread, with no hand-over. A route flagged R_SLOW (it waits
+ * on WeChat) goes through a bounded queue to the larger slow pool, whose
+ * threads borrow a store connection only while they use it. The loop
+ * thread accepts connections and, while every fast worker is occupied,
+ * reads the ready connections itself: a request then waits in the bounded
+ * fast queue, or, the queue full, is answered 503 `overloaded` at once. An
+ * idle keep-alive connection holds no thread. */
 #ifndef SERVER_H
 #define SERVER_H
 

@@ -38,9 +38,24 @@ static int entry_mac(const char *hash, const char *fields, char mac[65])
     return accounts_mac_hex("session-cache", msg, (size_t)n, mac);
 }
 
+static const caller_t no_caller;
+
+const caller_t *session_caller(const req_t *r)
+{
+    return r->auth.app ? r->auth.app : &no_caller;
+}
+
+/* A new caller_t in r's arena, hung on r->auth (all zero). */
+static caller_t *caller_new(req_t *r)
+{
+    caller_t *c = arena_alloc(r->arena, sizeof *c);
+    r->auth.app = c;
+    return c;
+}
+
 /* SET the cached form: added to b when given (the caller runs it), else
  * sent now. */
-static void cache_session(req_t *r, kv_batch_t *b, const char *hash, const auth_t *a,
+static void cache_session(req_t *r, kv_batch_t *b, const char *hash, const auth_t *a, const caller_t *c,
                           long long expires_at)
 {
     long long ttl = expires_at - clock_now_s();
@@ -50,8 +65,8 @@ static void cache_session(req_t *r, kv_batch_t *b, const char *hash, const auth_
         ttl = SESSION_CACHE_MAX_S;
     char mac[65];
     const char *fields = arena_sprintf(r->arena, "1 %lld %lld %d %lld %lld %s", a->user_id,
-                                       a->organizer_id, a->roles, a->admin_unit_id, expires_at,
-                                       a->area[0] ? a->area : "-");
+                                       c->organizer_id, a->roles, c->admin_unit_id, expires_at,
+                                       c->area[0] ? c->area : "-");
     if (entry_mac(hash, fields, mac) < 0)
         return;
     const char **argv = arena_alloc(r->arena, 5 * sizeof *argv);
@@ -90,10 +105,10 @@ int session_insert(req_t *r, const session_info_t *s, char token[64], char hash[
 
 void session_cache_new(req_t *r, kv_batch_t *b, const session_info_t *s, const char *hash)
 {
-    auth_t a = { .roles = s->roles, .user_id = s->user_id, .organizer_id = s->organizer_id,
-                 .admin_unit_id = s->admin_unit_id };
-    snprintf(a.area, sizeof a.area, "%s", s->area ? s->area : "");
-    cache_session(r, b, hash, &a, clock_now_s() + session_ttl(s));
+    auth_t a = { .roles = s->roles, .user_id = s->user_id };
+    caller_t c = { .organizer_id = s->organizer_id, .admin_unit_id = s->admin_unit_id };
+    snprintf(c.area, sizeof c.area, "%s", s->area ? s->area : "");
+    cache_session(r, b, hash, &a, &c, clock_now_s() + session_ttl(s));
 }
 
 int session_create(req_t *r, const session_info_t *s, char token[64])
@@ -108,11 +123,11 @@ int session_create(req_t *r, const session_info_t *s, char token[64])
 
 /* Parse the cached form of hash's session. Returns 1 when its MAC holds
  * and it is a user's session, not expired. */
-static int parse_cached(const char *hash, const char *v, auth_t *a, long long now)
+static int parse_cached(const char *hash, const char *v, auth_t *a, caller_t *c, long long now)
 {
     long long u, o, unit, exp;
     int roles, used = 0;
-    char area[sizeof a->area], mac[65], want[65];
+    char area[sizeof c->area], mac[65], want[65];
     if (!v || strlen(v) > 200 ||
         sscanf(v, "1 %lld %lld %d %lld %lld %6s %n", &u, &o, &roles, &unit, &exp, area, &used) != 6 ||
         !used || used < 2 || sscanf(v + used, "%64s", mac) != 1)
@@ -126,12 +141,12 @@ static int parse_cached(const char *hash, const char *v, auth_t *a, long long no
     if (exp <= now || roles == 0 || (roles & ROLE_UNIT_ADMIN))
         return 0;
     a->user_id = u;
-    a->organizer_id = o;
+    c->organizer_id = o;
     a->roles = roles;
-    a->admin_unit_id = unit;
+    c->admin_unit_id = unit;
     if (strcmp(area, "-") == 0)
         area[0] = '\0';
-    memcpy(a->area, area, sizeof a->area);    /* same size, NUL-terminated by %6s */
+    memcpy(c->area, area, sizeof c->area);    /* same size, NUL-terminated by %6s */
     return 1;
 }
 
@@ -142,11 +157,12 @@ int session_resolve(req_t *r, const char *token)
         return -1;
     auth_t *a = &r->auth;
     memset(a, 0, sizeof *a);
+    caller_t *c = caller_new(r);
     crypto_sha256_hex(token, len, a->token_hash);
     long long now = clock_now_s();
     redisReply *rep = kv_cmd(req_kv(r), r->arena, "GET sess:%s", a->token_hash);
-    if (rep && rep->type == REDIS_REPLY_STRING && parse_cached(a->token_hash, rep->str, a, now)) {
-        if (!a->organizer_id)
+    if (rep && rep->type == REDIS_REPLY_STRING && parse_cached(a->token_hash, rep->str, a, c, now)) {
+        if (!c->organizer_id)
             return 0;
         db_res_t *o = db_query(req_db(r), r->arena,
                                "SELECT o.disabled, o.area FROM sessions s JOIN organizers o"
@@ -155,7 +171,7 @@ int session_resolve(req_t *r, const char *token)
         if (!o)
             return -2;
         if (o->nrows && db_int(o, 0, 0) == 0) {
-            snprintf(a->area, sizeof a->area, "%s", db_get(o, 0, 1) ? db_get(o, 0, 1) : "");
+            snprintf(c->area, sizeof c->area, "%s", db_get(o, 0, 1) ? db_get(o, 0, 1) : "");
             return 0;
         }
         kv_cmd(req_kv(r), r->arena, "DEL sess:%s", a->token_hash);
@@ -179,25 +195,25 @@ int session_resolve(req_t *r, const char *token)
         return -1;
     int mask = (int)db_int(res, 0, 2);
     a->user_id = db_int(res, 0, 0);
-    a->organizer_id = db_int(res, 0, 1);
+    c->organizer_id = db_int(res, 0, 1);
     if (a->user_id) {
         if (!db_get(res, 0, 4))
             return -1;                       /* the user is gone */
         a->roles = mask & (int)db_int(res, 0, 4) & (ROLE_USER | ROLE_UNIT_ADMIN);
-        a->admin_unit_id = db_int(res, 0, 5);
-        if (!a->admin_unit_id)
+        c->admin_unit_id = db_int(res, 0, 5);
+        if (!c->admin_unit_id)
             a->roles &= ~ROLE_UNIT_ADMIN;    /* a unit admin of no unit is none */
         if (!(a->roles & ROLE_UNIT_ADMIN))
-            a->admin_unit_id = 0;
-    } else if (a->organizer_id) {
+            c->admin_unit_id = 0;
+    } else if (c->organizer_id) {
         if (!db_get(res, 0, 7) || db_int(res, 0, 7) != 0)
             return -1;                       /* disabled or removed */
         a->roles = mask & ROLE_ORGANIZER;
-        snprintf(a->area, sizeof a->area, "%s", db_get(res, 0, 6) ? db_get(res, 0, 6) : "");
+        snprintf(c->area, sizeof c->area, "%s", db_get(res, 0, 6) ? db_get(res, 0, 6) : "");
     }
     if (!a->roles)
         return -1;
-    cache_session(r, NULL, a->token_hash, a, db_int(res, 0, 3));
+    cache_session(r, NULL, a->token_hash, a, c, db_int(res, 0, 3));
     return 0;
 }
 
@@ -227,7 +243,7 @@ int session_end(req_t *r, const char *hash)
 
 int accounts_route_admit(req_t *r, const route_t *rt)
 {
-    if ((rt->flags & R_NATIONWIDE) && r->auth.area[0]) {
+    if ((rt->flags & R_NATIONWIDE) && session_caller(r)->area[0]) {
         reply_error(r, 403, "forbidden", "only an organizer for the whole country may do this");
         return -1;
     }

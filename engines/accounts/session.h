@@ -18,6 +18,18 @@
 
 #include "server/request.h"
 
+/* Who the caller is in the contest, beyond what server/ keeps in r->auth
+ * (roles, user id, token hash): filled by session_resolve, reached with
+ * session_caller(r). */
+typedef struct {
+    long long organizer_id;    /* organizer account, or 0 */
+    long long admin_unit_id;   /* the unit a unit admin administers, or 0 */
+    char area[7];              /* organizer's area: "" = all, else a region code */
+} caller_t;
+
+/* The caller of r: never NULL (all zero when no session was resolved). */
+const caller_t *session_caller(const req_t *r);
+
 typedef struct {
     long long user_id, organizer_id, admin_unit_id;
     int roles;            /* the roles it has now (cached) */

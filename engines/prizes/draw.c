@@ -5,6 +5,7 @@
 #define _GNU_SOURCE
 #include "engines/prizes/prizes.h"
 #include "engines/accounts/seal.h"
+#include "engines/accounts/session.h"
 #include "rules/draw_rng.h"
 #include "rules/mask.h"
 #include "rules/names.h"
@@ -56,13 +57,13 @@ int prizes_commit(req_t *r, const contest_t *c, const char *seed_sha256, const c
         lower[i] = (char)(seed_sha256[i] >= 'A' && seed_sha256[i] <= 'F' ? seed_sha256[i] + 32 : seed_sha256[i]);
     long long n = db_exec(req_db(r),
                           "INSERT INTO draws (contest_id, seed_sha256, public_value_source, committed_at, committed_by)"
-                          " VALUES (?, ?, ?, ?, ?)", "issii", c->id, lower, source, now, r->auth.organizer_id);
+                          " VALUES (?, ?, ?, ?, ?)", "issii", c->id, lower, source, now, session_caller(r)->organizer_id);
     if (n < 0) {
         if (db_errno(req_db(r)) == DB_ER_DUP_ENTRY)
             return reply_error(r, 409, "already_committed", "this contest's draw is already committed"), PRZ_REPLIED;
         return store_err(r);
     }
-    log_info("draw of contest %lld committed by organizer %lld", c->id, r->auth.organizer_id);
+    log_info("draw of contest %lld committed by organizer %lld", c->id, session_caller(r)->organizer_id);
     char iso[32];
     iso8601_format_shanghai(now, iso);
     reply_json(r, 201, json_pack("{s:{s:s,s:s,s:s}}", "commitment", "seed_sha256", lower, "public_value_source",
@@ -197,12 +198,12 @@ static int freeze_locked(req_t *r, const contest_t *c, const char **sha)
     crypto_sha256_hex(text, len, h);
     long long n = db_exec(req_db(r), "UPDATE draws SET candidates = ?, candidates_sha256 = ?, frozen_at = ?,"
                           " frozen_by = ? WHERE contest_id = ? AND frozen_at IS NULL",
-                          "ssiii", text, h, (long long)clock_now_s(), r->auth.organizer_id, c->id);
+                          "ssiii", text, h, (long long)clock_now_s(), session_caller(r)->organizer_id, c->id);
     free(text);
     if (n < 0)
         return store_err(r);
     *sha = arena_strdup(r->arena, h);
-    log_info("draw candidates of contest %lld frozen by organizer %lld", c->id, r->auth.organizer_id);
+    log_info("draw candidates of contest %lld frozen by organizer %lld", c->id, session_caller(r)->organizer_id);
     return 0;
 }
 
@@ -338,7 +339,7 @@ static int reveal_locked(req_t *r, const contest_t *c, db_res_t *d, const char *
         return rc;
     if (db_exec(req_db(r), "UPDATE draws SET seed_hex = ?, public_value = ?, algorithm = ?, revealed_at = ?,"
                 " revealed_by = ? WHERE contest_id = ?", "sssiii", seed_hex, pv, DRAW_ALGORITHM,
-                (long long)clock_now_s(), r->auth.organizer_id, c->id) < 0)
+                (long long)clock_now_s(), session_caller(r)->organizer_id, c->id) < 0)
         return store_err(r);
     return 0;
 }
@@ -354,7 +355,7 @@ int prizes_reveal(req_t *r, const contest_t *c, const char *seed_hex, const char
         db_rollback(req_db(r));
         return rc < 0 ? rc : store_err(r);
     }
-    log_info("draw of contest %lld revealed by organizer %lld", c->id, r->auth.organizer_id);
+    log_info("draw of contest %lld revealed by organizer %lld", c->id, session_caller(r)->organizer_id);
     json_t *body;
     if ((rc = prizes_winners(r, c, 1, &body)) < 0)
         return rc;

@@ -3,6 +3,7 @@
 #include "engines/prizes/prizes.h"
 #include "engines/wechat/content_check.h"
 #include "engines/accounts/seal.h"
+#include "engines/accounts/session.h"
 #include "rules/douyin.h"
 #include "rules/mask.h"
 #include "rules/names.h"
@@ -236,7 +237,7 @@ int prizes_video_list(req_t *r)
     long long limit, offset;
     if (req_query_int(r, "limit", 20, 1, 100, &limit) < 0 || req_query_int(r, "offset", 0, 0, 1000000, &offset) < 0)
         return PRZ_REPLIED;
-    const char *a = r->auth.area;
+    const char *a = session_caller(r)->area;
     db_res_t *t = db_query(req_db(r), r->arena, "SELECT COUNT(*) FROM video_items i JOIN video_receipts v"
                            " ON v.id = i.receipt_id WHERE" AREA, "ssss", a, a, a, a);
     db_res_t *res = t ? db_query(req_db(r), r->arena,
@@ -272,7 +273,7 @@ int prizes_video_regions(req_t *r)
     if (!county && strcmp(level, "city") != 0)
         return reply_error(r, 400, "invalid_level", "level: city or county"), PRZ_REPLIED;
     const char *parent = req_query(r, "parent");
-    const char *a = r->auth.area;
+    const char *a = session_caller(r)->area;
     /* Every region of the level (under parent when given) in the caller's
      * area, with its works, so that one that sent nothing shows 0. */
     const char *sql = county
@@ -332,12 +333,12 @@ int prizes_video_award(req_t *r, long long item_id, json_t *body)
                                                                db_int(s, 0, (size_t)lv), levels[lv])), PRZ_REPLIED;
     }
     if (db_exec(db, "UPDATE video_items SET award = ?, awarded_at = ?, awarded_by = ? WHERE id = ?", "siii",
-                lv >= 0 ? levels[lv] : NULL, (long long)clock_now_s(), r->auth.organizer_id, item_id) < 0 ||
+                lv >= 0 ? levels[lv] : NULL, (long long)clock_now_s(), session_caller(r)->organizer_id, item_id) < 0 ||
         db_commit(db) < 0) {
         db_rollback(db);
         return store_err(r);
     }
-    log_info("video %lld award %s by organizer %lld", item_id, lv >= 0 ? levels[lv] : "none", r->auth.organizer_id);
+    log_info("video %lld award %s by organizer %lld", item_id, lv >= 0 ? levels[lv] : "none", session_caller(r)->organizer_id);
     reply_json(r, 200, json_pack("{s:I,s:s?}", "id", (json_int_t)item_id, "award", lv >= 0 ? levels[lv] : NULL));
     return 0;
 }

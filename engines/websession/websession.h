@@ -38,11 +38,12 @@
 int websession_id_valid(const char *s);
 
 /* Make a pending web session. id gets WEBSESSION_ID_LEN digits and a NUL,
- * secret CRYPTO_TOKEN_LEN characters and a NUL. Returns 0, or -1 on a
- * store or random-source failure. */
+ * secret CRYPTO_TOKEN_LEN characters and a NUL. Returns ST_OK, ST_STORE,
+ * or ST_ERR when the random source failed. */
 typedef enum { WS_FOR_QUIZ, WS_FOR_CONSOLE } ws_purpose_t;
 
-int websession_create(req_t *r, ws_purpose_t purpose, char id[WEBSESSION_ID_LEN + 1], char secret[64]);
+status_t websession_create(req_t *r, ws_purpose_t purpose, char id[WEBSESSION_ID_LEN + 1], char secret[64])
+    __attribute__((warn_unused_result));
 
 typedef enum {
     WS_PENDING,
@@ -55,19 +56,21 @@ typedef enum {
 /* Poll id with secret. On WS_CONFIRMED, token[0] is NUL unless this call
  * handed the session over (then it holds the new session's token: the
  * only time it exists outside the caller, and *unit_id is the unit of a
- * console session, 0 for a quiz one). Returns 0 with *state set, or -1 on
- * a store error. */
-int websession_poll(req_t *r, const char *id, const char *secret, ws_state_t *state, char token[64],
-                    long long *unit_id);
+ * console session, 0 for a quiz one). Returns ST_OK with *state set, or a
+ * failure (ST_STORE). */
+status_t websession_poll(req_t *r, const char *id, const char *secret, ws_state_t *state, char token[64],
+                         long long *unit_id) __attribute__((warn_unused_result));
 
-/* Confirm id for user_id. Returns 0 (confirmed now, or already by this
- * same user: a retried confirm), WS_NOT_FOUND (none, or confirmed by
- * someone else), WS_EXPIRED, WS_FORBIDDEN (a console sign-in and user_id
- * administers no unit: nothing is written), or -1 on a store error. */
-int websession_confirm(req_t *r, const char *id, long long user_id);
+/* Confirm id for user_id. Returns ST_OK with *state: WS_CONFIRMED
+ * (confirmed now, or already by this same user: a retried confirm),
+ * WS_NOT_FOUND (none, or confirmed by someone else), WS_EXPIRED, or
+ * WS_FORBIDDEN (a console sign-in and user_id administers no unit: nothing
+ * is written); or ST_STORE. */
+status_t websession_confirm(req_t *r, const char *id, long long user_id, ws_state_t *state)
+    __attribute__((warn_unused_result));
 
-/* 1 when id is pending and not expired (its code may be shown), 0 when
- * not, -1 on a store error. */
-int websession_is_pending(req_t *r, const char *id);
+/* ST_OK when id is pending and not expired (its code may be shown),
+ * ST_NOT_FOUND when not, ST_STORE. */
+status_t websession_is_pending(req_t *r, const char *id) __attribute__((warn_unused_result));
 
 #endif

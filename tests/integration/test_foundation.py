@@ -6,8 +6,11 @@ import json
 import os
 import socket
 import struct
+import subprocess
 import threading
 import time
+
+import stack as stackmod
 
 __order__ = 10
 
@@ -186,6 +189,40 @@ def test_metrics_from_loopback(stack):
     text = r.body.decode()
     assert 'quiz_requests_total{method="GET",route="/api/v1/ping",status="200"}' in text
     assert "quiz_request_seconds_bucket" in text and "quiz_workers" in text
+
+
+def metric(stack, name):
+    for line in stack.get("/metrics").body.decode().splitlines():
+        if line.startswith(name + " "):
+            return int(line.split()[-1])
+    raise AssertionError("no %s in /metrics" % name)
+
+
+def test_db_tx_retries_are_counted_in_metrics(stack):
+    # A lock wait timeout of one second, and a row lock held for two: the
+    # login's transaction on that user's row times out (1205) at least once,
+    # db_tx runs it again, the login succeeds, and /metrics counts the retry.
+    st = stack.factory(mariadb_extra=["--innodb-lock-wait-timeout=1"])
+    st.start()
+    try:
+        openid = "o" + os.urandom(8).hex()
+        st.login(openid)
+        before = metric(st, "quiz_db_tx_retries_total")
+        holder = subprocess.Popen(
+            [stackmod.which("mariadb", "mysql"), "--no-defaults", "-S", st.db_socket, "-uroot", "quiz",
+             "-e", "START TRANSACTION; SELECT id FROM users WHERE openid = '%s' FOR UPDATE;"
+                   " SELECT SLEEP(2); COMMIT;" % openid],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            time.sleep(0.5)    # the client holds the lock by now
+            t0 = time.time()
+            token, user = st.login(openid)
+            assert token and time.time() - t0 > 1, "the login never waited for the lock"
+        finally:
+            holder.wait(30)
+        assert metric(st, "quiz_db_tx_retries_total") > before
+    finally:
+        st.stop()
 
 
 def test_metrics_refused_from_elsewhere(stack):

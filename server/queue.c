@@ -1,0 +1,91 @@
+/* queue.c: see queue.h. */
+#include "server/queue.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+void queue_init(queue_t *q, int cap, int wake_fd)
+{
+    q->items = calloc((size_t)cap, sizeof *q->items);
+    if (!q->items)
+        abort();
+    q->cap = cap;
+    q->head = q->len = 0;
+    q->wake_fd = wake_fd;
+    q->stopped = 0;
+    pthread_mutex_init(&q->mu, NULL);
+    pthread_cond_init(&q->cv, NULL);
+}
+
+void queue_free(queue_t *q)
+{
+    free(q->items);
+    q->items = NULL;
+}
+
+static void bump(int fd)
+{
+    uint64_t one = 1;
+    ssize_t n = write(fd, &one, sizeof one);
+    (void)n;
+}
+
+int queue_push(queue_t *q, void *item)
+{
+    pthread_mutex_lock(&q->mu);
+    if (q->len == q->cap) {
+        pthread_mutex_unlock(&q->mu);
+        return -1;
+    }
+    q->items[(q->head + q->len++) % q->cap] = item;
+    pthread_cond_signal(&q->cv);
+    pthread_mutex_unlock(&q->mu);
+    if (q->wake_fd >= 0)
+        bump(q->wake_fd);
+    return 0;
+}
+
+/* Under q->mu. */
+static void *take(queue_t *q)
+{
+    void *item = q->items[q->head];
+    q->head = (q->head + 1) % q->cap;
+    q->len--;
+    return item;
+}
+
+void *queue_trypop(queue_t *q)
+{
+    if (__atomic_load_n(&q->len, __ATOMIC_RELAXED) == 0)
+        return NULL;
+    pthread_mutex_lock(&q->mu);
+    void *item = q->len ? take(q) : NULL;
+    int more = q->len > 0;
+    pthread_mutex_unlock(&q->mu);
+    /* one wake per push may have been taken by a thread that found the
+     * item gone: pass the wake on while items remain */
+    if (more && q->wake_fd >= 0)
+        bump(q->wake_fd);
+    return item;
+}
+
+void *queue_pop(queue_t *q)
+{
+    pthread_mutex_lock(&q->mu);
+    while (!q->len && !q->stopped)
+        pthread_cond_wait(&q->cv, &q->mu);
+    void *item = q->len ? take(q) : NULL;
+    pthread_mutex_unlock(&q->mu);
+    return item;
+}
+
+void queue_stop(queue_t *q)
+{
+    pthread_mutex_lock(&q->mu);
+    q->stopped = 1;
+    pthread_cond_broadcast(&q->cv);
+    pthread_mutex_unlock(&q->mu);
+}
+
+int queue_len(const queue_t *q) { return __atomic_load_n(&q->len, __ATOMIC_RELAXED); }
