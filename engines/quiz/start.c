@@ -1,12 +1,16 @@
 /* start.c: see start.h.
  *
  * The transaction, under db_tx (server/db.h): the user's row FOR UPDATE,
- * the day's count and the open attempt, the draw (random active questions
- * per paper entry, each with its options shuffled), the INSERT, COMMIT. */
+ * the day's count and the open attempt in one locking read; the draw in
+ * the server (rules/paper_draw from a random seed over the bank's active
+ * questions kept in memory, engines/quiz/bank.h); the INSERT, which also
+ * checks the bank's version; COMMIT. MariaDB draws nothing. */
 #include "engines/quiz/start.h"
+#include "engines/quiz/bank.h"
 #include "lib/crypto.h"
 #include "rules/attempt.h"
 #include "rules/eligibility.h"
+#include "rules/paper_draw.h"
 #include "rules/score.h"
 #include "server/db.h"
 #include "server/log.h"
@@ -58,81 +62,35 @@ static status_t open_attempt(db_t *db, arena_t *a, long long aid, quiz_started_t
 
 /* ---- drawing a paper ---- */
 
-/* Per paper entry, `count` random active questions of its category: the
- * window numbers each category's candidates in a random order, and only
- * ids are sorted, so the texts are read for the chosen questions alone. */
-#define DRAW_SQL \
-    "SELECT q.id, q.type, q.stem, q.options FROM (" \
-    "  SELECT q0.id, p.cnt, ROW_NUMBER() OVER (PARTITION BY p.n ORDER BY RAND()) AS rn" \
-    "  FROM JSON_TABLE(?, '$[*]' COLUMNS (n FOR ORDINALITY," \
-    "    category VARCHAR(32) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin PATH '$.category'," \
-    "    cnt INT PATH '$.count')) p" \
-    "  JOIN questions q0 ON q0.active = 1 AND q0.category = p.category" \
-    ") pick JOIN questions q ON q.id = pick.id WHERE pick.rn <= pick.cnt"
-
-#define DRAW_ANY_SQL \
-    "SELECT q.id, q.type, q.stem, q.options FROM (" \
-    "  SELECT id FROM questions WHERE active = 1 ORDER BY RAND() LIMIT ?" \
-    ") pick JOIN questions q ON q.id = pick.id"
-
-typedef struct {
-    long long id;
-    const char *type, *stem, *options;
-    char perm[ATTEMPT_MAX_OPTIONS + 1];
-    uint32_t order;
-} drawn_t;
-
-static int type_rank(const char *t)
+/* The contest's paper spec as the draw takes it; -1 when it is not one. */
+static int paper_spec(arena_t *a, const contest_t *c, draw_entry_t **out)
 {
-    return strcmp(t, "single") == 0 ? 0 : strcmp(t, "multiple") == 0 ? 1 : 2;
-}
-
-static int cmp_drawn(const void *a, const void *b)
-{
-    const drawn_t *x = a, *y = b;
-    int tx = type_rank(x->type), ty = type_rank(y->type);
-    if (tx != ty)
-        return tx - ty;
-    return x->order < y->order ? -1 : x->order > y->order;
-}
-
-/* Draw the paper of c. Returns the number of questions (0 when the bank
- * cannot fill the paper), or -1 on a store error. The questions are shown
- * grouped by type (single, multiple, judge) as printed papers are, in a
- * random order within each group, each with its options shuffled. */
-static int draw(db_t *db, arena_t *a, const contest_t *c, drawn_t **out)
-{
-    int want = contest_questions_per_attempt(c);
-    if (want <= 0)
-        return 0;
     json_t *paper = arena_json(a, json_loads(c->paper_json ? c->paper_json : "[]", 0, NULL));
-    int any = json_array_size(paper) == 1 &&
-              strcmp(json_string_value(json_object_get(json_array_get(paper, 0), "category")) ?: "", "*") == 0;
-    db_res_t *q = any ? db_query(db, a, DRAW_ANY_SQL, "i", (long long)want)
-                      : db_query(db, a, DRAW_SQL, "s", c->paper_json);
-    if (!q)
-        return -1;
-    if ((int)q->nrows < want)
-        return 0;
-    drawn_t *d = arena_alloc(a, sizeof *d * q->nrows);
-    uint32_t *rnd = arena_alloc(a, sizeof *rnd * q->nrows * (ATTEMPT_MAX_OPTIONS + 1));
-    crypto_random_bytes(rnd, sizeof *rnd * q->nrows * (ATTEMPT_MAX_OPTIONS + 1));
-    for (size_t i = 0; i < q->nrows; i++) {
-        uint32_t *w = rnd + i * (ATTEMPT_MAX_OPTIONS + 1);
-        d[i].id = db_int(q, i, 0);
-        d[i].type = db_get(q, i, 1);
-        d[i].stem = db_get(q, i, 2);
-        d[i].options = db_get(q, i, 3);
-        d[i].order = w[ATTEMPT_MAX_OPTIONS];
-        json_t *opts = arena_json(a, json_loads(d[i].options ? d[i].options : "[]", 0, NULL));
-        int n = (int)json_array_size(opts);
-        int judge = strcmp(d[i].type, "judge") == 0;
-        if (attempt_shuffle(judge ? 2 : n, judge, w, d[i].perm) < 0)
-            return 0;
+    size_t n = json_array_size(paper);
+    draw_entry_t *e = arena_alloc(a, sizeof *e * (n + 1));
+    for (size_t i = 0; i < n; i++) {
+        json_t *j = json_array_get(paper, i);
+        e[i].category = json_string_value(json_object_get(j, "category"));
+        e[i].count = (int)json_integer_value(json_object_get(j, "count"));
+        if (!e[i].category)
+            return -1;
     }
-    qsort(d, q->nrows, sizeof *d, cmp_drawn);
-    *out = d;
-    return (int)q->nrows;
+    *out = e;
+    return (int)n;
+}
+
+/* The paper of seed from bank b: the number of questions into d (0 when
+ * the bank cannot fill the paper, -1 on a bad spec). */
+static int draw(arena_t *a, const contest_t *c, const quiz_bank_t *b, const unsigned char *seed,
+                drawn_question_t **d)
+{
+    draw_entry_t *spec;
+    int nspec = paper_spec(a, c, &spec);
+    int want = contest_questions_per_attempt(c);
+    if (nspec < 0 || want <= 0 || want > PAPER_MAX_QUESTIONS)
+        return nspec < 0 || want > PAPER_MAX_QUESTIONS ? -1 : 0;
+    *d = arena_alloc(a, sizeof **d * (size_t)want);
+    return paper_draw(seed, b->q, b->n, spec, (size_t)nspec, *d, (size_t)want);
 }
 
 /* ---- the transaction ---- */
@@ -152,32 +110,79 @@ static status_t refuse(db_t *db, quiz_started_t *out, quiz_start_outcome_t why)
     return ST_OK;
 }
 
+/* The attempt's row: the seed, the bank version it was drawn from, and
+ * the paper as drawn (ids and option orders) for every reader. The row is
+ * written only while the bank is still at that version (the check rides in
+ * the INSERT: 0 rows when the bank moved on). */
+#define INSERT_SQL \
+    "INSERT INTO attempts (contest_id, user_id, day, started_at, deadline, questions, seed, bank_version)" \
+    " SELECT ?, ?, ?, ?, ?, ?, UNHEX(?), version FROM question_bank WHERE id = 1 AND version = ?"
+
+/* The bank for this start: the copy in memory, or (fresh) read at the
+ * version now stored. NULL on a store error. */
+static quiz_bank_t *bank_for_start(db_t *db, arena_t *a, int fresh)
+{
+    quiz_bank_t *b = fresh ? NULL : quiz_bank_current();
+    if (b)
+        return b;
+    long long v = quiz_bank_version(db, a);
+    return v < 0 ? NULL : quiz_bank_get(db, v);
+}
+
+/* Draw from b and insert: 1 stored (*shown set), 0 the bank moved on,
+ * 2 the bank cannot fill the paper, -1 a store error. */
+static int try_insert(db_t *db, start_ctx_t *x, const quiz_bank_t *b, long long uid, long long day,
+                      long long deadline, json_t **shown)
+{
+    arena_t *a = x->r->arena;
+    unsigned char seed[PAPER_SEED_LEN];
+    char seed_hex[2 * PAPER_SEED_LEN + 1];
+    if (crypto_random_bytes(seed, sizeof seed) < 0)
+        return -1;
+    crypto_hex_encode(seed, sizeof seed, seed_hex);
+    drawn_question_t *d = NULL;
+    int n = draw(a, x->c, b, seed, &d);
+    if (n <= 0)
+        return n < 0 ? -1 : 2;
+    json_t *stored = arena_json(a, json_array());
+    *shown = arena_json(a, json_array());
+    for (int i = 0; i < n; i++) {
+        const quiz_bank_text_t *t = &b->text[d[i].bank_index];
+        json_array_append_new(stored, json_pack("{s:I,s:s}", "id", (json_int_t)d[i].id, "o", d[i].perm));
+        json_array_append_new(*shown, question_json(a, d[i].id, t->type, t->stem, t->options, d[i].perm));
+    }
+    const char *qs = arena_json_text(a, stored);
+    long long rc = qs ? db_exec(db, INSERT_SQL, "iiiiissi", x->c->id, uid, day, x->now, deadline, qs, seed_hex,
+                                b->version)
+                      : -1;
+    return rc < 0 ? -1 : rc > 0;
+}
+
 /* Draw the paper and store the new attempt; COMMIT. */
 static status_t insert_attempt(db_t *db, start_ctx_t *x, long long uid, long long day)
 {
-    arena_t *a = x->r->arena;
     const contest_t *c = x->c;
-    drawn_t *d = NULL;
-    int n = draw(db, a, c, &d);
-    if (n < 0)
-        return ST_STORE;
-    if (n == 0) {
-        log_warn("contest %lld: the question bank cannot fill the paper", c->id);
-        return refuse(db, x->out, START_NO_PAPER);
-    }
-    json_t *stored = arena_json(a, json_array()), *shown = arena_json(a, json_array());
-    for (int i = 0; i < n; i++) {
-        json_array_append_new(stored, json_pack("{s:I,s:s}", "id", (json_int_t)d[i].id, "o", d[i].perm));
-        json_array_append_new(shown, question_json(a, d[i].id, d[i].type, d[i].stem, d[i].options, d[i].perm));
-    }
-    const char *qs = arena_json_text(a, stored);
     /* The time limit, but never past the end of the contest. */
     long long now = x->now;
     long long deadline = now + c->time_limit_s < c->ends_at ? now + c->time_limit_s : c->ends_at;
-    long long rc = qs ? db_exec(db, "INSERT INTO attempts (contest_id, user_id, day, started_at, deadline, questions)"
-                                    " VALUES (?, ?, ?, ?, ?, ?)", "iiiiis", c->id, uid, day, now, deadline, qs)
-                      : -1;
-    if (rc < 0 || db_commit(db) < 0)
+    json_t *shown = NULL;
+    int got = 0;
+    /* The copy in memory first; when the bank moved on (or cannot fill the
+     * paper and may have since), once more from the bank read again. */
+    for (int fresh = 0; fresh < 2 && got != 1; fresh++) {
+        quiz_bank_t *b = bank_for_start(db, x->r->arena, fresh);
+        if (!b)
+            return ST_STORE;
+        got = try_insert(db, x, b, uid, day, deadline, &shown);
+        quiz_bank_put(b);
+        if (got < 0)
+            return ST_STORE;
+    }
+    if (got == 2) {
+        log_warn("contest %lld: the question bank cannot fill the paper", c->id);
+        return refuse(db, x->out, START_NO_PAPER);
+    }
+    if (got != 1 || db_commit(db) < 0)
         return ST_STORE;
     x->out->outcome = START_NEW;
     x->out->attempt_id = db_last_id(db);
