@@ -55,11 +55,11 @@ int paper_qtype(const char *name)
     if (!name)
         return -1;
     if (strcmp(name, "single") == 0)
-        return QTYPE_SINGLE;
+        return PQ_SINGLE;
     if (strcmp(name, "multiple") == 0)
-        return QTYPE_MULTIPLE;
+        return PQ_MULTIPLE;
     if (strcmp(name, "judge") == 0)
-        return QTYPE_JUDGE;
+        return PQ_JUDGE;
     return -1;
 }
 
@@ -124,7 +124,7 @@ static int choose(draw_state_t *st, size_t nbank, const draw_entry_t *e, stream_
 
 typedef struct {
     drawn_question_t q;
-    qtype_t type;
+    paper_qtype_t type;
     uint32_t key;
 } shown_t;
 
@@ -151,7 +151,7 @@ static long spec_total(const draw_question_t *bank, size_t nbank, const draw_ent
     if (total > PAPER_MAX_QUESTIONS || (size_t)total > max_out)
         return -1;
     for (size_t i = 0; i < nbank; i++)
-        if (!bank[i].category || bank[i].type < QTYPE_SINGLE || bank[i].type > QTYPE_JUDGE ||
+        if (!bank[i].category || bank[i].type < PQ_SINGLE || bank[i].type > PQ_JUDGE ||
             bank[i].noptions < 2 || bank[i].noptions > ATTEMPT_MAX_OPTIONS)
             return -1;
     return total;
@@ -179,7 +179,7 @@ static int draw_with(draw_state_t *st, stream_t *s, size_t nbank, const draw_ent
         shown[i].q.bank_index = picked[i];
         shown[i].type = q->type;
         shown[i].key = stream_word(s);
-        if (attempt_shuffle(q->type == QTYPE_JUDGE ? 2 : q->noptions, q->type == QTYPE_JUDGE, w, shown[i].q.perm))
+        if (attempt_shuffle(q->type == PQ_JUDGE ? 2 : q->noptions, q->type == PQ_JUDGE, w, shown[i].q.perm))
             return -1;
     }
     if (s->failed)

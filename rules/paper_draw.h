@@ -19,13 +19,13 @@
 #define PAPER_SEED_LEN 16
 #define PAPER_MAX_QUESTIONS 500
 
-typedef enum { QTYPE_SINGLE = 0, QTYPE_MULTIPLE = 1, QTYPE_JUDGE = 2 } qtype_t;
+typedef enum { PQ_SINGLE = 0, PQ_MULTIPLE = 1, PQ_JUDGE = 2 } paper_qtype_t;
 
 /* One active question of the bank, as far as the draw needs it. */
 typedef struct {
     long long id;
     const char *category;
-    qtype_t type;
+    paper_qtype_t type;
     int noptions;           /* 2..6; judge questions 2 */
 } draw_question_t;
 

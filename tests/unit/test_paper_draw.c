@@ -14,8 +14,8 @@ static draw_question_t *bank30(void)
     for (int i = 0; i < 30; i++) {
         b[i].id = 1000 - i * 7;
         b[i].category = cats[i % 3];
-        b[i].type = (qtype_t)(i % 3 == 2 ? QTYPE_JUDGE : i % 2);
-        b[i].noptions = b[i].type == QTYPE_JUDGE ? 2 : 3 + i % 4;
+        b[i].type = (paper_qtype_t)(i % 3 == 2 ? PQ_JUDGE : i % 2);
+        b[i].noptions = b[i].type == PQ_JUDGE ? 2 : 3 + i % 4;
     }
     return b;
 }
@@ -88,7 +88,7 @@ TEST(counts_per_category_no_repeats_grouped_by_type)
                 per[c] += strcmp(q->category, cats[c]) == 0;
             CHECK(attempt_perm_valid(d[i].perm));
             CHECK_INT(strlen(d[i].perm), q->noptions);
-            if (q->type == QTYPE_JUDGE)
+            if (q->type == PQ_JUDGE)
                 CHECK_STR(d[i].perm, "AB");
         }
         CHECK_INT(per[0], 10);
@@ -115,10 +115,10 @@ TEST(short_bank_and_bad_input)
     draw_entry_t big[] = { { "*", 30 } };
     CHECK_INT(paper_draw(s, b, 30, big, 1, d, 29), -1);
     CHECK_INT(paper_draw(s, b, 30, big, 1, d, 30), 30);
-    draw_question_t dup[2] = { { 5, "法", QTYPE_SINGLE, 4 }, { 5, "法", QTYPE_SINGLE, 4 } };
+    draw_question_t dup[2] = { { 5, "法", PQ_SINGLE, 4 }, { 5, "法", PQ_SINGLE, 4 } };
     draw_entry_t one[] = { { "法", 1 } };
     CHECK_INT(paper_draw(s, dup, 2, one, 1, d, 40), -1);
-    draw_question_t seven[1] = { { 5, "法", QTYPE_SINGLE, 7 } };
+    draw_question_t seven[1] = { { 5, "法", PQ_SINGLE, 7 } };
     CHECK_INT(paper_draw(s, seven, 1, one, 1, d, 40), -1);
     CHECK_INT(paper_draw(s, b, 30, NULL, 0, d, 40), 0);
 }
@@ -129,7 +129,7 @@ TEST(close_to_uniform)
 {
     draw_question_t b[10];
     for (int i = 0; i < 10; i++)
-        b[i] = (draw_question_t){ i + 1, "法", QTYPE_SINGLE, 4 };
+        b[i] = (draw_question_t){ i + 1, "法", PQ_SINGLE, 4 };
     draw_entry_t spec[] = { { "法", 3 } };
     int picks[10] = { 0 }, first[4] = { 0 };
     const int runs = 20000;
