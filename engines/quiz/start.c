@@ -1,10 +1,13 @@
 /* start.c: see start.h.
  *
- * The transaction, under db_tx (server/db.h): the user's row FOR UPDATE,
- * the day's count and the open attempt in one locking read; the draw in
- * the server (rules/paper_draw from a random seed over the bank's active
- * questions kept in memory, engines/quiz/bank.h); the INSERT, which also
- * checks the bank's version; COMMIT. MariaDB draws nothing. */
+ * The draw in the server (rules/paper_draw from a random seed over the
+ * bank's active questions kept in memory, engines/quiz/bank.h), then one
+ * round trip under db_tx_own (server/db.h): CALL quiz_start
+ * (schema/223_quiz_start.sql), whose own transaction locks the user's row,
+ * checks registration, audience, the open attempt and the daily cap, and
+ * writes the attempt's small row (seed, bank version, the paper's ids and
+ * option orders) while the bank is still at the version drawn from.
+ * MariaDB draws nothing. */
 #include "engines/quiz/start.h"
 #include "engines/quiz/bank.h"
 #include "lib/crypto.h"
@@ -93,7 +96,7 @@ static int draw(arena_t *a, const contest_t *c, const quiz_bank_t *b, const unsi
     return paper_draw(seed, b->q, b->n, spec, (size_t)nspec, *d, (size_t)want);
 }
 
-/* ---- the transaction ---- */
+/* ---- the transaction: one CALL (schema/223_quiz_start.sql) ---- */
 
 typedef struct {
     req_t *r;
@@ -102,21 +105,16 @@ typedef struct {
     quiz_started_t *out;
 } start_ctx_t;
 
-/* Refuse: roll back, and say why. */
-static status_t refuse(db_t *db, quiz_started_t *out, quiz_start_outcome_t why)
+/* The profile kinds c's audience admits, as the rules say. */
+static const char *admitted_kinds(arena_t *a, const contest_t *c)
 {
-    db_rollback(db);
-    out->outcome = why;
-    return ST_OK;
+    static const char *const kinds[] = { "staff", "five_into" };
+    char *out = arena_strdup(a, "");
+    for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++)
+        if (rules_audience_admits(c->audience, kinds[i]))
+            out = arena_sprintf(a, "%s%s%s", out, *out ? "," : "", kinds[i]);
+    return out;
 }
-
-/* The attempt's row: the seed, the bank version it was drawn from, and
- * the paper as drawn (ids and option orders) for every reader. The row is
- * written only while the bank is still at that version (the check rides in
- * the INSERT: 0 rows when the bank moved on). */
-#define INSERT_SQL \
-    "INSERT INTO attempts (contest_id, user_id, day, started_at, deadline, questions, seed, bank_version)" \
-    " SELECT ?, ?, ?, ?, ?, ?, UNHEX(?), version FROM question_bank WHERE id = 1 AND version = ?"
 
 /* The bank for this start: the copy in memory, or (fresh) read at the
  * version now stored. NULL on a store error. */
@@ -129,106 +127,103 @@ static quiz_bank_t *bank_for_start(db_t *db, arena_t *a, int fresh)
     return v < 0 ? NULL : quiz_bank_get(db, v);
 }
 
-/* Draw from b and insert: 1 stored (*shown set), 0 the bank moved on,
- * 2 the bank cannot fill the paper, -1 a store error. */
-static int try_insert(db_t *db, start_ctx_t *x, const quiz_bank_t *b, long long uid, long long day,
-                      long long deadline, json_t **shown)
+/* One try: the paper drawn from b and the CALL. The outcome text into
+ * *outcome, the attempt id into *aid. A copy in memory (not fresh) that
+ * cannot fill the paper calls nothing: "bank_moved", try a fresh one. */
+static status_t call_start(db_t *db, start_ctx_t *x, const quiz_bank_t *b, int fresh, json_t **shown,
+                           const char **outcome, long long *aid)
 {
     arena_t *a = x->r->arena;
+    const contest_t *c = x->c;
     unsigned char seed[PAPER_SEED_LEN];
     char seed_hex[2 * PAPER_SEED_LEN + 1];
     if (crypto_random_bytes(seed, sizeof seed) < 0)
-        return -1;
+        return ST_STORE;
     crypto_hex_encode(seed, sizeof seed, seed_hex);
     drawn_question_t *d = NULL;
-    int n = draw(a, x->c, b, seed, &d);
-    if (n <= 0)
-        return n < 0 ? -1 : 2;
-    json_t *stored = arena_json(a, json_array());
-    *shown = arena_json(a, json_array());
-    for (int i = 0; i < n; i++) {
-        const quiz_bank_text_t *t = &b->text[d[i].bank_index];
-        json_array_append_new(stored, json_pack("{s:I,s:s}", "id", (json_int_t)d[i].id, "o", d[i].perm));
-        json_array_append_new(*shown, question_json(a, d[i].id, t->type, t->stem, t->options, d[i].perm));
-    }
-    const char *qs = arena_json_text(a, stored);
-    long long rc = qs ? db_exec(db, INSERT_SQL, "iiiiissi", x->c->id, uid, day, x->now, deadline, qs, seed_hex,
-                                b->version)
-                      : -1;
-    return rc < 0 ? -1 : rc > 0;
-}
-
-/* Draw the paper and store the new attempt; COMMIT. */
-static status_t insert_attempt(db_t *db, start_ctx_t *x, long long uid, long long day)
-{
-    const contest_t *c = x->c;
-    /* The time limit, but never past the end of the contest. */
-    long long now = x->now;
-    long long deadline = now + c->time_limit_s < c->ends_at ? now + c->time_limit_s : c->ends_at;
-    json_t *shown = NULL;
-    int got = 0;
-    /* The copy in memory first; when the bank moved on (or cannot fill the
-     * paper and may have since), once more from the bank read again. */
-    for (int fresh = 0; fresh < 2 && got != 1; fresh++) {
-        quiz_bank_t *b = bank_for_start(db, x->r->arena, fresh);
-        if (!b)
-            return ST_STORE;
-        got = try_insert(db, x, b, uid, day, deadline, &shown);
-        quiz_bank_put(b);
-        if (got < 0)
-            return ST_STORE;
-    }
-    if (got == 2) {
-        log_warn("contest %lld: the question bank cannot fill the paper", c->id);
-        return refuse(db, x->out, START_NO_PAPER);
-    }
-    if (got != 1 || db_commit(db) < 0)
+    int n = draw(a, c, b, seed, &d);
+    if (n < 0)
         return ST_STORE;
-    x->out->outcome = START_NEW;
-    x->out->attempt_id = db_last_id(db);
+    if (n == 0 && !fresh) {
+        *outcome = "bank_moved";
+        return ST_OK;
+    }
+    const char *qs = NULL;
+    if (n > 0) {
+        json_t *stored = arena_json(a, json_array());
+        *shown = arena_json(a, json_array());
+        for (int i = 0; i < n; i++) {
+            const quiz_bank_text_t *t = &b->text[d[i].bank_index];
+            json_array_append_new(stored, json_pack("{s:I,s:s}", "id", (json_int_t)d[i].id, "o", d[i].perm));
+            json_array_append_new(*shown, question_json(a, d[i].id, t->type, t->stem, t->options, d[i].perm));
+        }
+        if (!(qs = arena_json_text(a, stored)))
+            return ST_STORE;
+    }
+    long long now = x->now, day = rules_shanghai_day(now);
+    /* The time limit, but never past the end of the contest. */
+    long long deadline = now + c->time_limit_s < c->ends_at ? now + c->time_limit_s : c->ends_at;
+    db_res_t *r = db_query(db, a, "CALL quiz_start(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", "iiiiiisissi", c->id,
+                           x->r->auth.user_id, day, now, deadline, (long long)c->attempts_per_day,
+                           admitted_kinds(a, c), c->registration_deadline, qs, seed_hex,
+                           b->version);
+    if (!r || !r->nrows || !db_get(r, 0, 0))
+        return ST_STORE;
+    *outcome = db_get(r, 0, 0);
+    *aid = db_int(r, 0, 1);
     x->out->deadline = deadline;
-    x->out->questions = shown;
     return ST_OK;
 }
 
+static const struct {
+    const char *name;
+    quiz_start_outcome_t outcome;
+} refusals[] = {
+    { "not_registered", START_NOT_REGISTERED }, { "not_in_audience", START_NOT_IN_AUDIENCE },
+    { "too_late", START_TOO_LATE }, { "daily_limit", START_DAILY_LIMIT }, { "no_paper", START_NO_PAPER },
+};
+
+/* The copy of the bank in memory first; when the bank moved on (or that
+ * copy cannot fill the paper and a newer one may), once more from the bank
+ * read again. */
 static int start_tx(db_t *db, void *ctx)
 {
     start_ctx_t *x = ctx;
     arena_t *a = x->r->arena;
-    const contest_t *c = x->c;
-    long long now = x->now, uid = x->r->auth.user_id, day = rules_shanghai_day(now);
-    /* The user's row is the lock that makes parallel starts one attempt
-     * and keeps the daily cap under parallel requests. One round trip: the
-     * row is locked as it is read, and the day's count and the open
-     * attempt are read after it (a locking read sees the latest commits). */
-    db_res_t *u = db_query(db, a,
-                           "SELECT p.user_id, p.kind, p.created_at,"
-                           " (SELECT COUNT(*) FROM attempts t WHERE t.contest_id = ? AND t.user_id = u.id"
-                           "   AND t.day = ?),"
-                           " (SELECT MAX(t.id) FROM attempts t WHERE t.contest_id = ? AND t.user_id = u.id"
-                           "   AND t.submitted_at IS NULL AND t.deadline > ?)"
-                           " FROM users u LEFT JOIN profiles p ON p.user_id = u.id WHERE u.id = ? FOR UPDATE",
-                           "iiiii", c->id, day, c->id, now, uid);
-    if (!u)
-        return ST_STORE;
-    if (!u->nrows || !db_get(u, 0, 0))
-        return refuse(db, x->out, START_NOT_REGISTERED);
-    rules_elig_t elig = rules_may_answer(c->audience, db_get(u, 0, 1), db_int(u, 0, 2), c->registration_deadline);
-    if (elig != ELIG_OK)
-        return refuse(db, x->out, elig == ELIG_NOT_IN_AUDIENCE ? START_NOT_IN_AUDIENCE : START_TOO_LATE);
-    long long open_id = db_int(u, 0, 4);
-    if (open_id) {
-        db_rollback(db);
-        return open_attempt(db, a, open_id, x->out);
+    const char *outcome = "bank_moved";
+    long long aid = 0;
+    json_t *shown = NULL;
+    for (int fresh = 0; fresh < 2 && strcmp(outcome, "bank_moved") == 0; fresh++) {
+        quiz_bank_t *b = bank_for_start(db, a, fresh);
+        if (!b)
+            return ST_STORE;
+        status_t st = call_start(db, x, b, fresh, &shown, &outcome, &aid);
+        quiz_bank_put(b);
+        if (st != ST_OK)
+            return st;
     }
-    if (db_int(u, 0, 3) >= c->attempts_per_day)
-        return refuse(db, x->out, START_DAILY_LIMIT);
-    return insert_attempt(db, x, uid, day);
+    if (strcmp(outcome, "new") == 0 || strcmp(outcome, "open") == 0) {
+        if (outcome[0] == 'o')
+            return open_attempt(db, a, aid, x->out);
+        x->out->outcome = START_NEW;
+        x->out->attempt_id = aid;
+        x->out->questions = shown;
+        return ST_OK;
+    }
+    for (size_t i = 0; i < sizeof refusals / sizeof *refusals; i++)
+        if (strcmp(outcome, refusals[i].name) == 0) {
+            if (refusals[i].outcome == START_NO_PAPER)
+                log_warn("contest %lld: the question bank cannot fill the paper", x->c->id);
+            x->out->outcome = refusals[i].outcome;
+            return ST_OK;
+        }
+    log_warn("quiz_start: outcome %s", outcome);
+    return ST_STORE;
 }
 
 status_t quiz_start(req_t *r, const contest_t *c, long long now, quiz_started_t *out)
 {
     memset(out, 0, sizeof *out);
     start_ctx_t x = { r, c, now, out };
-    return (status_t)db_tx(req_db(r), start_tx, &x);
+    return (status_t)db_tx_own(req_db(r), start_tx, &x);
 }
