@@ -71,8 +71,8 @@ static void install(quiz_bank_t *b)
  * read). Types and option counts the draw cannot use are left out with a
  * warning: such a row could not be shown either. */
 #define BANK_SQL \
-    "SELECT (SELECT version FROM question_bank WHERE id = 1), q.id, q.type, q.category, q.stem, q.options," \
-    " JSON_LENGTH(q.options) FROM questions q WHERE q.active = 1 ORDER BY q.id"
+    "SELECT b.version, q.id, q.type, q.category, q.stem, q.options, JSON_LENGTH(q.options)" \
+    " FROM question_bank b LEFT JOIN questions q ON q.active = 1 WHERE b.id = 1 ORDER BY q.id"
 
 static quiz_bank_t *load(db_t *db)
 {
@@ -92,9 +92,11 @@ static quiz_bank_t *load(db_t *db)
         return NULL;
     }
     b->refs = 1;
-    /* an empty bank has no rows to carry the version */
+    /* the version row always comes back, with NULLs for an empty bank */
     b->version = r->nrows ? db_int(r, 0, 0) : -1;
     for (size_t i = 0; i < r->nrows; i++) {
+        if (!db_get(r, i, 1))
+            continue;
         int type = paper_qtype(db_get(r, i, 2));
         int nopt = type == PQ_JUDGE ? 2 : (int)db_int(r, i, 6);
         if (type < 0 || nopt < 2 || nopt > ATTEMPT_MAX_OPTIONS) {

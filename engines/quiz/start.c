@@ -227,3 +227,54 @@ status_t quiz_start(req_t *r, const contest_t *c, long long now, quiz_started_t 
     start_ctx_t x = { r, c, now, out };
     return (status_t)db_tx_own(req_db(r), start_tx, &x);
 }
+
+/* ---- checking a stored paper against its seed ---- */
+
+#define VERIFY_SQL \
+    "SELECT HEX(a.seed), a.bank_version, a.questions, c.paper FROM attempts a" \
+    " JOIN contests c ON c.id = a.contest_id WHERE a.id = ?"
+
+int quiz_paper_verify(db_t *db, long long attempt_id, char *msg, size_t msglen)
+{
+    arena_t a;
+    arena_init(&a);
+    int rc = -1;
+    db_res_t *r = db_query(db, &a, VERIFY_SQL, "i", attempt_id);
+    long long now_version = quiz_bank_version(db, &a);
+    unsigned char seed[PAPER_SEED_LEN];
+    quiz_bank_t *b = NULL;
+    if (!r || now_version < 0) {
+        snprintf(msg, msglen, "database error: %s", db_error(db));
+    } else if (!r->nrows) {
+        snprintf(msg, msglen, "no attempt %lld", attempt_id);
+        rc = 2;
+    } else if (!db_get(r, 0, 0) || crypto_hex_decode(db_get(r, 0, 0), seed, sizeof seed) != 0) {
+        snprintf(msg, msglen, "attempt %lld has no seed (drawn before schema 222)", attempt_id);
+        rc = 2;
+    } else if (db_int(r, 0, 1) != now_version) {
+        snprintf(msg, msglen, "drawn at bank version %lld, the bank is now at %lld: cannot draw it again",
+                 db_int(r, 0, 1), now_version);
+        rc = 2;
+    } else if ((b = quiz_bank_get(db, now_version)) && b->version == now_version) {
+        contest_t c;
+        memset(&c, 0, sizeof c);
+        c.paper_json = db_get(r, 0, 3);
+        drawn_question_t *d = NULL;
+        int n = draw(&a, &c, b, seed, &d);
+        json_t *again = json_array(), *stored = json_loads(db_get(r, 0, 2), 0, NULL);
+        for (int i = 0; i < n; i++)
+            json_array_append_new(again, json_pack("{s:I,s:s}", "id", (json_int_t)d[i].id, "o", d[i].perm));
+        rc = n > 0 && stored && json_equal(again, stored) ? 0 : 1;
+        snprintf(msg, msglen, rc == 0 ? "attempt %lld: the same paper drawn again from its seed at bank version %lld"
+                                      : "attempt %lld: the stored paper differs from its seed's at bank version %lld",
+                 attempt_id, now_version);
+        json_decref(again);
+        json_decref(stored);
+    } else {
+        snprintf(msg, msglen, "the bank moved on while reading it; try again");
+        rc = 2;
+    }
+    quiz_bank_put(b);
+    arena_free(&a);
+    return rc;
+}

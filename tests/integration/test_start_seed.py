@@ -3,6 +3,7 @@ each attempt keeps its seed and the bank version it was drawn from; an edit
 or an import moves the bank's version and the next start draws from the new
 bank; one open attempt per person and the daily cap hold under parallel
 starts."""
+import json
 import os
 import tempfile
 import threading
@@ -81,11 +82,25 @@ def test_seed_version_and_a_new_bank_after_an_edit(stack):
         row = stack.sql("SELECT HEX(seed), bank_version, questions FROM attempts WHERE id = %d"
                         % r.json["attempt_id"])[0]
         assert len(row[0]) == 32 and int(row[1]) == v0, row
+        # The paper is the seed's: drawn again at that bank version, the same;
+        # a stored paper changed by hand is not.
+        aid = r.json["attempt_id"]
+        v = stack.quizd("paper-verify", str(aid))
+        assert v.returncode == 0 and b"the same paper" in v.stdout, (v.stdout, v.stderr)
+        paper = json.loads(row[2])
+        paper[0]["o"], paper[1]["o"] = paper[1]["o"], paper[0]["o"][::-1]
+        stack.sql("UPDATE attempts SET questions = '%s' WHERE id = %d" % (json.dumps(paper), aid))
+        v = stack.quizd("paper-verify", str(aid))
+        assert v.returncode == 1 and b"differs" in v.stdout, (v.stdout, v.stderr)
+        stack.sql("UPDATE attempts SET questions = '%s' WHERE id = %d" % (row[2], aid))
+        assert stack.quizd("paper-verify", str(aid)).returncode == 0
         # An edit moves the version; the next start shows the new stem.
         first = min(bank)
         r = stack.put("admin/questions/%d" % first, {"stem": "%s 改过的题干" % tag}, token=org)
         assert r.status == 200, r
         assert version(stack) > v0
+        v = stack.quizd("paper-verify", str(aid))
+        assert v.returncode == 2 and b"cannot draw it again" in v.stdout, (v.stdout, v.stderr)
         t2, _ = registered(stack)
         r = start(stack, t2, cid)
         assert r.status == 201, r
