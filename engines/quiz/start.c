@@ -184,8 +184,8 @@ static const struct {
 };
 
 /* The copy of the bank in memory first; when the bank moved on (or that
- * copy cannot fill the paper and a newer one may), once more from the bank
- * read again. */
+ * copy cannot fill the paper and a newer one may), again from the bank
+ * read anew (a few times: edits may follow one another closely). */
 static int start_tx(db_t *db, void *ctx)
 {
     start_ctx_t *x = ctx;
@@ -193,7 +193,8 @@ static int start_tx(db_t *db, void *ctx)
     const char *outcome = "bank_moved";
     long long aid = 0;
     json_t *shown = NULL;
-    for (int fresh = 0; fresh < 2 && strcmp(outcome, "bank_moved") == 0; fresh++) {
+    for (int tries = 0; tries < 4 && strcmp(outcome, "bank_moved") == 0; tries++) {
+        int fresh = tries > 0;
         quiz_bank_t *b = bank_for_start(db, a, fresh);
         if (!b)
             return ST_STORE;
