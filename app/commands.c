@@ -6,6 +6,7 @@
 #include "engines/boards/boards.h"
 #include "handlers/units.h"
 #include "handlers/questions.h"
+#include "handlers/attempts.h"
 #include "app/seed_demo.h"
 #include "engines/accounts/organizers.h"
 #include "engines/prizes/prizes.h"
@@ -21,6 +22,7 @@ const app_command_t g_app_commands[] = {
     { "units-generate", "N [SEED]   N synthetic units with search bigrams (benchmarks)", cmd_units_generate },
     /* @quiz */
     { "import-questions", "FILE.csv   load or correct questions (progress on stderr)", cmd_import_questions },
+    { "paper-verify", "ATTEMPT_ID  draw the attempt's paper again from its seed and compare (exit 0 same)", cmd_paper_verify },
     { "seed-demo", "           demo data: sample bank, contests open now, units, people, scores", cmd_seed_demo },
     /* @boards */
     { "rebuild-boards", "[CONTEST_ID]  rebuild the leaderboards from MariaDB (progress on stdout)", cmd_rebuild_boards },

@@ -9,6 +9,8 @@
 #include "engines/boards/boards.h"
 #include "engines/units/units.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* ---- POST /attempts ---- */
@@ -122,4 +124,20 @@ int h_attempt_submit(req_t *r)
         return reply_error(r, 400, "invalid_answers", out.why);
     }
     return ST_ERR;
+}
+
+int cmd_paper_verify(int argc, char **argv)
+{
+    char *end = NULL;
+    long long id = argc == 2 ? strtoll(argv[1], &end, 10) : 0;
+    if (argc != 2 || !end || *end || id <= 0) {
+        fprintf(stderr, "usage: quizd paper-verify ATTEMPT_ID\n");
+        return 2;
+    }
+    db_t *db = db_new();
+    char msg[256];
+    int rc = quiz_paper_verify(db, id, msg, sizeof msg);
+    printf("%s\n", msg);
+    db_free(db);
+    return rc < 0 ? 3 : rc;
 }

@@ -17,4 +17,9 @@
 int h_attempt_start(req_t *r);
 int h_attempt_submit(req_t *r);
 
+/* quizd paper-verify ATTEMPT_ID: the attempt's paper drawn again from its
+ * seed at its bank version (exit 0 the same, 1 different, 2 cannot tell,
+ * 3 a store error). */
+int cmd_paper_verify(int argc, char **argv);
+
 #endif

@@ -10,6 +10,7 @@
 #include "engines/console/console.h"
 #include "handlers/handlers.h"
 #include "lib/multipart.h"
+#include "engines/quiz/bank.h"
 #include "engines/quiz/rescore.h"
 #include "engines/units/units.h"
 #include "rules/question_row.h"
@@ -180,7 +181,8 @@ static int apply_update_tx(db_t *db, void *ctx)
     int st = record_revision(db, x, b, &rev);
     if (st != ST_OK)
         return st;
-    if (db_commit(db) < 0)
+    /* Last, so the bank's version row is held only for the commit. */
+    if (quiz_bank_touch(db) < 0 || db_commit(db) < 0)
         return ST_STORE;
     if (*rescored > 0)
         unit_counts_changed();          /* units' scores (engines/units/units.h) */
@@ -279,7 +281,10 @@ static int flush(ictx_t *c)
                            " ON DUPLICATE KEY UPDATE id = id",
                            "iis", c->now, c->now, rows);
     free(rows);
-    if (rc < 0)
+    /* New questions: the bank moves on (servers read it again at their
+     * next start). After the INSERT's own commit: a server that reads the
+     * bank in between reads it once more. */
+    if (rc < 0 || (rc > 0 && quiz_bank_touch(c->db) < 0))
         return -1;
     c->res->created += (long long)n;
     return 0;

@@ -12,6 +12,13 @@ is read from /proc/<pid>/stat.
     python3 scripts/bench_submit.py [--build DIR] [--servers N]
         (its own stack, then the figures; --servers 2: two quizd processes
         behind one nginx upstream, sharing MariaDB and Redis)
+
+    python3 scripts/bench_submit.py --cycle [--people N] [--build DIR]
+        the real start route, then the submit: N registered people (no
+        attempt yet) each POST /attempts, then each submits what it was
+        shown; the CPU of each process is read per phase, so the figures
+        say MariaDB CPU per start and per submit. Clients are Python
+        threads on keep-alive connections (their own CPU is not counted).
 """
 import json
 import os
@@ -166,6 +173,115 @@ def prepare(stack, n):
     return cid, lines, bodies
 
 
+def people(stack, n, paper):
+    """A contest open now with paper and n registered people with a
+    session and no attempt: (contest id, tokens)."""
+    r = stack.quizd("import-questions", SEED)
+    if r.returncode != 0:
+        raise RuntimeError("import failed: %s" % r.stderr.decode()[-300:])
+    now = int(time.time())
+    tag = secrets.token_hex(4)
+    salt = secrets.token_hex(16)
+    stack.sql("INSERT INTO contests (slug, name, is_main, registration_deadline, starts_at, ends_at, paper,"
+              " points_per_question, time_limit_s, attempts_per_day, score_rule, created_at, updated_at)"
+              " VALUES ('bench-%s', '开始基准测试', 0, %d, %d, %d, '%s', 5, 3600, 100, 'best', %d, %d)"
+              % (tag, now + 86400, now - 3600, now + 86400, json.dumps(paper, ensure_ascii=False), now, now))
+    cid = int(stack.sql("SELECT id FROM contests WHERE slug = 'bench-%s'" % tag)[0][0])
+    stack.sql("INSERT IGNORE INTO units (name, credit_code, region_code, province_code, city_code, county_code,"
+              " type, headcount, created_at) VALUES ('基准测试水务局', '91140105MA0BENCH0X', '140105', '140000',"
+              " '140100', '140105', 'water_admin', 100000, %d)" % now)
+    unit = int(stack.sql("SELECT id FROM units WHERE credit_code = '91140105MA0BENCH0X'")[0][0])
+    stack.sql(
+        "INSERT INTO users (openid, roles, created_at, last_login_at)"
+        " SELECT CONCAT('bench-%(tag)s-', seq), 1, %(now)d, %(now)d FROM seq_1_to_%(n)d;"
+        "INSERT INTO profiles (user_id, real_name, region_code, province_code, city_code, county_code, kind,"
+        " unit_id, board_unit_id, created_at, updated_at)"
+        " SELECT id, '基准测试', '140105', '140000', '140100', '140105', 'staff', %(unit)d, %(unit)d, %(now)d, %(now)d"
+        " FROM users WHERE openid LIKE 'bench-%(tag)s-%%';"
+        "INSERT INTO sessions (token_hash, user_id, roles, area, created_at, expires_at)"
+        " SELECT SHA2(CONCAT('%(salt)s', openid), 256), id, 1, '', %(now)d, %(now)d + 86400"
+        " FROM users WHERE openid LIKE 'bench-%(tag)s-%%';"
+        % {"tag": tag, "now": now, "n": n, "unit": unit, "salt": salt})
+    got = stack.sql("SELECT openid FROM users WHERE openid LIKE 'bench-%s-%%'" % tag)
+    return cid, [salt + o[0] for o in got]
+
+
+def phase(stack, g, jobs, fn, threads=16):
+    """fn(conn, job) for every job on `threads` keep-alive connections:
+    (seconds, CPU ticks per process group, failures)."""
+    import http.client
+    import threading
+    from urllib.parse import urlparse
+    u = urlparse(stack.base)
+    fails = [0]
+    lock = threading.Lock()
+    it = iter(jobs)
+
+    def worker():
+        conn = http.client.HTTPConnection(u.hostname, u.port, timeout=60)
+        while True:
+            with lock:
+                job = next(it, None)
+            if job is None:
+                break
+            if not fn(conn, job):
+                with lock:
+                    fails[0] += 1
+        conn.close()
+
+    before = sample(g)
+    t0 = time.time()
+    ts = [threading.Thread(target=worker) for _ in range(threads)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    wall = time.time() - t0
+    after = sample(g)
+    return wall, {k: after[k] - before[k] for k in g}, fails[0]
+
+
+def call(conn, method, path, token, body):
+    conn.request(method, "/api/v1/" + path, body=json.dumps(body),
+                 headers={"Authorization": "Bearer " + token, "Content-Type": "application/json"})
+    r = conn.getresponse()
+    return r.status, r.read()
+
+
+def run_cycle(stack, n):
+    paper = [{"category": c, "count": k} for c, k in
+             [("安全生产法", 4), ("六项机制", 4), ("隐患排查", 3), ("应急救援", 3), ("防灾减灾", 3), ("公共安全", 3)]]
+    cid, tokens = people(stack, n, paper)
+    g = groups(stack)
+    started = {}
+
+    def start(conn, tok):
+        st, body = call(conn, "POST", "attempts", tok, {"contest_id": cid})
+        if st != 201:
+            return False
+        a = json.loads(body)
+        started[tok] = (a["attempt_id"], [{"question_id": q["id"], "choice": ["A"]} for q in a["questions"]])
+        return True
+
+    def submit(conn, tok):
+        aid, answers = started[tok]
+        st, _ = call(conn, "POST", "attempts/%d/submit" % aid, tok, {"answers": answers})
+        return st == 200
+
+    hz = os.sysconf("SC_CLK_TCK")
+    rows = []
+    for name, fn, jobs in (("start", start, tokens), ("submit", submit, None)):
+        jobs = jobs if jobs is not None else list(started)
+        wall, used, fails = phase(stack, g, jobs, fn)
+        done = len(jobs) - fails
+        rows.append(("%ss/s (16 client threads)" % name, "%.0f  (%d in %.1fs, %d failed)"
+                     % (done / wall, done, wall, fails)))
+        rows.append(("%s: MariaDB CPU per %s" % (name, name), "%.0f us" % (1e6 * used["mariadbd"] / hz / max(done, 1))))
+        rows.append(("%s: quizd CPU per %s" % (name, name), "%.0f us" % (1e6 * used["quizd"] / hz / max(done, 1))))
+        rows.append(("%s: CPU seconds" % name, "  ".join("%s %.1f" % (k, v / hz) for k, v in used.items())))
+    return rows
+
+
 def run(stack):
     cid, lines, bodies = prepare(stack, ATTEMPTS)
     tmp = tempfile.mkdtemp(prefix="bench-submit-")
@@ -215,6 +331,8 @@ def main():
     ap.add_argument("--build", default="build", help="the build folder whose quizd runs")
     ap.add_argument("--servers", type=int, default=1, help="quizd processes behind one nginx upstream")
     ap.add_argument("--workers", type=int, default=None, help="fast workers per quizd (default: its config's)")
+    ap.add_argument("--cycle", action="store_true", help="the real start route, then the submit (per-phase CPU)")
+    ap.add_argument("--people", type=int, default=3000, help="--cycle: people, one start and one submit each")
     args = ap.parse_args()
     sys.path.insert(0, HERE)
     import stack as stackmod
@@ -222,7 +340,7 @@ def main():
     st.start()
     print("%-52s %d" % ("quizd processes behind nginx", args.servers))
     try:
-        for label, value in run(st):
+        for label, value in (run_cycle(st, args.people) if args.cycle else run(st)):
             print("%-52s %s" % (label, value))
     finally:
         st.stop()

@@ -320,6 +320,24 @@ static MYSQL_STMT *run(db_t *db, const char *sql, const char *types, va_list ap)
     return st;
 }
 
+/* A CALL answers with its result sets and then a status of its own: read
+ * past them all, so the connection is ready for the next statement. An
+ * error raised after the first result set (inside a procedure) shows here. */
+static int drain(db_t *db, MYSQL_STMT *st)
+{
+    while (mysql_stmt_more_results(st)) {
+        int rc = mysql_stmt_next_result(st);
+        if (rc > 0) {
+            set_err(db, (int)mysql_stmt_errno(st), mysql_stmt_error(st));
+            return -1;
+        }
+        if (rc < 0)
+            break;
+        mysql_stmt_free_result(st);
+    }
+    return 0;
+}
+
 long long db_exec(db_t *db, const char *sql, const char *types, ...)
 {
     va_list ap;
@@ -332,6 +350,8 @@ long long db_exec(db_t *db, const char *sql, const char *types, ...)
     db->last_id = (long long)mysql_stmt_insert_id(st);
     /* A statement that returned rows anyway (a CALL, say) must be drained. */
     mysql_stmt_free_result(st);
+    if (drain(db, st) < 0)
+        return -1;
     return n < 0 ? 0 : n;
 }
 
@@ -351,7 +371,7 @@ db_res_t *db_query(db_t *db, arena_t *a, const char *sql, const char *types, ...
     MYSQL_RES *meta = mysql_stmt_result_metadata(st);
     if (!meta) {
         mysql_stmt_free_result(st);
-        return r;
+        return drain(db, st) < 0 ? NULL : r;
     }
     r->ncols = mysql_num_fields(meta);
     r->nrows = (size_t)mysql_stmt_num_rows(st);
@@ -393,7 +413,7 @@ db_res_t *db_query(db_t *db, arena_t *a, const char *sql, const char *types, ...
         }
     }
     mysql_stmt_free_result(st);
-    return r;
+    return drain(db, st) < 0 ? NULL : r;
 }
 
 long long db_int(const db_res_t *r, size_t row, size_t col)
@@ -480,10 +500,10 @@ int db_tx_transient(int err)
     return err == DB_ER_DEADLOCK || err == DB_ER_LOCK_WAIT || connection_lost(err);
 }
 
-int db_tx(db_t *db, db_tx_fn fn, void *ctx)
+static int tx_loop(db_t *db, db_tx_fn fn, void *ctx, int begin)
 {
     for (int tries = 1;; tries++) {
-        int st = db_begin(db) < 0 ? ST_STORE : fn(db, ctx);
+        int st = begin && db_begin(db) < 0 ? ST_STORE : fn(db, ctx);
         if (st >= 0)
             return st;
         int e = db_errno(db);   /* before the rollback resets it */
@@ -497,4 +517,14 @@ int db_tx(db_t *db, db_tx_fn fn, void *ctx)
         }
         atomic_fetch_add(&db_tx_retries_total, 1);
     }
+}
+
+int db_tx(db_t *db, db_tx_fn fn, void *ctx)
+{
+    return tx_loop(db, fn, ctx, 1);
+}
+
+int db_tx_own(db_t *db, db_tx_fn fn, void *ctx)
+{
+    return tx_loop(db, fn, ctx, 0);
 }

@@ -71,6 +71,11 @@ void db_tx_ended(db_t *db);
 #define DB_TX_TRIES 4
 typedef int (*db_tx_fn)(db_t *db, void *ctx);
 int db_tx(db_t *db, db_tx_fn fn, void *ctx) __attribute__((warn_unused_result));
+/* db_tx for fn whose transaction is one statement that opens and ends it
+ * itself (a procedure with START TRANSACTION ... COMMIT inside): no BEGIN
+ * round trip of its own; the same retries, and the same rollback after an
+ * error (a lock wait timeout leaves the procedure's transaction open). */
+int db_tx_own(db_t *db, db_tx_fn fn, void *ctx) __attribute__((warn_unused_result));
 /* 1 for the errors db_tx retries. */
 int db_tx_transient(int err);
 extern _Atomic unsigned long db_tx_retries_total;

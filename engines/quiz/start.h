@@ -12,6 +12,7 @@
 
 #include <jansson.h>
 #include "engines/quiz/contest.h"
+#include "server/db.h"
 #include "server/request.h"
 #include "server/status.h"
 
@@ -35,5 +36,11 @@ typedef struct {
  * now. Returns ST_OK with out set, or ST_STORE. */
 status_t quiz_start(req_t *r, const contest_t *c, long long now, quiz_started_t *out)
     __attribute__((warn_unused_result));
+
+/* Draw attempt_id's paper again from its seed and compare it with the
+ * stored one (`quizd paper-verify`). Returns 0 the same, 1 different, 2
+ * cannot tell (no such attempt, no seed, the bank has moved on since), -1
+ * a store error; msg says which. */
+int quiz_paper_verify(db_t *db, long long attempt_id, char *msg, size_t msglen);
 
 #endif
