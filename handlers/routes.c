@@ -5,7 +5,7 @@
 #include "handlers/handlers.h"
 #include "server/metrics.h"
 /* @includes: one line per resource header */
-#include "engines/boards/boards.h"
+#include "handlers/leaderboards.h"
 #include "engines/units/regions.h"
 #include "handlers/units.h"
 #include "engines/units/unit_search.h"

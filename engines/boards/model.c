@@ -60,40 +60,29 @@ void lb_model_free(lb_model_t *m)
     memset(m, 0, sizeof *m);
 }
 
-int lb_model_load(db_t *db, long long contest_id, lb_model_t *m, lb_progress_fn progress, void *ud)
+static int load_regions(db_t *db, arena_t *a, lb_model_t *m)
 {
-    memset(m, 0, sizeof *m);
-    m->contest_id = contest_id;
-    arena_t a;
-    arena_init(&a);
-    int rc = -1;
-    db_res_t *res = db_query(db, &a, "SELECT starts_at FROM contests WHERE id = ?", "i", contest_id);
+    db_res_t *res = db_query(db, a, "SELECT code, name FROM regions ORDER BY code", "");
     if (!res)
-        goto out;
-    if (!res->nrows) {
-        rc = -2;
-        goto out;
-    }
-    m->epoch = db_int(res, 0, 0);
-
-    res = db_query(db, &a, "SELECT code, name FROM regions ORDER BY code", "");
-    if (!res)
-        goto out;
+        return -1;
     m->r = xrealloc(NULL, sizeof *m->r * res->nrows);
     for (size_t i = 0; i < res->nrows; i++) {
         code_copy(m->r[i].code, db_get(res, i, 0));
         m->r[i].name = xstrdup(db_get(res, i, 1));
     }
     m->nr = res->nrows;
-    arena_reset(&a);
+    return 0;
+}
 
-    /* a disabled or merged unit is no unit on the boards (LB_ENTRY_SELECT) */
-    res = db_query(db, &a, "SELECT id, IF(name_state = 'rejected', ?, name), province_code,"
-                           " city_code, county_code, headcount, verified FROM units"
-                           " WHERE disabled = 0 AND merged_into IS NULL ORDER BY id",
-                   "s", LB_NAME_HIDDEN);
+/* a disabled or merged unit is no unit on the boards (LB_ENTRY_SELECT) */
+static int load_units(db_t *db, arena_t *a, lb_model_t *m)
+{
+    db_res_t *res = db_query(db, a, "SELECT id, IF(name_state = 'rejected', ?, name), province_code,"
+                                    " city_code, county_code, headcount, verified FROM units"
+                                    " WHERE disabled = 0 AND merged_into IS NULL ORDER BY id",
+                             "s", LB_NAME_HIDDEN);
     if (!res)
-        goto out;
+        return -1;
     m->u = xrealloc(NULL, sizeof *m->u * res->nrows);
     for (size_t i = 0; i < res->nrows; i++) {
         lb_unit_t *u = &m->u[i];
@@ -107,63 +96,96 @@ int lb_model_load(db_t *db, long long contest_id, lb_model_t *m, lb_progress_fn 
         u->verified = db_int(res, i, 6) != 0;
     }
     m->nu = res->nrows;
-    arena_reset(&a);
+    return 0;
+}
 
-    res = db_query(db, &a, "SELECT COUNT(*) FROM contest_scores WHERE contest_id = ?", "i", contest_id);
+/* One person from a row of the people query (user_id, score, reached_at,
+ * province, city, county, board unit, kind, real name, name review), and
+ * their part in their unit's totals. */
+static void person_from_row(lb_model_t *m, lb_person_t *p, const char *const *c)
+{
+    p->uid = c[0] ? strtoll(c[0], NULL, 10) : 0;
+    long long score = c[1] ? strtoll(c[1], NULL, 10) : 0;
+    long long reached = c[2] ? strtoll(c[2], NULL, 10) : 0;
+    p->key = rules_rank_key(score, reached, m->epoch);
+    code_copy(p->pp, c[3]);
+    code_copy(p->pc, c[4]);
+    code_copy(p->px, c[5]);
+    p->unit = c[6] ? unit_find(m, strtoll(c[6], NULL, 10)) : -1;
+    p->staff = c[7] && strcmp(c[7], "staff") == 0;
+    if (c[9] && strcmp(c[9], "rejected") == 0)
+        snprintf(p->masked, sizeof p->masked, "%s", LB_NAME_HIDDEN);
+    else
+        rules_mask_name(c[8], p->masked, sizeof p->masked);
+    if (p->unit >= 0) {
+        /* the score the board shows: the key's, as the script sums */
+        lb_unit_t *u = &m->u[p->unit];
+        u->total += rules_rank_score(p->key);
+        u->parts++;
+        u->staff += p->staff;
+    }
+}
+
+static lb_person_t *person_slot(lb_model_t *m, size_t *cap)
+{
+    if (m->np == *cap) {
+        *cap = *cap * 2 + 16;
+        m->p = xrealloc(m->p, sizeof *m->p * *cap);
+    }
+    return &m->p[m->np++];
+}
+
+static int load_people(db_t *db, arena_t *a, lb_model_t *m, lb_progress_fn progress, void *ud)
+{
+    db_res_t *res = db_query(db, a, "SELECT COUNT(*) FROM contest_scores WHERE contest_id = ?", "i",
+                             m->contest_id);
     if (!res)
-        goto out;
+        return -1;
     size_t total = (size_t)db_int(res, 0, 0), cap = total + 16;
     m->p = xrealloc(NULL, sizeof *m->p * cap);
     long long after = 0;
     for (;;) {
-        arena_reset(&a);
+        arena_reset(a);
         /* Pages by user id: each page is read committed on its own, which
          * is enough: the rebuild journals every apply from before its first
          * read (see rebuild.c), and applying is order-free. */
-        res = db_query(db, &a,
+        res = db_query(db, a,
                        "SELECT s.user_id, s.score, s.reached_at, p.province_code, p.city_code,"
                        " p.county_code, p.board_unit_id, p.kind, p.real_name, p.name_review"
                        " FROM contest_scores s LEFT JOIN profiles p ON p.user_id = s.user_id"
                        " WHERE s.contest_id = ? AND s.user_id > ? ORDER BY s.user_id LIMIT ?",
-                       "iii", contest_id, after, (long long)PAGE);
+                       "iii", m->contest_id, after, (long long)PAGE);
         if (!res)
-            goto out;
-        for (size_t i = 0; i < res->nrows; i++) {
-            if (m->np == cap) {
-                cap = cap * 2;
-                m->p = xrealloc(m->p, sizeof *m->p * cap);
-            }
-            lb_person_t *p = &m->p[m->np++];
-            p->uid = db_int(res, i, 0);
-            long long score = db_int(res, i, 1);
-            p->key = rules_rank_key(score, db_int(res, i, 2), m->epoch);
-            code_copy(p->pp, db_get(res, i, 3));
-            code_copy(p->pc, db_get(res, i, 4));
-            code_copy(p->px, db_get(res, i, 5));
-            p->unit = db_get(res, i, 6) ? unit_find(m, db_int(res, i, 6)) : -1;
-            const char *kind = db_get(res, i, 7);
-            p->staff = kind && strcmp(kind, "staff") == 0;
-            const char *nr = db_get(res, i, 9);
-            if (nr && strcmp(nr, "rejected") == 0)
-                snprintf(p->masked, sizeof p->masked, "%s", LB_NAME_HIDDEN);
-            else
-                rules_mask_name(db_get(res, i, 8), p->masked, sizeof p->masked);
-            if (p->unit >= 0) {
-                /* the score the board shows: the key's, as the script sums */
-                lb_unit_t *u = &m->u[p->unit];
-                u->total += rules_rank_score(p->key);
-                u->parts++;
-                u->staff += p->staff;
-            }
-        }
+            return -1;
+        for (size_t i = 0; i < res->nrows; i++)
+            person_from_row(m, person_slot(m, &cap), (const char *const *)&res->cells[i * res->ncols]);
         if (progress)
             progress(ud, "loading", m->np, total > m->np ? total : m->np);
         if (res->nrows < PAGE)
-            break;
+            return 0;
         after = db_int(res, res->nrows - 1, 0);
     }
-    rc = 0;
-out:
+}
+
+int lb_model_load(db_t *db, long long contest_id, lb_model_t *m, lb_progress_fn progress, void *ud)
+{
+    memset(m, 0, sizeof *m);
+    m->contest_id = contest_id;
+    arena_t a;
+    arena_init(&a);
+    int rc = -1;
+    db_res_t *res = db_query(db, &a, "SELECT starts_at FROM contests WHERE id = ?", "i", contest_id);
+    if (res && !res->nrows)
+        rc = -2;
+    if (res && res->nrows) {
+        m->epoch = db_int(res, 0, 0);
+        arena_reset(&a);
+        if (load_regions(db, &a, m) == 0) {
+            arena_reset(&a);
+            if (load_units(db, &a, m) == 0)
+                rc = load_people(db, &a, m, progress, ud);
+        }
+    }
     arena_free(&a);
     if (rc < 0)
         lb_model_free(m);
