@@ -16,6 +16,8 @@
 
 #include <errno.h>
 #include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -85,6 +87,44 @@ static int order_param(req_t *r)
     return -1;
 }
 
+/* 1 when an If-None-Match header names etag (or is "*"): a list of
+ * entity tags separated by commas, each maybe weak (W/). */
+static int etag_matches(const char *header, const char *etag)
+{
+    size_t n = strlen(etag);
+    for (const char *p = header; p && *p;) {
+        while (*p == ' ' || *p == '\t' || *p == ',')
+            p++;
+        if (*p == '*')
+            return 1;
+        if (strncmp(p, "W/", 2) == 0)
+            p += 2;
+        if (strncmp(p, etag, n) == 0 && (p[n] == 0 || p[n] == ',' || p[n] == ' ' || p[n] == '\t'))
+            return 1;
+        p = strchr(p, ',');
+    }
+    return 0;
+}
+
+/* Reply 200 with body and its entity tag (a hash of the body: the same
+ * page, total and place give the same tag, in every process), or 304 with
+ * no body when the client already holds it (If-None-Match). The client
+ * revalidates every time (Cache-Control: no-cache): a board is live. */
+static int reply_conditional(req_t *r, const char *body)
+{
+    uint64_t h = 14695981039346656037ull;   /* FNV-1a, 64 bits */
+    size_t len = strlen(body);
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (unsigned char)body[i]) * 1099511628211ull;
+    char etag[24];
+    snprintf(etag, sizeof etag, "\"%016llx\"", (unsigned long long)h);
+    reply_header(r, "ETag", etag);
+    reply_header(r, "Cache-Control", "no-cache");
+    if (r->if_none_match && etag_matches(r->if_none_match, etag))
+        return reply_raw(r, 304, "application/json; charset=utf-8", "", 0);
+    return reply_raw(r, 200, "application/json; charset=utf-8", body, len);
+}
+
 /* Read the page and reply with it: {"entries":[...]} plus, for people and
  * units, "total" and, for people, "me". */
 static int reply_page(req_t *r, const lb_query_t *q)
@@ -111,7 +151,7 @@ static int reply_page(req_t *r, const lb_query_t *q)
                              p.entries, p.total, p.me_rank, p.me_score);
     else
         body = arena_sprintf(r->arena, "{\"entries\":%s,\"total\":%lld,\"me\":null}", p.entries, p.total);
-    return reply_raw(r, 200, "application/json; charset=utf-8", body, strlen(body));
+    return reply_conditional(r, body);
 }
 
 int h_lb_individual(req_t *r)

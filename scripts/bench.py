@@ -57,7 +57,8 @@ def bench_ping(st):
 
 def main():
     wanted = sys.argv[1:] or SECTIONS
-    st = stackmod.Stack(build="build", quiet=True)
+    # BENCH_BUILD: another build folder (say, a copy of the last commit's) for a before/after pair
+    st = stackmod.Stack(build=os.environ.get("BENCH_BUILD", "build"), quiet=True)
     st.start()
     results = []
     try:

@@ -29,6 +29,7 @@ typedef struct {
     /* Redis */
     char redis_host[128]; int redis_port; char redis_socket[256];
     int redis_timeout_ms;
+    int board_cache_ms;        /* how long a built board page is shared (0: never) */
     char redis_password[128]; /* AUTH after connecting; empty: none */
     /* a TCP listener answers only these peers: addresses separated by commas */
     char trusted_peers[512];

@@ -153,4 +153,44 @@ redisReply *kv_cmdargv(kv_t *kv, arena_t *a, int argc, const char **argv, const 
     return NULL;
 }
 
+/* Send every command, then read every reply: one round trip. */
+static int pipeline_once(kv_t *kv, redisContext *c, arena_t *a, int n, const int *argc,
+                         const char *const *const *argv, redisReply **out)
+{
+    for (int i = 0; i < n; i++)
+        if (redisAppendCommandArgv(c, argc[i], (const char **)argv[i], NULL) != REDIS_OK) {
+            kv_broken(kv);
+            return -1;
+        }
+    for (int i = 0; i < n; i++) {
+        void *rv = NULL;
+        if (redisGetReply(c, &rv) != REDIS_OK || !rv) {
+            for (int k = 0; k < i; k++)
+                freeReplyObject(out[k]);
+            kv_broken(kv);
+            return -1;
+        }
+        out[i] = rv;
+    }
+    for (int i = 0; i < n; i++)
+        finish(kv, a, out[i]);
+    return 0;
+}
+
+int kv_pipeline(kv_t *kv, arena_t *a, int n, const int *argc, const char *const *const *argv,
+                redisReply **out)
+{
+    for (int attempt = 0; attempt < 2; attempt++) {
+        int was_up = kv->c != NULL;
+        redisContext *c = kv_ctx(kv);
+        if (!c)
+            return -1;
+        if (pipeline_once(kv, c, a, n, argc, argv, out) == 0)
+            return 0;
+        if (attempt || !retry_after_drop(kv, was_up))
+            return -1;
+    }
+    return -1;
+}
+
 int kv_up(kv_t *kv) { return kv->up; }

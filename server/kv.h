@@ -21,6 +21,13 @@ redisContext *kv_ctx(kv_t *kv);
  * connection broke; a Redis error reply is returned as a REDIS_REPLY_ERROR. */
 redisReply *kv_cmd(kv_t *kv, arena_t *a, const char *fmt, ...);
 redisReply *kv_cmdargv(kv_t *kv, arena_t *a, int argc, const char **argv, const size_t *lens);
+/* Several commands in one round trip: command i is argv[i][0..argc[i]-1];
+ * out[i] its reply (freed with a; a Redis error reply is returned as
+ * such). Returns 0, or -1 when Redis is down or the connection broke
+ * (nothing in out then). For reads and idempotent writes: a connection
+ * found dead at once is reopened and the whole pipeline sent again. */
+int kv_pipeline(kv_t *kv, arena_t *a, int n, const int *argc, const char *const *const *argv,
+                redisReply **out) __attribute__((warn_unused_result));
 /* AUTH a fresh blocking context with redis_password (Redis's requirepass),
  * when one is configured. Returns 0, or -1 when Redis refused it. */
 int kv_auth(redisContext *c);

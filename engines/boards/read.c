@@ -12,6 +12,7 @@
 #include "engines/boards/internal.h"
 #include "server/clock.h"
 #include "server/config.h"
+#include "lib/mono.h"
 #include "server/log.h"
 #include "server/request.h"
 #include "server/router.h"
@@ -44,7 +45,7 @@ static status_t read_board(req_t *r, long long cid, const char *kind, const char
         db_res_t *res = db_query(req_db(r), r->arena, "SELECT 1 FROM contests WHERE id = ?", "i", cid);
         return res && !res->nrows ? ST_NOT_FOUND : ST_STORE;
     }
-    if (rep->elements != 4)
+    if (rep->elements < 4)
         return ST_STORE;
     *out = rep;
     return ST_OK;
@@ -222,15 +223,17 @@ static json_t *region_entries(req_t *r, const lb_query_t *q, char **f, size_t nf
     return entries;
 }
 
-status_t lb_read(req_t *r, long long cid, const lb_query_t *q, lb_page_t *out)
+/* The page from the read script: the caller's place, the board's size and
+ * the page, rendered; *version: the live version it was read from. */
+static status_t read_fresh(req_t *r, long long cid, const lb_query_t *q, const char *board,
+                           lb_page_t *out, long long *version)
 {
     static const char kinds[] = { 'i', 'u', 'r' };
     char kind[2] = { kinds[q->kind], 0 };
     const char *me = q->me > 0 ? arena_sprintf(r->arena, "%lld", q->me) : "";
     int whole = q->kind == LB_REGIONS;
     redisReply *rep;
-    status_t st = read_board(r, cid, kind, board_of(r->arena, q), whole ? 0 : q->offset,
-                             whole ? -1 : q->limit, me, &rep);
+    status_t st = read_board(r, cid, kind, board, whole ? 0 : q->offset, whole ? -1 : q->limit, me, &rep);
     if (st != ST_OK)
         return st;
     size_t nf;
@@ -242,14 +245,78 @@ status_t lb_read(req_t *r, long long cid, const lb_query_t *q, lb_page_t *out)
         return ST_STORE;
     out->entries = arena_json_text(r->arena, arena_json(r->arena, entries));
     out->total = int_of(rep->element[0]);
-    out->me_rank = 0;
-    out->me_score = 0;
     long long mrank = int_of(rep->element[1]);
     if (*me && mrank >= 0) {
         out->me_rank = mrank + 1;
         out->me_score = rules_rank_score(strtod(str_of(rep->element[2]), NULL));
     }
+    *version = rep->elements > 4 ? int_of(rep->element[4]) : 0;
     return out->entries ? ST_OK : ST_ERR;
+}
+
+/* Beside a kept page, what is always live, in one pipelined round trip:
+ * the live version (the page is served only while it is the one the page
+ * was read from), the board's size and the caller's own place. Returns
+ * ST_OK; ST_NOT_FOUND when the version changed (read the page afresh);
+ * ST_STORE when Redis failed. */
+static status_t read_live(req_t *r, long long cid, const lb_query_t *q, const char *board,
+                          long long version, lb_page_t *out)
+{
+    char tag[32];
+    lb_tag(cid, tag);
+    const char *ver = arena_sprintf(r->arena, "%s:ver", tag);
+    const char *key = arena_sprintf(r->arena, "%s:v%lld:%s", tag, version, board);
+    const char *me = arena_sprintf(r->arena, "%lld", q->me);
+    const char *get[] = { "GET", ver }, *card[] = { "ZCARD", key };
+    const char *rank[] = { "ZREVRANK", key, me }, *score[] = { "ZSCORE", key, me };
+    const char *const *argv[4] = { get, card, rank, score };
+    const int argc[4] = { 2, 2, 3, 3 };
+    int n = q->me > 0 ? 4 : 2;
+    redisReply *rep[4];
+    if (kv_pipeline(req_kv(r), r->arena, n, argc, argv, rep) < 0)
+        return ST_STORE;
+    if (rep[0]->type != REDIS_REPLY_STRING || atoll(rep[0]->str) != version)
+        return ST_NOT_FOUND;
+    if (rep[1]->type != REDIS_REPLY_INTEGER)
+        return ST_STORE;
+    out->total = rep[1]->integer;
+    if (n == 4 && rep[2]->type == REDIS_REPLY_INTEGER && rep[3]->type == REDIS_REPLY_STRING) {
+        out->me_rank = rep[2]->integer + 1;
+        out->me_score = rules_rank_score(strtod(rep[3]->str, NULL));
+    }
+    return ST_OK;
+}
+
+status_t lb_read(req_t *r, long long cid, const lb_query_t *q, lb_page_t *out)
+{
+    memset(out, 0, sizeof *out);
+    const char *board = board_of(r->arena, q);
+    int64_t max_age = (int64_t)g_config.board_cache_ms * 1000;
+    /* the top pages people read; deeper pages are read as they are */
+    int cacheable = max_age > 0 && (q->kind == LB_REGIONS || q->offset + q->limit <= 100);
+    const char *key = NULL;
+    lb_cached_t c;
+    int64_t now = mono_us();
+    if (cacheable) {
+        key = arena_sprintf(r->arena, "%lld|%d|%s|%lld|%lld|%d", cid, q->kind, board, q->offset,
+                            q->limit, q->by_rate);
+        int hit = lb_cache_get(r->arena, key, board, cid, now, max_age, &c);
+        if (hit < 0)
+            cacheable = 0;
+        if (hit > 0) {
+            status_t st = read_live(r, cid, q, board, c.version, out);
+            if (st != ST_NOT_FOUND) {
+                out->entries = c.text;
+                return st;
+            }
+            memset(out, 0, sizeof *out);   /* a new version: read it afresh */
+        }
+    }
+    long long version;
+    status_t st = read_fresh(r, cid, q, board, out, &version);
+    if (st == ST_OK && cacheable && version > 0)
+        lb_cache_put(key, c.ticket, version, out->entries, strlen(out->entries), now);
+    return st;
 }
 
 /* One member's place on board: the reply, or NULL with *st = ST_NOT_FOUND

@@ -33,8 +33,8 @@
 #include <unistd.h>
 
 #define LOCK_TTL_MS 60000
-#define CHUNK 1000           /* members or fields per ZADD/HSET */
-#define WINDOW 32            /* bulk commands in flight on the writer's connection */
+#define CHUNK 2000           /* members or fields per ZADD/HSET */
+#define WINDOW 24            /* bulk commands in flight on the writer's connection */
 #define REPLAY_CHUNK 2000    /* journal entries per replay call before the swap */
 
 typedef struct {
@@ -243,6 +243,9 @@ int lb_request_rebuild(kv_t *kv, long long contest_id)
     arena_init(&a);
     redisReply *rep = kv_cmd(kv, &a, "SET %s:want 1", tag);
     int rc = rep && rep->type == REDIS_REPLY_STATUS ? 0 : -1;
+    /* what changed in MariaDB shows in this process's pages at once (the
+     * boards themselves follow with the rebuild) */
+    lb_cache_drop(contest_id, "");
     arena_free(&a);
     return rc;
 }
@@ -435,6 +438,7 @@ int lb_rebuild(db_t *db, kv_t *kv, long long contest_id, const lb_rebuild_opts_t
     t.t_replay = mono_us();
     if ((rc = replay_and_swap(&w, &a)) < 0)
         goto out;
+    lb_cache_drop(contest_id, "");
     delete_old_versions(kv, contest_id, w.version, w.version);
     progress_done(&w, &a, tag, &t);
     arena_free(&a);
