@@ -206,24 +206,25 @@ int lb_model_load(db_t *db, long long contest_id, lb_model_t *m, lb_progress_fn 
 /* ---- emitting ---- */
 
 typedef struct {
+    long long gid;         /* the group as a number: codes and ids are digits; 0 = the one board */
+    double score;
+    long long mid;         /* the member as a number (user id, unit id, region code) */
     const char *group;     /* "" = the one board of its kind */
     const char *member;
-    double score;
 } zitem_t;
 
 /* By group, then by score from the lowest: Redis then adds each member at
  * the end of the board's skip list, along a path it has just walked (in
- * cache), which makes a large board several times faster to write than in
- * any other order. */
+ * cache), which makes a large board faster to write than in any other
+ * order. Numbers only: a million items sort in a fraction of a second. */
 static int zitem_cmp(const void *x, const void *y)
 {
     const zitem_t *a = x, *b = y;
-    int c = strcmp(a->group, b->group);
-    if (c)
-        return c;
+    if (a->gid != b->gid)
+        return a->gid < b->gid ? -1 : 1;
     if (a->score != b->score)
         return a->score < b->score ? -1 : 1;
-    return strcmp(a->member, b->member);
+    return (a->mid > b->mid) - (a->mid < b->mid);
 }
 
 /* Sort items by group and score and hand each group to the sink as the
@@ -238,8 +239,8 @@ static int emit_groups(lb_sink_t *s, const char *prefix, const char *kind, zitem
     int rc = 0;
     for (size_t i = 0; i < n && rc >= 0;) {
         size_t j = i, k = 0;
-        for (; j < n && strcmp(it[j].group, it[i].group) == 0; j++) {
-            if (k && strcmp(mem[k - 1], it[j].member) == 0)
+        for (; j < n && it[j].gid == it[i].gid; j++) {
+            if (k && it[j - 1].mid == it[j].mid)
                 continue;
             mem[k] = it[j].member;
             sc[k++] = it[j].score;
@@ -306,7 +307,8 @@ static int emit_people(emit_t *e)
                           : p->unit >= 0 ? e->unitid[p->unit] : "";
             if (dim > 0 && !*g)
                 continue;
-            e->it[n++] = (zitem_t){ g, e->uid[i], p->key };
+            long long gid = dim == 0 ? 0 : dim < 4 ? atoll(g) : p->unit + 1;
+            e->it[n++] = (zitem_t){ gid, p->key, p->uid, g, e->uid[i] };
         }
         rc = emit_groups(e->s, e->prefix, kinds[dim], e->it, n);
         emit_progress(e);
@@ -378,7 +380,7 @@ static int emit_unit_boards(emit_t *e)
                     continue;
                 double k = order == 0 ? rules_unit_score_key(u->total, u->id)
                                       : rules_unit_rate_key(u->staff, u->head, u->total);
-                e->it[n++] = (zitem_t){ g, e->unitid[i], k };
+                e->it[n++] = (zitem_t){ atoll(g), k, u->id, g, e->unitid[i] };
             }
             rc = emit_groups(e->s, e->prefix, kinds[order][dim], e->it, n);
         }
@@ -476,7 +478,8 @@ static int emit_region_boards(emit_t *e)
             if (!u->parts || !*mem || (rb[b].group >= 0 && !*g))
                 continue;
             const ragg_t *ag = ragg_find(e->rg, e->nrg, mem);
-            ri[n++] = (zitem_t){ g, mem, rules_region_key(ag ? ag->total : 0, atoll(mem)) };
+            long long code = atoll(mem);
+            ri[n++] = (zitem_t){ atoll(g), rules_region_key(ag ? ag->total : 0, code), code, g, mem };
         }
         rc = emit_groups(e->s, e->prefix, rules_region_boards[rb[b].board], ri, n);
     }

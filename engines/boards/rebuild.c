@@ -177,6 +177,27 @@ static int w_send(writer_t *w, int argc, const char **argv)
     return 0;
 }
 
+/* A board score as Redis is sent it: every key is an integer below 2^53
+ * (rules/board_keys.h, rules/rank_key.h), written here by hand, as
+ * snprintf("%.0f") would, at a fraction of its cost (millions of them). */
+static void score_text(double v, char out[24])
+{
+    long long x = (long long)v;
+    char tmp[24];
+    int n = 0, neg = x < 0;
+    unsigned long long u = neg ? 0ull - (unsigned long long)x : (unsigned long long)x;
+    do {
+        tmp[n++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    int k = 0;
+    if (neg)
+        out[k++] = '-';
+    while (n)
+        out[k++] = tmp[--n];
+    out[k] = 0;
+}
+
 static int w_zset(lb_sink_t *s, const char *key, size_t n, const char *const *members, const double *scores)
 {
     writer_t *w = (writer_t *)s;
@@ -187,7 +208,7 @@ static int w_zset(lb_sink_t *s, const char *key, size_t n, const char *const *me
         argv[0] = "ZADD";
         argv[1] = key;
         for (size_t j = 0; j < k; j++) {
-            snprintf(num[j], sizeof num[j], "%.0f", scores[i + j]);
+            score_text(scores[i + j], num[j]);
             argv[2 + 2 * j] = num[j];
             argv[3 + 2 * j] = members[i + j];
         }
