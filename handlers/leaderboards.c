@@ -10,6 +10,7 @@
 #include "handlers/handlers.h"
 #include "engines/boards/boards.h"
 #include "engines/quiz/contest.h"
+#include "lib/fnv.h"
 #include "lib/mono.h"
 #include "rules/board_keys.h"
 #include "rules/region_code.h"
@@ -106,22 +107,27 @@ static int etag_matches(const char *header, const char *etag)
     return 0;
 }
 
-/* Reply 200 with body and its entity tag (a hash of the body: the same
- * page, total and place give the same tag, in every process), or 304 with
- * no body when the client already holds it (If-None-Match). The client
+/* Reply 200 with the page and its entity tag, or 304 with no body when the
+ * client already holds it (If-None-Match). The body is the entries' text
+ * followed by tail (the rest of the object); the tag hashes the same bytes,
+ * continuing the entries' hash the engine keeps with the page, so the same
+ * page, total and place give the same tag in every process. The client
  * revalidates every time (Cache-Control: no-cache): a board is live. */
-static int reply_conditional(req_t *r, const char *body)
+static int reply_conditional(req_t *r, const lb_page_t *p, const char *tail)
 {
-    uint64_t h = 14695981039346656037ull;   /* FNV-1a, 64 bits */
-    size_t len = strlen(body);
-    for (size_t i = 0; i < len; i++)
-        h = (h ^ (unsigned char)body[i]) * 1099511628211ull;
+    static const char head[] = "{\"entries\":";
+    size_t tl = strlen(tail), len = sizeof head - 1 + p->entries_len + tl;
+    uint64_t h = fnv64(p->entries_hash, tail, tl);
     char etag[24];
     snprintf(etag, sizeof etag, "\"%016llx\"", (unsigned long long)h);
     reply_header(r, "ETag", etag);
     reply_header(r, "Cache-Control", "no-cache");
     if (r->if_none_match && etag_matches(r->if_none_match, etag))
         return reply_raw(r, 304, "application/json; charset=utf-8", "", 0);
+    char *body = arena_alloc(r->arena, len + 1);
+    memcpy(body, head, sizeof head - 1);
+    memcpy(body + sizeof head - 1, p->entries, p->entries_len);
+    memcpy(body + sizeof head - 1 + p->entries_len, tail, tl + 1);
     return reply_raw(r, 200, "application/json; charset=utf-8", body, len);
 }
 
@@ -141,17 +147,17 @@ static int reply_page(req_t *r, const lb_query_t *q)
         return unavailable(r);
     if (st != ST_OK)
         return st;
-    const char *body;
+    char tail[128];
     if (q->kind == LB_REGIONS)
-        body = arena_sprintf(r->arena, "{\"entries\":%s}", p.entries);
+        snprintf(tail, sizeof tail, "}");
     else if (q->kind == LB_UNITS)
-        body = arena_sprintf(r->arena, "{\"entries\":%s,\"total\":%lld}", p.entries, p.total);
+        snprintf(tail, sizeof tail, ",\"total\":%lld}", p.total);
     else if (p.me_rank > 0)
-        body = arena_sprintf(r->arena, "{\"entries\":%s,\"total\":%lld,\"me\":{\"rank\":%lld,\"score\":%lld}}",
-                             p.entries, p.total, p.me_rank, p.me_score);
+        snprintf(tail, sizeof tail, ",\"total\":%lld,\"me\":{\"rank\":%lld,\"score\":%lld}}", p.total,
+                 p.me_rank, p.me_score);
     else
-        body = arena_sprintf(r->arena, "{\"entries\":%s,\"total\":%lld,\"me\":null}", p.entries, p.total);
-    return reply_conditional(r, body);
+        snprintf(tail, sizeof tail, ",\"total\":%lld,\"me\":null}", p.total);
+    return reply_conditional(r, &p, tail);
 }
 
 int h_lb_individual(req_t *r)

@@ -18,6 +18,8 @@
 
 #include "server/request.h"
 
+#include <stdint.h>
+
 /* Drain pending outbox rows into the boards and rebuild boards that are
  * missing or were asked for; safe on several servers at once. Called from
  * the background thread (app/background.c) about five times a second. */
@@ -70,6 +72,8 @@ typedef struct {
 
 typedef struct {
     const char *entries;   /* JSON text of the entries array (the request's arena) */
+    size_t entries_len;
+    uint64_t entries_hash; /* fnv64 (lib/fnv.h) of the entries' text */
     long long total;       /* people, units: the board's size */
     long long me_rank;     /* people: the caller's place (1 = first), 0 when not on the board */
     long long me_score;

@@ -17,17 +17,21 @@
  * a ticket (the slot's drop count) when it misses and stores only if no
  * drop came in between, so a page read before an apply cannot outlive it. */
 #include "engines/boards/internal.h"
+#include "lib/fnv.h"
 
 #include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 typedef struct {
+    uint64_t hash;            /* of key: most slots are told apart without strcmp */
     char key[LB_CACHE_KEY];
     char board[LB_CACHE_KEY];
     long long contest_id, version;
     char *text;               /* NULL: none (never built, dropped or evicted) */
     size_t len;
+    uint64_t text_hash;       /* fnv64 of text, for the reply's entity tag */
     int64_t built_us, used_us;
     unsigned long drops;      /* a new value at each drop that hits this slot */
     int used;                 /* the slot holds a key */
@@ -48,10 +52,10 @@ static void clear_text(slot_t *s)
     s->len = 0;
 }
 
-static slot_t *find(const char *key)
+static slot_t *find(const char *key, uint64_t h)
 {
     for (size_t i = 0; i < LB_CACHE_SLOTS; i++)
-        if (slots[i].used && strcmp(slots[i].key, key) == 0)
+        if (slots[i].used && slots[i].hash == h && strcmp(slots[i].key, key) == 0)
             return &slots[i];
     return NULL;
 }
@@ -91,11 +95,13 @@ int lb_cache_get(arena_t *a, const char *key, const char *board, long long conte
 {
     if (strlen(key) >= LB_CACHE_KEY || strlen(board) >= LB_CACHE_KEY)
         return -1;
+    uint64_t h = fnv64(FNV64_INIT, key, strlen(key));
     pthread_mutex_lock(&mu);
-    slot_t *s = find(key);
+    slot_t *s = find(key, h);
     if (!s) {
         s = take_slot();
         memset(s, 0, sizeof *s);
+        s->hash = h;
         snprintf(s->key, sizeof s->key, "%s", key);
         snprintf(s->board, sizeof s->board, "%s", board);
         s->contest_id = contest_id;
@@ -110,13 +116,14 @@ int lb_cache_get(arena_t *a, const char *key, const char *board, long long conte
         out->text = arena_strndup(a, s->text, s->len);
         out->len = s->len;
         out->version = s->version;
+        out->hash = s->text_hash;
     }
     pthread_mutex_unlock(&mu);
     return hit;
 }
 
 void lb_cache_put(const char *key, unsigned long ticket, long long version, const char *text, size_t len,
-                  int64_t built_us)
+                  uint64_t text_hash, int64_t built_us)
 {
     if (len > LB_CACHE_BYTES / 4)
         return;   /* a page this large is read as it is */
@@ -125,13 +132,15 @@ void lb_cache_put(const char *key, unsigned long ticket, long long version, cons
         return;
     memcpy(copy, text, len);
     copy[len] = 0;
+    uint64_t h = fnv64(FNV64_INIT, key, strlen(key));
     pthread_mutex_lock(&mu);
-    slot_t *s = find(key);
+    slot_t *s = find(key, h);
     if (s && s->drops == ticket) {
         clear_text(s);
         make_room(len, s);
         s->text = copy;
         s->len = len;
+        s->text_hash = text_hash;
         s->version = version;
         s->built_us = built_us;
         total_bytes += len;

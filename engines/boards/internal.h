@@ -163,6 +163,7 @@ typedef struct {
     const char *text;       /* a hit: the page's text, copied into the caller's arena */
     size_t len;
     long long version;      /* the live version it was read from */
+    uint64_t hash;          /* the hash handed to lb_cache_put with it */
     unsigned long ticket;   /* hit or miss: hand to lb_cache_put after building it */
 } lb_cached_t;
 
@@ -175,7 +176,7 @@ int lb_cache_get(arena_t *a, const char *key, const char *board, long long conte
 /* Keep a page built after lb_cache_get missed; not kept when a drop hit
  * its key since (the page may be older than that apply). */
 void lb_cache_put(const char *key, unsigned long ticket, long long version, const char *text, size_t len,
-                  int64_t built_us);
+                  uint64_t text_hash, int64_t built_us);
 /* Drop the pages of a contest's boards whose names start with
  * board_prefix ("" every board; a prefix may drop a few more, harmlessly). */
 void lb_cache_drop(long long contest_id, const char *board_prefix);

@@ -12,6 +12,7 @@
 #include "engines/boards/internal.h"
 #include "server/clock.h"
 #include "server/config.h"
+#include "lib/fnv.h"
 #include "lib/mono.h"
 #include "server/log.h"
 #include "server/request.h"
@@ -244,6 +245,10 @@ static status_t read_fresh(req_t *r, long long cid, const lb_query_t *q, const c
     if (!entries)
         return ST_STORE;
     out->entries = arena_json_text(r->arena, arena_json(r->arena, entries));
+    if (!out->entries)
+        return ST_ERR;
+    out->entries_len = strlen(out->entries);
+    out->entries_hash = fnv64(FNV64_INIT, out->entries, out->entries_len);
     out->total = int_of(rep->element[0]);
     long long mrank = int_of(rep->element[1]);
     if (*me && mrank >= 0) {
@@ -251,7 +256,7 @@ static status_t read_fresh(req_t *r, long long cid, const lb_query_t *q, const c
         out->me_score = rules_rank_score(strtod(str_of(rep->element[2]), NULL));
     }
     *version = rep->elements > 4 ? int_of(rep->element[4]) : 0;
-    return out->entries ? ST_OK : ST_ERR;
+    return ST_OK;
 }
 
 /* Beside a kept page, what is always live, in one pipelined round trip:
@@ -307,6 +312,8 @@ status_t lb_read(req_t *r, long long cid, const lb_query_t *q, lb_page_t *out)
             status_t st = read_live(r, cid, q, board, c.version, out);
             if (st != ST_NOT_FOUND) {
                 out->entries = c.text;
+                out->entries_len = c.len;
+                out->entries_hash = c.hash;
                 return st;
             }
             memset(out, 0, sizeof *out);   /* a new version: read it afresh */
@@ -315,7 +322,7 @@ status_t lb_read(req_t *r, long long cid, const lb_query_t *q, lb_page_t *out)
     long long version;
     status_t st = read_fresh(r, cid, q, board, out, &version);
     if (st == ST_OK && cacheable && version > 0)
-        lb_cache_put(key, c.ticket, version, out->entries, strlen(out->entries), now);
+        lb_cache_put(key, c.ticket, version, out->entries, out->entries_len, out->entries_hash, now);
     return st;
 }
 

@@ -18,14 +18,15 @@ TEST(a_page_is_served_while_young)
 {
     lb_cached_t c;
     CHECK_INT(lb_cache_get(&A, "1|0|p:n|0|20|0", "p:n", 1, 10 * S, S / 2, &c), 0);
-    lb_cache_put("1|0|p:n|0|20|0", c.ticket, 7, "[1,2]", 5, 10 * S);
+    lb_cache_put("1|0|p:n|0|20|0", c.ticket, 7, "[1,2]", 5, 42, 10 * S);
     CHECK_INT(lb_cache_get(&A, "1|0|p:n|0|20|0", "p:n", 1, 10 * S + S / 4, S / 2, &c), 1);
     CHECK_STR(c.text, "[1,2]");
     CHECK_INT(c.len, 5);
     CHECK_INT(c.version, 7);
+    CHECK(c.hash == 42);
     /* as old as the interval: built again */
     CHECK_INT(lb_cache_get(&A, "1|0|p:n|0|20|0", "p:n", 1, 10 * S + S / 2, S / 2, &c), 0);
-    lb_cache_put("1|0|p:n|0|20|0", c.ticket, 8, "[3]", 3, 10 * S + S / 2);
+    lb_cache_put("1|0|p:n|0|20|0", c.ticket, 8, "[3]", 3, 0, 10 * S + S / 2);
     CHECK_INT(lb_cache_get(&A, "1|0|p:n|0|20|0", "p:n", 1, 10 * S + S / 2 + 1, S / 2, &c), 1);
     CHECK_STR(c.text, "[3]");
     CHECK_INT(c.version, 8);
@@ -40,7 +41,7 @@ TEST(a_drop_empties_the_pages_of_its_board_only)
     for (int i = 0; i < 5; i++) {
         long long cid = keys[i][0][0] - '0';
         CHECK_INT(lb_cache_get(&A, keys[i][0], keys[i][1], cid, 20 * S, S, &c), 0);
-        lb_cache_put(keys[i][0], c.ticket, 1, "x", 1, 20 * S);
+        lb_cache_put(keys[i][0], c.ticket, 1, "x", 1, 0, 20 * S);
     }
     lb_cache_drop(2, "p:n");
     CHECK_INT(lb_cache_get(&A, keys[0][0], "p:n", 2, 20 * S, S, &c), 0);
@@ -60,10 +61,10 @@ TEST(a_page_built_across_a_drop_is_not_kept)
     CHECK_INT(lb_cache_get(&A, "4|0|p:n|0|20|0", "p:n", 4, 30 * S, S, &c), 0);
     /* an apply changes the board while this page is being read */
     lb_cache_drop(4, "p:n");
-    lb_cache_put("4|0|p:n|0|20|0", c.ticket, 1, "old", 3, 30 * S);
+    lb_cache_put("4|0|p:n|0|20|0", c.ticket, 1, "old", 3, 0, 30 * S);
     CHECK_INT(lb_cache_get(&A, "4|0|p:n|0|20|0", "p:n", 4, 30 * S, S, &c2), 0);
     /* the next build, with a ticket taken after the drop, is kept */
-    lb_cache_put("4|0|p:n|0|20|0", c2.ticket, 1, "new", 3, 30 * S);
+    lb_cache_put("4|0|p:n|0|20|0", c2.ticket, 1, "new", 3, 0, 30 * S);
     CHECK_INT(lb_cache_get(&A, "4|0|p:n|0|20|0", "p:n", 4, 30 * S, S, &c), 1);
     CHECK_STR(c.text, "new");
 }
@@ -92,7 +93,7 @@ TEST(the_cache_is_bounded)
         int64_t now = 50 * S + i;
         CHECK(lb_cache_get(&A, key, key + 4, 6, now, S, &c) == 0);
         /* every eighth page is large */
-        lb_cache_put(key, c.ticket, 1, text, i % 8 ? 100 : big, now);
+        lb_cache_put(key, c.ticket, 1, text, i % 8 ? 100 : big, 0, now);
         size_t pages, keys, bytes;
         lb_cache_stats(&pages, &keys, &bytes);
         CHECK(pages <= LB_CACHE_SLOTS && keys <= LB_CACHE_SLOTS && bytes <= LB_CACHE_BYTES);
@@ -112,7 +113,7 @@ TEST(the_cache_is_bounded)
     memset(huge, 'y', LB_CACHE_BYTES / 2);
     huge[LB_CACHE_BYTES / 2] = 0;
     CHECK_INT(lb_cache_get(&A, "7|0|p:n|0|20|0", "p:n", 7, 60 * S, S, &c), 0);
-    lb_cache_put("7|0|p:n|0|20|0", c.ticket, 1, huge, LB_CACHE_BYTES / 2, 60 * S);
+    lb_cache_put("7|0|p:n|0|20|0", c.ticket, 1, huge, LB_CACHE_BYTES / 2, 0, 60 * S);
     CHECK_INT(lb_cache_get(&A, "7|0|p:n|0|20|0", "p:n", 7, 60 * S, S, &c), 0);
     free(huge);
     free(text);
@@ -134,7 +135,7 @@ static void *hammer(void *arg)
             abort();
         if (hit == 0) {
             int n = snprintf(text, sizeof text, "page %ld %d", id, i);
-            lb_cache_put(key, c.ticket, 1, text, (size_t)n, 70 * S + i);
+            lb_cache_put(key, c.ticket, 1, text, (size_t)n, 0, 70 * S + i);
         }
         if (i % 97 == 0)
             lb_cache_drop(8, "p:u:1");
