@@ -5,7 +5,7 @@
 #include "handlers/handlers.h"
 #include "server/metrics.h"
 /* @includes: one line per resource header */
-#include "engines/boards/boards.h"
+#include "handlers/leaderboards.h"
 #include "handlers/regions.h"
 #include "handlers/units.h"
 #include "handlers/qrcode.h"

@@ -252,7 +252,8 @@ def main():
     for name in wanted:
         if name not in SECTIONS:
             sys.exit("unknown section %r (sections: %s)" % (name, " ".join(SECTIONS)))
-    st = stackmod.Stack(build="build", quiet=True)
+    # BENCH_BUILD: another build folder (say, a copy of the last commit's) for a before/after pair
+    st = stackmod.Stack(build=os.environ.get("BENCH_BUILD", "build"), quiet=True)
     st.start()
     results = []
     try:

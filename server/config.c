@@ -23,7 +23,7 @@ static const key_t_ keys[] = {
     S(db_host), I(db_port), S(db_socket), S(db_user), S(db_password), S(db_name),
     S(db_replica_host), I(db_replica_port), S(db_replica_socket), S(db_replica_user),
     S(db_replica_password), I(db_replica_max_lag_s),
-    S(redis_host), I(redis_port), S(redis_socket), I(redis_timeout_ms),
+    S(redis_host), I(redis_port), S(redis_socket), I(redis_timeout_ms), I(board_cache_ms),
     S(redis_password), S(redis_sentinels), S(redis_master_name), S(redis_sentinel_password),
     S(trusted_peers),
     S(wx_base_url), S(wx_ca_file), S(wx_appid), S(wx_secret),
@@ -58,6 +58,7 @@ static void set_defaults(config_t *c)
     c->redis_port = 6379;
     c->redis_timeout_ms = 500;
     snprintf(c->redis_master_name, sizeof c->redis_master_name, "quizd");
+    c->board_cache_ms = 500;
     snprintf(c->wx_base_url, sizeof c->wx_base_url, "https://api.weixin.qq.com");
     c->wx_connect_timeout_ms = 2000;
     c->wx_timeout_ms = 5000;

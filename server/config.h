@@ -29,6 +29,7 @@ typedef struct {
     /* Redis */
     char redis_host[128]; int redis_port; char redis_socket[256];
     int redis_timeout_ms;
+    int board_cache_ms;        /* how long a built board page is shared (0: never) */
     char redis_password[128]; /* AUTH after connecting; empty: none */
     /* Sentinel: "host:port,host:port,..."; when set, the primary's address
      * comes from these Sentinels (redis_host/port/socket are not used) and

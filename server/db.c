@@ -416,6 +416,121 @@ db_res_t *db_query(db_t *db, arena_t *a, const char *sql, const char *types, ...
     return drain(db, st) < 0 ? NULL : r;
 }
 
+/* The column buffers of a streamed result: sized by the columns' declared
+ * lengths, grown when a value is longer (MYSQL_DATA_TRUNCATED). */
+typedef struct {
+    MYSQL_BIND *b;
+    unsigned long *len;
+    my_bool *isnull;
+    char **buf;
+    const char **cells;
+    size_t n;
+} stream_cols_t;
+
+static void stream_cols_free(stream_cols_t *sc)
+{
+    for (size_t c = 0; sc->buf && c < sc->n; c++)
+        free(sc->buf[c]);
+    free(sc->buf);
+    free(sc->b);
+    free(sc->len);
+    free(sc->isnull);
+    free(sc->cells);
+}
+
+static void *zalloc(size_t n)
+{
+    void *p = calloc(1, n ? n : 1);
+    if (!p)
+        abort();
+    return p;
+}
+
+static void stream_cols_init(stream_cols_t *sc, MYSQL_RES *meta)
+{
+    sc->n = mysql_num_fields(meta);
+    MYSQL_FIELD *f = mysql_fetch_fields(meta);
+    sc->b = zalloc(sizeof(MYSQL_BIND) * sc->n);
+    sc->len = zalloc(sizeof(unsigned long) * sc->n);
+    sc->isnull = zalloc(sizeof(my_bool) * sc->n);
+    sc->buf = zalloc(sizeof(char *) * sc->n);
+    sc->cells = zalloc(sizeof(char *) * sc->n);
+    for (size_t c = 0; c < sc->n; c++) {
+        size_t cap = f[c].length < 32 ? 32 : f[c].length > 4096 ? 4096 : f[c].length;
+        sc->buf[c] = zalloc(cap + 1);
+        sc->b[c].buffer_type = MYSQL_TYPE_STRING;
+        sc->b[c].buffer = sc->buf[c];
+        sc->b[c].buffer_length = cap + 1;
+        sc->b[c].length = &sc->len[c];
+        sc->b[c].is_null = &sc->isnull[c];
+    }
+}
+
+/* After each fetch (MYSQL_DATA_TRUNCATED or not): grow each column that
+ * did not fit, fetch it whole and bind the larger buffer for the rows to
+ * come. Nothing to do for a row that fit, the usual case. */
+static int stream_refetch(MYSQL_STMT *st, stream_cols_t *sc)
+{
+    int grown = 0;
+    for (size_t c = 0; c < sc->n; c++) {
+        if (sc->isnull[c] || sc->len[c] < sc->b[c].buffer_length)
+            continue;
+        char *nb = realloc(sc->buf[c], sc->len[c] + 1);
+        if (!nb)
+            abort();
+        sc->buf[c] = nb;
+        sc->b[c].buffer = nb;
+        sc->b[c].buffer_length = sc->len[c] + 1;
+        if (mysql_stmt_fetch_column(st, &sc->b[c], (unsigned)c, 0) != 0)
+            return -1;
+        grown = 1;
+    }
+    return grown && mysql_stmt_bind_result(st, sc->b) ? -1 : 0;
+}
+
+long long db_stream(db_t *db, db_row_fn fn, void *ud, const char *sql, const char *types, ...)
+{
+    va_list ap;
+    va_start(ap, types);
+    MYSQL_STMT *st = run(db, sql, types, ap);
+    va_end(ap);
+    if (!st)
+        return -1;
+    MYSQL_RES *meta = mysql_stmt_result_metadata(st);
+    if (!meta) {
+        mysql_stmt_free_result(st);
+        return 0;
+    }
+    stream_cols_t sc = { 0 };
+    stream_cols_init(&sc, meta);
+    mysql_free_result(meta);
+    long long rows = 0;
+    int failed = sc.n && mysql_stmt_bind_result(st, sc.b) != 0;
+    while (!failed) {
+        /* no mysql_stmt_store_result: each fetch reads the next row off
+         * the connection (the statement's mysql_use_result) */
+        int rc = mysql_stmt_fetch(st);
+        if (rc == MYSQL_NO_DATA)
+            break;
+        if (rc == 1 || stream_refetch(st, &sc) < 0) {
+            failed = 1;
+            break;
+        }
+        for (size_t c = 0; c < sc.n; c++) {
+            sc.buf[c][sc.isnull[c] ? 0 : sc.len[c]] = 0;
+            sc.cells[c] = sc.isnull[c] ? NULL : sc.buf[c];
+        }
+        rows++;
+        if (fn(ud, sc.cells, sc.n) != 0)
+            break;
+    }
+    if (failed)
+        set_err(db, (int)mysql_stmt_errno(st), mysql_stmt_error(st));
+    mysql_stmt_free_result(st);   /* also reads and drops rows a stop left unread */
+    stream_cols_free(&sc);
+    return failed ? -1 : rows;
+}
+
 long long db_int(const db_res_t *r, size_t row, size_t col)
 {
     const char *s = db_get(r, row, col);

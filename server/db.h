@@ -42,6 +42,16 @@ int db_ping(db_t *db) __attribute__((warn_unused_result));
 
 /* Run a query returning rows. NULL on error (see db_errno). */
 db_res_t *db_query(db_t *db, arena_t *a, const char *sql, const char *types, ...) __attribute__((warn_unused_result));
+/* Run a query and hand each row to fn as MariaDB sends it (an unbuffered
+ * result, mysql_use_result's way for a prepared statement): a result of
+ * any size costs the memory of one row. fn gets the row's columns as
+ * NUL-terminated text (NULL for SQL NULL), valid during the call only,
+ * and returns 0 to go on or non-zero to stop; it must not use db (the
+ * connection is busy sending the rows). Returns the rows handed
+ * over, or -1 on an error (see db_errno). */
+typedef int (*db_row_fn)(void *ud, const char *const *cols, size_t ncols);
+long long db_stream(db_t *db, db_row_fn fn, void *ud, const char *sql, const char *types, ...)
+    __attribute__((warn_unused_result));
 /* Run a statement. Returns affected rows (>= 0) or -1 on error. */
 long long db_exec(db_t *db, const char *sql, const char *types, ...) __attribute__((warn_unused_result));
 long long db_last_id(db_t *db);

@@ -395,6 +395,46 @@ redisReply *kv_cmdargv(kv_t *kv, arena_t *a, int argc, const char **argv, const 
     return NULL;
 }
 
+/* Send every command, then read every reply: one round trip. Each reply
+ * read goes through finish(): the arena's from then on, a READONLY or a
+ * broken connection ends the try (the connection is dropped). */
+static int pipeline_once(kv_t *kv, redisContext *c, arena_t *a, int n, const int *argc,
+                         const char *const *const *argv, redisReply **out)
+{
+    for (int i = 0; i < n; i++)
+        if (redisAppendCommandArgv(c, argc[i], (const char **)argv[i], NULL) != REDIS_OK) {
+            kv_broken(kv);
+            return -1;
+        }
+    for (int i = 0; i < n; i++) {
+        void *rv = NULL;
+        if (redisGetReply(c, &rv) != REDIS_OK)
+            rv = NULL;
+        out[i] = finish(kv, a, rv);
+        if (!out[i])
+            return -1;
+    }
+    return 0;
+}
+
+int kv_pipeline(kv_t *kv, arena_t *a, int n, const int *argc, const char *const *const *argv,
+                redisReply **out)
+{
+    for (int attempt = 0; attempt < 2; attempt++) {
+        int was_up = kv->c != NULL;
+        redisContext *c = kv_ctx(kv);
+        if (!c)
+            return -1;
+        if (pipeline_once(kv, c, a, n, argc, argv, out) == 0)
+            return 0;
+        for (int i = 0; i < n; i++)
+            out[i] = NULL;         /* the ones read stay the arena's to free */
+        if (attempt || !retry_after_drop(kv, was_up))
+            return -1;
+    }
+    return -1;
+}
+
 int kv_up(kv_t *kv) { return kv->up; }
 
 /* ---- batches (kv.h) ---- */
@@ -409,35 +449,9 @@ int kv_batch_add(kv_batch_t *b, int argc, const char **argv)
     return b->n++;
 }
 
-/* One try: every command appended, then every reply read. */
-static int batch_once(redisContext *c, kv_t *kv, arena_t *a, kv_batch_t *b)
-{
-    for (int i = 0; i < b->n; i++)
-        if (redisAppendCommandArgv(c, b->argc[i], b->argv[i], NULL) != REDIS_OK)
-            return -1;
-    for (int i = 0; i < b->n; i++) {
-        void *r = NULL;
-        if (redisGetReply(c, &r) != REDIS_OK || !r)
-            return -1;
-        b->rep[i] = finish(kv, a, r);
-    }
-    return 0;
-}
-
 int kv_batch_run(kv_t *kv, arena_t *a, kv_batch_t *b)
 {
-    for (int attempt = 0; attempt < 2; attempt++) {
-        int was_up = kv->c != NULL;
-        redisContext *c = kv_ctx(kv);
-        if (!c)
-            break;
-        if (!b->n || batch_once(c, kv, a, b) == 0)
-            return 0;
-        for (int i = 0; i < b->n; i++)
-            b->rep[i] = NULL;      /* the ones read stay the arena's to free */
-        finish(kv, a, NULL);
-        if (attempt || !retry_after_drop(kv, was_up))
-            break;
-    }
-    return -1;
+    if (!b->n)
+        return kv_ctx(kv) ? 0 : -1;
+    return kv_pipeline(kv, a, b->n, b->argc, (const char *const *const *)b->argv, b->rep);
 }

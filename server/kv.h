@@ -27,11 +27,18 @@ redisContext *kv_ctx(kv_t *kv);
  * connection broke; a Redis error reply is returned as a REDIS_REPLY_ERROR. */
 redisReply *kv_cmd(kv_t *kv, arena_t *a, const char *fmt, ...);
 redisReply *kv_cmdargv(kv_t *kv, arena_t *a, int argc, const char **argv, const size_t *lens);
-/* Several commands in one round trip (hiredis pipelining): add them, run
- * the batch, read each reply by the index kv_batch_add gave. Commands that
- * do not depend on each other's replies (a rate-limit count and a lookup;
- * caching a session and dropping a lock) so cost one wait instead of one
- * each. argv arrays must outlive kv_batch_run (the arena's, usually). */
+/* Several commands in one round trip: command i is argv[i][0..argc[i]-1];
+ * out[i] its reply (freed with a; a Redis error reply is returned as
+ * such). Returns 0, or -1 when Redis is down or the connection broke
+ * (nothing in out then). For reads and idempotent writes: a connection
+ * found dead at once is reopened and the whole pipeline sent again. */
+int kv_pipeline(kv_t *kv, arena_t *a, int n, const int *argc, const char *const *const *argv,
+                redisReply **out) __attribute__((warn_unused_result));
+/* A pipeline filled step by step (kv_pipeline underneath): add commands,
+ * run the batch, read each reply by the index kv_batch_add gave. Commands
+ * that do not depend on each other's replies (a rate-limit count and a
+ * lookup; caching a session and dropping a lock) so cost one wait instead
+ * of one each. argv arrays must outlive kv_batch_run (the arena's, usually). */
 #define KV_BATCH_MAX 8
 typedef struct {
     int n;

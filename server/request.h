@@ -42,6 +42,7 @@ struct req {
     const char *remote_addr;
     const char *request_id;
     const char *authorization; /* raw header or NULL */
+    const char *if_none_match; /* raw If-None-Match header or NULL (conditional reads) */
     const char *content_type;
     const char *body;          /* NUL-terminated */
     size_t body_len;

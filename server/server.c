@@ -213,6 +213,7 @@ static void build_req(req_t *r, conn_t *c, worker_t *w, arena_t *a)
     r->remote_addr = param_or(c, "REMOTE_ADDR", "");
     r->request_id = fcgi_param(&c->parser, "REQUEST_ID");
     r->authorization = fcgi_param(&c->parser, "HTTP_AUTHORIZATION");
+    r->if_none_match = fcgi_param(&c->parser, "HTTP_IF_NONE_MATCH");
     r->content_type = param_or(c, "CONTENT_TYPE", "");
     r->body = c->parser.body ? c->parser.body : "";
     r->body_len = c->parser.body_len;

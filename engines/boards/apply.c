@@ -15,8 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define DRAIN_BATCH 200        /* outbox rows per query */
-#define SCRIPT_BATCH 100       /* entries per script call: keeps each call short */
+#define DRAIN_BATCH 256        /* outbox rows per query */
+#define SCRIPT_BATCH DRAIN_BATCH /* entries per script call: a drained page is one call per contest */
 #define DRAIN_BUDGET_US 500000 /* per background tick, so other tasks run too */
 
 static const char *cell(arena_t *a, const db_res_t *res, size_t row, size_t col)
@@ -54,6 +54,19 @@ void lb_entry_from_row(arena_t *a, const db_res_t *res, size_t row, lb_entry_t *
     f[LB_F_VERIFIED] = db_int(res, row, 20) ? "1" : "0";
 }
 
+/* This process's copies of the pages an apply changed (the boards the
+ * script names after its status and rank) are stale now; so are the
+ * regions boards, read whole, wherever their change landed. */
+static void drop_pages(long long contest_id, const redisReply *rep)
+{
+    if (rep->element[0]->integer != 1)
+        return;   /* journaled only: the live boards did not change */
+    for (size_t i = 2; i < rep->elements; i++)
+        if (rep->element[i]->type == REDIS_REPLY_STRING)
+            lb_cache_drop(contest_id, rep->element[i]->str);
+    lb_cache_drop(contest_id, "r:");
+}
+
 int lb_apply(kv_t *kv, arena_t *a, long long contest_id, const lb_entry_t *e, size_t n,
              long long rank_user, long long *rank)
 {
@@ -70,7 +83,7 @@ int lb_apply(kv_t *kv, arena_t *a, long long contest_id, const lb_entry_t *e, si
         for (size_t j = 0; j < k; j++)
             memcpy(args + 2 + j * LB_NF, e[i + j].f, sizeof(char *) * LB_NF);
         redisReply *rep = lb_eval(kv, a, LB_SCRIPT_APPLY, contest_id, (int)(2 + k * LB_NF), args);
-        if (!rep || rep->type != REDIS_REPLY_ARRAY || rep->elements != 2 ||
+        if (!rep || rep->type != REDIS_REPLY_ARRAY || rep->elements < 2 ||
             rep->element[0]->type != REDIS_REPLY_INTEGER) {
             if (rep && rep->type == REDIS_REPLY_ERROR)
                 log_warn("boards: apply script failed for contest %lld: %s", contest_id, rep->str);
@@ -79,6 +92,7 @@ int lb_apply(kv_t *kv, arena_t *a, long long contest_id, const lb_entry_t *e, si
         status = (int)rep->element[0]->integer;
         if (status == 0)
             return 0;
+        drop_pages(contest_id, rep);
         if (last && rank && rep->element[1]->type == REDIS_REPLY_INTEGER)
             *rank = rep->element[1]->integer;
         i += k;

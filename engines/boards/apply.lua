@@ -4,10 +4,16 @@ local NF = 15
 local tag = string.sub(KEYS[1], 1, -5)
 local function pre(v) return tag .. ':v' .. v .. ':' end
 -- every board write goes through here: when the member lands in the top
--- 100, the pages the read script keeps for that board (k:pc) are stale
+-- 100, the pages kept of that board are stale: those the read script keeps
+-- (k:pc) are dropped here, and the board is named in the reply so that the
+-- server drops its own copies (engines/boards/cache.c)
+local dirty = {}
 local function zadd(k, s, m)
   redis.call('ZADD', k, s, m)
-  if redis.call('ZREVRANK', k, m) < 100 then redis.call('DEL', k .. ':pc') end
+  if redis.call('ZREVRANK', k, m) < 100 then
+    redis.call('DEL', k .. ':pc')
+    dirty[k] = true
+  end
 end
 local function region(P, code, d, first, staff)
   local t = redis.call('HINCRBY', P .. 'rs', code .. ':s', d)
@@ -88,7 +94,11 @@ if mode == 'apply' then
   if live and ARGV[2] ~= '' then
     rank = redis.call('ZREVRANK', pre(live) .. 'p:n', ARGV[2]) or -1
   end
-  return {live and 1 or 2, rank}
+  -- {status, rank, the boards whose top 100 changed (names under the version)...}
+  local out = {live and 1 or 2, rank}
+  local n = live and #pre(live) or 0
+  for k in pairs(dirty) do out[#out + 1] = string.sub(k, n + 1) end
+  return out
 end
 -- the builder's modes: ARGV[2] version, ARGV[3] token
 if redis.call('GET', KEYS[2]) ~= ARGV[2] .. ' ' .. ARGV[3] then

@@ -18,6 +18,8 @@
 
 #include "server/request.h"
 
+#include <stdint.h>
+
 /* Drain pending outbox rows into the boards and rebuild boards that are
  * missing or were asked for; safe on several servers at once. Called from
  * the background thread (app/background.c) about five times a second. */
@@ -56,12 +58,45 @@ int lb_unit_place(req_t *r, long long contest_id, long long unit_id, lb_unit_pla
  * beside its boards (handlers/stats.c). */
 void lb_tag(long long contest_id, char out[32]);
 
-/* Routes */
-int h_lb_individual(req_t *r);     /* GET  /leaderboards/individual */
-int h_lb_units(req_t *r);          /* GET  /leaderboards/units */
-int h_lb_regions(req_t *r);        /* GET  /leaderboards/regions */
-int h_lb_rebuild(req_t *r);        /* POST /admin/boards/rebuild */
-int h_lb_rebuild_status(req_t *r); /* GET  /admin/boards/rebuild */
+/* ---- reads (read.c): the boards' pages for handlers/leaderboards.c ---- */
+
+enum { LB_PEOPLE, LB_UNITS, LB_REGIONS };
+
+/* One page asked for. The handler has checked every field. */
+typedef struct {
+    int kind;              /* LB_PEOPLE, LB_UNITS or LB_REGIONS */
+    int level;             /* people 0..4, units 0..2 (rules_board_scope_parse); regions 1..3 */
+    char arg[24];          /* people, units: the scope's argument ("" national); regions: the
+                            * parent's code ("" none) */
+    int plevel;            /* regions: the parent's level (1 province, 2 city), 0 for none */
+    int by_rate;           /* units, regions: order=participation */
+    long long offset, limit;
+    long long me;          /* people: the caller's user id, 0 for none */
+} lb_query_t;
+
+typedef struct {
+    const char *entries;   /* JSON text of the entries array (the request's arena) */
+    size_t entries_len;
+    uint64_t entries_hash; /* fnv64 (lib/fnv.h) of the entries' text */
+    long long total;       /* people, units: the board's size */
+    long long me_rank;     /* people: the caller's place (1 = first), 0 when not on the board */
+    long long me_score;
+} lb_page_t;
+
+/* Read one page. Returns ST_OK; ST_NOT_FOUND for no such contest; ST_STORE
+ * when the boards cannot be read now (Redis down, or missing until the
+ * background has rebuilt them: answer 503 boards_unavailable). */
+status_t lb_read(req_t *r, long long contest_id, const lb_query_t *q, lb_page_t *out)
+    __attribute__((warn_unused_result));
+
+/* The last rebuild's progress (the {c}:progress hash): vals[i] is the
+ * value of lb_progress_fields[i] or NULL; *queued: a rebuild is asked
+ * for. Returns ST_OK or ST_STORE. */
+#define LB_PROGRESS_NFIELDS 9
+extern const char *const lb_progress_fields[LB_PROGRESS_NFIELDS];
+status_t lb_rebuild_progress(kv_t *kv, arena_t *a, long long contest_id,
+                             const char *vals[LB_PROGRESS_NFIELDS], int *queued)
+    __attribute__((warn_unused_result));
 
 /* quizd subcommands */
 int cmd_rebuild_boards(int argc, char **argv);

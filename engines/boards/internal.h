@@ -39,6 +39,7 @@
 
 #include <hiredis/hiredis.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "server/arena.h"
 #include "server/db.h"
@@ -151,6 +152,36 @@ struct lb_sink {
  * the first negative value a sink call returned. */
 int lb_model_emit(const lb_model_t *m, const char *prefix, lb_sink_t *s,
                   lb_progress_fn progress, void *ud);
+
+/* ---- the page cache (cache.c) ---- */
+
+#define LB_CACHE_SLOTS 512               /* pages (and keys) at most */
+#define LB_CACHE_BYTES (8u << 20)        /* bytes of page text at most */
+#define LB_CACHE_KEY 96                  /* longest key and board name, with the NUL */
+
+typedef struct {
+    const char *text;       /* a hit: the page's text, copied into the caller's arena */
+    size_t len;
+    long long version;      /* the live version it was read from */
+    uint64_t hash;          /* the hash handed to lb_cache_put with it */
+    unsigned long ticket;   /* hit or miss: hand to lb_cache_put after building it */
+} lb_cached_t;
+
+/* Look a page up (key: everything the page depends on; board: the board
+ * it shows, for lb_cache_drop). Returns 1 for a page younger than
+ * max_age_us, 0 for none (build it, then lb_cache_put it with
+ * out->ticket), -1 for a key too long to cache. */
+int lb_cache_get(arena_t *a, const char *key, const char *board, long long contest_id, int64_t now_us,
+                 int64_t max_age_us, lb_cached_t *out);
+/* Keep a page built after lb_cache_get missed; not kept when a drop hit
+ * its key since (the page may be older than that apply). */
+void lb_cache_put(const char *key, unsigned long ticket, long long version, const char *text, size_t len,
+                  uint64_t text_hash, int64_t built_us);
+/* Drop the pages of a contest's boards whose names start with
+ * board_prefix ("" every board; a prefix may drop a few more, harmlessly). */
+void lb_cache_drop(long long contest_id, const char *board_prefix);
+/* Pages held, keys known, bytes of text (for tests and metrics). */
+void lb_cache_stats(size_t *pages, size_t *keys, size_t *bytes);
 
 /* ---- rebuild (rebuild.c) ---- */
 

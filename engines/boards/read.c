@@ -1,17 +1,19 @@
-/* read.c: GET /leaderboards/individual, /units and /regions.
+/* read.c: the pages of the boards (GET /leaderboards/individual, /units
+ * and /regions, answered by handlers/leaderboards.c) and one member's place.
  *
  * Each read is one round trip to Redis: the read script finds the live
  * version, reads the page, the total, the caller's own rank and the names
  * (masked names and unit names from the name cache the apply script and
  * the rebuild fill), so no SQL runs per row or, with contest_id given, per
  * request. While the boards cannot be read (Redis down, or missing after a
- * restart until the background has rebuilt them) the answer is 503
- * boards_unavailable with Retry-After. */
+ * restart until the background has rebuilt them) lb_read returns ST_STORE
+ * and the handler answers 503 boards_unavailable with Retry-After. */
 #include "engines/boards/boards.h"
 #include "engines/boards/internal.h"
-#include "engines/quiz/contest.h"
 #include "server/clock.h"
 #include "server/config.h"
+#include "lib/fnv.h"
+#include "lib/mono.h"
 #include "server/log.h"
 #include "server/request.h"
 #include "server/router.h"
@@ -19,61 +21,15 @@
 #include "rules/rank_key.h"
 #include "rules/region_code.h"
 
-#include <errno.h>
 #include <math.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
-static int unavailable(req_t *r)
-{
-    return reply_error(r, 503, "boards_unavailable", "the leaderboards are being rebuilt; try again shortly");
-}
-
-/* The contest a board read means: contest_id, or the main current one.
- * The main contest's id is kept for a second (it is MariaDB's answer, not
- * board state), so public reads without contest_id cost no SQL either.
- * Returns ST_OK, ST_REPLIED (after a 400 or 404) or ST_STORE. */
-static int board_contest(req_t *r, long long *cid)
-{
-    static _Atomic long long cached_id;
-    static _Atomic int64_t cached_until_us;
-    const char *q = req_query(r, "contest_id");
-    if (q && *q) {
-        char *end;
-        errno = 0;
-        long long id = strtoll(q, &end, 10);
-        if (errno || *end || id <= 0) {
-            reply_error(r, 400, "invalid_parameter", "contest_id must be a positive integer");
-            return ST_REPLIED;
-        }
-        *cid = id;
-        return ST_OK;
-    }
-    int64_t now = mono_us();
-    long long id = atomic_load(&cached_id);
-    if (id > 0 && now < atomic_load(&cached_until_us)) {
-        *cid = id;
-        return 0;
-    }
-    contest_t c;
-    int rc = contest_load(r, 0, &c);
-    if (rc == ST_NOT_FOUND) {
-        reply_error(r, 404, "no_contest", "no such contest");
-        return ST_REPLIED;
-    }
-    if (rc != ST_OK)
-        return rc;
-    atomic_store(&cached_id, c.id);
-    atomic_store(&cached_until_us, now + 1000000);
-    *cid = c.id;
-    return 0;
-}
-
-/* Run the read script. Returns the reply (an array whose first element is
- * the board's size), or NULL after replying 503/404. */
-static redisReply *read_board(req_t *r, long long cid, const char *kind, const char *board,
-                              long long offset, long long limit, const char *me)
+/* Run the read script. Returns ST_OK with *out (an array whose first
+ * element is the board's size), ST_NOT_FOUND for no such contest, or
+ * ST_STORE when the boards cannot be read now. */
+static status_t read_board(req_t *r, long long cid, const char *kind, const char *board,
+                           long long offset, long long limit, const char *me, redisReply **out)
 {
     const char *args[5] = { kind, board, arena_sprintf(r->arena, "%lld", offset),
                             arena_sprintf(r->arena, "%lld", limit), me };
@@ -82,33 +38,31 @@ static redisReply *read_board(req_t *r, long long cid, const char *kind, const c
         rep->element[0]->type != REDIS_REPLY_INTEGER) {
         if (rep && rep->type == REDIS_REPLY_ERROR)
             log_warn("boards: read script failed: %s", rep->str);
-        unavailable(r);
-        return NULL;
+        return ST_STORE;
     }
     if (rep->element[0]->integer < 0) {
         /* No live version: an unknown contest, or boards not built yet
          * (the background builds them within a second or so). */
         db_res_t *res = db_query(req_db(r), r->arena, "SELECT 1 FROM contests WHERE id = ?", "i", cid);
-        if (res && !res->nrows)
-            reply_error(r, 404, "no_contest", "no such contest");
-        else
-            unavailable(r);
-        return NULL;
+        return res && !res->nrows ? ST_NOT_FOUND : ST_STORE;
     }
-    return rep;
+    if (rep->elements < 4)
+        return ST_STORE;
+    *out = rep;
+    return ST_OK;
 }
 
 /* The page of a read reply (element 3): its fields, split at \x1f. */
-static char **page_fields(req_t *r, const redisReply *rep, size_t *n)
+static char **page_fields(arena_t *a, const redisReply *rep, size_t *n)
 {
     *n = 0;
     if (rep->elements < 4 || rep->element[3]->type != REDIS_REPLY_STRING || !rep->element[3]->len)
         return NULL;
-    char *p = arena_strndup(r->arena, rep->element[3]->str, rep->element[3]->len);
+    char *p = arena_strndup(a, rep->element[3]->str, rep->element[3]->len);
     size_t cap = 1;
     for (const char *c = p; *c; c++)
         cap += *c == '\x1f';
-    char **f = arena_alloc(r->arena, sizeof(char *) * cap);
+    char **f = arena_alloc(a, sizeof(char *) * cap);
     for (;;) {
         f[(*n)++] = p;
         char *sep = strchr(p, '\x1f');
@@ -134,37 +88,28 @@ static long long int_of(const redisReply *e)
     return e->type == REDIS_REPLY_STRING ? atoll(e->str) : 0;
 }
 
-static int paging(req_t *r, long long *limit, long long *offset)
+/* The board a query reads ("p:n", "us:p:110000", "r:x:110100" ...). */
+static const char *board_of(arena_t *a, const lb_query_t *q)
 {
-    if (req_query_int(r, "limit", 20, 1, 100, limit) < 0)
-        return -1;
-    if (req_query_int(r, "offset", 0, 0, 100000000, offset) < 0)
-        return -1;
-    return 0;
+    if (q->kind == LB_PEOPLE)
+        return arena_sprintf(a, "%s%s", rules_people_boards[q->level], q->arg);
+    if (q->kind == LB_UNITS)
+        return arena_sprintf(a, "%s%s", rules_unit_boards[q->by_rate][q->level], q->arg);
+    const char *const *rb = rules_region_boards;
+    if (q->level == 1)
+        return rb[RB_PROVINCES];
+    if (q->level == 2)
+        return q->plevel ? arena_sprintf(a, "%s%s", rb[RB_CITIES_OF], q->arg) : rb[RB_CITIES];
+    return q->plevel == 2 ? arena_sprintf(a, "%s%s", rb[RB_COUNTIES_OF_CITY], q->arg)
+         : q->plevel == 1 ? arena_sprintf(a, "%s%s", rb[RB_COUNTIES_OF_PROVINCE], q->arg)
+                          : rb[RB_COUNTIES];
 }
 
-int h_lb_individual(req_t *r)
+/* A people page: 4 fields an entry (user id, key, masked name, unit name). */
+static json_t *people_entries(char **f, size_t nf, long long offset)
 {
-    long long cid, limit, offset;
-    int level;
-    char arg[24];
-    if (rules_board_scope_parse(req_query(r, "scope"), 1, &level, arg) < 0)
-        return reply_error(r, 400, "invalid_scope",
-                           "scope is national, province:<code>, city:<code>, county:<code> or unit:<id>");
-    if (paging(r, &limit, &offset) < 0)
-        return ST_REPLIED;
-    int st = board_contest(r, &cid);
-    if (st != ST_OK)
-        return st;
-    const char *board = arena_sprintf(r->arena, "%s%s", rules_people_boards[level], arg);
-    const char *me = r->auth.user_id > 0 ? arena_sprintf(r->arena, "%lld", r->auth.user_id) : "";
-    redisReply *rep = read_board(r, cid, "i", board, offset, limit, me);
-    if (!rep)
-        return 0;
-    size_t nf;
-    char **f = page_fields(r, rep, &nf);
-    if (rep->elements != 4 || nf % 4)
-        return unavailable(r);
+    if (nf % 4)
+        return NULL;
     json_t *entries = json_array();
     for (size_t i = 0, k = 0; i + 3 < nf; i += 4, k++) {
         double key = strtod(f[i + 1], NULL);
@@ -175,42 +120,14 @@ int h_lb_individual(req_t *r)
             "unit_name", f[i + 3],
             "score", (json_int_t)rules_rank_score(key)));
     }
-    json_t *mej = json_null();
-    long long mrank = int_of(rep->element[1]);
-    if (mrank >= 0)
-        mej = json_pack("{s:I,s:I}", "rank", (json_int_t)(mrank + 1), "score",
-                        (json_int_t)rules_rank_score(strtod(str_of(rep->element[2]), NULL)));
-    return reply_json(r, 200, json_pack("{s:o,s:I,s:o}", "entries", entries,
-                                        "total", (json_int_t)int_of(rep->element[0]), "me", mej));
+    return entries;
 }
 
-int h_lb_units(req_t *r)
+/* A units page: 6 fields an entry (id, name, total, participants, staff, headcount). */
+static json_t *unit_entries(char **f, size_t nf, long long offset)
 {
-    long long cid, limit, offset;
-    int level;
-    char arg[24];
-    if (rules_board_scope_parse(req_query(r, "scope"), 0, &level, arg) < 0)
-        return reply_error(r, 400, "invalid_scope", "scope is national, province:<code> or city:<code>");
-    const char *order = req_query(r, "order");
-    int by_rate = 0;
-    if (order && *order && strcmp(order, "score") != 0) {
-        if (strcmp(order, "participation") != 0)
-            return reply_error(r, 400, "invalid_order", "order is score or participation");
-        by_rate = 1;
-    }
-    if (paging(r, &limit, &offset) < 0)
-        return ST_REPLIED;
-    int st = board_contest(r, &cid);
-    if (st != ST_OK)
-        return st;
-    const char *board = arena_sprintf(r->arena, "%s%s", rules_unit_boards[by_rate][level], arg);
-    redisReply *rep = read_board(r, cid, "u", board, offset, limit, "");
-    if (!rep)
-        return 0;
-    size_t nf;
-    char **f = page_fields(r, rep, &nf);
-    if (rep->elements != 4 || nf % 6)
-        return unavailable(r);
+    if (nf % 6)
+        return NULL;
     json_t *entries = json_array();
     for (size_t i = 0, k = 0; i + 5 < nf; i += 6, k++) {
         long long total = atoll(f[i + 2]), parts = atoll(f[i + 3]);
@@ -227,8 +144,7 @@ int h_lb_units(req_t *r)
             "participation_rate", rate,
             "staff_participants", (json_int_t)staff));
     }
-    return reply_json(r, 200, json_pack("{s:o,s:I}", "entries", entries,
-                                        "total", (json_int_t)int_of(rep->element[0])));
+    return entries;
 }
 
 /* One row of a regions board, before it is ordered. */
@@ -257,7 +173,7 @@ static int region_by_rate(const void *x, const void *y)
 /* The headcount of each region's verified units at a level (1..3), for the
  * participation rate (API.md: staff who answered in verified units ÷ their
  * headcount): units nobody answered for count too, so this is MariaDB's,
- * not the boards'. One grouped query per read of a regions board (a small
+ * not the boards'. One grouped query per build of a regions page (a small
  * board, read far less often than the others). Returns the result (rows:
  * code, headcount) or NULL when MariaDB failed. */
 static db_res_t *region_headcounts(req_t *r, int level)
@@ -272,49 +188,16 @@ static db_res_t *region_headcounts(req_t *r, int level)
     return db_query(req_db(r), r->arena, sql[level], "");
 }
 
-int h_lb_regions(req_t *r)
+/* A regions board, whole: 5 fields an entry (code, name, total,
+ * participants, staff), ordered here by score or participation. */
+static json_t *region_entries(req_t *r, const lb_query_t *q, char **f, size_t nf, status_t *st)
 {
-    long long cid;
-    const char *lv = req_query(r, "level");
-    int level = !lv || !*lv || strcmp(lv, "province") == 0 ? 1
-              : strcmp(lv, "city") == 0 ? 2 : strcmp(lv, "county") == 0 ? 3 : -1;
-    if (level < 0)
-        return reply_error(r, 400, "invalid_level", "level is province, city or county");
-    const char *order = req_query(r, "order");
-    int by_rate = 0;
-    if (order && *order && strcmp(order, "score") != 0) {
-        if (strcmp(order, "participation") != 0)
-            return reply_error(r, 400, "invalid_order", "order is score or participation");
-        by_rate = 1;
-    }
-    const char *parent = req_query(r, "parent");
-    char code[7] = "";
-    int plevel = 0;
-    if (parent && *parent) {
-        plevel = rules_region_code_parse(parent, code);
-        if (plevel < 1 || plevel >= level)
-            return reply_error(r, 400, "invalid_scope",
-                               "parent must be the code of a province or city above the level");
-    }
-    int st = board_contest(r, &cid);
-    if (st != ST_OK)
-        return st;
-    const char *const *rb = rules_region_boards;
-    const char *board = level == 1 ? rb[RB_PROVINCES]
-                      : level == 2 ? (plevel ? arena_sprintf(r->arena, "%s%s", rb[RB_CITIES_OF], code) : rb[RB_CITIES])
-                      : plevel == 2 ? arena_sprintf(r->arena, "%s%s", rb[RB_COUNTIES_OF_CITY], code)
-                      : plevel == 1 ? arena_sprintf(r->arena, "%s%s", rb[RB_COUNTIES_OF_PROVINCE], code)
-                                    : rb[RB_COUNTIES];
-    redisReply *rep = read_board(r, cid, "r", board, 0, -1, "");
-    if (!rep)
-        return 0;
-    size_t nf;
-    char **f = page_fields(r, rep, &nf);
-    if (rep->elements != 4 || nf % 5)
-        return unavailable(r);
-    db_res_t *heads = region_headcounts(r, level);
+    *st = ST_STORE;
+    if (nf % 5)
+        return NULL;
+    db_res_t *heads = region_headcounts(r, q->level);
     if (!heads)
-        return ST_STORE;
+        return NULL;
     size_t n = nf / 5;
     region_row_t *rows = arena_alloc(r->arena, sizeof *rows * (n + 1));
     for (size_t k = 0; k < n; k++) {
@@ -326,7 +209,7 @@ int h_lb_regions(req_t *r)
                 w->head = db_int(heads, i, 1);
         w->ppm = rules_participation_ppm(w->staff, w->head);
     }
-    qsort(rows, n, sizeof *rows, by_rate ? region_by_rate : region_by_score);
+    qsort(rows, n, sizeof *rows, q->by_rate ? region_by_rate : region_by_score);
     json_t *entries = json_array();
     for (size_t k = 0; k < n; k++)
         json_array_append_new(entries, json_pack("{s:I,s:s,s:s,s:I,s:I,s:f}",
@@ -337,11 +220,112 @@ int h_lb_regions(req_t *r)
             "participants", (json_int_t)rows[k].parts,
             /* shown to 4 decimals, as the units board shows it */
             "participation_rate", round((double)rows[k].ppm / 100.0) / 10000.0));
-    return reply_json(r, 200, json_pack("{s:o}", "entries", entries));
+    *st = ST_OK;
+    return entries;
 }
 
-/* One member's place (the read script's kind "m"). Returns the reply with
- * element[1] >= 0, NULL with *rc 1 (not on the board) or -1 (unavailable). */
+/* The page from the read script: the caller's place, the board's size and
+ * the page, rendered; *version: the live version it was read from. */
+static status_t read_fresh(req_t *r, long long cid, const lb_query_t *q, const char *board,
+                           lb_page_t *out, long long *version)
+{
+    static const char kinds[] = { 'i', 'u', 'r' };
+    char kind[2] = { kinds[q->kind], 0 };
+    const char *me = q->me > 0 ? arena_sprintf(r->arena, "%lld", q->me) : "";
+    int whole = q->kind == LB_REGIONS;
+    redisReply *rep;
+    status_t st = read_board(r, cid, kind, board, whole ? 0 : q->offset, whole ? -1 : q->limit, me, &rep);
+    if (st != ST_OK)
+        return st;
+    size_t nf;
+    char **f = page_fields(r->arena, rep, &nf);
+    json_t *entries = q->kind == LB_PEOPLE ? people_entries(f, nf, q->offset)
+                    : q->kind == LB_UNITS ? unit_entries(f, nf, q->offset)
+                                          : region_entries(r, q, f, nf, &st);
+    if (!entries)
+        return ST_STORE;
+    out->entries = arena_json_text(r->arena, arena_json(r->arena, entries));
+    if (!out->entries)
+        return ST_ERR;
+    out->entries_len = strlen(out->entries);
+    out->entries_hash = fnv64(FNV64_INIT, out->entries, out->entries_len);
+    out->total = int_of(rep->element[0]);
+    long long mrank = int_of(rep->element[1]);
+    if (*me && mrank >= 0) {
+        out->me_rank = mrank + 1;
+        out->me_score = rules_rank_score(strtod(str_of(rep->element[2]), NULL));
+    }
+    *version = rep->elements > 4 ? int_of(rep->element[4]) : 0;
+    return ST_OK;
+}
+
+/* Beside a kept page, what is always live, in one pipelined round trip:
+ * the live version (the page is served only while it is the one the page
+ * was read from), the board's size and the caller's own place. Returns
+ * ST_OK; ST_NOT_FOUND when the version changed (read the page afresh);
+ * ST_STORE when Redis failed. */
+static status_t read_live(req_t *r, long long cid, const lb_query_t *q, const char *board,
+                          long long version, lb_page_t *out)
+{
+    char tag[32];
+    lb_tag(cid, tag);
+    const char *ver = arena_sprintf(r->arena, "%s:ver", tag);
+    const char *key = arena_sprintf(r->arena, "%s:v%lld:%s", tag, version, board);
+    const char *me = arena_sprintf(r->arena, "%lld", q->me);
+    const char *get[] = { "GET", ver }, *card[] = { "ZCARD", key };
+    const char *rank[] = { "ZREVRANK", key, me }, *score[] = { "ZSCORE", key, me };
+    const char *const *argv[4] = { get, card, rank, score };
+    const int argc[4] = { 2, 2, 3, 3 };
+    int n = q->me > 0 ? 4 : 2;
+    redisReply *rep[4];
+    if (kv_pipeline(req_kv(r), r->arena, n, argc, argv, rep) < 0)
+        return ST_STORE;
+    if (rep[0]->type != REDIS_REPLY_STRING || atoll(rep[0]->str) != version)
+        return ST_NOT_FOUND;
+    if (rep[1]->type != REDIS_REPLY_INTEGER)
+        return ST_STORE;
+    out->total = rep[1]->integer;
+    if (n == 4 && rep[2]->type == REDIS_REPLY_INTEGER && rep[3]->type == REDIS_REPLY_STRING) {
+        out->me_rank = rep[2]->integer + 1;
+        out->me_score = rules_rank_score(strtod(rep[3]->str, NULL));
+    }
+    return ST_OK;
+}
+
+status_t lb_read(req_t *r, long long cid, const lb_query_t *q, lb_page_t *out)
+{
+    memset(out, 0, sizeof *out);
+    const char *board = board_of(r->arena, q);
+    int64_t max_age = (int64_t)g_config.board_cache_ms * 1000;
+    /* the top pages people read; deeper pages are read as they are */
+    int cacheable = max_age > 0 && (q->kind == LB_REGIONS || q->offset + q->limit <= 100);
+    const char *key = NULL;
+    lb_cached_t c;
+    int64_t now = mono_us();
+    if (cacheable) {
+        key = arena_sprintf(r->arena, "%lld|%d|%s|%lld|%lld|%d", cid, q->kind, board, q->offset,
+                            q->limit, q->by_rate);
+        int hit = lb_cache_get(r->arena, key, board, cid, now, max_age, &c);
+        if (hit < 0)
+            cacheable = 0;
+        if (hit > 0) {
+            status_t st = read_live(r, cid, q, board, c.version, out);
+            if (st != ST_NOT_FOUND) {
+                out->entries = c.text;
+                out->entries_len = c.len;
+                out->entries_hash = c.hash;
+                return st;
+            }
+            memset(out, 0, sizeof *out);   /* a new version: read it afresh */
+        }
+    }
+    long long version;
+    status_t st = read_fresh(r, cid, q, board, out, &version);
+    if (st == ST_OK && cacheable && version > 0)
+        lb_cache_put(key, c.ticket, version, out->entries, out->entries_len, out->entries_hash, now);
+    return st;
+}
+
 /* One member's place on board: the reply, or NULL with *st = ST_NOT_FOUND
  * (not on the board) or ST_STORE (the boards cannot be read now). */
 static redisReply *place(req_t *r, long long cid, const char *board, long long member, int *st)

@@ -1,5 +1,5 @@
 -- KEYS[1] {cN}:ver; ARGV: kind (i|u|r|m), board, offset, limit (-1: all), me or member
--- i|u|r: {size, me rank or -1, me key or '', page}: the page's fields joined by \31
+-- i|u|r: {size, me rank or -1, me key or '', page, live version}: the page's fields joined by \31
 local live = redis.call('GET', KEYS[1])
 if not live then return {-1} end
 local P = string.sub(KEYS[1], 1, -5) .. ':v' .. live .. ':'
@@ -17,6 +17,7 @@ if kind == 'm' then -- one member's place: {size, rank or -1, key[, unit s p f h
   end
   return out
 end
+out[4], out[5] = '', live -- the page, and the version it was read from
 -- Pages within the top 100 are kept in the hash B:pc until the apply
 -- script changes that part of the board (it deletes B:pc), or 10 s pass
 -- (a corrected name); the size and the caller's own place are always live.

@@ -33,8 +33,8 @@
 #include <unistd.h>
 
 #define LOCK_TTL_MS 60000
-#define CHUNK 1000           /* members or fields per ZADD/HSET */
-#define WINDOW 32            /* bulk commands in flight on the writer's connection */
+#define CHUNK 2000           /* members or fields per ZADD/HSET */
+#define WINDOW 24            /* bulk commands in flight on the writer's connection */
 #define REPLAY_CHUNK 2000    /* journal entries per replay call before the swap */
 
 typedef struct {
@@ -172,6 +172,27 @@ static int w_send(writer_t *w, int argc, const char **argv)
     return 0;
 }
 
+/* A board score as Redis is sent it: every key is an integer below 2^53
+ * (rules/board_keys.h, rules/rank_key.h), written here by hand, as
+ * snprintf("%.0f") would, at a fraction of its cost (millions of them). */
+static void score_text(double v, char out[24])
+{
+    long long x = (long long)v;
+    char tmp[24];
+    int n = 0, neg = x < 0;
+    unsigned long long u = neg ? 0ull - (unsigned long long)x : (unsigned long long)x;
+    do {
+        tmp[n++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    int k = 0;
+    if (neg)
+        out[k++] = '-';
+    while (n)
+        out[k++] = tmp[--n];
+    out[k] = 0;
+}
+
 static int w_zset(lb_sink_t *s, const char *key, size_t n, const char *const *members, const double *scores)
 {
     writer_t *w = (writer_t *)s;
@@ -182,7 +203,7 @@ static int w_zset(lb_sink_t *s, const char *key, size_t n, const char *const *me
         argv[0] = "ZADD";
         argv[1] = key;
         for (size_t j = 0; j < k; j++) {
-            snprintf(num[j], sizeof num[j], "%.0f", scores[i + j]);
+            score_text(scores[i + j], num[j]);
             argv[2 + 2 * j] = num[j];
             argv[3 + 2 * j] = members[i + j];
         }
@@ -238,6 +259,9 @@ int lb_request_rebuild(kv_t *kv, long long contest_id)
     arena_init(&a);
     redisReply *rep = kv_cmd(kv, &a, "SET %s:want 1", tag);
     int rc = rep && rep->type == REDIS_REPLY_STATUS ? 0 : -1;
+    /* what changed in MariaDB shows in this process's pages at once (the
+     * boards themselves follow with the rebuild) */
+    lb_cache_drop(contest_id, "");
     arena_free(&a);
     return rc;
 }
@@ -278,6 +302,124 @@ static void delete_old_versions(kv_t *kv, long long contest_id, long long below,
     } while (strcmp(cursor, "0") != 0);
 }
 
+/* Take the building lock for a new version w->version. Returns 0 when
+ * taken, 1 when another process holds it (after waiting, if o->wait, up
+ * to ten minutes), -1 when Redis failed. */
+static int take_lock(writer_t *w, arena_t *a, const char *tag, const lb_rebuild_opts_t *o)
+{
+    int64_t give_up = mono_us() + 600 * 1000000LL;
+    for (;;) {
+        redisReply *rep = kv_cmd(w->kv, a, "INCR %s:seq", tag);
+        if (!rep || rep->type != REDIS_REPLY_INTEGER)
+            return -1;
+        w->version = rep->integer;
+        rep = kv_cmd(w->kv, a, "SET %s:building %s NX PX %d", tag,
+                     arena_sprintf(a, "%lld %s", w->version, w->token), LOCK_TTL_MS);
+        if (!rep)
+            return -1;
+        if (rep->type == REDIS_REPLY_STATUS)
+            break;
+        if (!(o && o->wait) || mono_us() > give_up)
+            return 1;
+        usleep(200 * 1000);
+        arena_reset(a);
+    }
+    w->next_keep_us = mono_us() + 2000000;
+    return 0;
+}
+
+/* if_needed: with the lock ours, are the boards still missing or asked for
+ * (another server may just have rebuilt them)? */
+static int still_needed(writer_t *w, arena_t *a, const char *tag)
+{
+    redisReply *rep = kv_cmd(w->kv, a, "MGET %s:ver %s:want", tag, tag);
+    return !(rep && rep->type == REDIS_REPLY_ARRAY && rep->elements == 2 &&
+             rep->element[0]->type == REDIS_REPLY_STRING && rep->element[1]->type != REDIS_REPLY_STRING);
+}
+
+/* What one rebuild measured, for its progress hash. */
+typedef struct {
+    int64_t t0, t_load, t_write, t_replay;
+    size_t people, units;
+} rebuild_times_t;
+
+/* Steps 2 and 3: read the model from MariaDB and write it under version
+ * w->version. Returns 0, -1 when a store failed, -2 for no such contest. */
+static int load_and_write(writer_t *w, db_t *db, const char *tag, rebuild_times_t *t)
+{
+    lb_model_t m;
+    t->t_load = mono_us();
+    int lrc = lb_model_load(db, w->contest_id, &m, w_progress, w);
+    if (lrc < 0 || w->failed) {
+        log_warn("boards: contest %lld: reading MariaDB failed", w->contest_id);
+        if (lrc == 0)
+            lb_model_free(&m);
+        return lrc == -2 ? -2 : -1;
+    }
+    w->c = bulk_connect();
+    if (!w->c) {
+        log_warn("boards: contest %lld: Redis went away", w->contest_id);
+        lb_model_free(&m);
+        return -1;
+    }
+    char prefix[64];
+    snprintf(prefix, sizeof prefix, "%s:v%lld:", tag, w->version);
+    t->t_write = mono_us();
+    int erc = lb_model_emit(&m, prefix, &w->base, w_progress, w);
+    if (erc >= 0)
+        erc = w_flush(w);
+    t->people = m.np;
+    t->units = 0;
+    for (size_t i = 0; i < m.nu; i++)
+        t->units += m.u[i].parts > 0;
+    lb_model_free(&m);
+    redisFree(w->c);
+    w->c = NULL;
+    if (erc < 0 || w->failed) {
+        log_warn("boards: contest %lld: writing version %lld failed", w->contest_id, w->version);
+        return -1;
+    }
+    return 0;
+}
+
+/* Step 4: replay what was applied meanwhile in chunks, then swap in one
+ * script. Returns 0 or -1. */
+static int replay_and_swap(writer_t *w, arena_t *a)
+{
+    set_progress(w, "replaying", 0, 0);
+    for (;;) {
+        arena_reset(a);
+        redisReply *rep = builder_call(w, a, "replay", REPLAY_CHUNK);
+        if (!rep || rep->type != REDIS_REPLY_ARRAY || rep->elements != 2) {
+            log_warn("boards: contest %lld: replay failed: %s", w->contest_id,
+                     rep && rep->type == REDIS_REPLY_ERROR ? rep->str : "Redis unreachable");
+            return -1;
+        }
+        if (rep->element[1]->integer <= REPLAY_CHUNK)
+            break;
+    }
+    arena_reset(a);
+    redisReply *rep = builder_call(w, a, "swap", 0);
+    if (!rep || rep->type != REDIS_REPLY_ARRAY) {
+        log_warn("boards: contest %lld: swap failed: %s", w->contest_id,
+                 rep && rep->type == REDIS_REPLY_ERROR ? rep->str : "Redis unreachable");
+        return -1;
+    }
+    return 0;
+}
+
+static void progress_done(writer_t *w, arena_t *a, const char *tag, const rebuild_times_t *t)
+{
+    char finished[32];
+    iso8601_format_shanghai(clock_now_s(), finished);
+    int64_t t_end = mono_us();
+    kv_cmd(w->kv, a, "HSET %s:progress state done finished_at %s duration_ms %lld people %lld units %lld"
+                     " done %lld total %lld read_ms %lld write_ms %lld replay_ms %lld", tag, finished,
+           (long long)(t_end - t->t0) / 1000, (long long)t->people, (long long)t->units,
+           (long long)t->people, (long long)t->people, (long long)(t->t_write - t->t_load) / 1000,
+           (long long)(t->t_replay - t->t_write) / 1000, (long long)(t_end - t->t_replay) / 1000);
+}
+
 int lb_rebuild(db_t *db, kv_t *kv, long long contest_id, const lb_rebuild_opts_t *o)
 {
     char tag[32], token[CRYPTO_TOKEN_SIZE];
@@ -286,38 +428,18 @@ int lb_rebuild(db_t *db, kv_t *kv, long long contest_id, const lb_rebuild_opts_t
         return -1;
     writer_t w = { .base = { w_zset, w_hash }, .kv = kv, .contest_id = contest_id, .token = token,
                    .progress = o ? o->progress : NULL, .ud = o ? o->ud : NULL };
+    rebuild_times_t t = { .t0 = mono_us() };
     arena_t a;
     arena_init(&a);
-    int rc = -1;
-    int64_t t0 = mono_us(), give_up = t0 + 600 * 1000000LL;
-    for (;;) {
-        redisReply *rep = kv_cmd(kv, &a, "INCR %s:seq", tag);
-        if (!rep || rep->type != REDIS_REPLY_INTEGER)
-            goto out_nolock;
-        w.version = rep->integer;
-        rep = kv_cmd(kv, &a, "SET %s:building %s NX PX %d", tag,
-                     arena_sprintf(&a, "%lld %s", w.version, token), LOCK_TTL_MS);
-        if (!rep)
-            goto out_nolock;
-        if (rep->type == REDIS_REPLY_STATUS)
-            break;
-        if (!(o && o->wait) || mono_us() > give_up) {
-            rc = 1;
-            goto out_nolock;
-        }
-        usleep(200 * 1000);
-        arena_reset(&a);
+    int rc = take_lock(&w, &a, tag, o);
+    if (rc != 0)
+        goto out_nolock;
+    if (o && o->if_needed && !still_needed(&w, &a, tag)) {
+        builder_call(&w, &a, "release", 0);
+        rc = 2;
+        goto out_nolock;
     }
-    w.next_keep_us = mono_us() + 2000000;
-    if (o && o->if_needed) {
-        redisReply *rep = kv_cmd(kv, &a, "MGET %s:ver %s:want", tag, tag);
-        if (rep && rep->type == REDIS_REPLY_ARRAY && rep->elements == 2 &&
-            rep->element[0]->type == REDIS_REPLY_STRING && rep->element[1]->type != REDIS_REPLY_STRING) {
-            builder_call(&w, &a, "release", 0);
-            rc = 2;
-            goto out_nolock;
-        }
-    }
+    rc = -1;
     kv_cmd(kv, &a, "DEL %s:want", tag);
     char started[32];
     iso8601_format_shanghai(clock_now_s(), started);
@@ -327,71 +449,14 @@ int lb_rebuild(db_t *db, kv_t *kv, long long contest_id, const lb_rebuild_opts_t
     if (live < 0)
         goto out;
     delete_old_versions(kv, contest_id, w.version, live);
-
-    lb_model_t m;
-    int64_t t_load = mono_us();
-    int lrc = lb_model_load(db, contest_id, &m, w_progress, &w);
-    if (lrc < 0 || w.failed) {
-        log_warn("boards: contest %lld: reading MariaDB failed", contest_id);
-        rc = lrc == -2 ? -2 : -1;
-        if (lrc == 0)
-            lb_model_free(&m);
+    if ((rc = load_and_write(&w, db, tag, &t)) < 0)
         goto out;
-    }
-    w.c = bulk_connect();
-    if (!w.c) {
-        log_warn("boards: contest %lld: Redis went away", contest_id);
-        lb_model_free(&m);
+    t.t_replay = mono_us();
+    if ((rc = replay_and_swap(&w, &a)) < 0)
         goto out;
-    }
-    char prefix[64];
-    snprintf(prefix, sizeof prefix, "%s:v%lld:", tag, w.version);
-    int64_t t_write = mono_us();
-    int erc = lb_model_emit(&m, prefix, &w.base, w_progress, &w);
-    if (erc >= 0)
-        erc = w_flush(&w);
-    size_t npeople = m.np, nunits = 0;
-    for (size_t i = 0; i < m.nu; i++)
-        nunits += m.u[i].parts > 0;
-    lb_model_free(&m);
-    redisFree(w.c);
-    w.c = NULL;
-    if (erc < 0 || w.failed) {
-        log_warn("boards: contest %lld: writing version %lld failed", contest_id, w.version);
-        goto out;
-    }
-
-    /* Replay what was applied meanwhile, then swap in one script. */
-    int64_t t_replay = mono_us();
-    set_progress(&w, "replaying", 0, 0);
-    for (;;) {
-        arena_reset(&a);
-        redisReply *rep = builder_call(&w, &a, "replay", REPLAY_CHUNK);
-        if (!rep || rep->type != REDIS_REPLY_ARRAY || rep->elements != 2) {
-            log_warn("boards: contest %lld: replay failed: %s", contest_id,
-                     rep && rep->type == REDIS_REPLY_ERROR ? rep->str : "Redis unreachable");
-            goto out;
-        }
-        if (rep->element[1]->integer <= REPLAY_CHUNK)
-            break;
-    }
-    arena_reset(&a);
-    redisReply *rep = builder_call(&w, &a, "swap", 0);
-    if (!rep || rep->type != REDIS_REPLY_ARRAY) {
-        log_warn("boards: contest %lld: swap failed: %s", contest_id,
-                 rep && rep->type == REDIS_REPLY_ERROR ? rep->str : "Redis unreachable");
-        goto out;
-    }
-    rc = 0;
+    lb_cache_drop(contest_id, "");
     delete_old_versions(kv, contest_id, w.version, w.version);
-    char finished[32];
-    iso8601_format_shanghai(clock_now_s(), finished);
-    int64_t t_end = mono_us();
-    kv_cmd(kv, &a, "HSET %s:progress state done finished_at %s duration_ms %lld people %lld units %lld"
-                   " done %lld total %lld read_ms %lld write_ms %lld replay_ms %lld", tag, finished,
-           (long long)(t_end - t0) / 1000, (long long)npeople, (long long)nunits, (long long)npeople,
-           (long long)npeople, (long long)(t_write - t_load) / 1000, (long long)(t_replay - t_write) / 1000,
-           (long long)(t_end - t_replay) / 1000);
+    progress_done(&w, &a, tag, &t);
     arena_free(&a);
     return 0;
 out:
@@ -484,51 +549,26 @@ int cmd_rebuild_boards(int argc, char **argv)
     return status;
 }
 
-/* ---- POST /api/v1/admin/boards/rebuild, GET .../rebuild ---- */
+/* ---- the last rebuild's progress (GET /api/v1/admin/boards/rebuild) ---- */
 
-int h_lb_rebuild(req_t *r)
-{
-    json_t *j = NULL;
-    if (r->body_len && !(j = req_json(r)))
-        return 0;
-    contest_t c;
-    int st = contest_from_request(r, j, &c);
-    if (st != ST_OK)
-        return st;
-    /* Any server's background thread picks this up within a second; a
-     * million people take seconds to rebuild, too long to hold a request. */
-    if (lb_request_rebuild(req_kv(r), c.id) < 0)
-        return reply_error(r, 503, "boards_unavailable", "the boards are unavailable; try again shortly");
-    return reply_json(r, 202, json_pack("{s:I,s:s}", "contest_id", (json_int_t)c.id, "state", "queued"));
-}
+const char *const lb_progress_fields[LB_PROGRESS_NFIELDS] = {
+    "state", "done", "total", "version", "started_at", "finished_at", "duration_ms", "people", "units"
+};
 
-int h_lb_rebuild_status(req_t *r)
+status_t lb_rebuild_progress(kv_t *kv, arena_t *a, long long contest_id,
+                             const char *vals[LB_PROGRESS_NFIELDS], int *queued)
 {
-    contest_t c;
-    int st = contest_from_request(r, NULL, &c);
-    if (st != ST_OK)
-        return st;
     char tag[32];
-    lb_tag(c.id, tag);
-    redisReply *rep = kv_cmd(req_kv(r), r->arena,
-                             "HMGET %s:progress state done total version started_at finished_at"
-                             " duration_ms people units", tag);
-    redisReply *want = kv_cmd(req_kv(r), r->arena, "EXISTS %s:want", tag);
-    if (!rep || rep->type != REDIS_REPLY_ARRAY || rep->elements != 9 || !want)
-        return reply_error(r, 503, "boards_unavailable", "the boards are unavailable; try again shortly");
-    static const char *names[] = { "state", "done", "total", "version", "started_at", "finished_at",
-                                   "duration_ms", "people", "units" };
-    json_t *o = json_pack("{s:I}", "contest_id", (json_int_t)c.id);
-    for (int i = 0; i < 9; i++) {
-        const char *v = rep->element[i]->type == REDIS_REPLY_STRING ? rep->element[i]->str : NULL;
-        if (i == 0 || i == 4 || i == 5)
-            json_object_set_new(o, names[i], v ? json_string(v) : json_null());
-        else
-            json_object_set_new(o, names[i], v ? json_integer(atoll(v)) : json_null());
-    }
-    if (want->type == REDIS_REPLY_INTEGER && want->integer)
-        json_object_set_new(o, "queued", json_true());
-    else
-        json_object_set_new(o, "queued", json_false());
-    return reply_json(r, 200, o);
+    lb_tag(contest_id, tag);
+    const char *argv[2 + LB_PROGRESS_NFIELDS] = { "HMGET", arena_sprintf(a, "%s:progress", tag) };
+    for (int i = 0; i < LB_PROGRESS_NFIELDS; i++)
+        argv[2 + i] = lb_progress_fields[i];
+    redisReply *rep = kv_cmdargv(kv, a, 2 + LB_PROGRESS_NFIELDS, argv, NULL);
+    redisReply *want = kv_cmd(kv, a, "EXISTS %s:want", tag);
+    if (!rep || rep->type != REDIS_REPLY_ARRAY || rep->elements != LB_PROGRESS_NFIELDS || !want)
+        return ST_STORE;
+    for (int i = 0; i < LB_PROGRESS_NFIELDS; i++)
+        vals[i] = rep->element[i]->type == REDIS_REPLY_STRING ? rep->element[i]->str : NULL;
+    *queued = want->type == REDIS_REPLY_INTEGER && want->integer;
+    return ST_OK;
 }

@@ -112,6 +112,10 @@ def test_dashboard_shows_the_boards_and_follows_new_submits(stack):
         assert shown(page) == want, (shown(page), want)
         assert page["people"][0][2:] == ["欧阳**", "新来的单位", "100"], page["people"][0]
         assert [u[0] for u in page["rate"]][0] == str(unit)       # 2 of 2 staff answered: 100%
+        # the boards did not change during those refreshes: each was asked
+        # for with its ETag and answered 304 with no body
+        unchanged = int(b.eval("String(+(document.body.dataset.boardsUnchanged || 0))"))
+        assert unchanged >= 5, unchanged
         b.screenshot(SHOT)
         assert os.path.getsize(SHOT) > 10000
 

@@ -45,6 +45,38 @@
     });
   }
 
+  /* The boards are read conditionally: each answer's ETag goes back in
+   * If-None-Match, and an unchanged board comes back 304 with no body, so
+   * the copy kept here is shown again. The counts of both kinds of answer
+   * are on the body (data-boards-changed, data-boards-unchanged). */
+  var kept = {};
+  function count(name) {
+    document.body.dataset[name] = String(+(document.body.dataset[name] || 0) + 1);
+  }
+  function getBoard(path) {
+    var h = {};
+    var k = kept[path];
+    if (k) h["If-None-Match"] = k.etag;
+    return fetch(API + path, { headers: h, cache: "no-store" }).then(function (r) {
+      if (r.status === 304 && k) {
+        count("boardsUnchanged");
+        return k.body;
+      }
+      return r.json().catch(function () { return null; }).then(function (j) {
+        if (!r.ok) {
+          var e = new Error((j && j.error && j.error.message) || ("HTTP " + r.status));
+          e.status = r.status;
+          e.code = j && j.error && j.error.code;
+          throw e;
+        }
+        var etag = r.headers.get("ETag");
+        if (etag) kept[path] = { etag: etag, body: j };
+        count("boardsChanged");
+        return j;
+      });
+    });
+  }
+
   function q(extra) {
     return "?contest_id=" + encodeURIComponent(contestId) + (extra ? "&" + extra : "");
   }
@@ -88,13 +120,13 @@
 
   function boards() {
     return Promise.all([
-      get("/leaderboards/individual" + q("limit=10")),
-      get("/leaderboards/units" + q("limit=10&order=score")),
-      get("/leaderboards/units" + q("limit=10&order=participation")),
-      get("/leaderboards/regions" + q("level=province")),
+      getBoard("/leaderboards/individual" + q("limit=10")),
+      getBoard("/leaderboards/units" + q("limit=10&order=score")),
+      getBoard("/leaderboards/units" + q("limit=10&order=participation")),
+      getBoard("/leaderboards/regions" + q("level=province")),
       /* the provincial water authorities by participation rate, then score
        * (the six-mechanisms quiz's ranking) */
-      get("/leaderboards/regions" + q("level=province&order=participation"))
+      getBoard("/leaderboards/regions" + q("level=province&order=participation"))
     ]).then(function (r) {
       fill("people", r[0].entries, "user_id", function (e) {
         return [e.name, e.unit_name, fmt(e.score)];

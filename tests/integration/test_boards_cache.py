@@ -1,0 +1,124 @@
+"""Board pages built once per interval and shared (engines/boards/cache.c),
+and conditional reads (ETag, If-None-Match -> 304).
+
+A page is kept for board_cache_ms: a change made to Redis behind the
+server's back shows only once the interval has passed, while the caller's
+own place (`me`) and the board's size are read live on every request; an
+apply made by the server itself (a submit) drops the pages it changed at
+once. The cache's bounds are held by tests/unit/test_board_cache.c."""
+import time
+
+from boards_helpers import World
+
+__order__ = 71
+
+T25 = 1 << 25          # a rank key is score * 2^25 + earliness (rules/rank_key.h)
+INTERVAL_MS = 5000     # long, so that "within the interval" holds on a loaded machine
+
+
+def order(w, **kw):
+    return [e["user_id"] for e in w.ok("individual", **kw)["entries"]]
+
+
+def test_pages_are_shared_for_the_interval_and_me_is_always_live(stack):
+    st = stack.factory(conf_extra={"board_cache_ms": INTERVAL_MS})
+    st.start()
+    try:
+        w = World(st)
+        u = w.unit("缓存单位", "140403")
+        ta, a = w.member(u, "140403", "张三")
+        tb, b = w.member(u, "140403", "李四")
+        w.submit(a, 80, 100)
+        w.submit(b, 60, 100)
+        w.settle()
+        assert order(w) == [a, b]
+
+        # the server's own apply drops the pages it changed: a submit shows
+        # at once although the interval is long
+        tc, c = w.member(u, "140403", "王五")
+        w.submit(c, 100, 200)
+        assert order(w) == [c, a, b]
+        w.settle()
+        w.assert_boards_match_model()
+
+        # a page built now (a page size no read asked for yet) ...
+        t0 = time.time()
+        assert order(w, limit=7) == [c, a, b]
+        live = st.redis("GET", "{c%d}:ver" % w.id)
+        board = "{c%d}:v%s:p:n" % (w.id, live)
+        # ... and b passes everyone behind the server's back (with the
+        # script's own copies of the page gone too)
+        key_c = int(float(st.redis("ZSCORE", board, str(c))))
+        st.redis("ZADD", board, str(key_c + 10 * T25), str(b))
+        st.redis("DEL", board + ":pc")
+        # the page is the one kept; b's own place is already the new one
+        j = w.ok("individual", token=tb, limit=7)
+        assert [e["user_id"] for e in j["entries"]] == [c, a, b], j
+        assert j["me"] == {"rank": 1, "score": 110}, j
+        assert j["total"] == 3, j
+        assert order(w, limit=7) == [c, a, b]
+        assert w.ok("individual", token=ta, limit=7)["me"]["rank"] == 3
+        assert time.time() - t0 < INTERVAL_MS / 1000.0, "the checks took longer than the interval"
+
+        # once the interval has passed, the page is read again
+        end = t0 + INTERVAL_MS / 1000.0 + 20
+        while order(w, limit=7) != [b, c, a]:
+            assert time.time() < end, "the page was not read again after the interval"
+            time.sleep(0.1)
+        assert time.time() - t0 >= INTERVAL_MS / 1000.0 - 0.05
+
+        # a rebuild (another process) swaps in a new version: a page of the
+        # old one is not served after it, whatever its age
+        st.redis("ZADD", board, str(key_c + 20 * T25), str(a))
+        st.redis("DEL", board + ":pc")
+        r = st.quizd("rebuild-boards", str(w.id))
+        assert r.returncode == 0, r
+        assert order(w) == [c, a, b]      # MariaDB's boards again
+    finally:
+        st.stop()
+
+
+def test_board_reads_answer_304_to_a_matching_etag(stack):
+    w = World(stack)
+    u = w.unit("标签单位", "140403")
+    ta, a = w.member(u, "140403", "张三")
+    b = w.person(u, "140403", "李四")
+    w.submit(a, 80, 100)
+    w.submit(b, 60, 100)
+    w.settle()
+    paths = ["individual?contest_id=%d&limit=10" % w.id,
+             "units?contest_id=%d&limit=10" % w.id,
+             "units?contest_id=%d&order=participation" % w.id,
+             "regions?contest_id=%d&level=city" % w.id]
+    tags = {}
+    for p in paths:
+        r = stack.get("leaderboards/" + p)
+        assert r.status == 200 and r.json["entries"], r
+        etag = r.header("ETag")
+        assert etag and etag.startswith('"') and etag.endswith('"'), r.headers
+        assert r.header("Cache-Control") == "no-cache", r.headers
+        # the same page again: 304, no body, the same tag
+        r2 = stack.get("leaderboards/" + p, headers={"If-None-Match": etag})
+        assert r2.status == 304 and r2.body == b"", r2
+        assert r2.header("ETag") == etag
+        # a list holding it, or a weak form of it, matches too
+        r3 = stack.get("leaderboards/" + p, headers={"If-None-Match": '"0000000000000000", W/' + etag})
+        assert r3.status == 304, r3
+        # another tag: the whole page
+        r4 = stack.get("leaderboards/" + p, headers={"If-None-Match": '"0000000000000000"'})
+        assert r4.status == 200 and r4.json == r.json and r4.header("ETag") == etag, r4
+        tags[p] = etag
+    # the caller's own place is part of the page: another caller, another tag
+    mine = stack.get("leaderboards/" + paths[0], token=ta)
+    assert mine.status == 200 and mine.json["me"]["rank"] == 1
+    assert mine.header("ETag") != tags[paths[0]]
+    assert stack.get("leaderboards/" + paths[0], token=ta,
+                     headers={"If-None-Match": mine.header("ETag")}).status == 304
+    # a new score changes the page: the old tag gets the new page
+    w.submit(b, 100, 200)
+    w.settle()
+    for p in paths:
+        r = stack.get("leaderboards/" + p, headers={"If-None-Match": tags[p]})
+        assert r.status == 200 and r.header("ETag") != tags[p], (p, r)
+    assert stack.get("leaderboards/" + paths[0], token=ta,
+                     headers={"If-None-Match": mine.header("ETag")}).json["me"]["rank"] == 2
