@@ -1,6 +1,7 @@
 /* privacy.c: GET /privacy, PUT /admin/privacy, GET /me/data, DELETE /me,
  * GET /admin/duplicates (see privacy.h). */
 #include "handlers/privacy.h"
+#include "engines/boards/boards.h"
 #include "engines/prizes/prizes.h"
 #include "engines/reports/reports.h"
 #include "engines/accounts/accounts.h"
@@ -98,6 +99,7 @@ int h_me_delete(req_t *r)
                                 "withdrawn by the person");
     if (st != ST_OK)
         return st;
+    lb_pages_forget();                  /* the name shown on the boards (boards.h) */
     log_info("user %lld withdrew: personal data erased", r->auth.user_id);
     return reply_raw(r, 204, "application/json; charset=utf-8", "", 0);
 }

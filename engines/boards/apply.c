@@ -100,28 +100,6 @@ int lb_apply(kv_t *kv, arena_t *a, long long contest_id, const lb_entry_t *e, si
     return status;
 }
 
-long long lb_rank_after_submit(req_t *r, long long contest_id, long long user_id)
-{
-    kv_t *kv = req_kv(r);
-    if (!kv_ctx(kv))
-        return -1;   /* Redis is down: the drain applies the entry later */
-    db_res_t *res = db_query(req_db(r), r->arena,
-                             LB_ENTRY_SELECT "WHERE o.contest_id = ? AND o.user_id = ?"
-                             " AND o.applied_at IS NULL ORDER BY o.id LIMIT 50",
-                             "ii", contest_id, user_id);
-    if (!res)
-        return -1;
-    lb_entry_t *e = arena_alloc(r->arena, sizeof *e * (res->nrows + 1));
-    for (size_t i = 0; i < res->nrows; i++)
-        lb_entry_from_row(r->arena, res, i, &e[i]);
-    /* The rows stay pending: marking them here would cost this submit a
-     * second commit; the drain marks them (its apply is then a no-op). */
-    long long rank;
-    if (lb_apply(kv, r->arena, contest_id, e, res->nrows, user_id, &rank) != 1 || rank < 0)
-        return -1;
-    return rank + 1;
-}
-
 /* Mark rows applied by id. The ids travel as one JSON array parameter, so
  * the statement stays prepared and bound; only rows we applied are marked
  * (a range would also mark rows that committed after our read). The join

@@ -5,7 +5,9 @@
  * accepted submit writes a board_outbox row in its own transaction; the
  * rows reach Redis through one Lua script that updates every board an
  * entry touches at once and records the attempt as applied, run
- *   - by the submit itself, right after its commit (lb_rank_after_submit),
+ *   - by the submits themselves, inside their group's transaction before
+ *     its commit, for the ranks of the stored replies (lb_ranks_after_submits;
+ *     a commit that then fails has the boards rebuilt from MariaDB),
  *   - by every server's background thread (lb_drain), which also catches
  *     up after Redis was away and rebuilds boards it finds missing.
  * Applying an entry twice, or entries out of order, changes nothing: a
@@ -25,15 +27,9 @@
  * the background thread (app/background.c) about five times a second. */
 void lb_drain(db_t *db, kv_t *kv);
 
-/* For the submit handler, after its commit: applies this person's pending
- * entries now and returns their national rank (1 = first), or -1 when it
- * cannot be known now (Redis down, boards being rebuilt after a restart):
- * the reply then says rank null, and the background drain catches up.
- * Never replies, never fails the request: the submit has already succeeded. */
-long long lb_rank_after_submit(req_t *r, long long contest_id, long long user_id);
-/* The same for a group of submits committed together (engines/quiz/group.h):
- * one outbox read and one apply for all of users[0..n-1], then each one's
- * national rank into ranks[i] (1 = first), or -1 when it cannot be known now. */
+/* For the submits of a group (engines/quiz/group.h), before their commit
+ * (the rank goes into the stored replies): one outbox read and one apply
+ * for all of users[0..n-1], then each one's national rank into ranks[i] (1 = first), or -1 when it cannot be known now. */
 void lb_ranks_after_submits(req_t *r, long long contest_id, const long long *users, size_t n, long long *ranks);
 
 /* Ask for a rebuild of a contest's boards (by any server's background
@@ -41,6 +37,10 @@ void lb_ranks_after_submits(req_t *r, long long contest_id, const long long *use
  * rescore that lowers scores, a unit merge or a unit's new region.
  * Returns 0, or -1 when Redis is down. */
 int lb_request_rebuild(kv_t *kv, long long contest_id);
+/* Forget every board page this process keeps (cache.c), for a change that
+ * reaches the boards outside the outbox: an erased person's name. Other
+ * processes show it within board_cache_ms. */
+void lb_pages_forget(void);
 
 /* For GET /me and GET /units/{id}, one read each: a person's place on the
  * contest's national board, or a unit's on the national unit board by

@@ -16,6 +16,7 @@
  * A page built while a drop hit its key is not stored: the builder takes
  * a ticket (the slot's drop count) when it misses and stores only if no
  * drop came in between, so a page read before an apply cannot outlive it. */
+#include "engines/boards/boards.h"
 #include "engines/boards/internal.h"
 #include "lib/fnv.h"
 
@@ -157,6 +158,19 @@ void lb_cache_drop(long long contest_id, const char *board_prefix)
     for (size_t i = 0; i < LB_CACHE_SLOTS; i++) {
         slot_t *s = &slots[i];
         if (s->used && s->contest_id == contest_id && strncmp(s->board, board_prefix, n) == 0) {
+            clear_text(s);
+            s->drops = ++seq;
+        }
+    }
+    pthread_mutex_unlock(&mu);
+}
+
+void lb_pages_forget(void)
+{
+    pthread_mutex_lock(&mu);
+    for (size_t i = 0; i < LB_CACHE_SLOTS; i++) {
+        slot_t *s = &slots[i];
+        if (s->used) {
             clear_text(s);
             s->drops = ++seq;
         }
