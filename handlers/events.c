@@ -26,9 +26,9 @@ static int save(req_t *r, long long id)
     exports_who(r, &who);
     json_t *ev;
     const char *err = NULL;
-    int rc = rep_event_save(req_db(r), r->arena, &who, id, j, clock_now_s(), &ev, &err);
-    if (rc < 0)
-        return exports_reply_error(r, rc, rc == REP_ENOTFOUND ? "event_not_found" : err);
+    status_t rc = rep_event_save(req_db(r), r->arena, &who, id, j, clock_now_s(), &ev, &err);
+    if (rc != ST_OK)
+        return exports_reply_error(r, rc, rc == ST_NOT_FOUND ? "event_not_found" : err);
     log_info("events: organizer %lld %s event %lld", who.organizer_id, id ? "changed" : "created",
              (long long)json_integer_value(json_object_get(ev, "id")));
     return reply_json(r, id ? 200 : 201, json_pack("{s:o}", "event", ev));
@@ -51,7 +51,7 @@ int h_events_list(req_t *r)
 {
     json_t *list;
     long long now = clock_now_s();
-    if (rep_events_list(req_db(r), r->arena, now, &list) < 0) {
+    if (rep_events_list(req_db(r), r->arena, now, &list) != ST_OK) {
         return ST_STORE;
     }
     char iso[32];
@@ -64,11 +64,10 @@ int h_event_qrcode(req_t *r)
     long long id;
     if (req_id_param(r, 0, "event_not_found", &id) < 0)
         return 0;
-    int ex = rep_event_exists(req_db(r), r->arena, id);
-    if (ex < 0) {
+    status_t ex = rep_event_exists(req_db(r), r->arena, id);
+    if (ex == ST_STORE)
         return ST_STORE;
-    }
-    if (!ex)
+    if (ex != ST_OK)
         return reply_error(r, 404, "event_not_found", "no such event");
     char scene[40];
     snprintf(scene, sizeof scene, "e=%lld", id);
@@ -80,16 +79,15 @@ int h_event_check_in(req_t *r)
     long long id, at;
     if (req_id_param(r, 0, "event_not_found", &id) < 0)
         return 0;
-    int rc = rep_event_check_in(req_db(r), r->arena, id, r->auth.user_id, clock_now_s(), &at);
-    if (rc == REP_ENOTFOUND)
+    status_t rc = rep_event_check_in(req_db(r), r->arena, id, r->auth.user_id, clock_now_s(), &at);
+    if (rc == ST_NOT_FOUND)
         return reply_error(r, 404, "event_not_found", "no such event");
-    if (rc == REP_EFORBID)
+    if (rc == ST_FORBIDDEN)
         return reply_error(r, 403, "not_registered", "register your name and unit first");
-    if (rc == REP_ESTATE)
+    if (rc == ST_CONFLICT)
         return reply_error(r, 403, "event_not_open", "check-in is open only while a session runs");
-    if (rc < 0) {
+    if (rc != ST_OK)
         return ST_STORE;
-    }
     char iso[32];
     iso8601_format_shanghai(at, iso);
     return reply_json(r, 200, json_pack("{s:s}", "checked_in_at", iso));
@@ -107,9 +105,9 @@ int h_unit_event_attendance(req_t *r)
     exports_who(r, &who);
     long long added;
     const char *err = NULL;
-    int rc = rep_event_attendance(req_db(r), r->arena, &who, unit, event, json_object_get(j, "user_ids"),
-                                  clock_now_s(), &added, &err);
-    if (rc < 0)
+    status_t rc = rep_event_attendance(req_db(r), r->arena, &who, unit, event, json_object_get(j, "user_ids"),
+                                       clock_now_s(), &added, &err);
+    if (rc != ST_OK)
         return exports_reply_error(r, rc, err);
     if (who.organizer)
         log_info("events: organizer %lld recorded %lld attendance(s) of unit %lld at event %lld",

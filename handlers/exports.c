@@ -27,23 +27,23 @@ void exports_who(req_t *r, rep_who_t *who)
     snprintf(who->area, sizeof who->area, "%s", who->organizer ? session_caller(r)->area : "");
 }
 
-int exports_reply_error(req_t *r, int rc, const char *err)
+int exports_reply_error(req_t *r, status_t rc, const char *err)
 {
     switch (rc) {
-    case REP_EINPUT:
+    case ST_INVALID:
         return reply_error(r, 400, err ? err : "invalid_request", "the request is not valid");
-    case REP_EFORBID:
+    case ST_FORBIDDEN:
         return reply_error(r, 403, "forbidden", "not yours to see or change");
-    case REP_ENOTFOUND:
+    case ST_NOT_FOUND:
         return reply_error(r, 404, err ? err : "not_found", "no such item");
-    case REP_EBUSY:
+    case ST_BUSY:
         reply_header(r, "Retry-After", "10");
         return reply_error(r, 429, "too_many_jobs", "wait for your exports in progress to finish");
-    case REP_EGONE:
+    case ST_GONE:
         return reply_error(r, 410, "export_expired", "this export was removed; ask for it again");
-    case REP_ESTATE:
+    case ST_CONFLICT:
         return reply_error(r, 409, "job_not_done", "the export is not finished yet");
-    default:
+    default: /* ST_STORE: the engine's only other failure */
         return ST_STORE;
     }
 }
@@ -72,9 +72,9 @@ int h_exports_create(req_t *r)
     long long id;
     int existing;
     const char *err = NULL;
-    rc = rep_job_submit(req_db(r), r->arena, &who, j, &id, &existing, &err);
-    if (rc < 0)
-        return exports_reply_error(r, rc, err);
+    status_t st = rep_job_submit(req_db(r), r->arena, &who, j, &id, &existing, &err);
+    if (st != ST_OK)
+        return exports_reply_error(r, st, err);
     return reply_json(r, existing ? 200 : 202, json_pack("{s:I,s:b}", "job_id", (json_int_t)id,
                                                          "existing", existing));
 }
@@ -87,8 +87,8 @@ int h_job_get(req_t *r)
     rep_who_t who;
     exports_who(r, &who);
     json_t *job;
-    int rc = rep_job_get(req_db(r), r->arena, &who, id, &job);
-    if (rc < 0)
+    status_t rc = rep_job_get(req_db(r), r->arena, &who, id, &job);
+    if (rc != ST_OK)
         return exports_reply_error(r, rc, "job_not_found");
     return reply_json(r, 200, job);
 }
@@ -101,8 +101,8 @@ int h_job_file(req_t *r)
     rep_who_t who;
     exports_who(r, &who);
     const char *path, *name, *ctype;
-    int rc = rep_job_file(req_db(r), r->arena, &who, id, &path, &name, &ctype);
-    if (rc < 0)
+    status_t rc = rep_job_file(req_db(r), r->arena, &who, id, &path, &name, &ctype);
+    if (rc != ST_OK)
         return exports_reply_error(r, rc, "job_not_found");
     req_release_stores(r);
     int fd = open(path, O_RDONLY | O_CLOEXEC);

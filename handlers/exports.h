@@ -12,7 +12,8 @@ int h_job_file(req_t *r);
 
 /* The requester as the reports engine sees it. */
 void exports_who(req_t *r, rep_who_t *who);
-/* Reply for a REP_E* code of the engine; ST_STORE for a store error. */
-int exports_reply_error(req_t *r, int rc, const char *err);
+/* Reply for a failed status of the reports engine, with err as the contract's
+ * code where the engine named one; returns ST_STORE for a store error. */
+int exports_reply_error(req_t *r, status_t rc, const char *err);
 
 #endif

@@ -120,9 +120,9 @@ static json_t *compute(req_t *r, db_t *db, const contest_t *c)
     }
     /* the reports' breakdown by region and the events' attendance */
     json_t *regions, *events;
-    if (rep_stats_regions(db, a, ar, cid, &regions) < 0)
+    if (rep_stats_regions(db, a, ar, cid, &regions) != ST_OK)
         return json_decref(series), NULL;
-    if (rep_stats_events(db, a, ar, &events) < 0)
+    if (rep_stats_events(db, a, ar, &events) != ST_OK)
         return json_decref(series), json_decref(regions), NULL;
     char from[32], to[32];
     iso8601_format_shanghai(c->starts_at, from);

@@ -10,6 +10,11 @@ const char *status_str(status_t st)
     case ST_ERR: return "internal";
     case ST_STORE: return "store_unavailable";
     case ST_RETRY: return "retry";
+    case ST_INVALID: return "invalid";
+    case ST_FORBIDDEN: return "forbidden";
+    case ST_BUSY: return "busy";
+    case ST_GONE: return "gone";
+    case ST_CONFLICT: return "conflict";
     }
     return "unknown";
 }

@@ -20,13 +20,13 @@ static json_t *iso(long long t)
     return json_string(s);
 }
 
-/* Sessions of event id (ordered); the count, or REP_ESTORE. */
+/* Sessions of event id (ordered); the count, or ST_STORE. */
 static int load_sessions(db_t *db, arena_t *a, long long id, rules_session_t *s)
 {
     db_res_t *res = db_query(db, a, "SELECT starts_at, ends_at FROM event_sessions WHERE event_id = ?"
                                     " ORDER BY seq LIMIT 10", "i", id);
     if (!res)
-        return REP_ESTORE;
+        return ST_STORE;
     for (size_t i = 0; i < res->nrows; i++)
         s[i] = (rules_session_t){ db_int(res, i, 0), db_int(res, i, 1) };
     return (int)res->nrows;
@@ -126,18 +126,18 @@ static int event_tx(db_t *db, void *ctx)
     return ST_OK;
 }
 
-/* Check and write; 0 or a REP_E*. */
-static int write_event(db_t *db, const rep_who_t *who, long long *id, const char *title, const char *url,
+/* Write the checked event: ST_OK or ST_STORE. */
+static status_t write_event(db_t *db, const rep_who_t *who, long long *id, const char *title, const char *url,
                        const char *audience, const rules_session_t *s, int n, long long now)
 {
     event_write_t x = { who, *id, title, url, audience, s, n, now };
     if (db_tx(db, event_tx, &x) != ST_OK)
-        return REP_ESTORE;
+        return ST_STORE;
     *id = x.id;
-    return 0;
+    return ST_OK;
 }
 
-int rep_event_save(db_t *db, arena_t *a, const rep_who_t *who, long long id, json_t *body,
+status_t rep_event_save(db_t *db, arena_t *a, const rep_who_t *who, long long id, json_t *body,
                    long long now, json_t **out, const char **err)
 {
     const char *title = NULL, *url = "", *audience = "all";
@@ -147,11 +147,11 @@ int rep_event_save(db_t *db, arena_t *a, const rep_who_t *who, long long id, jso
         db_res_t *res = db_query(db, a, "SELECT title, watch_url, audience, IFNULL(created_by, 0)"
                                         " FROM events WHERE id = ?", "i", id);
         if (!res)
-            return REP_ESTORE;
+            return ST_STORE;
         if (!res->nrows)
-            return REP_ENOTFOUND;
+            return ST_NOT_FOUND;
         if (who->area[0] && db_int(res, 0, 3) != who->organizer_id)
-            return REP_EFORBID;
+            return ST_FORBIDDEN;
         title = db_get(res, 0, 0);
         url = db_get(res, 0, 1);
         audience = db_get(res, 0, 2);
@@ -160,22 +160,22 @@ int rep_event_save(db_t *db, arena_t *a, const rep_who_t *who, long long id, jso
     if ((v = json_object_get(body, "title")) || !id) {
         title = json_string_value(v);
         if (!text_ok(title, 100, 0))
-            return *err = "invalid_title", REP_EINPUT;
+            return *err = "invalid_title", ST_INVALID;
     }
     if ((v = json_object_get(body, "sessions")) || !id) {
         n = parse_sessions(v, s);
         if (n < 0)
-            return *err = "invalid_sessions", REP_EINPUT;
+            return *err = "invalid_sessions", ST_INVALID;
     }
     if ((v = json_object_get(body, "watch_url")) && !json_is_null(v)) {
         url = json_string_value(v);
         if (!url_ok(url))
-            return *err = "invalid_watch_url", REP_EINPUT;
+            return *err = "invalid_watch_url", ST_INVALID;
     }
     if ((v = json_object_get(body, "audience")) && !json_is_null(v)) {
         audience = json_string_value(v);
         if (!audience || (strcmp(audience, "all") != 0 && strcmp(audience, "staff") != 0))
-            return *err = "invalid_audience", REP_EINPUT;
+            return *err = "invalid_audience", ST_INVALID;
     }
     int rc = write_event(db, who, &id, title, url, audience, s, n, now);
     if (rc < 0)
@@ -184,16 +184,16 @@ int rep_event_save(db_t *db, arena_t *a, const rep_who_t *who, long long id, jso
     if (n < 0)
         return n;
     *out = event_json(id, title, url, audience, s, n, now);
-    return 0;
+    return ST_OK;
 }
 
-int rep_events_list(db_t *db, arena_t *a, long long now, json_t **out)
+status_t rep_events_list(db_t *db, arena_t *a, long long now, json_t **out)
 {
     db_res_t *ev = db_query(db, a, "SELECT id, title, watch_url, audience FROM events ORDER BY id LIMIT 200", "");
     db_res_t *ss = db_query(db, a, "SELECT event_id, starts_at, ends_at FROM event_sessions"
                                    " ORDER BY event_id, seq LIMIT 2000", "");
     if (!ev || !ss)
-        return REP_ESTORE;
+        return ST_STORE;
     json_t *list = json_array();
     size_t k = 0;
     for (size_t i = 0; i < ev->nrows; i++) {
@@ -209,51 +209,51 @@ int rep_events_list(db_t *db, arena_t *a, long long now, json_t **out)
                                                s, n, now));
     }
     *out = list;
-    return 0;
+    return ST_OK;
 }
 
-int rep_event_exists(db_t *db, arena_t *a, long long id)
+status_t rep_event_exists(db_t *db, arena_t *a, long long id)
 {
     db_res_t *res = db_query(db, a, "SELECT 1 FROM events WHERE id = ?", "i", id);
-    return !res ? REP_ESTORE : res->nrows ? 1 : 0;
+    return !res ? ST_STORE : res->nrows ? ST_OK : ST_NOT_FOUND;
 }
 
-int rep_event_check_in(db_t *db, arena_t *a, long long event_id, long long user_id, long long now,
+status_t rep_event_check_in(db_t *db, arena_t *a, long long event_id, long long user_id, long long now,
                        long long *at)
 {
-    int ex = rep_event_exists(db, a, event_id);
-    if (ex <= 0)
-        return ex < 0 ? ex : REP_ENOTFOUND;
+    status_t ex = rep_event_exists(db, a, event_id);
+    if (ex != ST_OK)
+        return ex;
     db_res_t *res = db_query(db, a, "SELECT 1 FROM profiles WHERE user_id = ?", "i", user_id);
     if (!res)
-        return REP_ESTORE;
+        return ST_STORE;
     if (!res->nrows)
-        return REP_EFORBID;
+        return ST_FORBIDDEN;
     /* Again: the first check-in, whether or not a session is open now. */
     res = db_query(db, a, "SELECT checked_in_at FROM event_checkins WHERE event_id = ? AND user_id = ?",
                    "ii", event_id, user_id);
     if (!res)
-        return REP_ESTORE;
+        return ST_STORE;
     if (res->nrows) {
         *at = db_int(res, 0, 0);
-        return 0;
+        return ST_OK;
     }
     rules_session_t s[MAX_SESSIONS];
     int n = load_sessions(db, a, event_id, s);
     if (n < 0)
         return n;
     if (rules_event_open_session(s, (size_t)n, now, g_config.event_grace_s) < 0)
-        return REP_ESTATE;
+        return ST_CONFLICT;
     /* Two taps at once: the key keeps one row, both answer its time. */
     if (db_exec(db, "INSERT IGNORE INTO event_checkins (event_id, user_id, checked_in_at) VALUES (?, ?, ?)",
                 "iii", event_id, user_id, now) < 0)
-        return REP_ESTORE;
+        return ST_STORE;
     res = db_query(db, a, "SELECT checked_in_at FROM event_checkins WHERE event_id = ? AND user_id = ?",
                    "ii", event_id, user_id);
     if (!res || !res->nrows)
-        return REP_ESTORE;
+        return ST_STORE;
     *at = db_int(res, 0, 0);
-    return 0;
+    return ST_OK;
 }
 
 typedef struct {
@@ -290,31 +290,33 @@ static int attend_tx(db_t *db, void *ctx)
     return db_commit(db) < 0 ? ST_STORE : ST_OK;
 }
 
-int rep_event_attendance(db_t *db, arena_t *a, const rep_who_t *who, long long unit_id,
+status_t rep_event_attendance(db_t *db, arena_t *a, const rep_who_t *who, long long unit_id,
                          long long event_id, json_t *user_ids, long long now, long long *added,
                          const char **err)
 {
     if (!who->organizer && unit_id != who->unit_id)
-        return REP_EFORBID;
+        return ST_FORBIDDEN;
     const char *ar = who->area;
     db_res_t *res = db_query(db, a, "SELECT" REP_AREA("u") " FROM units u WHERE u.id = ?",
                              "ssssi", ar, ar, ar, ar, unit_id);
     if (!res)
-        return REP_ESTORE;
+        return ST_STORE;
     if (!res->nrows)
-        return *err = "unit_not_found", REP_ENOTFOUND;
+        return *err = "unit_not_found", ST_NOT_FOUND;
     if (!db_int(res, 0, 0))
-        return REP_EFORBID;
-    int ex = rep_event_exists(db, a, event_id);
-    if (ex <= 0)
-        return ex < 0 ? ex : (*err = "event_not_found", REP_ENOTFOUND);
+        return ST_FORBIDDEN;
+    status_t ex = rep_event_exists(db, a, event_id);
+    if (ex == ST_NOT_FOUND)
+        *err = "event_not_found";
+    if (ex != ST_OK)
+        return ex;
     size_t n = json_array_size(user_ids);
     if (!json_is_array(user_ids) || n < 1 || n > MAX_USER_IDS)
-        return *err = "invalid_user_ids", REP_EINPUT;
+        return *err = "invalid_user_ids", ST_INVALID;
     for (size_t i = 0; i < n; i++) {
         json_t *v = json_array_get(user_ids, i);
         if (!json_is_integer(v) || json_integer_value(v) <= 0)
-            return *err = "invalid_user_ids", REP_EINPUT;
+            return *err = "invalid_user_ids", ST_INVALID;
     }
     /* Every one must be the unit's own member (staff, or five-into under
      * it): nobody records attendance for another unit's people. */
@@ -322,16 +324,16 @@ int rep_event_attendance(db_t *db, arena_t *a, const rep_who_t *who, long long u
         res = db_query(db, a, "SELECT 1 FROM profiles WHERE user_id = ? AND board_unit_id = ?", "ii",
                        (long long)json_integer_value(json_array_get(user_ids, i)), unit_id);
         if (!res)
-            return REP_ESTORE;
+            return ST_STORE;
         if (!res->nrows)
-            return *err = "not_a_member", REP_EFORBID;
+            return *err = "not_a_member", ST_FORBIDDEN;
     }
     attend_write_t x = { who, unit_id, event_id, user_ids, now, 0 };
     if (db_tx(db, attend_tx, &x) != ST_OK)
-        return REP_ESTORE;
+        return ST_STORE;
     long long total = x.added;
     *added = total;
-    return 0;
+    return ST_OK;
 }
 
 json_t *rep_my_checkins(db_t *db, arena_t *a, long long user_id)

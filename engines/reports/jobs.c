@@ -120,7 +120,7 @@ static void owner_key(const rep_who_t *who, char out[32])
         snprintf(out, 32, "u%lld", who->user_id);
 }
 
-int rep_job_submit(db_t *db, arena_t *a, const rep_who_t *who, json_t *body,
+status_t rep_job_submit(db_t *db, arena_t *a, const rep_who_t *who, json_t *body,
                    long long *job_id, int *existing, const char **err)
 {
     *existing = 0;
@@ -130,25 +130,25 @@ int rep_job_submit(db_t *db, arena_t *a, const rep_who_t *who, json_t *body,
     for (int i = 0; kind && KINDS[i]; i++)
         known |= strcmp(kind, KINDS[i]) == 0;
     if (!known)
-        return *err = "invalid_kind", REP_EINPUT;
+        return *err = "invalid_kind", ST_INVALID;
     if (!format || (strcmp(format, "xlsx") != 0 && strcmp(format, "csv") != 0))
-        return *err = "invalid_format", REP_EINPUT;
+        return *err = "invalid_format", ST_INVALID;
     /* A unit admin exports their own unit's members only. */
     if (!who->organizer && strcmp(kind, "members") != 0)
-        return REP_EFORBID;
+        return ST_FORBIDDEN;
     /* The payout list holds phone numbers in full: nationwide organizers only. */
     if (strcmp(kind, "winners") == 0 && who->area[0])
-        return REP_EFORBID;
+        return ST_FORBIDDEN;
     json_t *uid = json_object_get(body, "unit_id");
     if (!who->organizer && uid && !json_is_null(uid) &&
         (!json_is_integer(uid) || json_integer_value(uid) != who->unit_id))
-        return REP_EFORBID;
+        return ST_FORBIDDEN;
     json_t *canon = json_object();
     int bad = canonical(who, kind, body, canon);
     char *text = bad ? NULL : json_dumps(canon, JSON_COMPACT | JSON_SORT_KEYS);
     json_decref(canon);
     if (!text)
-        return *err = "invalid_filter", REP_EINPUT;
+        return *err = "invalid_filter", ST_INVALID;
     char *params = arena_strdup(a, text);
     free(text);
     char owner[32], hash[65];
@@ -161,46 +161,46 @@ int rep_job_submit(db_t *db, arena_t *a, const rep_who_t *who, json_t *body,
                                     " AND state IN ('queued', 'running') ORDER BY id LIMIT 1",
                              "ss", owner, hash);
     if (!res)
-        return REP_ESTORE;
+        return ST_STORE;
     if (res->nrows) {
         *job_id = db_int(res, 0, 0);
         *existing = 1;
-        return 0;
+        return ST_OK;
     }
     res = db_query(db, a, "SELECT COUNT(*) FROM export_jobs WHERE owner_key = ? AND state IN ('queued', 'running')",
                    "s", owner);
     if (!res)
-        return REP_ESTORE;
+        return ST_STORE;
     if (db_int(res, 0, 0) >= g_config.export_max_jobs)
-        return REP_EBUSY;
+        return ST_BUSY;
     if (db_exec(db, "INSERT INTO export_jobs (owner_key, organizer_id, user_id, area, unit_id, kind, format,"
                     " params, params_hash, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 "siisissssi", owner,
                 who->organizer ? who->organizer_id : 0LL, who->organizer ? 0LL : who->user_id,
                 who->area, who->organizer ? 0LL : who->unit_id, kind, format, params, hash,
                 (long long)clock_now_s()) < 0)
-        return REP_ESTORE;
+        return ST_STORE;
     *job_id = db_last_id(db);
-    return 0;
+    return ST_OK;
 }
 
 #define JOB_COLS "id, owner_key, kind, format, state, progress, rows_written, error, source, created_at," \
                  " finished_at, expires_at, removed, file_name"
 
-/* Load job id when it is the requester's: 0, or REP_ENOTFOUND/REP_EFORBID/REP_ESTORE. */
-static int load(db_t *db, arena_t *a, const rep_who_t *who, long long id, db_res_t **out)
+/* Load job id when it is the requester's: ST_OK, or ST_NOT_FOUND/ST_FORBIDDEN/ST_STORE. */
+static status_t load(db_t *db, arena_t *a, const rep_who_t *who, long long id, db_res_t **out)
 {
     db_res_t *res = db_query(db, a, "SELECT " JOB_COLS " FROM export_jobs WHERE id = ?", "i", id);
     if (!res)
-        return REP_ESTORE;
+        return ST_STORE;
     if (!res->nrows)
-        return REP_ENOTFOUND;
+        return ST_NOT_FOUND;
     char owner[32];
     owner_key(who, owner);
     if (strcmp(db_get(res, 0, 1), owner) != 0)
-        return REP_EFORBID;
+        return ST_FORBIDDEN;
     *out = res;
-    return 0;
+    return ST_OK;
 }
 
 static json_t *iso_or_null(long long t)
@@ -212,11 +212,11 @@ static json_t *iso_or_null(long long t)
     return json_string(iso);
 }
 
-int rep_job_get(db_t *db, arena_t *a, const rep_who_t *who, long long id, json_t **out)
+status_t rep_job_get(db_t *db, arena_t *a, const rep_who_t *who, long long id, json_t **out)
 {
     db_res_t *res;
-    int rc = load(db, a, who, id, &res);
-    if (rc < 0)
+    status_t rc = load(db, a, who, id, &res);
+    if (rc != ST_OK)
         return rc;
     const char *state = db_get(res, 0, 4);
     int done = strcmp(state, "done") == 0;
@@ -233,29 +233,29 @@ int rep_job_get(db_t *db, arena_t *a, const rep_who_t *who, long long id, json_t
         json_object_set_new(j, "download_url",
                             json_string(arena_sprintf(a, "/api/v1/admin/jobs/%lld/file", id)));
     *out = j;
-    return 0;
+    return ST_OK;
 }
 
-int rep_job_file(db_t *db, arena_t *a, const rep_who_t *who, long long id,
-                 const char **path, const char **name, const char **ctype)
+status_t rep_job_file(db_t *db, arena_t *a, const rep_who_t *who, long long id,
+                      const char **path, const char **name, const char **ctype)
 {
     db_res_t *res;
-    int rc = load(db, a, who, id, &res);
-    if (rc < 0)
+    status_t rc = load(db, a, who, id, &res);
+    if (rc != ST_OK)
         return rc;
     if (strcmp(db_get(res, 0, 4), "done") != 0)
-        return REP_ESTATE;
+        return ST_CONFLICT;
     if (db_int(res, 0, 12) || db_int(res, 0, 11) <= clock_now_s())
-        return REP_EGONE;
+        return ST_GONE;
     int xlsx = strcmp(db_get(res, 0, 3), "xlsx") == 0;
     const char *file = db_get(res, 0, 13), *kind = db_get(res, 0, 2);
     if (!file || !kind)
-        return REP_EGONE;
+        return ST_GONE;
     *path = arena_sprintf(a, "%s/exports/%s", g_config.data_dir, file);
     *name = arena_sprintf(a, "%s-%lld.%s", kind, id, xlsx ? "xlsx" : "csv");
     *ctype = xlsx ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
                   : "text/csv; charset=utf-8";
-    return 0;
+    return ST_OK;
 }
 
 /* Files past their day go (by the contest clock, so tests can move it). */

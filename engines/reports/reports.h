@@ -3,22 +3,19 @@
  * own, and events (lectures) with check-ins and recorded attendance.
  *
  * Handlers turn requests into these calls (handlers/exports.c, events.c);
- * nothing here knows HTTP. Every function that returns int returns 0 (or a
- * count) on success and a negative REP_E* on failure. */
+ * nothing here knows HTTP. Every function returns a status (server/status.h):
+ * ST_OK; ST_STORE when MariaDB failed; ST_NOT_FOUND; ST_INVALID with *err a
+ * contract error code (invalid_kind ...); ST_FORBIDDEN (not the caller's to
+ * see or change); ST_BUSY (too many jobs of this requester at once);
+ * ST_GONE (the file expired and was removed); ST_CONFLICT (not in a state
+ * that allows it: job not done, event closed). */
 #ifndef ENGINES_REPORTS_H
 #define ENGINES_REPORTS_H
 
 #include <jansson.h>
 #include "server/arena.h"
 #include "server/db.h"
-
-#define REP_ESTORE    (-1)   /* MariaDB failed: 503 */
-#define REP_EINPUT    (-2)   /* bad input: *err names it (a contract error code) */
-#define REP_EFORBID   (-3)   /* not the caller's to see or change */
-#define REP_ENOTFOUND (-4)
-#define REP_EBUSY     (-5)   /* too many jobs of this requester at once */
-#define REP_EGONE     (-6)   /* the file expired and was removed */
-#define REP_ESTATE    (-7)   /* not in a state that allows it (job not done, event closed) */
+#include "server/status.h"
 
 /* Who asks: from the session (auth_t), copied so the engine needs no
  * request. A unit admin has unit_id; an organizer has area ("" = all). */
@@ -32,20 +29,20 @@ typedef struct {
 
 /* Queue an export described by body {"kind", "format", filters...}. An
  * identical request (same requester, kind, format, filters) still queued
- * or running returns that job with *existing = 1. Errors: REP_EINPUT with
- * *err (invalid_kind, invalid_format, invalid_filter), REP_EFORBID (a kind
- * the requester may not ask for), REP_EBUSY, REP_ESTORE. */
-int rep_job_submit(db_t *db, arena_t *a, const rep_who_t *who, json_t *body,
+ * or running returns that job with *existing = 1. Errors: ST_INVALID with
+ * *err (invalid_kind, invalid_format, invalid_filter), ST_FORBIDDEN (a kind
+ * the requester may not ask for), ST_BUSY, ST_STORE. */
+status_t rep_job_submit(db_t *db, arena_t *a, const rep_who_t *who, json_t *body,
                    long long *job_id, int *existing, const char **err);
 
 /* The job as the API shows it ({"id","kind","format","state","progress",
  * "rows","source","error","created_at","expires_at","download_url"}).
- * REP_ENOTFOUND for no such job, REP_EFORBID for another requester's. */
-int rep_job_get(db_t *db, arena_t *a, const rep_who_t *who, long long id, json_t **out);
+ * ST_NOT_FOUND for no such job, ST_FORBIDDEN for another requester's. */
+status_t rep_job_get(db_t *db, arena_t *a, const rep_who_t *who, long long id, json_t **out);
 
 /* The finished file of a job: its path on disk and the name to offer.
- * REP_EGONE after expiry, REP_ESTATE when not done yet. */
-int rep_job_file(db_t *db, arena_t *a, const rep_who_t *who, long long id,
+ * ST_GONE after expiry, ST_CONFLICT when not done yet. */
+status_t rep_job_file(db_t *db, arena_t *a, const rep_who_t *who, long long id,
                  const char **path, const char **name, const char **ctype);
 
 /* Start the runner threads (config export_threads); stop joins them,
@@ -91,19 +88,19 @@ int rep_book_close(rep_book_t *b);
 /* Create (id 0) or change an event from {"title", "sessions": [{"starts_at",
  * "ends_at"}], "watch_url", "audience"} (on a change, fields left out keep
  * their value); *out is the event as the API shows it. Only an organizer
- * for the whole country or the event's creator changes it (REP_EFORBID).
- * REP_EINPUT with *err (invalid_title, invalid_sessions, invalid_watch_url,
- * invalid_audience), REP_ENOTFOUND. */
-int rep_event_save(db_t *db, arena_t *a, const rep_who_t *who, long long id, json_t *body,
+ * for the whole country or the event's creator changes it (ST_FORBIDDEN).
+ * ST_INVALID with *err (invalid_title, invalid_sessions, invalid_watch_url,
+ * invalid_audience), ST_NOT_FOUND. */
+status_t rep_event_save(db_t *db, arena_t *a, const rep_who_t *who, long long id, json_t *body,
                    long long now, json_t **out, const char **err);
 /* Every event with its sessions and status at now. */
-int rep_events_list(db_t *db, arena_t *a, long long now, json_t **out);
-/* 1 when the event exists, 0 when not, REP_ESTORE. */
-int rep_event_exists(db_t *db, arena_t *a, long long id);
+status_t rep_events_list(db_t *db, arena_t *a, long long now, json_t **out);
+/* ST_OK when the event exists, ST_NOT_FOUND when not, ST_STORE. */
+status_t rep_event_exists(db_t *db, arena_t *a, long long id);
 /* Check the user in: *at is the first check-in's time (unchanged when
- * again). REP_ENOTFOUND, REP_EFORBID (no profile: not_registered),
- * REP_ESTATE (event_not_open). */
-int rep_event_check_in(db_t *db, arena_t *a, long long event_id, long long user_id, long long now,
+ * again). ST_NOT_FOUND, ST_FORBIDDEN (no profile: not_registered),
+ * ST_CONFLICT (event_not_open). */
+status_t rep_event_check_in(db_t *db, arena_t *a, long long event_id, long long user_id, long long now,
                        long long *at);
 /* The caller's check-ins and recorded attendance, for GET /me/data:
  * [{"event_id", "title", "checked_in_at", "recorded_at"}]; NULL when
@@ -111,9 +108,9 @@ int rep_event_check_in(db_t *db, arena_t *a, long long event_id, long long user_
 json_t *rep_my_checkins(db_t *db, arena_t *a, long long user_id);
 /* Record members of unit who watched together. A unit admin (who->organizer
  * == 0) only for their own unit and its own members; an organizer for units
- * of the area. *added is the count of new rows. REP_EFORBID, REP_ENOTFOUND,
- * REP_EINPUT (*err: invalid_user_ids). */
-int rep_event_attendance(db_t *db, arena_t *a, const rep_who_t *who, long long unit_id,
+ * of the area. *added is the count of new rows. ST_FORBIDDEN, ST_NOT_FOUND,
+ * ST_INVALID (*err: invalid_user_ids). */
+status_t rep_event_attendance(db_t *db, arena_t *a, const rep_who_t *who, long long unit_id,
                          long long event_id, json_t *user_ids, long long now, long long *added,
                          const char **err);
 
@@ -131,7 +128,7 @@ void rep_replica_close(void);
 
 /* Per-region totals (provinces, or the children of the organizer's area)
  * and attendance of each event, for GET /admin/stats. */
-int rep_stats_regions(db_t *db, arena_t *a, const char *area, long long contest_id, json_t **out);
-int rep_stats_events(db_t *db, arena_t *a, const char *area, json_t **out);
+status_t rep_stats_regions(db_t *db, arena_t *a, const char *area, long long contest_id, json_t **out);
+status_t rep_stats_events(db_t *db, arena_t *a, const char *area, json_t **out);
 
 #endif

@@ -32,14 +32,14 @@ static region_row_t *slot(region_row_t *rows, size_t n, const char *code)
 static const char *const SQL[3][3] = { BREAKDOWN("province_code"), BREAKDOWN("city_code"),
                                        BREAKDOWN("county_code") };
 
-int rep_stats_regions(db_t *db, arena_t *a, const char *area, long long contest_id, json_t **out)
+status_t rep_stats_regions(db_t *db, arena_t *a, const char *area, long long contest_id, json_t **out)
 {
     int level = 0;   /* of the area: 0 all, 1 province, 2 city, 3 county */
     db_res_t *names;
     if (area[0]) {
         db_res_t *lv = db_query(db, a, "SELECT level FROM regions WHERE code = ?", "s", area);
         if (!lv)
-            return REP_ESTORE;
+            return ST_STORE;
         level = lv->nrows ? (int)db_int(lv, 0, 0) : 3;
     }
     int by = level >= 2 ? 2 : level;     /* group by: province, city or county column */
@@ -50,7 +50,7 @@ int rep_stats_regions(db_t *db, arena_t *a, const char *area, long long contest_
     db_res_t *r2 = db_query(db, a, SQL[by][1], "ssss", area, area, area, area);
     db_res_t *r3 = db_query(db, a, SQL[by][2], "issss", contest_id, area, area, area, area);
     if (!names || !r1 || !r2 || !r3)
-        return REP_ESTORE;
+        return ST_STORE;
     region_row_t *rows = arena_alloc(a, (names->nrows + 1) * sizeof *rows);
     for (size_t i = 0; i < names->nrows; i++)
         rows[i] = (region_row_t){ db_get(names, i, 0), db_get(names, i, 1), 0, 0, 0, 0 };
@@ -77,7 +77,7 @@ int rep_stats_regions(db_t *db, arena_t *a, const char *area, long long contest_
                                               "attempts", (json_int_t)x->attempts));
     }
     *out = list;
-    return 0;
+    return ST_OK;
 }
 
 static void put_counts(json_t *by_id, db_res_t *r, const char *field)
@@ -90,7 +90,7 @@ static void put_counts(json_t *by_id, db_res_t *r, const char *field)
 }
 
 /* Attendance counts by the unit's region, as the weekly report groups it. */
-int rep_stats_events(db_t *db, arena_t *a, const char *area, json_t **out)
+status_t rep_stats_events(db_t *db, arena_t *a, const char *area, json_t **out)
 {
     db_res_t *ev = db_query(db, a, "SELECT e.id, e.title, MIN(s.starts_at) FROM events e"
                                    " LEFT JOIN event_sessions s ON s.event_id = e.id"
@@ -107,7 +107,7 @@ int rep_stats_events(db_t *db, arena_t *a, const char *area, json_t **out)
                                   " JOIN units u ON u.id = x.unit_id WHERE" REP_AREA("u") " GROUP BY x.event_id",
                            "ssss", area, area, area, area);
     if (!ev || !k || !t || !x)
-        return REP_ESTORE;
+        return ST_STORE;
     json_t *list = json_array(), *by_id = json_object();
     for (size_t i = 0; i < ev->nrows; i++) {
         char iso[32] = "";
@@ -124,5 +124,5 @@ int rep_stats_events(db_t *db, arena_t *a, const char *area, json_t **out)
     put_counts(by_id, x, "attended");
     json_decref(by_id);
     *out = list;
-    return 0;
+    return ST_OK;
 }

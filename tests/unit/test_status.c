@@ -15,9 +15,15 @@ TEST(every_status_has_a_name)
     CHECK_STR(status_str(ST_ERR), "internal");
     CHECK_STR(status_str(ST_STORE), "store_unavailable");
     CHECK_STR(status_str(ST_RETRY), "retry");
+    CHECK_STR(status_str(ST_INVALID), "invalid");
+    CHECK_STR(status_str(ST_FORBIDDEN), "forbidden");
+    CHECK_STR(status_str(ST_BUSY), "busy");
+    CHECK_STR(status_str(ST_GONE), "gone");
+    CHECK_STR(status_str(ST_CONFLICT), "conflict");
     CHECK_STR(status_str((status_t)42), "unknown");
     /* failures are negative, as the handlers' callers test them */
     CHECK(ST_ERR < 0 && ST_STORE < 0 && ST_RETRY < 0);
+    CHECK(ST_INVALID < 0 && ST_FORBIDDEN < 0 && ST_BUSY < 0 && ST_GONE < 0 && ST_CONFLICT < 0);
     CHECK(ST_OK == 0 && ST_REPLIED > 0 && ST_NOT_FOUND > 0);
 }
 
@@ -44,6 +50,10 @@ TEST(reply_status_is_the_one_mapping)
     CHECK_INT(status_of(ST_RETRY, 0), 503);
     CHECK_INT(status_of(ST_ERR, 0), 500);
     CHECK_INT(status_of(-7, 0), 500);
+    /* an engine's outcome the handler did not turn into its contract reply */
+    CHECK_INT(status_of(ST_INVALID, 0), 500);
+    CHECK_INT(status_of(ST_CONFLICT, 0), 500);
+    CHECK_INT(status_of(-99, 0), 500);
     /* success and "already replied" send nothing, and a reply is never overwritten */
     CHECK_INT(status_of(ST_OK, 0), 0);
     CHECK_INT(status_of(ST_REPLIED, 0), 0);
