@@ -13,8 +13,8 @@ int h_me_certificate(req_t *r)
     const char *pdf, *serial;
     size_t len;
     rc = prizes_certificate(r, &c, r->auth.user_id, &pdf, &len, &serial);
-    if (rc < 0)
-        return prizes_status(rc);
+    if (rc != ST_OK)
+        return rc;
     reply_header(r, "Content-Disposition", arena_sprintf(r->arena, "attachment; filename=\"certificate-%s.pdf\"", serial));
     reply_header(r, "Cache-Control", "private, no-store");
     return reply_raw(r, 200, "application/pdf", pdf, len);
@@ -23,8 +23,8 @@ int h_me_certificate(req_t *r)
 int h_certificate_verify(req_t *r)
 {
     json_t *body;
-    int rc = prizes_certificate_verify(r, r->npv > 0 ? r->pv[0] : NULL, &body);
-    if (rc < 0)
-        return prizes_status(rc);
+    status_t rc = prizes_certificate_verify(r, r->npv > 0 ? r->pv[0] : NULL, &body);
+    if (rc != ST_OK)
+        return rc;
     return reply_json(r, 200, body);
 }

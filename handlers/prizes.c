@@ -5,70 +5,66 @@
 #include "engines/prizes/prizes.h"
 #include "handlers/handlers.h"
 
-/* The contest of path parameter 0; replies 404 and returns < 0 when none. */
-static int path_contest(req_t *r, contest_t *c)
+/* The contest of path parameter 0: ST_OK, ST_REPLIED (404 replied when
+ * none) or ST_STORE. */
+static status_t path_contest(req_t *r, contest_t *c)
 {
     long long id;
     if (req_id_param(r, 0, "no_contest", &id) < 0)
-        return PRZ_REPLIED;
+        return ST_REPLIED;
     int rc = contest_load(r, id, c);
     if (rc == ST_NOT_FOUND)
-        return reply_error(r, 404, "no_contest", "no such contest"), PRZ_REPLIED;
-    return rc == ST_OK ? 0 : PRZ_STORE;
-}
-
-static int done(int rc)
-{
-    return prizes_status(rc);
+        return reply_error(r, 404, "no_contest", "no such contest"), ST_REPLIED;
+    return rc == ST_OK ? ST_OK : ST_STORE;
 }
 
 int h_draw_commit(req_t *r)
 {
     contest_t c;
-    int rc = path_contest(r, &c);
-    if (rc < 0)
-        return done(rc);
+    status_t rc = path_contest(r, &c);
+    if (rc != ST_OK)
+        return rc;
     json_t *j = req_json(r);
     if (!j)
         return 0;
-    return done(prizes_commit(r, &c, req_text(json_object_get(j, "seed_sha256")),
-                              req_text(json_object_get(j, "public_value_source"))));
+    return prizes_commit(r, &c, req_text(json_object_get(j, "seed_sha256")),
+                         req_text(json_object_get(j, "public_value_source")));
 }
 
 int h_draw_freeze(req_t *r)
 {
     contest_t c;
-    int rc = path_contest(r, &c);
-    if (rc < 0)
-        return done(rc);
+    status_t rc = path_contest(r, &c);
+    if (rc != ST_OK)
+        return rc;
     const char *sha;
-    if ((rc = prizes_freeze(r, &c, &sha)) < 0)
-        return done(rc);
+    if ((rc = prizes_freeze(r, &c, &sha)) != ST_OK)
+        return rc;
     return reply_json(r, 200, json_pack("{s:s}", "candidates_sha256", sha));
 }
 
 int h_draw_reveal(req_t *r)
 {
     contest_t c;
-    int rc = path_contest(r, &c);
-    if (rc < 0)
-        return done(rc);
+    status_t rc = path_contest(r, &c);
+    if (rc != ST_OK)
+        return rc;
     json_t *j = req_json(r);
     if (!j)
         return 0;
-    return done(prizes_reveal(r, &c, req_text(json_object_get(j, "seed")),
-                              req_text(json_object_get(j, "public_value"))));
+    return prizes_reveal(r, &c, req_text(json_object_get(j, "seed")),
+                         req_text(json_object_get(j, "public_value")));
 }
 
 static int winners(req_t *r, int organizer)
 {
     contest_t c;
-    int rc = path_contest(r, &c);
-    if (rc < 0)
-        return done(rc);
+    status_t rc = path_contest(r, &c);
+    if (rc != ST_OK)
+        return rc;
     json_t *body;
-    if ((rc = prizes_winners(r, &c, organizer, &body)) < 0)
-        return done(rc);
+    if ((rc = prizes_winners(r, &c, organizer, &body)) != ST_OK)
+        return rc;
     return reply_json(r, 200, body);
 }
 
@@ -82,9 +78,9 @@ int h_draw_candidates(req_t *r)
         return 0;
     const char *text;
     size_t len;
-    int rc = prizes_candidates_file(r, id, &text, &len);
-    if (rc < 0)
-        return done(rc);
+    status_t rc = prizes_candidates_file(r, id, &text, &len);
+    if (rc != ST_OK)
+        return rc;
     reply_header(r, "Content-Disposition",
                  arena_sprintf(r->arena, "attachment; filename=\"draw-candidates-%lld.txt\"", id));
     return reply_raw(r, 200, "text/plain; charset=utf-8", text, len);

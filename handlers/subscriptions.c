@@ -9,5 +9,5 @@ int h_me_subscriptions(req_t *r)
     json_t *j = req_json(r);
     if (!j)
         return 0;
-    return prizes_status(prizes_subscribe(r, j));
+    return prizes_subscribe(r, j);
 }

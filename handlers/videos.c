@@ -4,19 +4,14 @@
 #include "engines/prizes/prizes.h"
 #include "handlers/handlers.h"
 
-static int done(int rc)
-{
-    return prizes_status(rc);
-}
-
 int h_videos_submit(req_t *r)
 {
     json_t *j = req_json(r);
-    return j ? done(prizes_video_submit(r, j)) : 0;
+    return j ? prizes_video_submit(r, j) : ST_OK;
 }
 
-int h_admin_videos(req_t *r) { return done(prizes_video_list(r)); }
-int h_admin_video_regions(req_t *r) { return done(prizes_video_regions(r)); }
+int h_admin_videos(req_t *r) { return prizes_video_list(r); }
+int h_admin_video_regions(req_t *r) { return prizes_video_regions(r); }
 
 int h_admin_video_award(req_t *r)
 {
@@ -24,5 +19,5 @@ int h_admin_video_award(req_t *r)
     if (req_id_param(r, 0, "not_found", &id) < 0)
         return 0;
     json_t *j = req_json(r);
-    return j ? done(prizes_video_award(r, id, j)) : 0;
+    return j ? prizes_video_award(r, id, j) : ST_OK;
 }

@@ -52,10 +52,10 @@ int prizes_phone_id(const char *phone, char out[65])
     return rc == 0 ? 0 : -1;
 }
 
-static int store_err(req_t *r)
+static status_t store_err(req_t *r)
 {
     (void)r;
-    return PRZ_STORE;
+    return ST_STORE;
 }
 
 static const char *cert_path(req_t *r, const char *serial)
@@ -150,14 +150,14 @@ static db_res_t *load_cert(req_t *r, long long contest_id, long long user_id)
                     "ii", contest_id, user_id);
 }
 
-static int not_eligible(req_t *r, const char *why)
+static status_t not_eligible(req_t *r, const char *why)
 {
     reply_error(r, 403, "not_eligible", why);
-    return PRZ_REPLIED;
+    return ST_REPLIED;
 }
 
 /* Checks and the new row. 0 when a row now exists; else replied/store. */
-static int issue(req_t *r, const contest_t *c, long long user_id)
+static status_t issue(req_t *r, const contest_t *c, long long user_id)
 {
     /* A withdrawn account (users.erased_at, engines/accounts/privacy.c) has
      * no session and no phone, so it never reaches this; the test states it
@@ -188,10 +188,10 @@ static int issue(req_t *r, const contest_t *c, long long user_id)
                           db_int(p, 0, 3), (long long)c->certificate_hours, (long long)clock_now_s());
     if (n < 0 && db_errno(req_db(r)) != DB_ER_DUP_ENTRY)
         return store_err(r);
-    return 0;
+    return ST_OK;
 }
 
-int prizes_certificate(req_t *r, const contest_t *c, long long user_id, const char **pdf, size_t *len,
+status_t prizes_certificate(req_t *r, const contest_t *c, long long user_id, const char **pdf, size_t *len,
                        const char **serial)
 {
     long long now = clock_now_s();
@@ -206,14 +206,14 @@ int prizes_certificate(req_t *r, const contest_t *c, long long user_id, const ch
         reply_error(r, 410, "certificate_window_closed",
                     arena_sprintf(r->arena, "certificates could be downloaded for %d days after the end",
                                   c->certificate_days));
-        return PRZ_REPLIED;
+        return ST_REPLIED;
     }
     db_res_t *row = load_cert(r, c->id, user_id);
     if (!row)
         return store_err(r);
     if (!row->nrows) {
-        int rc = issue(r, c, user_id);
-        if (rc < 0)
+        status_t rc = issue(r, c, user_id);
+        if (rc != ST_OK)
             return rc;
         if (!(row = load_cert(r, c->id, user_id)))
             return store_err(r);
@@ -223,30 +223,30 @@ int prizes_certificate(req_t *r, const contest_t *c, long long user_id, const ch
     }
     *serial = db_get(row, 0, 0);
     if (read_kept(r, *serial, pdf, len) == 0)
-        return 0;
+        return ST_OK;
     if (make_file(r, row, pdf, len) < 0) {
         reply_error(r, 503, "unavailable", "the certificate cannot be made now; try again later");
-        return PRZ_REPLIED;
+        return ST_REPLIED;
     }
-    return 0;
+    return ST_OK;
 }
 
-int prizes_certificate_verify(req_t *r, const char *serial, json_t **out)
+status_t prizes_certificate_verify(req_t *r, const char *serial, json_t **out)
 {
     if (!rules_cert_serial_format(serial))
-        return reply_error(r, 404, "not_found", "no certificate has this serial"), PRZ_REPLIED;
+        return reply_error(r, 404, "not_found", "no certificate has this serial"), ST_REPLIED;
     db_res_t *row = db_query(req_db(r), r->arena,
                              "SELECT contest_id, user_id, real_name, contest_name, score, hours, issued_at"
                              " FROM certificates WHERE serial = ?", "s", serial);
     if (!row)
         return store_err(r);
     if (!row->nrows || !rules_cert_serial_check(prizes_cert_key(), 32, serial, db_int(row, 0, 0), db_int(row, 0, 1)))
-        return reply_error(r, 404, "not_found", "no certificate has this serial"), PRZ_REPLIED;
+        return reply_error(r, 404, "not_found", "no certificate has this serial"), ST_REPLIED;
     char masked[64], iso[32];
     rules_mask_name(db_get(row, 0, 2), masked, sizeof masked);
     iso8601_format_shanghai(db_int(row, 0, 6), iso);
     *out = json_pack("{s:b,s:s,s:s,s:I,s:I,s:s,s:s}", "valid", 1, "name_masked", masked, "contest", db_get(row, 0, 3),
                      "score", (json_int_t)db_int(row, 0, 4), "hours", (json_int_t)db_int(row, 0, 5), "issued_at", iso,
                      "serial", serial);
-    return 0;
+    return ST_OK;
 }

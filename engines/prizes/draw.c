@@ -23,10 +23,10 @@ long long prizes_full_marks(const contest_t *c)
     return (long long)contest_questions_per_attempt(c) * c->points_per_question;
 }
 
-static int store_err(req_t *r)
+static status_t store_err(req_t *r)
 {
     (void)r;
-    return PRZ_STORE;
+    return ST_STORE;
 }
 
 static int is_hex64(const char *s)
@@ -39,19 +39,19 @@ static int is_hex64(const char *s)
     return 1;
 }
 
-int prizes_commit(req_t *r, const contest_t *c, const char *seed_sha256, const char *pv_source)
+status_t prizes_commit(req_t *r, const contest_t *c, const char *seed_sha256, const char *pv_source)
 {
     char source[DRAW_PUBLIC_VALUE_MAX + 1];
     if (!is_hex64(seed_sha256))
         return reply_error(r, 400, "invalid_parameter", "seed_sha256: 64 hex digits (SHA-256 of the seed's bytes)"),
-               PRZ_REPLIED;
+               ST_REPLIED;
     if (!pv_source || rules_text_field(pv_source, 4, 100, source, sizeof source) < 0)
         return reply_error(r, 400, "invalid_parameter",
                            "public_value_source: 4 to 100 characters naming a public value that does not exist yet"),
-               PRZ_REPLIED;
+               ST_REPLIED;
     long long now = clock_now_s();
     if (now >= c->ends_at)
-        return reply_error(r, 409, "contest_ended", "a commitment must be made before the contest ends"), PRZ_REPLIED;
+        return reply_error(r, 409, "contest_ended", "a commitment must be made before the contest ends"), ST_REPLIED;
     char lower[65];
     for (int i = 0; i < 65; i++)
         lower[i] = (char)(seed_sha256[i] >= 'A' && seed_sha256[i] <= 'F' ? seed_sha256[i] + 32 : seed_sha256[i]);
@@ -60,7 +60,7 @@ int prizes_commit(req_t *r, const contest_t *c, const char *seed_sha256, const c
                           " VALUES (?, ?, ?, ?, ?)", "issii", c->id, lower, source, now, session_caller(r)->organizer_id);
     if (n < 0) {
         if (db_errno(req_db(r)) == DB_ER_DUP_ENTRY)
-            return reply_error(r, 409, "already_committed", "this contest's draw is already committed"), PRZ_REPLIED;
+            return reply_error(r, 409, "already_committed", "this contest's draw is already committed"), ST_REPLIED;
         return store_err(r);
     }
     log_info("draw of contest %lld committed by organizer %lld", c->id, session_caller(r)->organizer_id);
@@ -68,7 +68,7 @@ int prizes_commit(req_t *r, const contest_t *c, const char *seed_sha256, const c
     iso8601_format_shanghai(now, iso);
     reply_json(r, 201, json_pack("{s:{s:s,s:s,s:s}}", "commitment", "seed_sha256", lower, "public_value_source",
                                  source, "committed_at", iso));
-    return 0;
+    return ST_OK;
 }
 
 /* ---- the candidate list ---- */
@@ -129,8 +129,8 @@ static const char CANDIDATES_SQL[] =
     " WHERE s.contest_id = ? AND p.real_name <> '' AND u.erased_at IS NULL"
     " ORDER BY s.score DESC, s.reached_at ASC, s.user_id ASC";
 
-/* Build the file text (malloc'd) for contest c. Returns 0 or PRZ_STORE. */
-static int build_candidates(req_t *r, const contest_t *c, char **text, size_t *len)
+/* Build the file text (malloc'd) for contest c. Returns ST_OK or ST_STORE. */
+static status_t build_candidates(req_t *r, const contest_t *c, char **text, size_t *len)
 {
     db_res_t *res = db_query(req_db(r), r->arena, CANDIDATES_SQL, "i", c->id);
     if (!res)
@@ -168,11 +168,11 @@ static int build_candidates(req_t *r, const contest_t *c, char **text, size_t *l
         return store_err(r);
     *text = buf;
     *len = used;
-    return 0;
+    return ST_OK;
 }
 
 /* The draws row of a contest, locked when for_update. NULL with *rc set. */
-static db_res_t *load_draw(req_t *r, long long contest_id, int for_update, int *rc)
+static db_res_t *load_draw(req_t *r, long long contest_id, int for_update, status_t *rc)
 {
     db_res_t *d = db_query(req_db(r), r->arena,
                            for_update ? "SELECT seed_sha256, public_value_source, committed_at, candidates_sha256,"
@@ -182,17 +182,17 @@ static db_res_t *load_draw(req_t *r, long long contest_id, int for_update, int *
                                         " seed_hex, public_value, algorithm, revealed_at, frozen_at"
                                         " FROM draws WHERE contest_id = ?",
                            "i", contest_id);
-    *rc = d ? 0 : store_err(r);
+    *rc = d ? ST_OK : store_err(r);
     return d;
 }
 
 /* Freeze inside the caller's transaction (draw row locked, not frozen). */
-static int freeze_locked(req_t *r, const contest_t *c, const char **sha)
+static status_t freeze_locked(req_t *r, const contest_t *c, const char **sha)
 {
     char *text = NULL;
     size_t len = 0;
-    int rc = build_candidates(r, c, &text, &len);
-    if (rc < 0)
+    status_t rc = build_candidates(r, c, &text, &len);
+    if (rc != ST_OK)
         return rc;
     char h[65];
     crypto_sha256_hex(text, len, h);
@@ -204,21 +204,21 @@ static int freeze_locked(req_t *r, const contest_t *c, const char **sha)
         return store_err(r);
     *sha = arena_strdup(r->arena, h);
     log_info("draw candidates of contest %lld frozen by organizer %lld", c->id, session_caller(r)->organizer_id);
-    return 0;
+    return ST_OK;
 }
 
 /* Common checks before freeze and reveal, with the row locked in a
  * transaction the caller then commits or rolls back. */
-static db_res_t *begin_after_end(req_t *r, const contest_t *c, int *rc)
+static db_res_t *begin_after_end(req_t *r, const contest_t *c, status_t *rc)
 {
     if (clock_now_s() < c->ends_at) {
         reply_error(r, 409, "contest_not_ended", "the contest has not ended yet");
-        *rc = PRZ_REPLIED;
+        *rc = ST_REPLIED;
         return NULL;
     }
     if (!c->prize_settings) {
         reply_error(r, 409, "no_prizes", "this contest has no prize settings");
-        *rc = PRZ_REPLIED;
+        *rc = ST_REPLIED;
         return NULL;
     }
     if (db_begin(req_db(r)) < 0) {
@@ -229,7 +229,7 @@ static db_res_t *begin_after_end(req_t *r, const contest_t *c, int *rc)
     if (d && !d->nrows) {
         db_rollback(req_db(r));
         reply_error(r, 409, "no_commitment", "no commitment was made for this contest's draw");
-        *rc = PRZ_REPLIED;
+        *rc = ST_REPLIED;
         return NULL;
     }
     if (!d)
@@ -237,27 +237,27 @@ static db_res_t *begin_after_end(req_t *r, const contest_t *c, int *rc)
     return d;
 }
 
-int prizes_freeze(req_t *r, const contest_t *c, const char **sha)
+status_t prizes_freeze(req_t *r, const contest_t *c, const char **sha)
 {
-    int rc;
+    status_t rc;
     db_res_t *d = begin_after_end(r, c, &rc);
     if (!d)
         return rc;
     if (db_get(d, 0, 3)) {
         *sha = db_get(d, 0, 3);
         db_rollback(req_db(r));
-        return 0;
+        return ST_OK;
     }
     rc = freeze_locked(r, c, sha);
-    if (rc < 0 || db_commit(req_db(r)) < 0) {
+    if (rc != ST_OK || db_commit(req_db(r)) < 0) {
         db_rollback(req_db(r));
-        return rc < 0 ? rc : store_err(r);
+        return rc != ST_OK ? rc : store_err(r);
     }
-    return 0;
+    return ST_OK;
 }
 
 /* What the public list shows of a winner, taken now. */
-static int winner_row(req_t *r, const contest_t *c, const draw_result_t *d, long i, int pos)
+static status_t winner_row(req_t *r, const contest_t *c, const draw_result_t *d, long i, int pos)
 {
     const prize_award_t *a = &d->awards[i];
     long long uid = d->file.cands[a->cand].user_id;
@@ -276,52 +276,52 @@ static int winner_row(req_t *r, const contest_t *c, const draw_result_t *d, long
                           rules_prize_group_name(&d->file.settings, a->group), (long long)pos,
                           (long long)a->by_draw, masked, p->nrows ? db_get(p, 0, 1) : "",
                           p->nrows ? db_int(p, 0, 2) : 0LL, (long long)clock_now_s());
-    return n < 0 ? store_err(r) : 0;
+    return n < 0 ? store_err(r) : ST_OK;
 }
 
-static int check_seed(req_t *r, const char *seed_hex, const char *public_value, const char *commitment)
+static status_t check_seed(req_t *r, const char *seed_hex, const char *public_value, const char *commitment)
 {
     unsigned char seed[DRAW_SEED_MAX];
     int sl = seed_hex ? rules_hex_decode(seed_hex, seed, sizeof seed) : -1;
     if (sl < DRAW_SEED_MIN)
         return reply_error(r, 400, "invalid_parameter",
                            arena_sprintf(r->arena, "seed: %d to %d bytes as hex", DRAW_SEED_MIN, DRAW_SEED_MAX)),
-               PRZ_REPLIED;
+               ST_REPLIED;
     char clean[DRAW_PUBLIC_VALUE_MAX + 1];
     if (!public_value || rules_text_field(public_value, 1, 100, clean, sizeof clean) < 0 ||
         strcmp(clean, public_value) != 0)
         return reply_error(r, 400, "invalid_parameter",
                            "public_value: 1 to 100 characters, as published, without surrounding spaces"),
-               PRZ_REPLIED;
+               ST_REPLIED;
     char h[65];
     crypto_sha256_hex(seed, (size_t)sl, h);
     if (strcmp(h, commitment) != 0)
-        return reply_error(r, 400, "seed_mismatch", "the seed's SHA-256 is not the commitment"), PRZ_REPLIED;
-    return 0;
+        return reply_error(r, 400, "seed_mismatch", "the seed's SHA-256 is not the commitment"), ST_REPLIED;
+    return ST_OK;
 }
 
-static int store_winners(req_t *r, const contest_t *c, const draw_result_t *d)
+static status_t store_winners(req_t *r, const contest_t *c, const draw_result_t *d)
 {
     int group = -1, pos = 0;
     for (long i = 0; i < d->nawards; i++) {
         pos = d->awards[i].group == group ? pos + 1 : 1;
         group = d->awards[i].group;
-        int rc = winner_row(r, c, d, i, pos);
-        if (rc < 0)
+        status_t rc = winner_row(r, c, d, i, pos);
+        if (rc != ST_OK)
             return rc;
     }
-    return 0;
+    return ST_OK;
 }
 
-static int reveal_locked(req_t *r, const contest_t *c, db_res_t *d, const char *seed_hex, const char *pv)
+static status_t reveal_locked(req_t *r, const contest_t *c, db_res_t *d, const char *seed_hex, const char *pv)
 {
     if (db_get(d, 0, 7))
-        return reply_error(r, 409, "already_revealed", "this contest's draw was already revealed"), PRZ_REPLIED;
-    int rc = check_seed(r, seed_hex, pv, db_get(d, 0, 0));
-    if (rc < 0)
+        return reply_error(r, 409, "already_revealed", "this contest's draw was already revealed"), ST_REPLIED;
+    status_t rc = check_seed(r, seed_hex, pv, db_get(d, 0, 0));
+    if (rc != ST_OK)
         return rc;
     const char *sha = db_get(d, 0, 3);
-    if (!sha && (rc = freeze_locked(r, c, &sha)) < 0)
+    if (!sha && (rc = freeze_locked(r, c, &sha)) != ST_OK)
         return rc;
     db_res_t *f = db_query(req_db(r), r->arena, "SELECT candidates FROM draws WHERE contest_id = ?", "i", c->id);
     if (!f || !f->nrows)
@@ -335,29 +335,29 @@ static int reveal_locked(req_t *r, const contest_t *c, db_res_t *d, const char *
     }
     rc = store_winners(r, c, &res);
     prizes_draw_result_free(&res);
-    if (rc < 0)
+    if (rc != ST_OK)
         return rc;
     if (db_exec(req_db(r), "UPDATE draws SET seed_hex = ?, public_value = ?, algorithm = ?, revealed_at = ?,"
                 " revealed_by = ? WHERE contest_id = ?", "sssiii", seed_hex, pv, DRAW_ALGORITHM,
                 (long long)clock_now_s(), session_caller(r)->organizer_id, c->id) < 0)
         return store_err(r);
-    return 0;
+    return ST_OK;
 }
 
-int prizes_reveal(req_t *r, const contest_t *c, const char *seed_hex, const char *public_value)
+status_t prizes_reveal(req_t *r, const contest_t *c, const char *seed_hex, const char *public_value)
 {
-    int rc;
+    status_t rc;
     db_res_t *d = begin_after_end(r, c, &rc);
     if (!d)
         return rc;
     rc = reveal_locked(r, c, d, seed_hex, public_value);
-    if (rc < 0 || db_commit(req_db(r)) < 0) {
+    if (rc != ST_OK || db_commit(req_db(r)) < 0) {
         db_rollback(req_db(r));
-        return rc < 0 ? rc : store_err(r);
+        return rc != ST_OK ? rc : store_err(r);
     }
     log_info("draw of contest %lld revealed by organizer %lld", c->id, session_caller(r)->organizer_id);
     json_t *body;
-    if ((rc = prizes_winners(r, c, 1, &body)) < 0)
+    if ((rc = prizes_winners(r, c, 1, &body)) != ST_OK)
         return rc;
     /* The contract's flat list beside the tiers: every winner with its prize. */
     json_t *flat = json_array(), *t;
@@ -372,10 +372,10 @@ int prizes_reveal(req_t *r, const contest_t *c, const char *seed_hex, const char
     }
     json_object_set_new(body, "winners", flat);
     reply_json(r, 200, body);
-    return 0;
+    return ST_OK;
 }
 
-static json_t *tiers_json(req_t *r, const contest_t *c, int organizer, int *rc)
+static json_t *tiers_json(req_t *r, const contest_t *c, int organizer, status_t *rc)
 {
     prize_settings_t s;
     char err[200];
@@ -411,14 +411,14 @@ static json_t *tiers_json(req_t *r, const contest_t *c, int organizer, int *rc)
     return tiers;
 }
 
-int prizes_winners(req_t *r, const contest_t *c, int organizer, json_t **out)
+status_t prizes_winners(req_t *r, const contest_t *c, int organizer, json_t **out)
 {
-    int rc;
+    status_t rc;
     db_res_t *d = load_draw(r, c->id, 0, &rc);
     if (!d)
         return rc;
     if (!d->nrows || !c->prize_settings)
-        return reply_error(r, 404, "not_found", "no draw has been committed for this contest"), PRZ_REPLIED;
+        return reply_error(r, 404, "not_found", "no draw has been committed for this contest"), ST_REPLIED;
     json_t *tiers = tiers_json(r, c, organizer, &rc);
     if (!tiers)
         return rc;
@@ -433,18 +433,18 @@ int prizes_winners(req_t *r, const contest_t *c, int organizer, json_t **out)
     if (!body)
         return store_err(r);
     *out = body;
-    return 0;
+    return ST_OK;
 }
 
-int prizes_candidates_file(req_t *r, long long contest_id, const char **text, size_t *len)
+status_t prizes_candidates_file(req_t *r, long long contest_id, const char **text, size_t *len)
 {
     db_res_t *f = db_query(req_db(r), r->arena, "SELECT candidates FROM draws WHERE contest_id = ?"
                            " AND candidates IS NOT NULL", "i", contest_id);
     if (!f)
         return store_err(r);
     if (!f->nrows)
-        return reply_error(r, 404, "not_found", "the candidate list is not frozen yet"), PRZ_REPLIED;
+        return reply_error(r, 404, "not_found", "the candidate list is not frozen yet"), ST_REPLIED;
     *text = db_get(f, 0, 0);
     *len = f->lens[0];
-    return 0;
+    return ST_OK;
 }

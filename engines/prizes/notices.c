@@ -17,19 +17,19 @@
 #define NOTICE_MAX_ATTEMPTS 6
 #define NOTICE_BATCH 10
 
-int prizes_subscribe(req_t *r, json_t *body)
+status_t prizes_subscribe(req_t *r, json_t *body)
 {
     const char *t = req_text(json_object_get(body, "template"));
     if (!t || (strcmp(t, "result") && strcmp(t, "certificate") && strcmp(t, "event")))
-        return reply_error(r, 400, "invalid_parameter", "template: result, certificate or event"), PRZ_REPLIED;
+        return reply_error(r, 400, "invalid_parameter", "template: result, certificate or event"), ST_REPLIED;
     /* A new acceptance allows one more message of that kind. */
     if (db_exec(req_db(r), "INSERT INTO subscriptions (user_id, template, accepted_at) VALUES (?, ?, ?)"
                 " ON DUPLICATE KEY UPDATE accepted_at = VALUES(accepted_at), used_at = NULL",
                 "isi", r->auth.user_id, t, (long long)clock_now_s()) < 0) {
-        return PRZ_STORE;
+        return ST_STORE;
     }
     reply_raw(r, 204, NULL, "", 0);
-    return 0;
+    return ST_OK;
 }
 
 /* Queue what is due. INSERT IGNORE on the unique key: each notice once,

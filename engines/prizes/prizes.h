@@ -3,9 +3,11 @@
  * holders. Handlers in handlers/prizes.c, certificates.c, videos.c and
  * subscriptions.c turn requests into these calls.
  *
- * Return convention inside the engine: 0 success; PRZ_REPLIED (-1) after the
- * function replied with a 4xx; PRZ_STORE (-2, = ST_STORE) on a store error.
- * prizes_status() turns one into the status a handler returns (status.h). */
+ * The functions that take a request return a status (server/status.h):
+ * ST_OK when done (a function that replies has replied), ST_REPLIED after
+ * replying with a 4xx (or another early reply the caller must not
+ * overwrite), ST_STORE when MariaDB or Redis failed (nothing replied;
+ * reply_status answers 503). */
 #ifndef ENGINES_PRIZES_H
 #define ENGINES_PRIZES_H
 
@@ -16,15 +18,6 @@
 #include "server/request.h"
 #include "server/status.h"
 
-#define PRZ_REPLIED (-1)
-#define PRZ_STORE   ST_STORE
-
-/* The handler's status for an engine result: ST_OK, ST_REPLIED, ST_STORE. */
-static inline int prizes_status(int rc)
-{
-    return rc == PRZ_STORE ? ST_STORE : rc == PRZ_REPLIED ? ST_REPLIED : ST_OK;
-}
-
 /* ---- the draw (draw.c) ---- */
 
 /* The paper's full marks: questions per attempt × points per question. */
@@ -33,20 +26,20 @@ long long prizes_full_marks(const contest_t *c);
 /* Commit to seed_sha256 (64 hex) and a named future public value, before
  * the end. Replies itself (201, or 409 contest_ended / already_committed,
  * 400). */
-int prizes_commit(req_t *r, const contest_t *c, const char *seed_sha256, const char *pv_source);
+status_t prizes_commit(req_t *r, const contest_t *c, const char *seed_sha256, const char *pv_source);
 
 /* Freeze the candidate list (after the end; once). *sha is its hash. */
-int prizes_freeze(req_t *r, const contest_t *c, const char **sha);
+status_t prizes_freeze(req_t *r, const contest_t *c, const char **sha);
 
 /* Reveal: check the seed against the commitment, freeze if not yet, run the
  * draw and store the winners; replies itself (200 or 4xx). */
-int prizes_reveal(req_t *r, const contest_t *c, const char *seed_hex, const char *public_value);
+status_t prizes_reveal(req_t *r, const contest_t *c, const char *seed_hex, const char *public_value);
 
-/* GET /contests/{id}/winners body, or NULL with PRZ_REPLIED (404) / store. */
-int prizes_winners(req_t *r, const contest_t *c, int organizer, json_t **out);
+/* GET /contests/{id}/winners body: ST_OK with *out, ST_REPLIED (404 replied) or ST_STORE. */
+status_t prizes_winners(req_t *r, const contest_t *c, int organizer, json_t **out);
 
 /* The frozen candidate file; 404 replied when none yet. */
-int prizes_candidates_file(req_t *r, long long contest_id, const char **text, size_t *len);
+status_t prizes_candidates_file(req_t *r, long long contest_id, const char **text, size_t *len);
 
 /* ---- certificates (certificate.c, cert_pdf.c) ---- */
 
@@ -60,11 +53,11 @@ int prizes_phone_id(const char *phone, char out[65]);
  * (no certificate in this contest, below the threshold, no real-name
  * profile, no verified phone, another account with the same phone has one,
  * or before the contest's end) and 410 certificate_window_closed after
- * certificate_days. On 0, *pdf (arena) / *len / *serial are set. */
-int prizes_certificate(req_t *r, const contest_t *c, long long user_id, const char **pdf, size_t *len,
+ * certificate_days. On ST_OK, *pdf (arena) / *len / *serial are set. */
+status_t prizes_certificate(req_t *r, const contest_t *c, long long user_id, const char **pdf, size_t *len,
                        const char **serial);
-/* GET /certificates/{serial}: 0 with *out, or 404 replied. */
-int prizes_certificate_verify(req_t *r, const char *serial, json_t **out);
+/* GET /certificates/{serial}: ST_OK with *out, or ST_REPLIED (404 replied). */
+status_t prizes_certificate_verify(req_t *r, const char *serial, json_t **out);
 
 typedef struct {
     const char *name, *unit, *contest, *serial, *link, *date;
@@ -77,17 +70,17 @@ int prizes_cert_pdf(const cert_text_t *t, const char *font_path, unsigned char *
 /* ---- short videos (videos.c) ---- */
 
 /* POST /videos: checks, content check of the titles, stores; replies. */
-int prizes_video_submit(req_t *r, json_t *body);
+status_t prizes_video_submit(req_t *r, json_t *body);
 /* Organizer lists, counts per city/county, awards; each replies. */
-int prizes_video_list(req_t *r);
-int prizes_video_regions(req_t *r);
-int prizes_video_award(req_t *r, long long item_id, json_t *body);
+status_t prizes_video_list(req_t *r);
+status_t prizes_video_regions(req_t *r);
+status_t prizes_video_award(req_t *r, long long item_id, json_t *body);
 
 /* ---- notices (notices.c) ---- */
 
 /* POST /me/subscriptions: records that the caller accepted one message of
  * template ("result" | "certificate" | "event"). Replies 204 or 400. */
-int prizes_subscribe(req_t *r, json_t *body);
+status_t prizes_subscribe(req_t *r, json_t *body);
 /* Background work (any server, any number at once): queue the notices that
  * are due (winners of revealed draws, people whose certificate can be
  * downloaded, each only if they accepted a message of that kind), then send

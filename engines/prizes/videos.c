@@ -27,16 +27,16 @@ typedef struct {
     const char *region, *province, *city, *county;
 } receipt_t;
 
-static int store_err(req_t *r)
+static status_t store_err(req_t *r)
 {
     (void)r;
-    return PRZ_STORE;
+    return ST_STORE;
 }
 
-static int bad(req_t *r, const char *code, const char *msg)
+static status_t bad(req_t *r, const char *code, const char *msg)
 {
     reply_error(r, 400, code, msg);
-    return PRZ_REPLIED;
+    return ST_REPLIED;
 }
 
 /* A text member into out; -1 (nothing replied) when missing or not fitting. */
@@ -57,7 +57,7 @@ static int row_empty(json_t *e)
     return 1;
 }
 
-static int parse_items(req_t *r, json_t *a, long long max_items, receipt_t *rc)
+static status_t parse_items(req_t *r, json_t *a, long long max_items, receipt_t *rc)
 {
     if (!json_is_array(a) || json_array_size(a) < 1 || json_array_size(a) > (size_t)max_items)
         return bad(r, "invalid_parameter", arena_sprintf(r->arena, "items: 1 to %lld works", max_items));
@@ -84,11 +84,11 @@ static int parse_items(req_t *r, json_t *a, long long max_items, receipt_t *rc)
             if (strcmp(rc->items[k].url, it->url) == 0)
                 return bad(r, "invalid_video_url", arena_sprintf(r->arena, "items[%zu].url: the same video twice", i));
     }
-    return 0;
+    return ST_OK;
 }
 
 /* Where the receipt counts: the sender's profile region, else region_code. */
-static int receipt_region(req_t *r, json_t *body, receipt_t *rc)
+static status_t receipt_region(req_t *r, json_t *body, receipt_t *rc)
 {
     db_res_t *p = db_query(req_db(r), r->arena, "SELECT region_code FROM profiles WHERE user_id = ?", "i",
                            r->auth.user_id);
@@ -108,10 +108,10 @@ static int receipt_region(req_t *r, json_t *body, receipt_t *rc)
     rc->province = db_get(g, 0, 2);
     rc->city = db_int(g, 0, 1) >= 2 ? (db_get(g, 0, 3) ? db_get(g, 0, 3) : rc->region) : NULL;
     rc->county = db_int(g, 0, 1) == 3 ? rc->region : NULL;
-    return 0;
+    return ST_OK;
 }
 
-static int save_receipt(req_t *r, const receipt_t *rc, int verdict, long long *id)
+static status_t save_receipt(req_t *r, const receipt_t *rc, int verdict, long long *id)
 {
     char *sealed, masked[32];
     if (seal_str(r, rc->phone, &sealed) < 0)
@@ -139,14 +139,14 @@ static int save_receipt(req_t *r, const receipt_t *rc, int verdict, long long *i
             db_rollback(db);
             reply_error(r, 409, "video_exists",
                         arena_sprintf(r->arena, "items[%zu].url: this video was already submitted", i));
-            return PRZ_REPLIED;
+            return ST_REPLIED;
         }
     }
     if (n < 0 || db_commit(db) < 0) {
         db_rollback(db);
         return store_err(r);
     }
-    return 0;
+    return ST_OK;
 }
 
 /* The reply: the receipt and one mail subject per work. */
@@ -163,9 +163,9 @@ static void reply_receipt(req_t *r, int status, long long id, const char *unit, 
 }
 
 /* A retry of a receipt this person already sent (same unit, same works in
- * the same order) gets that receipt again: 1 when replied, 0 when not a
- * repeat, or PRZ_STORE. */
-static int repeat_of(req_t *r, const receipt_t *rc)
+ * the same order) gets that receipt again: ST_REPLIED when replied, ST_OK
+ * when not a repeat, or ST_STORE. */
+static status_t repeat_of(req_t *r, const receipt_t *rc)
 {
     db_res_t *v = db_query(req_db(r), r->arena,
                            "SELECT v.id, v.user_id, v.unit_name FROM video_items i JOIN video_receipts v"
@@ -173,21 +173,21 @@ static int repeat_of(req_t *r, const receipt_t *rc)
     if (!v)
         return store_err(r);
     if (!v->nrows || db_int(v, 0, 1) != r->auth.user_id || strcmp(db_get(v, 0, 2), rc->unit) != 0)
-        return 0;
+        return ST_OK;
     db_res_t *it = db_query(req_db(r), r->arena, "SELECT title, url FROM video_items WHERE receipt_id = ?"
                             " ORDER BY seq", "i", db_int(v, 0, 0));
     if (!it)
         return store_err(r);
     if (it->nrows != rc->n)
-        return 0;
+        return ST_OK;
     for (size_t i = 0; i < rc->n; i++)
         if (strcmp(db_get(it, i, 0), rc->items[i].title) != 0 || strcmp(db_get(it, i, 1), rc->items[i].url) != 0)
-            return 0;
+            return ST_OK;
     reply_receipt(r, 200, db_int(v, 0, 0), rc->unit, rc->items, rc->n);
-    return 1;
+    return ST_REPLIED;
 }
 
-int prizes_video_submit(req_t *r, json_t *body)
+status_t prizes_video_submit(req_t *r, json_t *body)
 {
     db_res_t *s = db_query(req_db(r), r->arena, "SELECT opens_at, closes_at, max_items FROM video_settings"
                            " WHERE id = 1", "");
@@ -195,7 +195,7 @@ int prizes_video_submit(req_t *r, json_t *body)
         return store_err(r);
     long long now = clock_now_s();
     if (now < db_int(s, 0, 0) || now > db_int(s, 0, 1))
-        return reply_error(r, 403, "submissions_closed", "the video collection is not open now"), PRZ_REPLIED;
+        return reply_error(r, 403, "submissions_closed", "the video collection is not open now"), ST_REPLIED;
     receipt_t rc = { 0 };
     if (text(body, "unit_name", 2, 100, rc.unit, sizeof rc.unit) < 0)
         return bad(r, "invalid_parameter", "unit_name: 2 to 100 characters");
@@ -203,11 +203,11 @@ int prizes_video_submit(req_t *r, json_t *body)
         return bad(r, "invalid_parameter", "contact_name: 2 to 20 characters");
     if (rules_phone_canonical(req_text(json_object_get(body, "contact_phone")), rc.phone, sizeof rc.phone) < 0)
         return bad(r, "invalid_parameter", "contact_phone: 5 to 20 digits");
-    int rv = parse_items(r, json_object_get(body, "items"), VIDEO_MAX_ROWS < db_int(s, 0, 2) ? VIDEO_MAX_ROWS
+    status_t rv = parse_items(r, json_object_get(body, "items"), VIDEO_MAX_ROWS < db_int(s, 0, 2) ? VIDEO_MAX_ROWS
                                                                                             : db_int(s, 0, 2), &rc);
-    if (rv < 0 || (rv = repeat_of(r, &rc)) != 0)
-        return rv < 0 ? rv : 0;
-    if ((rv = receipt_region(r, body, &rc)) < 0)
+    if (rv != ST_OK || (rv = repeat_of(r, &rc)) != ST_OK)
+        return rv;
+    if ((rv = receipt_region(r, body, &rc)) != ST_OK)
         return rv;
     /* Titles and the unit's name are published: WeChat's content check first. */
     size_t cap = 512 + rc.n * 210;
@@ -220,23 +220,23 @@ int prizes_video_submit(req_t *r, json_t *body)
         return store_err(r);
     if (verdict == WX_RISKY)
         return reply_error(r, 422, "content_risky", "a title or the unit's name did not pass WeChat's content check"),
-               PRZ_REPLIED;
+               ST_REPLIED;
     long long id;
-    if ((rv = save_receipt(r, &rc, verdict, &id)) < 0)
+    if ((rv = save_receipt(r, &rc, verdict, &id)) != ST_OK)
         return rv;
     log_info("video receipt %lld with %zu works", id, rc.n);
     reply_receipt(r, 201, id, rc.unit, rc.items, rc.n);
-    return 0;
+    return ST_OK;
 }
 
 /* Area filter on video_receipts v: "ssss" (area ×4). */
 #define AREA " (? = '' OR v.province_code = ? OR v.city_code = ? OR v.county_code = ?)"
 
-int prizes_video_list(req_t *r)
+status_t prizes_video_list(req_t *r)
 {
     long long limit, offset;
     if (req_query_int(r, "limit", 20, 1, 100, &limit) < 0 || req_query_int(r, "offset", 0, 0, 1000000, &offset) < 0)
-        return PRZ_REPLIED;
+        return ST_REPLIED;
     const char *a = session_caller(r)->area;
     db_res_t *t = db_query(req_db(r), r->arena, "SELECT COUNT(*) FROM video_items i JOIN video_receipts v"
                            " ON v.id = i.receipt_id WHERE" AREA, "ssss", a, a, a, a);
@@ -263,15 +263,15 @@ int prizes_video_list(req_t *r)
             "region_code", db_get(res, k, 12), "submitted_at", iso));
     }
     reply_json(r, 200, json_pack("{s:o,s:I}", "videos", list, "total", (json_int_t)db_int(t, 0, 0)));
-    return 0;
+    return ST_OK;
 }
 
-int prizes_video_regions(req_t *r)
+status_t prizes_video_regions(req_t *r)
 {
     const char *level = req_query(r, "level");
     int county = !level || strcmp(level, "county") == 0;
     if (!county && strcmp(level, "city") != 0)
-        return reply_error(r, 400, "invalid_level", "level: city or county"), PRZ_REPLIED;
+        return reply_error(r, 400, "invalid_level", "level: city or county"), ST_REPLIED;
     const char *parent = req_query(r, "parent");
     const char *a = session_caller(r)->area;
     /* Every region of the level (under parent when given) in the caller's
@@ -297,10 +297,10 @@ int prizes_video_regions(req_t *r)
                                               "receipts", (json_int_t)db_int(res, k, 3), "meets_minimum",
                                               db_int(res, k, 2) >= 2));
     reply_json(r, 200, json_pack("{s:s,s:i,s:o}", "level", county ? "county" : "city", "minimum", 2, "regions", list));
-    return 0;
+    return ST_OK;
 }
 
-int prizes_video_award(req_t *r, long long item_id, json_t *body)
+status_t prizes_video_award(req_t *r, long long item_id, json_t *body)
 {
     static const char *const levels[] = { "first", "second", "third", "honourable", NULL };
     json_t *v = json_object_get(body, "award");
@@ -325,12 +325,12 @@ int prizes_video_award(req_t *r, long long item_id, json_t *body)
     }
     if (!it->nrows) {
         db_rollback(db);
-        return reply_error(r, 404, "not_found", "no such video"), PRZ_REPLIED;
+        return reply_error(r, 404, "not_found", "no such video"), ST_REPLIED;
     }
     if (lv >= 0 && db_int(used, 0, 0) >= db_int(s, 0, (size_t)lv)) {
         db_rollback(db);
         return reply_error(r, 409, "award_full", arena_sprintf(r->arena, "all %lld %s awards are given",
-                                                               db_int(s, 0, (size_t)lv), levels[lv])), PRZ_REPLIED;
+                                                               db_int(s, 0, (size_t)lv), levels[lv])), ST_REPLIED;
     }
     if (db_exec(db, "UPDATE video_items SET award = ?, awarded_at = ?, awarded_by = ? WHERE id = ?", "siii",
                 lv >= 0 ? levels[lv] : NULL, (long long)clock_now_s(), session_caller(r)->organizer_id, item_id) < 0 ||
@@ -340,5 +340,5 @@ int prizes_video_award(req_t *r, long long item_id, json_t *body)
     }
     log_info("video %lld award %s by organizer %lld", item_id, lv >= 0 ? levels[lv] : "none", session_caller(r)->organizer_id);
     reply_json(r, 200, json_pack("{s:I,s:s?}", "id", (json_int_t)item_id, "award", lv >= 0 ? levels[lv] : NULL));
-    return 0;
+    return ST_OK;
 }
