@@ -164,10 +164,8 @@ static int paper_field(req_t *r, json_t *v, const char **out)
     return 0;
 }
 
-/* Apply the members of j onto c (every member optional here; the caller
- * checks what a new contest needs). Returns 0, -1 after replying, or
- * ST_STORE. */
-static int apply_settings(req_t *r, json_t *j, contest_t *c)
+/* Replies 400 and returns -1 when j has a member that is not a setting. */
+static int known_members(req_t *r, json_t *j)
 {
     static const char *const known[] = {
         "name", "slug", "is_main", "registration_deadline", "starts_at", "ends_at", "paper",
@@ -183,6 +181,13 @@ static int apply_settings(req_t *r, json_t *j, contest_t *c)
         if (!ok)
             return bad(r, key, "not a contest setting");
     }
+    return 0;
+}
+
+/* name, slug and is_main: 0, or -1 after replying. */
+static int apply_names(req_t *r, json_t *j, contest_t *c)
+{
+    json_t *v;
     if ((v = json_object_get(j, "name"))) {
         char *clean = arena_alloc(r->arena, 401);
         if (!req_text(v) || rules_text_field(req_text(v), 2, 100, clean, 401) < 0)
@@ -201,6 +206,13 @@ static int apply_settings(req_t *r, json_t *j, contest_t *c)
             return bad(r, "is_main", "true or false");
         c->is_main = json_is_true(v);
     }
+    return 0;
+}
+
+/* The times, the numbers and the score rule: 0, or -1 after replying. */
+static int apply_rules(req_t *r, json_t *j, contest_t *c)
+{
+    json_t *v;
     if (time_field(r, j, "registration_deadline", &c->registration_deadline) < 0 ||
         time_field(r, j, "starts_at", &c->starts_at) < 0 || time_field(r, j, "ends_at", &c->ends_at) < 0)
         return -1;
@@ -221,27 +233,32 @@ static int apply_settings(req_t *r, json_t *j, contest_t *c)
         else if (int_field(r, j, "certificate_threshold", 0, 100000, &c->certificate_threshold) < 0)
             return -1;
     }
-    if ((v = json_object_get(j, "prize_settings"))) {
-        if (json_is_null(v)) {
-            c->prize_settings = NULL;
-        } else if (!json_is_object(v) || holds_nul(v)) {
-            return bad(r, "prize_settings", "an object or null");
-        } else {
-            prize_settings_t ps;
-            char err[200];
-            if (rules_prize_settings_parse(v, &ps, err, sizeof err) < 0) {
-                reply_error(r, 400, "invalid_contest", arena_strdup(r->arena, err));
-                return -1;
-            }
-            const char *s = arena_json_text(r->arena, v);
-            c->prize_settings = s ? s : "{}";
-        }
+    return 0;
+}
+
+/* prize_settings v (an object, or null for none): 0, or -1 after replying. */
+static int apply_prize_settings(req_t *r, json_t *v, contest_t *c)
+{
+    if (json_is_null(v)) {
+        c->prize_settings = NULL;
+        return 0;
     }
-    if ((v = json_object_get(j, "paper"))) {
-        int rc = paper_field(r, v, &c->paper_json);
-        if (rc < 0)
-            return rc;
+    if (!json_is_object(v) || holds_nul(v))
+        return bad(r, "prize_settings", "an object or null");
+    prize_settings_t ps;
+    char err[200];
+    if (rules_prize_settings_parse(v, &ps, err, sizeof err) < 0) {
+        reply_error(r, 400, "invalid_contest", arena_strdup(r->arena, err));
+        return -1;
     }
+    const char *s = arena_json_text(r->arena, v);
+    c->prize_settings = s ? s : "{}";
+    return 0;
+}
+
+/* The settings together: 0, or -1 after replying. */
+static int check_settings(req_t *r, const contest_t *c)
+{
     if (c->starts_at >= c->ends_at)
         return bad(r, "ends_at", "must be after starts_at");
     if (c->registration_deadline > c->ends_at)
@@ -250,6 +267,24 @@ static int apply_settings(req_t *r, json_t *j, contest_t *c)
     if (c->certificate_threshold > max_score)
         return bad(r, "certificate_threshold", "above the paper's full marks");
     return 0;
+}
+
+/* Apply the members of j onto c (every member optional here; the caller
+ * checks what a new contest needs). Returns 0, -1 after replying, or
+ * ST_STORE. */
+static int apply_settings(req_t *r, json_t *j, contest_t *c)
+{
+    if (known_members(r, j) < 0 || apply_names(r, j, c) < 0 || apply_rules(r, j, c) < 0)
+        return -1;
+    json_t *v;
+    if ((v = json_object_get(j, "prize_settings")) && apply_prize_settings(r, v, c) < 0)
+        return -1;
+    if ((v = json_object_get(j, "paper"))) {
+        int rc = paper_field(r, v, &c->paper_json);
+        if (rc < 0)
+            return rc;
+    }
+    return check_settings(r, c);
 }
 
 /* Writes c (insert when c->id is 0) and its audit record (before: NULL

@@ -364,6 +364,63 @@ static int place_input(req_t *r, profile_input_t *in, region_t *reg, long long *
     return ST_OK;
 }
 
+/* Whether the change may go on: ST_OK, or a status after replying (200
+ * with the profile when nothing changed, 409 profile_locked, 403
+ * registration_closed). open: registration is open for the caller. */
+static int admit_change(req_t *r, const profile_row_t *old, const changes_t *ch, int open)
+{
+    if (old->exists && !ch->name && !ch->assoc && !ch->region && !ch->other) {
+        json_t *p = profile_load_json(r, r->auth.user_id);
+        if (!p)
+            return ST_STORE;
+        reply_json(r, 200, json_pack("{s:o}", "profile", p));
+        return ST_REPLIED;
+    }
+    if (old->exists && (ch->assoc || ch->region)) {
+        int lk = profile_locked(r, r->auth.user_id);
+        if (lk < 0)
+            return lk;
+        if (lk)
+            return replied(r, 409, "profile_locked", "the unit, sponsor and region cannot change"
+                                                     " after answering in a contest");
+    }
+    if (!open && (!old->exists || ch->assoc || ch->region || ch->other))
+        return replied(r, 403, "registration_closed",
+                       old->exists ? "registration has closed: only the name can be corrected"
+                                   : "registration for this contest has closed");
+    return ST_OK;
+}
+
+/* WeChat's content check of the new text only (an unchanged name was
+ * checked when it came): the checked texts into x (NULL when not checked)
+ * and its verdict. ST_OK, or a status after replying (429, 422). */
+static int check_new_text(req_t *r, const profile_row_t *old, const profile_input_t *in, const changes_t *ch,
+                          write_ctx_t *x)
+{
+    const char *cn = ch->name ? in->real_name : NULL;
+    const char *co = !in->staff && (!old->exists || strcmp(old->org, in->org_name)) ? in->org_name : NULL;
+    const char *cp = in->staff && in->position[0] && (!old->exists || strcmp(old->position, in->position))
+                         ? in->position : NULL;
+    x->checked_name = cn;
+    x->checked_org = co;
+    x->checked_pos = cp;
+    x->verdict = WX_PASS;
+    if (!cn && !co && !cp)
+        return ST_OK;
+    /* one call for all of them, one field a line */
+    const char *text = arena_sprintf(r->arena, "%s%s%s%s%s", cn ? cn : "",
+                                     cn && (co || cp) ? "\n" : "", co ? co : "",
+                                     co && cp ? "\n" : "", cp ? cp : "");
+    if (wx_write_admit(r))         /* per-user limit on WeChat calls */
+        return ST_REPLIED;
+    int rc = content_check(r, r->auth.user_id, text, &x->verdict);
+    if (rc < 0)
+        return rc;
+    if (x->verdict == WX_RISKY)
+        return replied(r, 422, "content_risky", "the text did not pass WeChat's content check");
+    return ST_OK;
+}
+
 int h_profile_put(req_t *r)
 {
     json_t *j = req_json(r);
@@ -398,44 +455,12 @@ int h_profile_put(req_t *r)
     if (open < 0)
         return ST_STORE;
     changes_t ch = diff(&old, &in, board, reg.code);
-    if (old.exists && !ch.name && !ch.assoc && !ch.region && !ch.other) {
-        json_t *p = profile_load_json(r, r->auth.user_id);
-        return p ? reply_json(r, 200, json_pack("{s:o}", "profile", p)) : ST_STORE;
-    }
-    if (old.exists && (ch.assoc || ch.region)) {
-        int lk = profile_locked(r, r->auth.user_id);
-        if (lk < 0)
-            return lk;
-        if (lk)
-            return reply_error(r, 409, "profile_locked", "the unit, sponsor and region cannot change"
-                                                         " after answering in a contest");
-    }
-    if (!open && (!old.exists || ch.assoc || ch.region || ch.other))
-        return reply_error(r, 403, "registration_closed",
-                           old.exists ? "registration has closed: only the name can be corrected"
-                                      : "registration for this contest has closed");
-
-    /* Check only new text: an unchanged name was checked when it came. */
-    const char *cn = ch.name ? in.real_name : NULL;
-    const char *co = !in.staff && (!old.exists || strcmp(old.org, in.org_name)) ? in.org_name : NULL;
-    const char *cp = in.staff && in.position[0] && (!old.exists || strcmp(old.position, in.position))
-                         ? in.position : NULL;
-    int verdict = WX_PASS;
-    if (cn || co || cp) {
-        /* one call for all of them, one field a line */
-        const char *text = arena_sprintf(r->arena, "%s%s%s%s%s", cn ? cn : "",
-                                         cn && (co || cp) ? "\n" : "", co ? co : "",
-                                         co && cp ? "\n" : "", cp ? cp : "");
-        if (wx_write_admit(r))         /* per-user limit on WeChat calls */
-            return ST_REPLIED;
-        rc = content_check(r, r->auth.user_id, text, &verdict);
-        if (rc < 0)
-            return rc;
-        if (verdict == WX_RISKY)
-            return reply_error(r, 422, "content_risky", "the text did not pass WeChat's content check");
-    }
-    write_ctx_t x = { .r = r, .in = &in, .reg = &reg, .board = board, .ch = &ch, .c = &c, .open = open,
-                      .verdict = verdict, .checked_name = cn, .checked_org = co, .checked_pos = cp };
+    write_ctx_t x = { .r = r, .in = &in, .reg = &reg, .board = board, .ch = &ch, .c = &c, .open = open };
+    rc = admit_change(r, &old, &ch, open);
+    if (rc == ST_OK)
+        rc = check_new_text(r, &old, &in, &ch, &x);
+    if (rc != ST_OK)
+        return rc;
     rc = db_tx(req_db(r), write_tx, &x);
     if (rc != ST_OK)
         return rc;
