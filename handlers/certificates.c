@@ -23,7 +23,9 @@ int h_me_certificate(req_t *r)
 int h_certificate_verify(req_t *r)
 {
     json_t *body;
-    status_t rc = prizes_certificate_verify(r, r->npv > 0 ? r->pv[0] : NULL, &body);
+    status_t rc = prizes_certificate_verify(req_db(r), r->arena, r->npv > 0 ? r->pv[0] : NULL, &body);
+    if (rc == ST_NOT_FOUND)
+        return reply_error(r, 404, "not_found", "no certificate has this serial");
     if (rc != ST_OK)
         return rc;
     return reply_json(r, 200, body);

@@ -63,7 +63,9 @@ static int winners(req_t *r, int organizer)
     if (rc != ST_OK)
         return rc;
     json_t *body;
-    if ((rc = prizes_winners(r, &c, organizer, &body)) != ST_OK)
+    if ((rc = prizes_winners(r, &c, organizer, &body)) == ST_NOT_FOUND)
+        return reply_error(r, 404, "not_found", "no draw has been committed for this contest");
+    if (rc != ST_OK)
         return rc;
     return reply_json(r, 200, body);
 }
@@ -78,7 +80,9 @@ int h_draw_candidates(req_t *r)
         return 0;
     const char *text;
     size_t len;
-    status_t rc = prizes_candidates_file(r, id, &text, &len);
+    status_t rc = prizes_candidates_file(req_db(r), r->arena, id, &text, &len);
+    if (rc == ST_NOT_FOUND)
+        return reply_error(r, 404, "not_found", "the candidate list is not frozen yet");
     if (rc != ST_OK)
         return rc;
     reply_header(r, "Content-Disposition",

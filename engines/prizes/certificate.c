@@ -231,17 +231,17 @@ status_t prizes_certificate(req_t *r, const contest_t *c, long long user_id, con
     return ST_OK;
 }
 
-status_t prizes_certificate_verify(req_t *r, const char *serial, json_t **out)
+status_t prizes_certificate_verify(db_t *db, arena_t *a, const char *serial, json_t **out)
 {
     if (!rules_cert_serial_format(serial))
-        return reply_error(r, 404, "not_found", "no certificate has this serial"), ST_REPLIED;
-    db_res_t *row = db_query(req_db(r), r->arena,
+        return ST_NOT_FOUND;
+    db_res_t *row = db_query(db, a,
                              "SELECT contest_id, user_id, real_name, contest_name, score, hours, issued_at"
                              " FROM certificates WHERE serial = ?", "s", serial);
     if (!row)
-        return store_err(r);
+        return ST_STORE;
     if (!row->nrows || !rules_cert_serial_check(prizes_cert_key(), 32, serial, db_int(row, 0, 0), db_int(row, 0, 1)))
-        return reply_error(r, 404, "not_found", "no certificate has this serial"), ST_REPLIED;
+        return ST_NOT_FOUND;
     char masked[64], iso[32];
     rules_mask_name(db_get(row, 0, 2), masked, sizeof masked);
     iso8601_format_shanghai(db_int(row, 0, 6), iso);

@@ -357,7 +357,9 @@ status_t prizes_reveal(req_t *r, const contest_t *c, const char *seed_hex, const
     }
     log_info("draw of contest %lld revealed by organizer %lld", c->id, session_caller(r)->organizer_id);
     json_t *body;
-    if ((rc = prizes_winners(r, c, 1, &body)) != ST_OK)
+    if ((rc = prizes_winners(r, c, 1, &body)) == ST_NOT_FOUND)
+        return reply_error(r, 404, "not_found", "no draw has been committed for this contest"), ST_REPLIED;
+    if (rc != ST_OK)
         return rc;
     /* The contract's flat list beside the tiers: every winner with its prize. */
     json_t *flat = json_array(), *t;
@@ -418,7 +420,7 @@ status_t prizes_winners(req_t *r, const contest_t *c, int organizer, json_t **ou
     if (!d)
         return rc;
     if (!d->nrows || !c->prize_settings)
-        return reply_error(r, 404, "not_found", "no draw has been committed for this contest"), ST_REPLIED;
+        return ST_NOT_FOUND;
     json_t *tiers = tiers_json(r, c, organizer, &rc);
     if (!tiers)
         return rc;
@@ -436,14 +438,14 @@ status_t prizes_winners(req_t *r, const contest_t *c, int organizer, json_t **ou
     return ST_OK;
 }
 
-status_t prizes_candidates_file(req_t *r, long long contest_id, const char **text, size_t *len)
+status_t prizes_candidates_file(db_t *db, arena_t *a, long long contest_id, const char **text, size_t *len)
 {
-    db_res_t *f = db_query(req_db(r), r->arena, "SELECT candidates FROM draws WHERE contest_id = ?"
+    db_res_t *f = db_query(db, a, "SELECT candidates FROM draws WHERE contest_id = ?"
                            " AND candidates IS NOT NULL", "i", contest_id);
     if (!f)
-        return store_err(r);
+        return ST_STORE;
     if (!f->nrows)
-        return reply_error(r, 404, "not_found", "the candidate list is not frozen yet"), ST_REPLIED;
+        return ST_NOT_FOUND;
     *text = db_get(f, 0, 0);
     *len = f->lens[0];
     return ST_OK;

@@ -17,18 +17,15 @@
 #define NOTICE_MAX_ATTEMPTS 6
 #define NOTICE_BATCH 10
 
-status_t prizes_subscribe(req_t *r, json_t *body)
+status_t prizes_subscribe(db_t *db, long long user_id, const char *t)
 {
-    const char *t = req_text(json_object_get(body, "template"));
     if (!t || (strcmp(t, "result") && strcmp(t, "certificate") && strcmp(t, "event")))
-        return reply_error(r, 400, "invalid_parameter", "template: result, certificate or event"), ST_REPLIED;
+        return ST_INVALID;
     /* A new acceptance allows one more message of that kind. */
-    if (db_exec(req_db(r), "INSERT INTO subscriptions (user_id, template, accepted_at) VALUES (?, ?, ?)"
+    if (db_exec(db, "INSERT INTO subscriptions (user_id, template, accepted_at) VALUES (?, ?, ?)"
                 " ON DUPLICATE KEY UPDATE accepted_at = VALUES(accepted_at), used_at = NULL",
-                "isi", r->auth.user_id, t, (long long)clock_now_s()) < 0) {
+                "isi", user_id, t, (long long)clock_now_s()) < 0)
         return ST_STORE;
-    }
-    reply_raw(r, 204, NULL, "", 0);
     return ST_OK;
 }
 

@@ -3,11 +3,13 @@
  * holders. Handlers in handlers/prizes.c, certificates.c, videos.c and
  * subscriptions.c turn requests into these calls.
  *
- * The functions that take a request return a status (server/status.h):
- * ST_OK when done (a function that replies has replied), ST_REPLIED after
+ * The functions return a status (server/status.h): ST_OK when done (a
+ * function that takes a request and replies has replied), ST_REPLIED after
  * replying with a 4xx (or another early reply the caller must not
- * overwrite), ST_STORE when MariaDB or Redis failed (nothing replied;
- * reply_status answers 503). */
+ * overwrite), ST_NOT_FOUND / ST_INVALID for the handler to answer with the
+ * contract's code, ST_STORE when MariaDB or Redis failed (nothing replied;
+ * reply_status answers 503). The draw, certificate download and video
+ * functions still take the request and reply themselves. */
 #ifndef ENGINES_PRIZES_H
 #define ENGINES_PRIZES_H
 
@@ -35,11 +37,13 @@ status_t prizes_freeze(req_t *r, const contest_t *c, const char **sha);
  * draw and store the winners; replies itself (200 or 4xx). */
 status_t prizes_reveal(req_t *r, const contest_t *c, const char *seed_hex, const char *public_value);
 
-/* GET /contests/{id}/winners body: ST_OK with *out, ST_REPLIED (404 replied) or ST_STORE. */
+/* GET /contests/{id}/winners body: ST_OK with *out, ST_NOT_FOUND (no draw
+ * committed, or no prize settings; nothing replied) or ST_STORE. */
 status_t prizes_winners(req_t *r, const contest_t *c, int organizer, json_t **out);
 
-/* The frozen candidate file; 404 replied when none yet. */
-status_t prizes_candidates_file(req_t *r, long long contest_id, const char **text, size_t *len);
+/* The frozen candidate file (in a's memory): ST_OK, ST_NOT_FOUND when not
+ * frozen yet, ST_STORE. */
+status_t prizes_candidates_file(db_t *db, arena_t *a, long long contest_id, const char **text, size_t *len);
 
 /* ---- certificates (certificate.c, cert_pdf.c) ---- */
 
@@ -56,8 +60,9 @@ int prizes_phone_id(const char *phone, char out[65]);
  * certificate_days. On ST_OK, *pdf (arena) / *len / *serial are set. */
 status_t prizes_certificate(req_t *r, const contest_t *c, long long user_id, const char **pdf, size_t *len,
                        const char **serial);
-/* GET /certificates/{serial}: ST_OK with *out, or ST_REPLIED (404 replied). */
-status_t prizes_certificate_verify(req_t *r, const char *serial, json_t **out);
+/* GET /certificates/{serial}: ST_OK with *out, ST_NOT_FOUND (a malformed
+ * or unknown serial), ST_STORE. */
+status_t prizes_certificate_verify(db_t *db, arena_t *a, const char *serial, json_t **out);
 
 typedef struct {
     const char *name, *unit, *contest, *serial, *link, *date;
@@ -78,9 +83,10 @@ status_t prizes_video_award(req_t *r, long long item_id, json_t *body);
 
 /* ---- notices (notices.c) ---- */
 
-/* POST /me/subscriptions: records that the caller accepted one message of
- * template ("result" | "certificate" | "event"). Replies 204 or 400. */
-status_t prizes_subscribe(req_t *r, json_t *body);
+/* POST /me/subscriptions: records that user_id accepted one message of
+ * template kind ("result" | "certificate" | "event"): ST_OK, ST_INVALID
+ * for another kind (or NULL), ST_STORE. */
+status_t prizes_subscribe(db_t *db, long long user_id, const char *kind);
 /* Background work (any server, any number at once): queue the notices that
  * are due (winners of revealed draws, people whose certificate can be
  * downloaded, each only if they accepted a message of that kind), then send
