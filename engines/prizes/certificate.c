@@ -192,7 +192,7 @@ static status_t issue(req_t *r, const contest_t *c, long long user_id)
 }
 
 status_t prizes_certificate(req_t *r, const contest_t *c, long long user_id, const char **pdf, size_t *len,
-                       const char **serial)
+                            const char **serial)
 {
     long long now = clock_now_s();
     if (c->certificate_threshold < 0)

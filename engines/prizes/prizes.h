@@ -59,7 +59,7 @@ int prizes_phone_id(const char *phone, char out[65]);
  * or before the contest's end) and 410 certificate_window_closed after
  * certificate_days. On ST_OK, *pdf (arena) / *len / *serial are set. */
 status_t prizes_certificate(req_t *r, const contest_t *c, long long user_id, const char **pdf, size_t *len,
-                       const char **serial);
+                            const char **serial);
 /* GET /certificates/{serial}: ST_OK with *out, ST_NOT_FOUND (a malformed
  * or unknown serial), ST_STORE. */
 status_t prizes_certificate_verify(db_t *db, arena_t *a, const char *serial, json_t **out);

@@ -128,7 +128,7 @@ static int event_tx(db_t *db, void *ctx)
 
 /* Write the checked event: ST_OK or ST_STORE. */
 static status_t write_event(db_t *db, const rep_who_t *who, long long *id, const char *title, const char *url,
-                       const char *audience, const rules_session_t *s, int n, long long now)
+                            const char *audience, const rules_session_t *s, int n, long long now)
 {
     event_write_t x = { who, *id, title, url, audience, s, n, now };
     if (db_tx(db, event_tx, &x) != ST_OK)
@@ -138,7 +138,7 @@ static status_t write_event(db_t *db, const rep_who_t *who, long long *id, const
 }
 
 status_t rep_event_save(db_t *db, arena_t *a, const rep_who_t *who, long long id, json_t *body,
-                   long long now, json_t **out, const char **err)
+                        long long now, json_t **out, const char **err)
 {
     const char *title = NULL, *url = "", *audience = "all";
     rules_session_t s[MAX_SESSIONS];
@@ -219,7 +219,7 @@ status_t rep_event_exists(db_t *db, arena_t *a, long long id)
 }
 
 status_t rep_event_check_in(db_t *db, arena_t *a, long long event_id, long long user_id, long long now,
-                       long long *at)
+                            long long *at)
 {
     status_t ex = rep_event_exists(db, a, event_id);
     if (ex != ST_OK)
@@ -291,8 +291,8 @@ static int attend_tx(db_t *db, void *ctx)
 }
 
 status_t rep_event_attendance(db_t *db, arena_t *a, const rep_who_t *who, long long unit_id,
-                         long long event_id, json_t *user_ids, long long now, long long *added,
-                         const char **err)
+                              long long event_id, json_t *user_ids, long long now, long long *added,
+                              const char **err)
 {
     if (!who->organizer && unit_id != who->unit_id)
         return ST_FORBIDDEN;

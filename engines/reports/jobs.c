@@ -121,7 +121,7 @@ static void owner_key(const rep_who_t *who, char out[32])
 }
 
 status_t rep_job_submit(db_t *db, arena_t *a, const rep_who_t *who, json_t *body,
-                   long long *job_id, int *existing, const char **err)
+                        long long *job_id, int *existing, const char **err)
 {
     *existing = 0;
     const char *kind = json_string_value(json_object_get(body, "kind"));

@@ -3,7 +3,7 @@
  * own, and events (lectures) with check-ins and recorded attendance.
  *
  * Handlers turn requests into these calls (handlers/exports.c, events.c);
- * nothing here knows HTTP. Every function returns a status (server/status.h):
+ * nothing here knows HTTP. A function returning status_t (server/status.h) gives
  * ST_OK; ST_STORE when MariaDB failed; ST_NOT_FOUND; ST_INVALID with *err a
  * contract error code (invalid_kind ...); ST_FORBIDDEN (not the caller's to
  * see or change); ST_BUSY (too many jobs of this requester at once);
@@ -33,7 +33,7 @@ typedef struct {
  * *err (invalid_kind, invalid_format, invalid_filter), ST_FORBIDDEN (a kind
  * the requester may not ask for), ST_BUSY, ST_STORE. */
 status_t rep_job_submit(db_t *db, arena_t *a, const rep_who_t *who, json_t *body,
-                   long long *job_id, int *existing, const char **err);
+                        long long *job_id, int *existing, const char **err);
 
 /* The job as the API shows it ({"id","kind","format","state","progress",
  * "rows","source","error","created_at","expires_at","download_url"}).
@@ -43,7 +43,7 @@ status_t rep_job_get(db_t *db, arena_t *a, const rep_who_t *who, long long id, j
 /* The finished file of a job: its path on disk and the name to offer.
  * ST_GONE after expiry, ST_CONFLICT when not done yet. */
 status_t rep_job_file(db_t *db, arena_t *a, const rep_who_t *who, long long id,
-                 const char **path, const char **name, const char **ctype);
+                      const char **path, const char **name, const char **ctype);
 
 /* Start the runner threads (config export_threads); stop joins them,
  * putting a job in progress back in the queue. */
@@ -92,7 +92,7 @@ int rep_book_close(rep_book_t *b);
  * ST_INVALID with *err (invalid_title, invalid_sessions, invalid_watch_url,
  * invalid_audience), ST_NOT_FOUND. */
 status_t rep_event_save(db_t *db, arena_t *a, const rep_who_t *who, long long id, json_t *body,
-                   long long now, json_t **out, const char **err);
+                        long long now, json_t **out, const char **err);
 /* Every event with its sessions and status at now. */
 status_t rep_events_list(db_t *db, arena_t *a, long long now, json_t **out);
 /* ST_OK when the event exists, ST_NOT_FOUND when not, ST_STORE. */
@@ -101,7 +101,7 @@ status_t rep_event_exists(db_t *db, arena_t *a, long long id);
  * again). ST_NOT_FOUND, ST_FORBIDDEN (no profile: not_registered),
  * ST_CONFLICT (event_not_open). */
 status_t rep_event_check_in(db_t *db, arena_t *a, long long event_id, long long user_id, long long now,
-                       long long *at);
+                            long long *at);
 /* The caller's check-ins and recorded attendance, for GET /me/data:
  * [{"event_id", "title", "checked_in_at", "recorded_at"}]; NULL when
  * MariaDB failed. */
@@ -111,8 +111,8 @@ json_t *rep_my_checkins(db_t *db, arena_t *a, long long user_id);
  * of the area. *added is the count of new rows. ST_FORBIDDEN, ST_NOT_FOUND,
  * ST_INVALID (*err: invalid_user_ids). */
 status_t rep_event_attendance(db_t *db, arena_t *a, const rep_who_t *who, long long unit_id,
-                         long long event_id, json_t *user_ids, long long now, long long *added,
-                         const char **err);
+                              long long event_id, json_t *user_ids, long long now, long long *added,
+                              const char **err);
 
 /* ---- the replica for short reads (replica.c) ----------------------------- */
 
