@@ -7,6 +7,17 @@
 
 /* The contest of path parameter 0: ST_OK, ST_REPLIED (404 replied when
  * none) or ST_STORE. */
+/* The reply for a failed check of the draw engine (prizes_why_t). */
+static int reply_why(req_t *r, status_t st, const prizes_why_t *why)
+{
+    switch (st) {
+    case ST_INVALID: return reply_error(r, 400, why->code, why->message);
+    case ST_CONFLICT: return reply_error(r, 409, why->code, why->message);
+    case ST_NOT_FOUND: return reply_error(r, 404, why->code, why->message);
+    default: return st;
+    }
+}
+
 static status_t path_contest(req_t *r, contest_t *c)
 {
     long long id;
@@ -27,8 +38,14 @@ int h_draw_commit(req_t *r)
     json_t *j = req_json(r);
     if (!j)
         return 0;
-    return prizes_commit(r, &c, req_text(json_object_get(j, "seed_sha256")),
-                         req_text(json_object_get(j, "public_value_source")));
+    json_t *body;
+    prizes_why_t why;
+    rc = prizes_commit(r, &c, req_text(json_object_get(j, "seed_sha256")),
+                       req_text(json_object_get(j, "public_value_source")), &body, &why);
+    if (rc != ST_OK)
+        return reply_why(r, rc, &why);
+    reply_json(r, 201, body);
+    return ST_OK;
 }
 
 int h_draw_freeze(req_t *r)
@@ -38,8 +55,9 @@ int h_draw_freeze(req_t *r)
     if (rc != ST_OK)
         return rc;
     const char *sha;
-    if ((rc = prizes_freeze(r, &c, &sha)) != ST_OK)
-        return rc;
+    prizes_why_t why;
+    if ((rc = prizes_freeze(r, &c, &sha, &why)) != ST_OK)
+        return reply_why(r, rc, &why);
     return reply_json(r, 200, json_pack("{s:s}", "candidates_sha256", sha));
 }
 
@@ -52,8 +70,14 @@ int h_draw_reveal(req_t *r)
     json_t *j = req_json(r);
     if (!j)
         return 0;
-    return prizes_reveal(r, &c, req_text(json_object_get(j, "seed")),
-                         req_text(json_object_get(j, "public_value")));
+    json_t *body;
+    prizes_why_t why;
+    rc = prizes_reveal(r, &c, req_text(json_object_get(j, "seed")), req_text(json_object_get(j, "public_value")),
+                       &body, &why);
+    if (rc != ST_OK)
+        return reply_why(r, rc, &why);
+    reply_json(r, 200, body);
+    return ST_OK;
 }
 
 static int winners(req_t *r, int organizer)

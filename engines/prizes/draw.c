@@ -29,6 +29,14 @@ static status_t store_err(req_t *r)
     return ST_STORE;
 }
 
+/* Fill why and return st: a check failed, for the handler to answer. */
+static status_t fail(prizes_why_t *why, status_t st, const char *code, const char *message)
+{
+    why->code = code;
+    why->message = message;
+    return st;
+}
+
 static int is_hex64(const char *s)
 {
     if (!s || strlen(s) != 64)
@@ -39,19 +47,18 @@ static int is_hex64(const char *s)
     return 1;
 }
 
-status_t prizes_commit(req_t *r, const contest_t *c, const char *seed_sha256, const char *pv_source)
+status_t prizes_commit(req_t *r, const contest_t *c, const char *seed_sha256, const char *pv_source, json_t **out,
+                       prizes_why_t *why)
 {
     char source[DRAW_PUBLIC_VALUE_MAX + 1];
     if (!is_hex64(seed_sha256))
-        return reply_error(r, 400, "invalid_parameter", "seed_sha256: 64 hex digits (SHA-256 of the seed's bytes)"),
-               ST_REPLIED;
+        return fail(why, ST_INVALID, "invalid_parameter", "seed_sha256: 64 hex digits (SHA-256 of the seed's bytes)");
     if (!pv_source || rules_text_field(pv_source, 4, 100, source, sizeof source) < 0)
-        return reply_error(r, 400, "invalid_parameter",
-                           "public_value_source: 4 to 100 characters naming a public value that does not exist yet"),
-               ST_REPLIED;
+        return fail(why, ST_INVALID, "invalid_parameter",
+                    "public_value_source: 4 to 100 characters naming a public value that does not exist yet");
     long long now = clock_now_s();
     if (now >= c->ends_at)
-        return reply_error(r, 409, "contest_ended", "a commitment must be made before the contest ends"), ST_REPLIED;
+        return fail(why, ST_CONFLICT, "contest_ended", "a commitment must be made before the contest ends");
     char lower[65];
     for (int i = 0; i < 65; i++)
         lower[i] = (char)(seed_sha256[i] >= 'A' && seed_sha256[i] <= 'F' ? seed_sha256[i] + 32 : seed_sha256[i]);
@@ -60,14 +67,14 @@ status_t prizes_commit(req_t *r, const contest_t *c, const char *seed_sha256, co
                           " VALUES (?, ?, ?, ?, ?)", "issii", c->id, lower, source, now, session_caller(r)->organizer_id);
     if (n < 0) {
         if (db_errno(req_db(r)) == DB_ER_DUP_ENTRY)
-            return reply_error(r, 409, "already_committed", "this contest's draw is already committed"), ST_REPLIED;
+            return fail(why, ST_CONFLICT, "already_committed", "this contest's draw is already committed");
         return store_err(r);
     }
     log_info("draw of contest %lld committed by organizer %lld", c->id, session_caller(r)->organizer_id);
     char iso[32];
     iso8601_format_shanghai(now, iso);
-    reply_json(r, 201, json_pack("{s:{s:s,s:s,s:s}}", "commitment", "seed_sha256", lower, "public_value_source",
-                                 source, "committed_at", iso));
+    *out = json_pack("{s:{s:s,s:s,s:s}}", "commitment", "seed_sha256", lower, "public_value_source", source,
+                     "committed_at", iso);
     return ST_OK;
 }
 
@@ -209,16 +216,14 @@ static status_t freeze_locked(req_t *r, const contest_t *c, const char **sha)
 
 /* Common checks before freeze and reveal, with the row locked in a
  * transaction the caller then commits or rolls back. */
-static db_res_t *begin_after_end(req_t *r, const contest_t *c, status_t *rc)
+static db_res_t *begin_after_end(req_t *r, const contest_t *c, status_t *rc, prizes_why_t *why)
 {
     if (clock_now_s() < c->ends_at) {
-        reply_error(r, 409, "contest_not_ended", "the contest has not ended yet");
-        *rc = ST_REPLIED;
+        *rc = fail(why, ST_CONFLICT, "contest_not_ended", "the contest has not ended yet");
         return NULL;
     }
     if (!c->prize_settings) {
-        reply_error(r, 409, "no_prizes", "this contest has no prize settings");
-        *rc = ST_REPLIED;
+        *rc = fail(why, ST_CONFLICT, "no_prizes", "this contest has no prize settings");
         return NULL;
     }
     if (db_begin(req_db(r)) < 0) {
@@ -228,8 +233,7 @@ static db_res_t *begin_after_end(req_t *r, const contest_t *c, status_t *rc)
     db_res_t *d = load_draw(r, c->id, 1, rc);
     if (d && !d->nrows) {
         db_rollback(req_db(r));
-        reply_error(r, 409, "no_commitment", "no commitment was made for this contest's draw");
-        *rc = ST_REPLIED;
+        *rc = fail(why, ST_CONFLICT, "no_commitment", "no commitment was made for this contest's draw");
         return NULL;
     }
     if (!d)
@@ -237,10 +241,10 @@ static db_res_t *begin_after_end(req_t *r, const contest_t *c, status_t *rc)
     return d;
 }
 
-status_t prizes_freeze(req_t *r, const contest_t *c, const char **sha)
+status_t prizes_freeze(req_t *r, const contest_t *c, const char **sha, prizes_why_t *why)
 {
     status_t rc;
-    db_res_t *d = begin_after_end(r, c, &rc);
+    db_res_t *d = begin_after_end(r, c, &rc, why);
     if (!d)
         return rc;
     if (db_get(d, 0, 3)) {
@@ -279,24 +283,23 @@ static status_t winner_row(req_t *r, const contest_t *c, const draw_result_t *d,
     return n < 0 ? store_err(r) : ST_OK;
 }
 
-static status_t check_seed(req_t *r, const char *seed_hex, const char *public_value, const char *commitment)
+static status_t check_seed(req_t *r, const char *seed_hex, const char *public_value, const char *commitment,
+                           prizes_why_t *why)
 {
     unsigned char seed[DRAW_SEED_MAX];
     int sl = seed_hex ? rules_hex_decode(seed_hex, seed, sizeof seed) : -1;
     if (sl < DRAW_SEED_MIN)
-        return reply_error(r, 400, "invalid_parameter",
-                           arena_sprintf(r->arena, "seed: %d to %d bytes as hex", DRAW_SEED_MIN, DRAW_SEED_MAX)),
-               ST_REPLIED;
+        return fail(why, ST_INVALID, "invalid_parameter",
+                    arena_sprintf(r->arena, "seed: %d to %d bytes as hex", DRAW_SEED_MIN, DRAW_SEED_MAX));
     char clean[DRAW_PUBLIC_VALUE_MAX + 1];
     if (!public_value || rules_text_field(public_value, 1, 100, clean, sizeof clean) < 0 ||
         strcmp(clean, public_value) != 0)
-        return reply_error(r, 400, "invalid_parameter",
-                           "public_value: 1 to 100 characters, as published, without surrounding spaces"),
-               ST_REPLIED;
+        return fail(why, ST_INVALID, "invalid_parameter",
+                    "public_value: 1 to 100 characters, as published, without surrounding spaces");
     char h[65];
     crypto_sha256_hex(seed, (size_t)sl, h);
     if (strcmp(h, commitment) != 0)
-        return reply_error(r, 400, "seed_mismatch", "the seed's SHA-256 is not the commitment"), ST_REPLIED;
+        return fail(why, ST_INVALID, "seed_mismatch", "the seed's SHA-256 is not the commitment");
     return ST_OK;
 }
 
@@ -313,11 +316,12 @@ static status_t store_winners(req_t *r, const contest_t *c, const draw_result_t 
     return ST_OK;
 }
 
-static status_t reveal_locked(req_t *r, const contest_t *c, db_res_t *d, const char *seed_hex, const char *pv)
+static status_t reveal_locked(req_t *r, const contest_t *c, db_res_t *d, const char *seed_hex, const char *pv,
+                              prizes_why_t *why)
 {
     if (db_get(d, 0, 7))
-        return reply_error(r, 409, "already_revealed", "this contest's draw was already revealed"), ST_REPLIED;
-    status_t rc = check_seed(r, seed_hex, pv, db_get(d, 0, 0));
+        return fail(why, ST_CONFLICT, "already_revealed", "this contest's draw was already revealed");
+    status_t rc = check_seed(r, seed_hex, pv, db_get(d, 0, 0), why);
     if (rc != ST_OK)
         return rc;
     const char *sha = db_get(d, 0, 3);
@@ -344,13 +348,14 @@ static status_t reveal_locked(req_t *r, const contest_t *c, db_res_t *d, const c
     return ST_OK;
 }
 
-status_t prizes_reveal(req_t *r, const contest_t *c, const char *seed_hex, const char *public_value)
+status_t prizes_reveal(req_t *r, const contest_t *c, const char *seed_hex, const char *public_value, json_t **out,
+                       prizes_why_t *why)
 {
     status_t rc;
-    db_res_t *d = begin_after_end(r, c, &rc);
+    db_res_t *d = begin_after_end(r, c, &rc, why);
     if (!d)
         return rc;
-    rc = reveal_locked(r, c, d, seed_hex, public_value);
+    rc = reveal_locked(r, c, d, seed_hex, public_value, why);
     if (rc != ST_OK || db_commit(req_db(r)) < 0) {
         db_rollback(req_db(r));
         return rc != ST_OK ? rc : store_err(r);
@@ -358,7 +363,7 @@ status_t prizes_reveal(req_t *r, const contest_t *c, const char *seed_hex, const
     log_info("draw of contest %lld revealed by organizer %lld", c->id, session_caller(r)->organizer_id);
     json_t *body;
     if ((rc = prizes_winners(r, c, 1, &body)) == ST_NOT_FOUND)
-        return reply_error(r, 404, "not_found", "no draw has been committed for this contest"), ST_REPLIED;
+        return fail(why, ST_NOT_FOUND, "not_found", "no draw has been committed for this contest");
     if (rc != ST_OK)
         return rc;
     /* The contract's flat list beside the tiers: every winner with its prize. */
@@ -373,7 +378,7 @@ status_t prizes_reveal(req_t *r, const contest_t *c, const char *seed_hex, const
         }
     }
     json_object_set_new(body, "winners", flat);
-    reply_json(r, 200, body);
+    *out = body;
     return ST_OK;
 }
 

@@ -4,12 +4,12 @@
  * subscriptions.c turn requests into these calls.
  *
  * The functions return a status (server/status.h): ST_OK when done (a
- * function that takes a request and replies has replied), ST_REPLIED after
- * replying with a 4xx (or another early reply the caller must not
- * overwrite), ST_NOT_FOUND / ST_INVALID for the handler to answer with the
- * contract's code, ST_STORE when MariaDB or Redis failed (nothing replied;
- * reply_status answers 503). The draw, certificate download and video
- * functions still take the request and reply themselves. */
+ * function that replies has replied), ST_REPLIED after replying with a 4xx
+ * (or another early reply the caller must not overwrite), ST_NOT_FOUND /
+ * ST_INVALID / ST_CONFLICT for the handler to answer with the contract's
+ * code, ST_STORE when MariaDB or Redis failed (nothing replied;
+ * reply_status answers 503). The draw functions return data and a status;
+ * the certificate download and the video functions still reply themselves. */
 #ifndef ENGINES_PRIZES_H
 #define ENGINES_PRIZES_H
 
@@ -22,20 +22,35 @@
 
 /* ---- the draw (draw.c) ---- */
 
+/* Why a check of the draw failed: the contract's error code and message,
+ * for the handler's reply (ST_INVALID: 400, ST_CONFLICT: 409,
+ * ST_NOT_FOUND: 404). */
+typedef struct {
+    const char *code, *message;
+} prizes_why_t;
+
 /* The paper's full marks: questions per attempt × points per question. */
 long long prizes_full_marks(const contest_t *c);
 
 /* Commit to seed_sha256 (64 hex) and a named future public value, before
- * the end. Replies itself (201, or 409 contest_ended / already_committed,
- * 400). */
-status_t prizes_commit(req_t *r, const contest_t *c, const char *seed_sha256, const char *pv_source);
+ * the end. ST_OK with *out {"commitment": {...}}; ST_INVALID
+ * (invalid_parameter) or ST_CONFLICT (contest_ended, already_committed)
+ * with *why; ST_STORE. Nothing replied. */
+status_t prizes_commit(req_t *r, const contest_t *c, const char *seed_sha256, const char *pv_source, json_t **out,
+                       prizes_why_t *why);
 
-/* Freeze the candidate list (after the end; once). *sha is its hash. */
-status_t prizes_freeze(req_t *r, const contest_t *c, const char **sha);
+/* Freeze the candidate list (after the end; once). *sha is its hash.
+ * ST_CONFLICT with *why (contest_not_ended, no_prizes, no_commitment),
+ * ST_STORE. */
+status_t prizes_freeze(req_t *r, const contest_t *c, const char **sha, prizes_why_t *why);
 
 /* Reveal: check the seed against the commitment, freeze if not yet, run the
- * draw and store the winners; replies itself (200 or 4xx). */
-status_t prizes_reveal(req_t *r, const contest_t *c, const char *seed_hex, const char *public_value);
+ * draw and store the winners. ST_OK with *out, the winners body with the
+ * flat "winners" list; ST_INVALID (invalid_parameter, seed_mismatch),
+ * ST_CONFLICT (as prizes_freeze, and already_revealed) or ST_NOT_FOUND with
+ * *why; ST_STORE. Nothing replied. */
+status_t prizes_reveal(req_t *r, const contest_t *c, const char *seed_hex, const char *public_value, json_t **out,
+                       prizes_why_t *why);
 
 /* GET /contests/{id}/winners body: ST_OK with *out, ST_NOT_FOUND (no draw
  * committed, or no prize settings; nothing replied) or ST_STORE. */
