@@ -12,7 +12,14 @@ int h_me_certificate(req_t *r)
         return rc;
     const char *pdf, *serial;
     size_t len;
-    rc = prizes_certificate(r, &c, r->auth.user_id, &pdf, &len, &serial);
+    prizes_why_t why;
+    rc = prizes_certificate(r, &c, r->auth.user_id, &pdf, &len, &serial, &why);
+    if (rc == ST_FORBIDDEN)
+        return reply_error(r, 403, why.code, why.message);
+    if (rc == ST_GONE)
+        return reply_error(r, 410, why.code, why.message);
+    if (rc == ST_ERR)
+        return reply_error(r, 503, "unavailable", "the certificate cannot be made now; try again later");
     if (rc != ST_OK)
         return rc;
     reply_header(r, "Content-Disposition", arena_sprintf(r->arena, "attachment; filename=\"certificate-%s.pdf\"", serial));

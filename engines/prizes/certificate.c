@@ -150,14 +150,16 @@ static db_res_t *load_cert(req_t *r, long long contest_id, long long user_id)
                     "ii", contest_id, user_id);
 }
 
-static status_t not_eligible(req_t *r, const char *why)
+static status_t not_eligible(prizes_why_t *why, const char *message)
 {
-    reply_error(r, 403, "not_eligible", why);
-    return ST_REPLIED;
+    why->code = "not_eligible";
+    why->message = message;
+    return ST_FORBIDDEN;
 }
 
-/* Checks and the new row. 0 when a row now exists; else replied/store. */
-static status_t issue(req_t *r, const contest_t *c, long long user_id)
+/* Checks and the new row: ST_OK when a row now exists, ST_FORBIDDEN with
+ * *why, ST_STORE. */
+static status_t issue(req_t *r, const contest_t *c, long long user_id, prizes_why_t *why)
 {
     /* A withdrawn account (users.erased_at, engines/accounts/privacy.c) has
      * no session and no phone, so it never reaches this; the test states it
@@ -171,13 +173,13 @@ static status_t issue(req_t *r, const contest_t *c, long long user_id)
     if (!p)
         return store_err(r);
     if (!p->nrows || !db_get(p, 0, 0) || !*db_get(p, 0, 0))
-        return not_eligible(r, "certificates go to real-name profiles");
+        return not_eligible(why, "certificates go to real-name profiles");
     if (!db_get(p, 0, 3) || db_int(p, 0, 3) < c->certificate_threshold)
-        return not_eligible(r, arena_sprintf(r->arena, "a contest score of %d or more earns the certificate",
-                                             c->certificate_threshold));
+        return not_eligible(why, arena_sprintf(r->arena, "a contest score of %d or more earns the certificate",
+                                               c->certificate_threshold));
     char *phone = NULL, pid[65];
     if (!db_get(p, 0, 2) || unseal_str(r, db_get(p, 0, 2), &phone) < 0 || prizes_phone_id(phone, pid) < 0)
-        return not_eligible(r, "a verified phone number is needed (one certificate per phone number)");
+        return not_eligible(why, "a verified phone number is needed (one certificate per phone number)");
     char serial[CERT_SERIAL_LEN + 1];
     if (rules_cert_serial(prizes_cert_key(), 32, c->id, user_id, serial) < 0)
         return store_err(r);
@@ -192,42 +194,40 @@ static status_t issue(req_t *r, const contest_t *c, long long user_id)
 }
 
 status_t prizes_certificate(req_t *r, const contest_t *c, long long user_id, const char **pdf, size_t *len,
-                            const char **serial)
+                            const char **serial, prizes_why_t *why)
 {
     long long now = clock_now_s();
     if (c->certificate_threshold < 0)
-        return not_eligible(r, "this contest gives no certificate");
+        return not_eligible(why, "this contest gives no certificate");
     if (now < c->ends_at) {
         char iso[32];
         iso8601_format_shanghai(c->ends_at, iso);
-        return not_eligible(r, arena_sprintf(r->arena, "certificates can be downloaded from the contest's end (%s)", iso));
+        return not_eligible(why, arena_sprintf(r->arena, "certificates can be downloaded from the contest's end (%s)", iso));
     }
     if (now >= c->ends_at + (long long)c->certificate_days * 86400) {
-        reply_error(r, 410, "certificate_window_closed",
-                    arena_sprintf(r->arena, "certificates could be downloaded for %d days after the end",
-                                  c->certificate_days));
-        return ST_REPLIED;
+        why->code = "certificate_window_closed";
+        why->message = arena_sprintf(r->arena, "certificates could be downloaded for %d days after the end",
+                                     c->certificate_days);
+        return ST_GONE;
     }
     db_res_t *row = load_cert(r, c->id, user_id);
     if (!row)
         return store_err(r);
     if (!row->nrows) {
-        status_t rc = issue(r, c, user_id);
+        status_t rc = issue(r, c, user_id, why);
         if (rc != ST_OK)
             return rc;
         if (!(row = load_cert(r, c->id, user_id)))
             return store_err(r);
         /* A duplicate phone: another account of this number holds it. */
         if (!row->nrows)
-            return not_eligible(r, "another account with the same phone number already has this certificate");
+            return not_eligible(why, "another account with the same phone number already has this certificate");
     }
     *serial = db_get(row, 0, 0);
     if (read_kept(r, *serial, pdf, len) == 0)
         return ST_OK;
-    if (make_file(r, row, pdf, len) < 0) {
-        reply_error(r, 503, "unavailable", "the certificate cannot be made now; try again later");
-        return ST_REPLIED;
-    }
+    if (make_file(r, row, pdf, len) < 0)
+        return ST_ERR;
     return ST_OK;
 }
 

@@ -8,8 +8,8 @@
  * (or another early reply the caller must not overwrite), ST_NOT_FOUND /
  * ST_INVALID / ST_CONFLICT for the handler to answer with the contract's
  * code, ST_STORE when MariaDB or Redis failed (nothing replied;
- * reply_status answers 503). The draw functions return data and a status;
- * the certificate download and the video functions still reply themselves. */
+ * reply_status answers 503). The draw and certificate functions return
+ * data and a status; the video functions still reply themselves. */
 #ifndef ENGINES_PRIZES_H
 #define ENGINES_PRIZES_H
 
@@ -22,9 +22,9 @@
 
 /* ---- the draw (draw.c) ---- */
 
-/* Why a check of the draw failed: the contract's error code and message,
- * for the handler's reply (ST_INVALID: 400, ST_CONFLICT: 409,
- * ST_NOT_FOUND: 404). */
+/* Why a check failed: the contract's error code and message, for the
+ * handler's reply (the draw: ST_INVALID 400, ST_CONFLICT 409, ST_NOT_FOUND
+ * 404; certificates: ST_FORBIDDEN 403, ST_GONE 410). */
 typedef struct {
     const char *code, *message;
 } prizes_why_t;
@@ -68,13 +68,15 @@ const unsigned char *prizes_cert_key(void);
 int prizes_phone_id(const char *phone, char out[65]);
 
 /* The caller's certificate of contest c: made once (PDF kept under
- * data_dir/certificates/), then served from there. Replies 403 not_eligible
- * (no certificate in this contest, below the threshold, no real-name
- * profile, no verified phone, another account with the same phone has one,
- * or before the contest's end) and 410 certificate_window_closed after
- * certificate_days. On ST_OK, *pdf (arena) / *len / *serial are set. */
+ * data_dir/certificates/), then served from there. On ST_OK, *pdf (arena) /
+ * *len / *serial are set. ST_FORBIDDEN with *why not_eligible (no
+ * certificate in this contest, below the threshold, no real-name profile,
+ * no verified phone, another account with the same phone has one, or
+ * before the contest's end); ST_GONE with *why certificate_window_closed
+ * after certificate_days; ST_ERR when the PDF cannot be made now (the
+ * handler answers 503); ST_STORE. Nothing replied. */
 status_t prizes_certificate(req_t *r, const contest_t *c, long long user_id, const char **pdf, size_t *len,
-                            const char **serial);
+                            const char **serial, prizes_why_t *why);
 /* GET /certificates/{serial}: ST_OK with *out, ST_NOT_FOUND (a malformed
  * or unknown serial), ST_STORE. */
 status_t prizes_certificate_verify(db_t *db, arena_t *a, const char *serial, json_t **out);
