@@ -9,7 +9,8 @@
  * ST_INVALID / ST_CONFLICT for the handler to answer with the contract's
  * code, ST_STORE when MariaDB or Redis failed (nothing replied;
  * reply_status answers 503). The draw and certificate functions return
- * data and a status; the video functions still reply themselves. */
+ * data and a status, as does the video award; the video receipt, list
+ * and counts still reply themselves. */
 #ifndef ENGINES_PRIZES_H
 #define ENGINES_PRIZES_H
 
@@ -23,8 +24,8 @@
 /* ---- the draw (draw.c) ---- */
 
 /* Why a check failed: the contract's error code and message, for the
- * handler's reply (the draw: ST_INVALID 400, ST_CONFLICT 409, ST_NOT_FOUND
- * 404; certificates: ST_FORBIDDEN 403, ST_GONE 410). */
+ * handler's reply (the draw and video awards: ST_INVALID 400, ST_CONFLICT
+ * 409, ST_NOT_FOUND 404; certificates: ST_FORBIDDEN 403, ST_GONE 410). */
 typedef struct {
     const char *code, *message;
 } prizes_why_t;
@@ -93,10 +94,13 @@ int prizes_cert_pdf(const cert_text_t *t, const char *font_path, unsigned char *
 
 /* POST /videos: checks, content check of the titles, stores; replies. */
 status_t prizes_video_submit(req_t *r, json_t *body);
-/* Organizer lists, counts per city/county, awards; each replies. */
+/* Organizer lists, counts per city/county; each replies. */
 status_t prizes_video_list(req_t *r);
 status_t prizes_video_regions(req_t *r);
-status_t prizes_video_award(req_t *r, long long item_id, json_t *body);
+/* PUT /admin/videos/{id}/award: ST_OK with *out {"id", "award"};
+ * ST_INVALID (invalid_parameter), ST_NOT_FOUND (not_found) or ST_CONFLICT
+ * (award_full) with *why; ST_STORE. Nothing replied. */
+status_t prizes_video_award(req_t *r, long long item_id, json_t *body, json_t **out, prizes_why_t *why);
 
 /* ---- notices (notices.c) ---- */
 

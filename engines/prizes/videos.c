@@ -300,7 +300,7 @@ status_t prizes_video_regions(req_t *r)
     return ST_OK;
 }
 
-status_t prizes_video_award(req_t *r, long long item_id, json_t *body)
+status_t prizes_video_award(req_t *r, long long item_id, json_t *body, json_t **out, prizes_why_t *why)
 {
     static const char *const levels[] = { "first", "second", "third", "honourable", NULL };
     json_t *v = json_object_get(body, "award");
@@ -308,8 +308,11 @@ status_t prizes_video_award(req_t *r, long long item_id, json_t *body)
     for (int k = 0; levels[k] && json_is_string(v); k++)
         if (req_text(v) && strcmp(req_text(v), levels[k]) == 0)
             lv = k;
-    if (!json_is_null(v) && lv < 0)
-        return bad(r, "invalid_parameter", "award: first, second, third, honourable or null");
+    if (!json_is_null(v) && lv < 0) {
+        why->code = "invalid_parameter";
+        why->message = "award: first, second, third, honourable or null";
+        return ST_INVALID;
+    }
     db_t *db = req_db(r);
     /* The settings row is the lock that keeps two organizers from passing one cap together. */
     if (db_begin(db) < 0)
@@ -325,12 +328,15 @@ status_t prizes_video_award(req_t *r, long long item_id, json_t *body)
     }
     if (!it->nrows) {
         db_rollback(db);
-        return reply_error(r, 404, "not_found", "no such video"), ST_REPLIED;
+        why->code = "not_found";
+        why->message = "no such video";
+        return ST_NOT_FOUND;
     }
     if (lv >= 0 && db_int(used, 0, 0) >= db_int(s, 0, (size_t)lv)) {
         db_rollback(db);
-        return reply_error(r, 409, "award_full", arena_sprintf(r->arena, "all %lld %s awards are given",
-                                                               db_int(s, 0, (size_t)lv), levels[lv])), ST_REPLIED;
+        why->code = "award_full";
+        why->message = arena_sprintf(r->arena, "all %lld %s awards are given", db_int(s, 0, (size_t)lv), levels[lv]);
+        return ST_CONFLICT;
     }
     if (db_exec(db, "UPDATE video_items SET award = ?, awarded_at = ?, awarded_by = ? WHERE id = ?", "siii",
                 lv >= 0 ? levels[lv] : NULL, (long long)clock_now_s(), session_caller(r)->organizer_id, item_id) < 0 ||
@@ -339,6 +345,6 @@ status_t prizes_video_award(req_t *r, long long item_id, json_t *body)
         return store_err(r);
     }
     log_info("video %lld award %s by organizer %lld", item_id, lv >= 0 ? levels[lv] : "none", session_caller(r)->organizer_id);
-    reply_json(r, 200, json_pack("{s:I,s:s?}", "id", (json_int_t)item_id, "award", lv >= 0 ? levels[lv] : NULL));
+    *out = json_pack("{s:I,s:s?}", "id", (json_int_t)item_id, "award", lv >= 0 ? levels[lv] : NULL);
     return ST_OK;
 }
