@@ -3,6 +3,7 @@
  * once (they coordinate through MariaDB and Redis, not memory). */
 #include "app/app.h"
 #include "handlers/handlers.h"
+#include "engines/accounts/session.h"
 #include "engines/units/units.h"
 #include "engines/boards/boards.h"
 #include "engines/prizes/prizes.h"
@@ -26,6 +27,11 @@ void app_background(db_t *db, kv_t *kv)
                 break;
         next_cleanup = now + 60;
     }
+    /* Session copies a logout could not drop while Redis was away. */
+    arena_t a;
+    arena_init(&a);
+    session_revocations_sweep(db, kv, &a);
+    arena_free(&a);
     /* Units written outside POST /units get their search bigrams. */
     unit_search_backfill(db);
     /* Outbox entries into the leaderboards; missing boards rebuilt. */

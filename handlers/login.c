@@ -204,7 +204,7 @@ static int login_code(req_t *r, const char *code, const char *hash, int *entered
             replay_abandon(r, &rp);
         return login_guard_busy(r);
     }
-    if (rc == REPLAY_OWNER && login_guard_bad_result(r, &b, &gs)) {
+    if (rc == REPLAY_OWNER && login_guard_bad_result(r, &b, &gs, hash)) {
         replay_abandon(r, &rp);
         return ST_REPLIED;
     }

@@ -32,6 +32,8 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
+sys.path.insert(0, HERE)
+from bench_cpu import part_pids, sample  # noqa: E402
 SEED = os.path.join(ROOT, "schema", "seed", "questions.csv")
 
 CONNS = 64
@@ -64,54 +66,6 @@ function request()
     {["Authorization"] = "Bearer " .. e[2], ["Content-Type"] = "application/json"}, bodies[e[3]])
 end
 """
-
-
-def cpu_ticks(pid):
-    """utime + stime of a process (all its threads), in clock ticks."""
-    with open("/proc/%d/stat" % pid) as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return int(fields[11]) + int(fields[12])
-
-
-def children(pid):
-    out = []
-    for d in os.listdir("/proc"):
-        if d.isdigit():
-            try:
-                with open("/proc/%s/stat" % d) as f:
-                    if int(f.read().rsplit(")", 1)[1].split()[1]) == pid:
-                        out.append(int(d))
-            except (OSError, ValueError, IndexError):
-                pass
-    return out
-
-
-def groups(stack):
-    """Process ids per part of the stack (nginx: master and workers)."""
-    g = {"quizd": [], "mariadbd": [], "redis-server": [], "nginx": []}
-    for name, p in stack.procs.items():
-        if name.startswith("quizd"):
-            g["quizd"].append(p.pid)
-        elif name == "mariadb":
-            g["mariadbd"].append(p.pid)
-        elif name == "redis":
-            g["redis-server"].append(p.pid)
-        elif name == "nginx":
-            g["nginx"] += [p.pid] + children(p.pid)
-    return g
-
-
-def sample(g):
-    out = {}
-    for k, pids in g.items():
-        t = 0
-        for pid in pids:
-            try:
-                t += cpu_ticks(pid)
-            except OSError:
-                pass
-        out[k] = t
-    return out
 
 
 def prepare(stack, n):
@@ -252,7 +206,7 @@ def run_cycle(stack, n):
     paper = [{"category": c, "count": k} for c, k in
              [("安全生产法", 4), ("六项机制", 4), ("隐患排查", 3), ("应急救援", 3), ("防灾减灾", 3), ("公共安全", 3)]]
     cid, tokens = people(stack, n, paper)
-    g = groups(stack)
+    g = part_pids(stack)
     started = {}
 
     def start(conn, tok):
@@ -292,7 +246,7 @@ def run(stack):
         f.write("\n".join(bodies) + "\n")
     with open(paths["script.lua"], "w") as f:
         f.write(LUA)
-    g = groups(stack)
+    g = part_pids(stack)
     before = sample(g)
     t0 = time.time()
     out = subprocess.run(["wrk", "-t2", "-c%d" % CONNS, "-d%ds" % SECONDS, "--latency", "-s", paths["script.lua"],

@@ -21,11 +21,16 @@
  *   a slow thread, so that is bounded; the rest get 429 with Retry-After 1
  *   and find the remembered answer when they retry.
  * With Redis down the counters fall back to each process's own table
- * (ratelimit.h) and the bad-code memory is skipped (the MariaDB claim
- * still serialises identical codes). */
+ * (ratelimit.h), and so does the bad-code memory: each process keeps the
+ * refusals it remembered itself (bounded, least recently used first) and
+ * reads them when Redis does not answer, so a junk code sent again still
+ * costs no WeChat call from that process. */
 #include "engines/accounts/accounts.h"
 #include "engines/accounts/ratelimit.h"
+#include "lib/ttl_cache.h"
 #include "server/config.h"
+
+#include <pthread.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +38,15 @@
 
 #define BAD_CODE_S 300
 #define LOGIN_SAME_CODE_MAX 8
+#define LOCAL_BAD_ENTRIES 4096
+#define LOCAL_BAD_BYTES (1 << 20)
+
+static ttl_cache_t *local_bad;          /* this process's copy: sha256(code) -> refusal */
+static pthread_once_t local_bad_once = PTHREAD_ONCE_INIT;
+
+static void local_bad_init(void) { local_bad = ttl_cache_new(LOCAL_BAD_ENTRIES, LOCAL_BAD_BYTES); }
+
+static void *arena_alloc_cb(void *ctx, size_t size) { return arena_alloc(ctx, size); }
 
 static int limited(req_t *r, int wait_s, const char *message)
 {
@@ -46,19 +60,30 @@ static const char *addr_of(req_t *r)
     return r->remote_addr && *r->remote_addr ? r->remote_addr : "-";
 }
 
-/* The remembered refusal in rep ("status code message", as
- * login_guard_remember_bad wrote it): replied, 1; else 0. */
-static int reply_bad(req_t *r, const redisReply *rep)
+/* A remembered refusal ("status code message", as login_guard_remember_bad
+ * wrote it): replied, 1; else 0. */
+static int reply_bad_text(req_t *r, const char *text)
 {
-    if (!rep || rep->type != REDIS_REPLY_STRING)
-        return 0;
-    int status = atoi(rep->str);
+    int status = atoi(text);
     char code[40];
     int used = 0;
-    if (status < 400 || status > 499 || sscanf(rep->str, "%*d %39s %n", code, &used) != 1 || !used)
+    if (status < 400 || status > 499 || sscanf(text, "%*d %39s %n", code, &used) != 1 || !used)
         return 0;
-    reply_error(r, status, arena_strdup(r->arena, code), arena_strdup(r->arena, rep->str + used));
+    reply_error(r, status, arena_strdup(r->arena, code), arena_strdup(r->arena, text + used));
     return 1;
+}
+
+/* The refusal Redis answered with in rep; when Redis did not answer (rep
+ * NULL), this process's own copy. Replied, 1; else 0. */
+static int reply_bad(req_t *r, const redisReply *rep, const char *code_hash)
+{
+    if (rep)
+        return rep->type == REDIS_REPLY_STRING && reply_bad_text(r, rep->str);
+    pthread_once(&local_bad_once, local_bad_init);
+    char *text = NULL;
+    size_t len;
+    return local_bad && ttl_cache_get(local_bad, code_hash, arena_alloc_cb, r->arena, &text, &len) &&
+           reply_bad_text(r, text);
 }
 
 static const char **bad_argv(req_t *r, const char *code_hash)
@@ -86,14 +111,18 @@ int login_guard_admit(req_t *r, const char *code_hash)
         return limited(r, w, g_config.login_rate_per_addr > 0 && which == 0
                                  ? "too many logins from this address; try again shortly"
                                  : "too many logins at once; try again shortly");
-    return reply_bad(r, b.rep[bad]) ? ST_REPLIED : ST_OK;
+    return reply_bad(r, b.rep[bad], code_hash) ? ST_REPLIED : ST_OK;
 }
 
 void login_guard_remember_bad(req_t *r, const char *code_hash, int status, const char *err_code,
                               const char *message)
 {
-    kv_cmd(req_kv(r), r->arena, "SET login:bad:%s %s EX %d", code_hash,
-           arena_sprintf(r->arena, "%d %s %s", status, err_code, message), BAD_CODE_S);
+    const char *text = arena_sprintf(r->arena, "%d %s %s", status, err_code, message);
+    pthread_once(&local_bad_once, local_bad_init);
+    if (local_bad)
+        (void)ttl_cache_put(local_bad, code_hash, text, strlen(text), BAD_CODE_S * 1000LL,
+                            ttl_cache_gen(local_bad));
+    kv_cmd(req_kv(r), r->arena, "SET login:bad:%s %s EX %d", code_hash, text, BAD_CODE_S);
 }
 
 static const char ENTER_LUA[] =
@@ -142,9 +171,9 @@ void login_guard_bad_add(req_t *r, kv_batch_t *b, const char *code_hash, login_g
     s->bad_idx = kv_batch_add(b, 2, bad_argv(r, code_hash));
 }
 
-int login_guard_bad_result(req_t *r, const kv_batch_t *b, const login_guard_step_t *s)
+int login_guard_bad_result(req_t *r, const kv_batch_t *b, const login_guard_step_t *s, const char *code_hash)
 {
-    return s->bad_idx >= 0 && reply_bad(r, b->rep[s->bad_idx]);
+    return s->bad_idx >= 0 && reply_bad(r, b->rep[s->bad_idx], code_hash);
 }
 
 void login_guard_leave_add(req_t *r, kv_batch_t *b, const char *code_hash)

@@ -33,7 +33,7 @@ void login_guard_enter_add(req_t *r, kv_batch_t *b, const char *code_hash, login
 int login_guard_enter_result(const kv_batch_t *b, const login_guard_step_t *s, int *entered);
 int login_guard_busy(req_t *r);
 void login_guard_bad_add(req_t *r, kv_batch_t *b, const char *code_hash, login_guard_step_t *s);
-int login_guard_bad_result(req_t *r, const kv_batch_t *b, const login_guard_step_t *s);
+int login_guard_bad_result(req_t *r, const kv_batch_t *b, const login_guard_step_t *s, const char *code_hash);
 void login_guard_leave_add(req_t *r, kv_batch_t *b, const char *code_hash);
 void login_guard_leave(req_t *r, const char *code_hash);
 /* Admit one WeChat-bound write of the caller (POST /units, PUT /me/profile,

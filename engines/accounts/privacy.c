@@ -256,7 +256,7 @@ int privacy_erase_user(db_t *db, kv_t *kv, arena_t *a, long long uid, const char
     }
     /* After the commit: the cached copies and the boards' names. */
     for (size_t i = 0; i < sess->nrows; i++)
-        kv_cmd(kv, a, "DEL sess:%s", db_get(sess, i, 0));
+        session_cache_drop(db, kv, a, db_get(sess, i, 0));
     const char *uid_s = arena_sprintf(a, "%lld", uid);
     for (size_t i = 0; i < cs->nrows; i++) {
         const char *argv[] = { "EVAL", NAME_LUA, "1", NULL, uid_s, ERASED_NAME, "", "", "", "" };

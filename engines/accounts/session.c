@@ -217,13 +217,39 @@ int session_resolve(req_t *r, const char *token)
     return 0;
 }
 
+void session_cache_drop(db_t *db, kv_t *kv, arena_t *a, const char *hash)
+{
+    redisReply *rep = kv_cmd(kv, a, "DEL sess:%s", hash);
+    if (rep && rep->type != REDIS_REPLY_ERROR)
+        return;
+    if (db_exec(db, "INSERT IGNORE INTO session_revocations (token_hash, revoked_at) VALUES (?, ?)", "si",
+                hash, (long long)clock_now_s()) < 0)
+        log_warn("session: neither Redis nor MariaDB answered; a cached copy may outlive its session");
+}
+
+void session_revocations_sweep(db_t *db, kv_t *kv, arena_t *a)
+{
+    if (!kv_ctx(kv))
+        return;
+    db_res_t *res = db_query(db, a, "SELECT token_hash FROM session_revocations ORDER BY revoked_at LIMIT 500",
+                             "");
+    for (size_t i = 0; res && i < res->nrows; i++) {
+        const char *hash = db_get(res, i, 0);
+        redisReply *rep = kv_cmd(kv, a, "DEL sess:%s", hash);
+        if (!rep || rep->type == REDIS_REPLY_ERROR)
+            return;                      /* Redis went away again: next time */
+        if (db_exec(db, "DELETE FROM session_revocations WHERE token_hash = ?", "s", hash) < 0)
+            return;
+    }
+}
+
 void session_forget_user(req_t *r, long long user_id)
 {
     db_res_t *res = db_query(req_db(r), r->arena,
                              "SELECT token_hash FROM sessions WHERE user_id = ? AND expires_at > ?",
                              "ii", user_id, (long long)clock_now_s());
     for (size_t i = 0; res && i < res->nrows; i++)
-        kv_cmd(req_kv(r), r->arena, "DEL sess:%s", db_get(res, i, 0));
+        session_cache_drop(req_db(r), req_kv(r), r->arena, db_get(res, i, 0));
 }
 
 int session_end(req_t *r, const char *hash)
@@ -232,12 +258,7 @@ int session_end(req_t *r, const char *hash)
         return ST_STORE;
     /* After MariaDB: a request between the two cannot refill the cache,
      * since the row it would refill from is gone. */
-    redisReply *rep = kv_cmd(req_kv(r), r->arena, "DEL sess:%s", hash);
-    if (!rep || rep->type == REDIS_REPLY_ERROR)
-        /* Redis unreachable: a user's cached copy may outlive this until
-         * it expires (SESSION_CACHE_MAX_S); it carries the user role only,
-         * and an organizer's is confirmed in MariaDB on every use. */
-        log_warn("logout: Redis unreachable, a cached copy may outlive the session");
+    session_cache_drop(req_db(r), req_kv(r), r->arena, hash);
     return ST_OK;
 }
 

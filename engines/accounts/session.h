@@ -54,6 +54,14 @@ int session_resolve(req_t *r, const char *token);
 /* End one session (by sha256 of its token): MariaDB's row and Redis's
  * copy. Returns ST_OK, or ST_STORE when MariaDB failed. */
 int session_end(req_t *r, const char *hash);
+/* Drop Redis's copy of a session whose MariaDB row was deleted or changed.
+ * When Redis does not answer, the hash is kept in session_revocations and
+ * session_revocations_sweep drops the copy once Redis is back, so a copy
+ * never outlives its session (a logout, an erasure, a role change). */
+void session_cache_drop(db_t *db, kv_t *kv, arena_t *a, const char *hash);
+/* The background's part of the above: drops the copies still waiting,
+ * when Redis answers (cheap when none wait). */
+void session_revocations_sweep(db_t *db, kv_t *kv, arena_t *a);
 /* Drop the cached copy of every session of a user (after a role change),
  * so the next request reloads the roles from MariaDB. */
 void session_forget_user(req_t *r, long long user_id);

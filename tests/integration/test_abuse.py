@@ -53,6 +53,22 @@ def test_250_parallel_logins_with_one_bad_code_make_one_wechat_call(stack):
     assert calls(stack, JSCODE) == before + 1
 
 
+def test_a_bad_code_is_remembered_by_the_process_while_redis_is_down(stack):
+    code = "junk-" + secrets.token_hex(8)
+    stack.stop_redis()
+    try:
+        before = calls(stack, JSCODE)
+        r = stack.post("login", {"code": code}, timeout=60)
+        assert r.status == 400 and error_code(r) == "invalid_code", r
+        assert calls(stack, JSCODE) == before + 1
+        for _ in range(3):
+            r = stack.post("login", {"code": code}, timeout=60)
+            assert r.status == 400 and error_code(r) == "invalid_code", r
+        assert calls(stack, JSCODE) == before + 1, calls(stack, JSCODE) - before
+    finally:
+        stack.start_redis()
+
+
 def test_a_code_wechat_rejects_while_others_wait_is_not_tried_again(stack):
     # WeChat answers slowly, so the other requests wait on the first one's
     # claim; its refusal ends all of them without another call

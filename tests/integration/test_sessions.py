@@ -7,6 +7,7 @@ FastCGI listener talks only to its trusted peers."""
 import hashlib
 import os
 import secrets
+import signal
 import socket
 import subprocess
 import time
@@ -60,6 +61,37 @@ def test_logout_ends_a_user_token_everywhere(stack):
     # another session of the same person lives on
     tok2, u2 = stack.login("o" + secrets.token_hex(8))
     assert stack.get("me", token=tok2).status == 200
+
+
+def wait_until(cond, seconds, what):
+    end = time.time() + seconds
+    while time.time() < end:
+        if cond():
+            return
+        time.sleep(0.2)
+    raise AssertionError("not within %d s: %s" % (seconds, what))
+
+
+def test_a_logout_while_redis_is_unreachable_ends_the_cached_copy_when_it_is_back(stack):
+    tok, user = stack.login()
+    h = token_hash(tok)
+    assert stack.get("me", token=tok).status == 200
+    assert stack.redis("EXISTS", "sess:" + h) == "1"
+    pid = stack.procs["redis"].pid
+    os.kill(pid, signal.SIGSTOP)            # unreachable, but keeps what it holds
+    try:
+        r = stack.post("logout", token=tok, timeout=60)
+        assert r.status == 204, r
+        assert stack.sql("SELECT COUNT(*) FROM sessions WHERE token_hash = '%s'" % h) == [["0"]]
+        assert stack.sql("SELECT COUNT(*) FROM session_revocations WHERE token_hash = '%s'" % h) == [["1"]]
+    finally:
+        os.kill(pid, signal.SIGCONT)
+    # Redis is back with the copy still in it: the background drops it
+    wait_until(lambda: stack.redis("EXISTS", "sess:" + h) == "0", 30, "the cached copy dropped")
+    wait_until(lambda: stack.sql("SELECT COUNT(*) FROM session_revocations WHERE token_hash = '%s'" % h)
+               == [["0"]], 30, "the revocation done")
+    r = stack.get("me", token=tok)
+    assert r.status == 401 and error_code(r) == "unauthorized", r
 
 
 def test_logout_of_an_organizer(stack):
