@@ -299,6 +299,12 @@ static MYSQL_STMT *run_once(db_t *db, const char *sql, const char *types, va_lis
         return NULL;
     if (mysql_stmt_execute(st) != 0) {
         set_err(db, (int)mysql_stmt_errno(st), mysql_stmt_error(st));
+        /* the number and the statement's start only: MariaDB's message may
+         * quote a value (a duplicate key's, say), and values are personal.
+         * Errors the callers expect (a duplicate key of an INSERT, a
+         * deadlock or lock wait db_tx retries) are theirs to report. */
+        if (strncmp(sql, "SELECT", 6) == 0 || (db->err != 1062 && db->err != 1213 && db->err != 1205))
+            log_warn("db: statement failed (error %d): %.60s", db->err, sql);
         return NULL;
     }
     return st;
@@ -329,6 +335,7 @@ static int drain(db_t *db, MYSQL_STMT *st)
         int rc = mysql_stmt_next_result(st);
         if (rc > 0) {
             set_err(db, (int)mysql_stmt_errno(st), mysql_stmt_error(st));
+            log_warn("db: a later result failed (error %d)", db->err);
             return -1;
         }
         if (rc < 0)
@@ -365,6 +372,7 @@ db_res_t *db_query(db_t *db, arena_t *a, const char *sql, const char *types, ...
         return NULL;
     if (mysql_stmt_store_result(st) != 0) {
         set_err(db, (int)mysql_stmt_errno(st), mysql_stmt_error(st));
+        log_warn("db: reading a result failed (error %d): %.60s", db->err, sql);
         return NULL;
     }
     db_res_t *r = arena_alloc(a, sizeof *r);
@@ -619,8 +627,16 @@ static int tx_loop(db_t *db, db_tx_fn fn, void *ctx, int begin)
 {
     for (int tries = 1;; tries++) {
         int st = begin && db_begin(db) < 0 ? ST_STORE : fn(db, ctx);
-        if (st >= 0)
+        if (st >= 0) {
+            /* fn ends its transaction itself; one it left open is rolled
+             * back here, so the connection's next request neither runs in
+             * its snapshot nor commits its writes by a later BEGIN */
+            if (db->in_tx) {
+                log_warn("transaction: left open (status %d); rolled back", st);
+                db_rollback(db);
+            }
             return st;
+        }
         int e = db_errno(db);   /* before the rollback resets it */
         db_rollback(db);
         if (st != ST_STORE && st != ST_RETRY)
