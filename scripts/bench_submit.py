@@ -68,68 +68,13 @@ end
 """
 
 
-def prepare(stack, n):
-    """A contest open now and n people with a session and an open attempt.
-    Returns (lines for wrk, answer bodies)."""
-    r = stack.quizd("import-questions", SEED)
-    if r.returncode != 0:
-        raise RuntimeError("import failed: %s" % r.stderr.decode()[-300:])
-    now = int(time.time())
-    tag = secrets.token_hex(4)
-    salt = secrets.token_hex(16)
-    paper = [{"category": c, "count": k} for c, k in
-             [("安全生产法", 4), ("六项机制", 4), ("隐患排查", 3), ("应急救援", 3), ("防灾减灾", 3), ("公共安全", 3)]]
-    stack.sql("INSERT INTO contests (slug, name, is_main, registration_deadline, starts_at, ends_at, paper,"
-              " points_per_question, time_limit_s, attempts_per_day, score_rule, created_at, updated_at)"
-              " VALUES ('bench-%s', '提交基准测试', 0, %d, %d, %d, '%s', 5, 3600, 100, 'best', %d, %d)"
-              % (tag, now + 86400, now - 3600, now + 86400, json.dumps(paper, ensure_ascii=False), now, now))
-    cid = int(stack.sql("SELECT id FROM contests WHERE slug = 'bench-%s'" % tag)[0][0])
-    rows = []
-    for p in paper:
-        rows += stack.sql("SELECT id, type, JSON_LENGTH(options), answer FROM questions WHERE active = 1 AND"
-                          " category = '%s' ORDER BY RAND() LIMIT %d" % (p["category"], p["count"]))
-    qs = []
-    for qid, typ, nopt, ans in rows:
-        o = "AB" if typ == "judge" else "".join(random.sample("ABCDEF"[:int(nopt)], int(nopt)))
-        qs.append({"id": int(qid), "o": o, "type": typ, "ans": ans})
-    stored = json.dumps([{"id": x["id"], "o": x["o"]} for x in qs])
-    # Four answer sheets: all right, and with 2, 5 and 9 wrong, so scores differ.
-    bodies = []
-    for wrong in (0, 2, 5, 9):
-        answers = []
-        for i, x in enumerate(qs):
-            right = sorted(chr(65 + x["o"].index(b)) for b in x["ans"])
-            choice = right if i >= wrong else (["A"] if right != ["A"] else ["B"])
-            answers.append({"question_id": x["id"], "choice": choice})
-        bodies.append(json.dumps({"answers": answers}))
-    stack.sql("INSERT IGNORE INTO units (name, credit_code, region_code, province_code, city_code, county_code,"
-              " type, headcount, created_at) VALUES ('基准测试水务局', '91140105MA0BENCH0X', '140105', '140000',"
-              " '140100', '140105', 'water_admin', 100000, %d)" % now)
-    unit = int(stack.sql("SELECT id FROM units WHERE credit_code = '91140105MA0BENCH0X'")[0][0])
-    day = (now + 8 * 3600) // 86400
-    stack.sql(
-        "INSERT INTO users (openid, roles, created_at, last_login_at)"
-        " SELECT CONCAT('bench-%(tag)s-', seq), 1, %(now)d, %(now)d FROM seq_1_to_%(n)d;"
-        "INSERT INTO profiles (user_id, real_name, region_code, province_code, city_code, county_code, kind,"
-        " unit_id, board_unit_id, created_at, updated_at)"
-        " SELECT id, '基准测试', '140105', '140000', '140100', '140105', 'staff', %(unit)d, %(unit)d, %(now)d, %(now)d"
-        " FROM users WHERE openid LIKE 'bench-%(tag)s-%%';"
-        "INSERT INTO sessions (token_hash, user_id, roles, area, created_at, expires_at)"
-        " SELECT SHA2(CONCAT('%(salt)s', openid), 256), id, 1, '', %(now)d, %(now)d + 86400"
-        " FROM users WHERE openid LIKE 'bench-%(tag)s-%%';"
-        "INSERT INTO attempts (contest_id, user_id, day, started_at, deadline, questions)"
-        " SELECT %(cid)d, id, %(day)d, %(now)d, %(now)d + 3600, '%(paper)s'"
-        " FROM users WHERE openid LIKE 'bench-%(tag)s-%%';"
-        % {"tag": tag, "now": now, "n": n, "unit": unit, "salt": salt, "cid": cid, "day": day, "paper": stored})
-    got = stack.sql("SELECT a.id, u.openid FROM attempts a JOIN users u ON u.id = a.user_id"
-                    " WHERE a.contest_id = %d ORDER BY RAND()" % cid)
-    lines = ["%s %s%s %d" % (aid, salt, openid, 1 + i % 4) for i, (aid, openid) in enumerate(got)]
-    return cid, lines, bodies
+PAPER = [{"category": c, "count": k} for c, k in
+         [("安全生产法", 4), ("六项机制", 4), ("隐患排查", 3), ("应急救援", 3), ("防灾减灾", 3), ("公共安全", 3)]]
 
 
-def people(stack, n, paper):
-    """A contest open now with paper and n registered people with a
-    session and no attempt: (contest id, tokens)."""
+def registered(stack, n, paper, name):
+    """A contest open now with paper, and n registered people of one unit
+    with a session each (token = salt + openid): (contest id, tag, salt, now)."""
     r = stack.quizd("import-questions", SEED)
     if r.returncode != 0:
         raise RuntimeError("import failed: %s" % r.stderr.decode()[-300:])
@@ -138,8 +83,8 @@ def people(stack, n, paper):
     salt = secrets.token_hex(16)
     stack.sql("INSERT INTO contests (slug, name, is_main, registration_deadline, starts_at, ends_at, paper,"
               " points_per_question, time_limit_s, attempts_per_day, score_rule, created_at, updated_at)"
-              " VALUES ('bench-%s', '开始基准测试', 0, %d, %d, %d, '%s', 5, 3600, 100, 'best', %d, %d)"
-              % (tag, now + 86400, now - 3600, now + 86400, json.dumps(paper, ensure_ascii=False), now, now))
+              " VALUES ('bench-%s', '%s', 0, %d, %d, %d, '%s', 5, 3600, 100, 'best', %d, %d)"
+              % (tag, name, now + 86400, now - 3600, now + 86400, json.dumps(paper, ensure_ascii=False), now, now))
     cid = int(stack.sql("SELECT id FROM contests WHERE slug = 'bench-%s'" % tag)[0][0])
     stack.sql("INSERT IGNORE INTO units (name, credit_code, region_code, province_code, city_code, county_code,"
               " type, headcount, created_at) VALUES ('基准测试水务局', '91140105MA0BENCH0X', '140105', '140000',"
@@ -156,6 +101,45 @@ def people(stack, n, paper):
         " SELECT SHA2(CONCAT('%(salt)s', openid), 256), id, 1, '', %(now)d, %(now)d + 86400"
         " FROM users WHERE openid LIKE 'bench-%(tag)s-%%';"
         % {"tag": tag, "now": now, "n": n, "unit": unit, "salt": salt})
+    return cid, tag, salt, now
+
+
+def prepare(stack, n):
+    """A contest open now and n people with a session and an open attempt.
+    Returns (contest id, lines for wrk, answer bodies)."""
+    cid, tag, salt, now = registered(stack, n, PAPER, "提交基准测试")
+    rows = []
+    for p in PAPER:
+        rows += stack.sql("SELECT id, type, JSON_LENGTH(options), answer FROM questions WHERE active = 1 AND"
+                          " category = '%s' ORDER BY RAND() LIMIT %d" % (p["category"], p["count"]))
+    qs = []
+    for qid, typ, nopt, ans in rows:
+        o = "AB" if typ == "judge" else "".join(random.sample("ABCDEF"[:int(nopt)], int(nopt)))
+        qs.append({"id": int(qid), "o": o, "type": typ, "ans": ans})
+    stored = json.dumps([{"id": x["id"], "o": x["o"]} for x in qs])
+    # Four answer sheets: all right, and with 2, 5 and 9 wrong, so scores differ.
+    bodies = []
+    for wrong in (0, 2, 5, 9):
+        answers = []
+        for i, x in enumerate(qs):
+            right = sorted(chr(65 + x["o"].index(b)) for b in x["ans"])
+            choice = right if i >= wrong else (["A"] if right != ["A"] else ["B"])
+            answers.append({"question_id": x["id"], "choice": choice})
+        bodies.append(json.dumps({"answers": answers}))
+    day = (now + 8 * 3600) // 86400
+    stack.sql("INSERT INTO attempts (contest_id, user_id, day, started_at, deadline, questions)"
+              " SELECT %d, id, %d, %d, %d + 3600, '%s' FROM users WHERE openid LIKE 'bench-%s-%%'"
+              % (cid, day, now, now, stored, tag))
+    got = stack.sql("SELECT a.id, u.openid FROM attempts a JOIN users u ON u.id = a.user_id"
+                    " WHERE a.contest_id = %d ORDER BY RAND()" % cid)
+    lines = ["%s %s%s %d" % (aid, salt, openid, 1 + i % 4) for i, (aid, openid) in enumerate(got)]
+    return cid, lines, bodies
+
+
+def people(stack, n, paper):
+    """A contest open now with paper and n registered people with a
+    session and no attempt: (contest id, tokens)."""
+    cid, tag, salt, _ = registered(stack, n, paper, "开始基准测试")
     got = stack.sql("SELECT openid FROM users WHERE openid LIKE 'bench-%s-%%'" % tag)
     return cid, [salt + o[0] for o in got]
 

@@ -13,7 +13,7 @@ import math
 import secrets
 import time
 
-from quiz_helpers import answer_key, ensure_bank
+from quiz_helpers import answer_key, ensure_bank, wrong_answers
 
 START = 1718056800            # 2024-06-11T06:00:00+08:00: every test contest's start
 REGISTER_AT = START - 7200    # people register before the contest's deadline (START - 3600)
@@ -216,15 +216,7 @@ class World:
         a = r.json
         key = answer_key(self.stack, a)
         wrong = 20 - score // POINTS
-        answers = []
-        for i, k in enumerate(key):
-            if i < wrong:
-                # a wrong choice: any single letter shown that is not the key
-                letters = [o["key"] for o in a["questions"][i]["options"]]
-                bad = next(c for c in letters if [c] != k["choice"])
-                answers.append({"question_id": k["question_id"], "choice": [bad]})
-            else:
-                answers.append(k)
+        answers = wrong_answers(key, wrong)
         s = self.stack.post("attempts/%d/submit" % a["attempt_id"], {"answers": answers}, token=token)
         assert s.status == 200 and s.json["score"] == score, (score, s)
         self.submits.append((uid, score, START + t))

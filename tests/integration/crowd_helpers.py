@@ -19,7 +19,7 @@ import threading
 import time
 
 from boards_helpers import REGISTER_AT, POINTS, PAPER, World, q, set_time
-from quiz_helpers import answer_key
+from quiz_helpers import answer_key, wrong_answers
 
 RETRYABLE = (502, 503, 504)
 
@@ -115,15 +115,7 @@ class Crowd:
         a = r.json
         key = answer_key(st, a)
         wrong = rng.randrange(0, 21)
-        answers = []
-        for i, k in enumerate(key):
-            if i < wrong:
-                # a wrong choice: a single letter shown that is not the key
-                letters = [o["key"] for o in a["questions"][i]["options"]]
-                bad = next(c for c in letters if [c] != k["choice"])
-                answers.append({"question_id": k["question_id"], "choice": [bad]})
-            else:
-                answers.append(k)
+        answers = wrong_answers(key, wrong)
         t_sent = time.time()
         s = send(st, "POST", "attempts/%d/submit" % a["attempt_id"], {"answers": answers}, token, deadline,
                  self.retried, self.halt)
