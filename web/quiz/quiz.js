@@ -88,7 +88,7 @@
     try { s = await api('POST', 'web/sessions'); } catch (e) { $('qr-state').textContent = errText(e); return; }
     $('qr').src = s.qrcode_url;
     $('qr').dataset.session = s.session_id;
-    $('qr-state').textContent = '请用微信扫码，并在小程序中确认登录。';
+    $('qr-state').textContent = '等待扫码确认…';
     const until = Date.now() + s.expires_in * 1000;
     polling = setInterval(async () => {
       let p;
