@@ -92,11 +92,18 @@ int prizes_cert_pdf(const cert_text_t *t, const char *font_path, unsigned char *
 
 /* ---- short videos (videos.c) ---- */
 
-/* POST /videos: checks, content check of the titles, stores; replies. */
-status_t prizes_video_submit(req_t *r, json_t *body);
-/* Organizer lists, counts per city/county; each replies. */
-status_t prizes_video_list(req_t *r);
-status_t prizes_video_regions(req_t *r);
+/* POST /videos: checks, content check of the titles, stores. ST_OK with
+ * *out the receipt ({"receipt_id", "mail_subject", "mail_subjects"}) and
+ * *created 1 for a new one, 0 for a retry of one this person sent;
+ * ST_INVALID (invalid_parameter, invalid_video_url, invalid_region,
+ * content_risky), ST_FORBIDDEN (submissions_closed) or ST_CONFLICT
+ * (video_exists) with *why; ST_STORE. Nothing replied. */
+status_t prizes_video_submit(req_t *r, json_t *body, json_t **out, int *created, prizes_why_t *why);
+/* The organizer's list in the caller's area ({"videos", "total"}), and
+ * the works per county (county 1) or city under parent (NULL: every one)
+ * ({"level", "minimum", "regions"}): ST_OK with *out, or ST_STORE. */
+status_t prizes_video_list(req_t *r, long long limit, long long offset, json_t **out);
+status_t prizes_video_regions(req_t *r, int county, const char *parent, json_t **out);
 /* PUT /admin/videos/{id}/award: ST_OK with *out {"id", "award"};
  * ST_INVALID (invalid_parameter), ST_NOT_FOUND (not_found) or ST_CONFLICT
  * (award_full) with *why; ST_STORE. Nothing replied. */

@@ -33,10 +33,12 @@ static status_t store_err(req_t *r)
     return ST_STORE;
 }
 
-static status_t bad(req_t *r, const char *code, const char *msg)
+/* A check that failed: ST_INVALID with the contract's code and message. */
+static status_t bad(prizes_why_t *why, const char *code, const char *msg)
 {
-    reply_error(r, 400, code, msg);
-    return ST_REPLIED;
+    why->code = code;
+    why->message = msg;
+    return ST_INVALID;
 }
 
 /* A text member into out; -1 (nothing replied) when missing or not fitting. */
@@ -57,38 +59,38 @@ static int row_empty(json_t *e)
     return 1;
 }
 
-static status_t parse_items(req_t *r, json_t *a, long long max_items, receipt_t *rc)
+static status_t parse_items(req_t *r, json_t *a, long long max_items, receipt_t *rc, prizes_why_t *why)
 {
     if (!json_is_array(a) || json_array_size(a) < 1 || json_array_size(a) > (size_t)max_items)
-        return bad(r, "invalid_parameter", arena_sprintf(r->arena, "items: 1 to %lld works", max_items));
+        return bad(why, "invalid_parameter", arena_sprintf(r->arena, "items: 1 to %lld works", max_items));
     rc->n = json_array_size(a);
     rc->items = arena_alloc(r->arena, rc->n * sizeof *rc->items);
     for (size_t i = 0; i < rc->n; i++) {
         json_t *e = json_array_get(a, i);
         vitem_t *it = &rc->items[i];
         if (!json_is_object(e) || row_empty(e))
-            return bad(r, "invalid_parameter", arena_sprintf(r->arena, "items[%zu]: an empty row", i));
+            return bad(why, "invalid_parameter", arena_sprintf(r->arena, "items[%zu]: an empty row", i));
         if (text(e, "title", 1, 50, it->title, sizeof it->title) < 0)
-            return bad(r, "invalid_parameter", arena_sprintf(r->arena, "items[%zu].title: 1 to 50 characters", i));
+            return bad(why, "invalid_parameter", arena_sprintf(r->arena, "items[%zu].title: 1 to 50 characters", i));
         const char *url = req_text(json_object_get(e, "url"));
         if (rules_douyin_url(url, it->url, sizeof it->url) < 0)
-            return bad(r, "invalid_video_url",
+            return bad(why, "invalid_video_url",
                        arena_sprintf(r->arena, "items[%zu].url: a Douyin link such as https://v.douyin.com/xxxxxxx/"
                                      " or https://www.douyin.com/video/<id>", i));
         if (text(e, "author", 1, 40, it->author, sizeof it->author) < 0)
-            return bad(r, "invalid_parameter", arena_sprintf(r->arena, "items[%zu].author: 1 to 40 characters", i));
+            return bad(why, "invalid_parameter", arena_sprintf(r->arena, "items[%zu].author: 1 to 40 characters", i));
         if (text(e, "author_unit", 2, 100, it->author_unit, sizeof it->author_unit) < 0)
-            return bad(r, "invalid_parameter",
+            return bad(why, "invalid_parameter",
                        arena_sprintf(r->arena, "items[%zu].author_unit: 2 to 100 characters", i));
         for (size_t k = 0; k < i; k++)
             if (strcmp(rc->items[k].url, it->url) == 0)
-                return bad(r, "invalid_video_url", arena_sprintf(r->arena, "items[%zu].url: the same video twice", i));
+                return bad(why, "invalid_video_url", arena_sprintf(r->arena, "items[%zu].url: the same video twice", i));
     }
     return ST_OK;
 }
 
 /* Where the receipt counts: the sender's profile region, else region_code. */
-static status_t receipt_region(req_t *r, json_t *body, receipt_t *rc)
+static status_t receipt_region(req_t *r, json_t *body, receipt_t *rc, prizes_why_t *why)
 {
     db_res_t *p = db_query(req_db(r), r->arena, "SELECT region_code FROM profiles WHERE user_id = ?", "i",
                            r->auth.user_id);
@@ -103,7 +105,7 @@ static status_t receipt_region(req_t *r, json_t *body, receipt_t *rc)
     if (code && !g)
         return store_err(r);
     if (!g || !g->nrows)
-        return bad(r, "invalid_region", "region_code: the sender's region (a 6-digit code) is needed without a profile");
+        return bad(why, "invalid_region", "region_code: the sender's region (a 6-digit code) is needed without a profile");
     rc->region = db_get(g, 0, 0);
     rc->province = db_get(g, 0, 2);
     rc->city = db_int(g, 0, 1) >= 2 ? (db_get(g, 0, 3) ? db_get(g, 0, 3) : rc->region) : NULL;
@@ -111,7 +113,7 @@ static status_t receipt_region(req_t *r, json_t *body, receipt_t *rc)
     return ST_OK;
 }
 
-static status_t save_receipt(req_t *r, const receipt_t *rc, int verdict, long long *id)
+static status_t save_receipt(req_t *r, const receipt_t *rc, int verdict, long long *id, prizes_why_t *why)
 {
     char *sealed, masked[32];
     if (seal_str(r, rc->phone, &sealed) < 0)
@@ -137,9 +139,9 @@ static status_t save_receipt(req_t *r, const receipt_t *rc, int verdict, long lo
             n = -1;
         if (n < 0 && db_errno(db) == DB_ER_DUP_ENTRY) {
             db_rollback(db);
-            reply_error(r, 409, "video_exists",
-                        arena_sprintf(r->arena, "items[%zu].url: this video was already submitted", i));
-            return ST_REPLIED;
+            why->code = "video_exists";
+            why->message = arena_sprintf(r->arena, "items[%zu].url: this video was already submitted", i);
+            return ST_CONFLICT;
         }
     }
     if (n < 0 || db_commit(db) < 0) {
@@ -150,7 +152,7 @@ static status_t save_receipt(req_t *r, const receipt_t *rc, int verdict, long lo
 }
 
 /* The reply: the receipt and one mail subject per work. */
-static void reply_receipt(req_t *r, int status, long long id, const char *unit, const vitem_t *items, size_t n)
+static json_t *receipt_json(long long id, const char *unit, const vitem_t *items, size_t n)
 {
     json_t *subjects = json_array();
     for (size_t i = 0; i < n; i++) {
@@ -158,14 +160,14 @@ static void reply_receipt(req_t *r, int status, long long id, const char *unit, 
         rules_video_mail_subject(unit, items[i].title, subj, sizeof subj);
         json_array_append_new(subjects, json_string(subj));
     }
-    reply_json(r, status, json_pack("{s:I,s:O,s:o}", "receipt_id", (json_int_t)id, "mail_subject",
-                                    json_array_get(subjects, 0), "mail_subjects", subjects));
+    return json_pack("{s:I,s:O,s:o}", "receipt_id", (json_int_t)id, "mail_subject", json_array_get(subjects, 0),
+                     "mail_subjects", subjects);
 }
 
 /* A retry of a receipt this person already sent (same unit, same works in
- * the same order) gets that receipt again: ST_REPLIED when replied, ST_OK
- * when not a repeat, or ST_STORE. */
-static status_t repeat_of(req_t *r, const receipt_t *rc)
+ * the same order) gets that receipt again: ST_OK with *out set when it is
+ * one (else *out stays NULL), or ST_STORE. */
+static status_t repeat_of(req_t *r, const receipt_t *rc, json_t **out)
 {
     db_res_t *v = db_query(req_db(r), r->arena,
                            "SELECT v.id, v.user_id, v.unit_name FROM video_items i JOIN video_receipts v"
@@ -183,31 +185,36 @@ static status_t repeat_of(req_t *r, const receipt_t *rc)
     for (size_t i = 0; i < rc->n; i++)
         if (strcmp(db_get(it, i, 0), rc->items[i].title) != 0 || strcmp(db_get(it, i, 1), rc->items[i].url) != 0)
             return ST_OK;
-    reply_receipt(r, 200, db_int(v, 0, 0), rc->unit, rc->items, rc->n);
-    return ST_REPLIED;
+    *out = receipt_json(db_int(v, 0, 0), rc->unit, rc->items, rc->n);
+    return ST_OK;
 }
 
-status_t prizes_video_submit(req_t *r, json_t *body)
+status_t prizes_video_submit(req_t *r, json_t *body, json_t **out, int *created, prizes_why_t *why)
 {
+    *out = NULL;
+    *created = 0;
     db_res_t *s = db_query(req_db(r), r->arena, "SELECT opens_at, closes_at, max_items FROM video_settings"
                            " WHERE id = 1", "");
     if (!s || !s->nrows)
         return store_err(r);
     long long now = clock_now_s();
-    if (now < db_int(s, 0, 0) || now > db_int(s, 0, 1))
-        return reply_error(r, 403, "submissions_closed", "the video collection is not open now"), ST_REPLIED;
+    if (now < db_int(s, 0, 0) || now > db_int(s, 0, 1)) {
+        why->code = "submissions_closed";
+        why->message = "the video collection is not open now";
+        return ST_FORBIDDEN;
+    }
     receipt_t rc = { 0 };
     if (text(body, "unit_name", 2, 100, rc.unit, sizeof rc.unit) < 0)
-        return bad(r, "invalid_parameter", "unit_name: 2 to 100 characters");
+        return bad(why, "invalid_parameter", "unit_name: 2 to 100 characters");
     if (text(body, "contact_name", 2, 20, rc.contact, sizeof rc.contact) < 0)
-        return bad(r, "invalid_parameter", "contact_name: 2 to 20 characters");
+        return bad(why, "invalid_parameter", "contact_name: 2 to 20 characters");
     if (rules_phone_canonical(req_text(json_object_get(body, "contact_phone")), rc.phone, sizeof rc.phone) < 0)
-        return bad(r, "invalid_parameter", "contact_phone: 5 to 20 digits");
-    status_t rv = parse_items(r, json_object_get(body, "items"), VIDEO_MAX_ROWS < db_int(s, 0, 2) ? VIDEO_MAX_ROWS
-                                                                                            : db_int(s, 0, 2), &rc);
-    if (rv != ST_OK || (rv = repeat_of(r, &rc)) != ST_OK)
+        return bad(why, "invalid_parameter", "contact_phone: 5 to 20 digits");
+    long long max_items = VIDEO_MAX_ROWS < db_int(s, 0, 2) ? VIDEO_MAX_ROWS : db_int(s, 0, 2);
+    status_t rv = parse_items(r, json_object_get(body, "items"), max_items, &rc, why);
+    if (rv != ST_OK || (rv = repeat_of(r, &rc, out)) != ST_OK || *out)
         return rv;
-    if ((rv = receipt_region(r, body, &rc)) != ST_OK)
+    if ((rv = receipt_region(r, body, &rc, why)) != ST_OK)
         return rv;
     /* Titles and the unit's name are published: WeChat's content check first. */
     size_t cap = 512 + rc.n * 210;
@@ -219,24 +226,21 @@ status_t prizes_video_submit(req_t *r, json_t *body)
     if (content_check(r, r->auth.user_id, joined, &verdict) < 0)
         return store_err(r);
     if (verdict == WX_RISKY)
-        return reply_error(r, 422, "content_risky", "a title or the unit's name did not pass WeChat's content check"),
-               ST_REPLIED;
+        return bad(why, "content_risky", "a title or the unit's name did not pass WeChat's content check");
     long long id;
-    if ((rv = save_receipt(r, &rc, verdict, &id)) != ST_OK)
+    if ((rv = save_receipt(r, &rc, verdict, &id, why)) != ST_OK)
         return rv;
     log_info("video receipt %lld with %zu works", id, rc.n);
-    reply_receipt(r, 201, id, rc.unit, rc.items, rc.n);
+    *out = receipt_json(id, rc.unit, rc.items, rc.n);
+    *created = 1;
     return ST_OK;
 }
 
 /* Area filter on video_receipts v: "ssss" (area ×4). */
 #define AREA " (? = '' OR v.province_code = ? OR v.city_code = ? OR v.county_code = ?)"
 
-status_t prizes_video_list(req_t *r)
+status_t prizes_video_list(req_t *r, long long limit, long long offset, json_t **out)
 {
-    long long limit, offset;
-    if (req_query_int(r, "limit", 20, 1, 100, &limit) < 0 || req_query_int(r, "offset", 0, 0, 1000000, &offset) < 0)
-        return ST_REPLIED;
     const char *a = session_caller(r)->area;
     db_res_t *t = db_query(req_db(r), r->arena, "SELECT COUNT(*) FROM video_items i JOIN video_receipts v"
                            " ON v.id = i.receipt_id WHERE" AREA, "ssss", a, a, a, a);
@@ -262,17 +266,12 @@ status_t prizes_video_list(req_t *r)
             db_get(res, k, 9), "contact_name", db_get(res, k, 10), "contact_phone_masked", db_get(res, k, 11),
             "region_code", db_get(res, k, 12), "submitted_at", iso));
     }
-    reply_json(r, 200, json_pack("{s:o,s:I}", "videos", list, "total", (json_int_t)db_int(t, 0, 0)));
+    *out = json_pack("{s:o,s:I}", "videos", list, "total", (json_int_t)db_int(t, 0, 0));
     return ST_OK;
 }
 
-status_t prizes_video_regions(req_t *r)
+status_t prizes_video_regions(req_t *r, int county, const char *parent, json_t **out)
 {
-    const char *level = req_query(r, "level");
-    int county = !level || strcmp(level, "county") == 0;
-    if (!county && strcmp(level, "city") != 0)
-        return reply_error(r, 400, "invalid_level", "level: city or county"), ST_REPLIED;
-    const char *parent = req_query(r, "parent");
     const char *a = session_caller(r)->area;
     /* Every region of the level (under parent when given) in the caller's
      * area, with its works, so that one that sent nothing shows 0. */
@@ -296,7 +295,7 @@ status_t prizes_video_regions(req_t *r)
                                               db_get(res, k, 1), "works", (json_int_t)db_int(res, k, 2),
                                               "receipts", (json_int_t)db_int(res, k, 3), "meets_minimum",
                                               db_int(res, k, 2) >= 2));
-    reply_json(r, 200, json_pack("{s:s,s:i,s:o}", "level", county ? "county" : "city", "minimum", 2, "regions", list));
+    *out = json_pack("{s:s,s:i,s:o}", "level", county ? "county" : "city", "minimum", 2, "regions", list);
     return ST_OK;
 }
 
