@@ -12,8 +12,13 @@ int h_me_certificate(req_t *r)
         return rc;
     const char *pdf, *serial;
     size_t len;
-    prizes_why_t why;
+    prizes_why_t why = { 0 };
     rc = prizes_certificate(r, &c, r->auth.user_id, &pdf, &len, &serial, &why);
+    /* not_eligible has several causes: "reason" beside the error names it
+     * for a page to word (web/quiz), as unit_exists adds its unit_id */
+    if (rc == ST_FORBIDDEN && why.reason)
+        return reply_json(r, 403, json_pack("{s:{s:s,s:s},s:s}", "error", "code", why.code, "message",
+                                            why.message, "reason", why.reason));
     if (rc == ST_FORBIDDEN)
         return reply_error(r, 403, why.code, why.message);
     if (rc == ST_GONE)

@@ -150,9 +150,10 @@ static db_res_t *load_cert(req_t *r, long long contest_id, long long user_id)
                     "ii", contest_id, user_id);
 }
 
-static status_t not_eligible(prizes_why_t *why, const char *message)
+static status_t not_eligible(prizes_why_t *why, const char *reason, const char *message)
 {
     why->code = "not_eligible";
+    why->reason = reason;
     why->message = message;
     return ST_FORBIDDEN;
 }
@@ -173,13 +174,15 @@ static status_t issue(req_t *r, const contest_t *c, long long user_id, prizes_wh
     if (!p)
         return store_err(r);
     if (!p->nrows || !db_get(p, 0, 0) || !*db_get(p, 0, 0))
-        return not_eligible(why, "certificates go to real-name profiles");
+        return not_eligible(why, "not_real_name", "certificates go to real-name profiles");
     if (!db_get(p, 0, 3) || db_int(p, 0, 3) < c->certificate_threshold)
-        return not_eligible(why, arena_sprintf(r->arena, "a contest score of %d or more earns the certificate",
+        return not_eligible(why, "below_threshold",
+                            arena_sprintf(r->arena, "a contest score of %d or more earns the certificate",
                                                c->certificate_threshold));
     char *phone = NULL, pid[65];
     if (!db_get(p, 0, 2) || unseal_str(r, db_get(p, 0, 2), &phone) < 0 || prizes_phone_id(phone, pid) < 0)
-        return not_eligible(why, "a verified phone number is needed (one certificate per phone number)");
+        return not_eligible(why, "phone_unverified",
+                            "a verified phone number is needed (one certificate per phone number)");
     char serial[CERT_SERIAL_LEN + 1];
     if (rules_cert_serial(prizes_cert_key(), 32, c->id, user_id, serial) < 0)
         return store_err(r);
@@ -198,11 +201,12 @@ status_t prizes_certificate(req_t *r, const contest_t *c, long long user_id, con
 {
     long long now = clock_now_s();
     if (c->certificate_threshold < 0)
-        return not_eligible(why, "this contest gives no certificate");
+        return not_eligible(why, "no_certificate", "this contest gives no certificate");
     if (now < c->ends_at) {
         char iso[32];
         iso8601_format_shanghai(c->ends_at, iso);
-        return not_eligible(why, arena_sprintf(r->arena, "certificates can be downloaded from the contest's end (%s)", iso));
+        return not_eligible(why, "before_end",
+                            arena_sprintf(r->arena, "certificates can be downloaded from the contest's end (%s)", iso));
     }
     if (now >= c->ends_at + (long long)c->certificate_days * 86400) {
         why->code = "certificate_window_closed";
@@ -221,7 +225,8 @@ status_t prizes_certificate(req_t *r, const contest_t *c, long long user_id, con
             return store_err(r);
         /* A duplicate phone: another account of this number holds it. */
         if (!row->nrows)
-            return not_eligible(why, "another account with the same phone number already has this certificate");
+            return not_eligible(why, "phone_taken",
+                                "another account with the same phone number already has this certificate");
     }
     *serial = db_get(row, 0, 0);
     if (read_kept(r, *serial, pdf, len) == 0)

@@ -28,6 +28,10 @@
  * 409, ST_NOT_FOUND 404; certificates: ST_FORBIDDEN 403, ST_GONE 410). */
 typedef struct {
     const char *code, *message;
+    /* Certificates' not_eligible only, else NULL: which of its causes, for
+     * a page to word it (no_certificate, before_end, not_real_name,
+     * below_threshold, phone_unverified, phone_taken). */
+    const char *reason;
 } prizes_why_t;
 
 /* The paper's full marks: questions per attempt × points per question. */

@@ -78,7 +78,8 @@ static status_t parse_items(req_t *r, json_t *a, long long max_items, receipt_t 
                        arena_sprintf(r->arena, "items[%zu].url: a Douyin link such as https://v.douyin.com/xxxxxxx/"
                                      " or https://www.douyin.com/video/<id>", i));
         if (text(e, "author", 1, 40, it->author, sizeof it->author) < 0)
-            return bad(why, "invalid_parameter", arena_sprintf(r->arena, "items[%zu].author: 1 to 40 characters", i));
+            return bad(why, "invalid_parameter",
+                       arena_sprintf(r->arena, "items[%zu].author: 1 to 40 characters", i));
         if (text(e, "author_unit", 2, 100, it->author_unit, sizeof it->author_unit) < 0)
             return bad(why, "invalid_parameter",
                        arena_sprintf(r->arena, "items[%zu].author_unit: 2 to 100 characters", i));
@@ -105,7 +106,8 @@ static status_t receipt_region(req_t *r, json_t *body, receipt_t *rc, prizes_why
     if (code && !g)
         return store_err(r);
     if (!g || !g->nrows)
-        return bad(why, "invalid_region", "region_code: the sender's region (a 6-digit code) is needed without a profile");
+        return bad(why, "invalid_region",
+                   "region_code: the sender's region (a 6-digit code) is needed without a profile");
     rc->region = db_get(g, 0, 0);
     rc->province = db_get(g, 0, 2);
     rc->city = db_int(g, 0, 1) >= 2 ? (db_get(g, 0, 3) ? db_get(g, 0, 3) : rc->region) : NULL;

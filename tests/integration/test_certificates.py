@@ -50,6 +50,7 @@ def test_certificate_pdf_window_and_verification(stack):
 
     r = stack.get(url, token=good)
     assert r.status == 403 and error_code(r) == "not_eligible" and "end" in r.json["error"]["message"], r
+    assert r.json["reason"] == "before_end", r
     stack.set_clock(iso=AFTER)
     r = stack.get(url, token=good)
     assert r.status == 200 and r.header("Content-Type") == "application/pdf", r
@@ -80,9 +81,11 @@ def test_certificate_pdf_window_and_verification(stack):
     assert os.path.getsize(os.path.join(ARTIFACTS, "certificate.png")) > 5000
 
     # Not eligible: below the threshold, no verified phone, the same phone again.
-    for tok, why in ((low, "85"), (nophone, "phone"), (twin, "same phone")):
+    for tok, why, reason in ((low, "85", "below_threshold"), (nophone, "phone", "phone_unverified"),
+                             (twin, "same phone", "phone_taken")):
         r = stack.get(url, token=tok)
         assert r.status == 403 and error_code(r) == "not_eligible" and why in r.json["error"]["message"], (why, r)
+        assert r.json["reason"] == reason, (reason, r)
     assert stack.get(url, token=edge).status == 200     # exactly the threshold earns it
 
     v = stack.get("certificates/" + serial)
@@ -112,5 +115,5 @@ def test_contest_without_certificates(stack):
     tok, _, _ = logged_in_person(stack, cid, 100, 1741000000, phone="138%08d" % secrets.randbelow(10 ** 8))
     stack.set_clock(iso=AFTER)
     r = stack.get("me/certificate?contest_id=%d" % cid, token=tok)
-    assert r.status == 403 and error_code(r) == "not_eligible", r
+    assert r.status == 403 and error_code(r) == "not_eligible" and r.json["reason"] == "no_certificate", r
     stack.set_clock(iso=IN_MAIN)

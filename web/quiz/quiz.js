@@ -397,21 +397,22 @@
 
   /* ---- the study-hours certificate ---- */
 
-  /* Why GET /me/certificate said no, in words for the person. The server's
-   * 403 not_eligible carries one code for several reasons; its message
-   * (engines/prizes/certificate.c) tells them apart. */
+  /* Why GET /me/certificate said no, in words for the person: 403
+   * not_eligible carries one code for several causes and names the cause
+   * in "reason" beside it (handlers/certificates.c). */
   function certReason(c, e) {
-    const m = e.message || '';
     const t = c.certificate_threshold;
     if (e.code === 'certificate_window_closed') return '学时证书的下载期限已过。';
     if (e.code !== 'not_eligible') return errText(e);
-    if (m.includes("contest's end")) return '竞赛结束后（' + fmtTime(c.ends_at) + ' 起）可在此下载学时证书；竞赛成绩达到 ' + t + ' 分即可获得。';
-    if (m.includes('score of')) return '竞赛成绩达到 ' + t + ' 分可获得学时证书，您的成绩尚未达到。';
-    if (m.includes('another account')) return '同一手机号的另一个账号已领取本竞赛的学时证书（每个手机号一份）。';
-    if (m.includes('phone')) return '领取学时证书需要先在小程序中验证手机号（每个手机号一份）。';
-    if (m.includes('real-name')) return '学时证书颁发给实名报名的参赛者。';
-    if (m.includes('no certificate')) return '本竞赛不颁发学时证书。';
-    return m || '暂不能领取学时证书。';
+    switch (e.reason) {
+      case 'before_end': return '竞赛结束后（' + fmtTime(c.ends_at) + ' 起）可在此下载学时证书；竞赛成绩达到 ' + t + ' 分即可获得。';
+      case 'below_threshold': return '竞赛成绩达到 ' + t + ' 分可获得学时证书，您的成绩尚未达到。';
+      case 'phone_taken': return '同一手机号的另一个账号已领取本竞赛的学时证书（每个手机号一份）。';
+      case 'phone_unverified': return '领取学时证书需要先在小程序中验证手机号（每个手机号一份）。';
+      case 'not_real_name': return '学时证书颁发给实名报名的参赛者。';
+      case 'no_certificate': return '本竞赛不颁发学时证书。';
+      default: return e.message || '暂不能领取学时证书。';
+    }
   }
 
   /* After an attempt: the download link when the person has a certificate
@@ -435,7 +436,9 @@
       let j = null;
       try { j = await r.json(); } catch (e) { j = null; }
       note.id = 'cert-reason';
-      note.textContent = certReason(c, (j && j.error) || { code: 'http_' + r.status });
+      const e = (j && j.error) || { code: 'http_' + r.status };
+      if (j && j.reason) e.reason = j.reason;
+      note.textContent = certReason(c, e);
       return;
     }
     const m = /filename="(certificate-[0-9a-f]+\.pdf)"/.exec(r.headers.get('Content-Disposition') || '');
