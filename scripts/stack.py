@@ -223,9 +223,13 @@ class Stack:
         fresh = not os.path.exists(data)
         if fresh:
             shutil.copytree(mariadb_template(), data, symlinks=True)
+        # Its temporary tables in the stack's own folder, not /tmp: a clean-up
+        # of /tmp by anything else on the machine cannot fail a query.
+        tmp = os.path.join(self.dir, "mariadb-tmp")
+        os.makedirs(tmp, exist_ok=True)
         # Durable settings (the defaults: every commit is flushed to disk).
         self._spawn("mariadb", [which("mariadbd", "mysqld"), "--no-defaults",
-                                "--datadir=" + data, "--socket=" + self.db_socket,
+                                "--datadir=" + data, "--socket=" + self.db_socket, "--tmpdir=" + tmp,
                                 *(["--port=%d" % self.mariadb_port, "--bind-address=127.0.0.1"]
                                   if self.mariadb_port else ["--skip-networking"]),
                                 "--user=" + _user(),
