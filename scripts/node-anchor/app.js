@@ -10,8 +10,9 @@
 // implementation" is measured, not quoted.
 //
 // Configuration from the environment: PORT, DB_SOCKET, DB_USER,
-// DB_PASSWORD, DB_NAME, DB_POOL (connections, default 32), REDIS_PORT,
-// REDIS_PASSWORD.
+// DB_PASSWORD, DB_NAME, DB_POOL (connections per process, default 32),
+// REDIS_PORT, REDIS_PASSWORD. cluster.js runs several of these processes
+// on one port (WORKERS).
 const crypto = require('node:crypto');
 const express = require('express');
 const mysql = require('mysql2/promise');
