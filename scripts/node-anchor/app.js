@@ -133,29 +133,35 @@ function shuffledOrder(n, keep) {
   return letters.join('');
 }
 
-// One statement draws the whole paper: a random pick per category.
+// The draw: random ids per category in one statement (ids only, so that
+// ORDER BY RAND() sorts small rows in memory), then their texts.
 async function drawPaper(conn, paper) {
   const parts = [];
   const args = [];
   for (const p of paper) {
     if (p.category === '*') {
-      parts.push('(SELECT id, type, stem, options FROM questions WHERE active = 1 ORDER BY RAND() LIMIT ?)');
+      parts.push('(SELECT id FROM questions WHERE active = 1 ORDER BY RAND() LIMIT ?)');
     } else {
-      parts.push('(SELECT id, type, stem, options FROM questions WHERE active = 1 AND category = ? ORDER BY RAND() LIMIT ?)');
+      parts.push('(SELECT id FROM questions WHERE active = 1 AND category = ? ORDER BY RAND() LIMIT ?)');
       args.push(p.category);
     }
     args.push(Number(p.count));
   }
-  const [rows] = await conn.query(parts.join(' UNION ALL '), args);
-  return rows;
+  const [ids] = await conn.query(parts.join(' UNION ALL '), args);
+  return questionTexts(conn, ids.map((r) => Number(r.id)));
+}
+
+// The questions of ids, in that order.
+async function questionTexts(conn, ids) {
+  const [rows] = await conn.query('SELECT id, type, stem, options FROM questions WHERE id IN (?)', [ids]);
+  const byId = new Map(rows.map((q) => [Number(q.id), q]));
+  return ids.map((id) => byId.get(id));
 }
 
 async function openPaper(conn, attempt) {
   const stored = JSON.parse(attempt.questions);
-  const [rows] = await conn.query('SELECT id, type, stem, options FROM questions WHERE id IN (?)',
-                                  [stored.map((q) => q.id)]);
-  const byId = new Map(rows.map((q) => [Number(q.id), q]));
-  return stored.map((q) => shownQuestion(byId.get(q.id), q.o));
+  const texts = await questionTexts(conn, stored.map((q) => q.id));
+  return stored.map((q, i) => shownQuestion(texts[i], q.o));
 }
 
 async function start(req, res) {
