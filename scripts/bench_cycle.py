@@ -226,6 +226,8 @@ def measure(stack, base, tokens, cid, extra):
     hz = os.sysconf("SC_CLK_TCK")
     cpu = {k: 100.0 * (after[k] - before[k]) / hz / wall for k in g}
     got["rate"] = got["submits"] / (got["duration_us"] / 1e6)
+    # CPU per cycle: what a machine shared with other work still compares
+    got["per_cycle"] = {k: 1e3 * (after[k] - before[k]) / hz / max(got["submits"], 1) for k in g}
     got["warm"] = got_warm["submits"]
     return got, cpu
 
@@ -328,6 +330,8 @@ def _side_rows(name, got, cpu):
         ("%s: warm-up" % name, "%d cycles in %ds before the run" % (got["warm"], WARMUP_SECONDS)),
         ("%s: request latency p50 / p99" % name, "%.1f / %.1f ms" % (got["p50_us"] / 1e3, got["p99_us"] / 1e3)),
         ("%s: CPU during the run (%% of one core)" % name, _cpu_text(cpu)),
+        ("%s: CPU per cycle (ms)" % name, "  ".join("%s %.2f" % (k, v) for k, v in got["per_cycle"].items()
+                                                   if v > 0 or k == "node")),
     ]
 
 
