@@ -17,9 +17,14 @@ cycles, so no request meets the cap and every reply should be a 2xx.
 quizd is reached through the stack's nginx; the Node app runs one process
 per core on its own port (node:cluster, as pm2's cluster mode deploys it;
 --node-workers) and is reached directly (no nginx in front: that leaves the
-anchor a hop cheaper than quizd). Its CPU is the primary's and the workers'. Its npm packages (package.json, pinned, and
-package-lock.json) are installed with `npm ci` into the stack's temporary
-folder at bench time; Node is needed only by the benchmark.
+anchor a hop cheaper than quizd); its CPU is the primary's and the
+workers'. Its npm packages (package.json, pinned, and package-lock.json)
+are installed with `npm ci` into the stack's temporary folder at bench
+time; Node is needed only by the benchmark.
+
+Each side warms up first (WARMUP_*), then runs SECONDS; its lines give the
+rate, the CPU of each process in % of one core and per cycle, what it wrote
+checked in SQL (check_rows), and five submits sent again (replay_check).
 
     python3 scripts/bench_cycle.py [--build DIR] [--seconds S] [--only quizd|node] [--node-workers N]
         (its own stack, then the figures)
@@ -202,7 +207,8 @@ def wrk_cycles(base, tokens, cid, seconds):
             f.write("\n".join(tokens) + "\n")
         with open(script, "w") as f:
             f.write(CYCLE_LUA)
-        out = subprocess.run(["wrk", "-t%d" % PLAYERS, "-c%d" % PLAYERS, "-d%ds" % seconds, "--timeout", "10s", "-s", script,
+        out = subprocess.run(["wrk", "-t%d" % PLAYERS, "-c%d" % PLAYERS, "-d%ds" % seconds, "--timeout", "10s",
+                              "-s", script,
                               base + "/", "--", people, str(PLAYERS), str(cid), str(CAP)],
                              capture_output=True, text=True, timeout=seconds + 120)
     finally:
@@ -340,7 +346,8 @@ def _side_rows(name, got, cpu):
          % (got["rate"], got["submits"], got["starts"], got["duration_us"] / 1e6, got["non2xx"],
             "; socket errors " + got["socket_errors"] if got["socket_errors"] else "",
             "; people ran out" if got["ranout"] else "")),
-        ("%s: warm-up" % name, "%d cycles in %.0fs before the run (aim: %d)" % (got["warm"], got["warm_s"], WARMUP_CYCLES)),
+        ("%s: warm-up" % name,
+         "%d cycles in %.0fs before the run (aim: %d)" % (got["warm"], got["warm_s"], WARMUP_CYCLES)),
         ("%s: request latency p50 / p99" % name, "%.1f / %.1f ms" % (got["p50_us"] / 1e3, got["p99_us"] / 1e3)),
         ("%s: CPU during the run (%% of one core)" % name, _cpu_text(cpu)),
         ("%s: CPU per cycle (ms)" % name, "  ".join("%s %.2f" % (k, v) for k, v in got["per_cycle"].items()

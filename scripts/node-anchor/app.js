@@ -64,7 +64,9 @@ async function auth(req, res, next) {
       s = { user_id: Number(rows[0].user_id), roles: Number(rows[0].roles), expires_at: Number(rows[0].expires_at) };
       await redis.set('node:sess:' + hash, JSON.stringify(s), 'EX', Math.max(1, Math.min(300, s.expires_at - now)));
     }
-    if (s.expires_at <= now || !(s.roles & ROLE_USER)) throw new ApiError(401, 'unauthorized', 'missing or invalid token');
+    if (s.expires_at <= now || !(s.roles & ROLE_USER)) {
+      throw new ApiError(401, 'unauthorized', 'missing or invalid token');
+    }
     req.userId = s.user_id;
     next();
   } catch (e) {
@@ -171,12 +173,14 @@ async function start(req, res) {
   }
   const now = nowS();
   const out = await inTransaction(async (conn) => {
-    const c = await loadContest(conn, body.contest_id);
-    if (now < c.starts_at || now >= c.ends_at) throw new ApiError(403, 'contest_not_open', 'the contest is not open');
-    // the person's row, locked: the cap and the single open attempt hold
+    // the person's row, locked first: the cap and the single open attempt
+    // hold, and the plain reads below (their snapshot starts at the first
+    // one) see every start committed before the lock
     const [[u]] = await conn.execute(
       'SELECT u.id, p.kind, p.created_at FROM users u LEFT JOIN profiles p ON p.user_id = u.id' +
       ' WHERE u.id = ? FOR UPDATE', [req.userId]);
+    const c = await loadContest(conn, body.contest_id);
+    if (now < c.starts_at || now >= c.ends_at) throw new ApiError(403, 'contest_not_open', 'the contest is not open');
     if (!u || u.kind == null) throw new ApiError(403, 'not_registered', 'register first');
     if (c.audience === 'staff' && u.kind !== 'staff') throw new ApiError(403, 'not_in_audience', 'staff only');
     if (Number(u.created_at) > c.registration_deadline) {
@@ -194,7 +198,9 @@ async function start(req, res) {
       'SELECT COUNT(*) AS n FROM attempts WHERE contest_id = ? AND user_id = ? AND day = ?', [c.id, req.userId, day]);
     if (Number(n) >= c.attempts_per_day) throw new ApiError(403, 'daily_limit_reached', 'no attempts left today');
     const drawn = await drawPaper(conn, c.paper);
-    const stored = drawn.map((q) => ({ id: Number(q.id), o: shuffledOrder(JSON.parse(q.options).length, q.type === 'judge') }));
+    const stored = drawn.map((q) => ({
+      id: Number(q.id), o: shuffledOrder(JSON.parse(q.options).length, q.type === 'judge'),
+    }));
     const deadline = Math.min(now + c.time_limit_s, c.ends_at);
     const [ins] = await conn.execute(
       'INSERT INTO attempts (contest_id, user_id, day, started_at, deadline, questions) VALUES (?, ?, ?, ?, ?, ?)',
@@ -258,7 +264,8 @@ async function submit(req, res) {
   const now = nowS();
   const out = await inTransaction(async (conn) => {
     const [[a]] = await conn.execute(
-      'SELECT id, contest_id, user_id, day, deadline, submitted_at, reply, questions FROM attempts WHERE id = ? FOR UPDATE',
+      'SELECT id, contest_id, user_id, day, deadline, submitted_at, reply, questions FROM attempts' +
+      ' WHERE id = ? FOR UPDATE',
       [aid]);
     if (!a || Number(a.user_id) !== req.userId) throw new ApiError(404, 'attempt_not_found', 'no such attempt');
     if (a.submitted_at != null) return { stored: a.reply };
@@ -294,7 +301,8 @@ async function submit(req, res) {
     const oldDay = db ? Number(db.score) : -1;
     const newDay = Math.max(oldDay, score);
     const oldScore = cs ? Number(cs.score) : 0;
-    const newScore = c.score_rule === 'daily_best_sum' ? oldScore - Math.max(oldDay, 0) + newDay : Math.max(oldScore, newDay);
+    const newScore = c.score_rule === 'daily_best_sum'
+      ? oldScore - Math.max(oldDay, 0) + newDay : Math.max(oldScore, newDay);
     const reached = !cs || newScore > oldScore ? now : Number(cs.reached_at);
     if (score > oldDay) {
       await conn.execute(
@@ -350,7 +358,9 @@ app.use((req, res) => res.status(404).json({ error: { code: 'not_found', message
 // eslint-disable-next-line no-unused-vars
 app.use((err, req, res, next) => {
   if (err instanceof ApiError) return res.status(err.status).json({ error: { code: err.code, message: err.message } });
-  if (err.type === 'entity.parse.failed') return res.status(400).json({ error: { code: 'bad_json', message: 'malformed JSON' } });
+  if (err.type === 'entity.parse.failed') {
+    return res.status(400).json({ error: { code: 'bad_json', message: 'malformed JSON' } });
+  }
   console.error(err);
   return res.status(500).json({ error: { code: 'internal', message: 'internal error' } });
 });
