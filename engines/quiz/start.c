@@ -11,6 +11,7 @@
  * MariaDB draws nothing. */
 #include "engines/quiz/start.h"
 #include "engines/quiz/bank.h"
+#include "engines/quiz/paper_text.h"
 #include "engines/quiz/start_group.h"
 #include "lib/crypto.h"
 #include "rules/attempt.h"
@@ -60,8 +61,8 @@ static status_t open_attempt(db_t *db, arena_t *a, long long aid, quiz_started_t
     out->outcome = START_OPEN;
     out->attempt_id = aid;
     out->deadline = db_int(o, 0, 0);
-    out->questions = qs;
-    return ST_OK;
+    out->questions = arena_json_text(a, qs);
+    return out->questions ? ST_OK : ST_STORE;
 }
 
 /* ---- drawing a paper ---- */
@@ -110,11 +111,38 @@ static quiz_bank_t *bank_for_start(req_t *r, int fresh)
     return v < 0 ? NULL : quiz_bank_get(req_db(r), v);
 }
 
+/* The stored paper: [{"id":12,"o":"CADB"}, ...] (the perm's letters need
+ * no escaping), as json_dumps would write it. */
+static char *stored_json(arena_t *a, const drawn_question_t *d, int n)
+{
+    char *out = arena_alloc(a, 3 + (size_t)n * (48 + ATTEMPT_MAX_OPTIONS)), *p = out;
+    *p++ = '[';
+    for (int i = 0; i < n; i++)
+        p += sprintf(p, "%s{\"id\":%lld,\"o\":\"%s\"}", i ? "," : "", d[i].id, d[i].perm);
+    *p = ']';
+    return out;
+}
+
+/* The paper as shown, as JSON text: from the texts escaped once per bank
+ * version (paper_text.h), or, should that fail, built value by value. */
+static const char *shown_json(arena_t *a, const quiz_bank_t *b, const drawn_question_t *d, int n)
+{
+    char *text = paper_text_shown(a, b, d, n);
+    if (text)
+        return text;
+    json_t *shown = arena_json(a, json_array());
+    for (int i = 0; i < n; i++) {
+        const quiz_bank_text_t *t = &b->text[d[i].bank_index];
+        json_array_append_new(shown, question_json(a, d[i].id, t->type, t->stem, t->options, d[i].perm));
+    }
+    return arena_json_text(a, shown);
+}
+
 /* e's paper drawn from b: the stored JSON into e, the paper as shown into
  * *shown. Returns the number of questions (0: b cannot fill the paper),
- * or -1 on a bad paper spec or no random bytes. */
+ * or -1 on a bad paper spec, no random bytes or no memory. */
 static int draw_entry(arena_t *a, const contest_t *c, const quiz_bank_t *b, quiz_start_entry_t *e,
-                      json_t **shown)
+                      const char **shown)
 {
     unsigned char seed[PAPER_SEED_LEN];
     char *seed_hex = arena_alloc(a, 2 * PAPER_SEED_LEN + 1);
@@ -128,22 +156,16 @@ static int draw_entry(arena_t *a, const contest_t *c, const quiz_bank_t *b, quiz
     int n = draw(a, c, b, seed, &d);
     if (n <= 0)
         return n;
-    json_t *stored = arena_json(a, json_array());
-    *shown = arena_json(a, json_array());
-    for (int i = 0; i < n; i++) {
-        const quiz_bank_text_t *t = &b->text[d[i].bank_index];
-        json_array_append_new(stored, json_pack("{s:I,s:s}", "id", (json_int_t)d[i].id, "o", d[i].perm));
-        json_array_append_new(*shown, question_json(a, d[i].id, t->type, t->stem, t->options, d[i].perm));
-    }
-    e->questions = arena_json_text(a, stored);
-    return e->questions ? n : -1;
+    e->questions = stored_json(a, d, n);
+    *shown = shown_json(a, b, d, n);
+    return *shown ? n : -1;
 }
 
 /* One try: the paper drawn from the copy of the bank in memory (or, fresh,
  * from the bank read anew), then the start queued for its group. A copy
  * in memory that cannot fill the paper queues nothing: SG_BANK_MOVED, try
  * a fresh one. */
-static status_t try_start(req_t *r, const contest_t *c, int fresh, quiz_start_entry_t *e, json_t **shown)
+static status_t try_start(req_t *r, const contest_t *c, int fresh, quiz_start_entry_t *e, const char **shown)
 {
     quiz_bank_t *b = bank_for_start(r, fresh);
     if (!b)
@@ -179,7 +201,7 @@ status_t quiz_start(req_t *r, const contest_t *c, long long now, quiz_started_t 
     long long deadline = now + c->time_limit_s < c->ends_at ? now + c->time_limit_s : c->ends_at;
     quiz_start_entry_t e = { .c = c, .user_id = r->auth.user_id, .day = day, .now = now, .deadline = deadline,
                              .outcome = SG_BANK_MOVED };
-    json_t *shown = NULL;
+    const char *shown = NULL;
     for (int tries = 0; tries < 4 && e.outcome == SG_BANK_MOVED; tries++) {
         status_t st = try_start(r, c, tries > 0, &e, &shown);
         if (st != ST_OK)

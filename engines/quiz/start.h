@@ -29,7 +29,7 @@ typedef enum {
 typedef struct {
     quiz_start_outcome_t outcome;
     long long attempt_id, deadline;   /* START_NEW, START_OPEN */
-    json_t *questions;                /* START_NEW, START_OPEN: as shown; owned by the request's arena */
+    const char *questions;            /* START_NEW, START_OPEN: the paper as shown, JSON text in the request's arena */
 } quiz_started_t;
 
 /* Start (or find) the attempt of the request's user on contest c, open at
