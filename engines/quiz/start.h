@@ -5,8 +5,11 @@
  * attempt and the daily cap holds), quiz_start either finds the person's
  * attempt still open, refuses (not registered, not in the audience,
  * registered too late, the day's attempts used up, a bank that cannot fill
- * the paper), or draws a paper and stores a new attempt. It replies
- * nothing: the handler turns the outcome into the reply. */
+ * the paper), or draws a paper and stores a new attempt. The start is
+ * committed with the others ready at the same time (start_group.h) and
+ * waits for that commit holding no store (req_release_stores): its route
+ * runs on the slow pool. It replies nothing: the handler turns the outcome
+ * into the reply. */
 #ifndef QUIZ_START_H
 #define QUIZ_START_H
 
