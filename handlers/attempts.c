@@ -20,9 +20,12 @@ static int reply_attempt(req_t *r, int status, long long contest_id, const quiz_
     char dl[32], now[32];
     iso8601_format_shanghai(st->deadline, dl);
     iso8601_format_shanghai(clock_now_s(), now);
-    return reply_json(r, status, json_pack("{s:I,s:I,s:s,s:s,s:O}", "attempt_id", (json_int_t)st->attempt_id,
-                                           "contest_id", (json_int_t)contest_id, "deadline", dl,
-                                           "server_time", now, "questions", st->questions));
+    /* The paper comes as JSON text (engines/quiz/paper_text.h) and goes in
+     * as it is; the times are ISO 8601 text that needs no escaping. */
+    const char *body = arena_sprintf(r->arena, "{\"attempt_id\":%lld,\"contest_id\":%lld,\"deadline\":\"%s\","
+                                     "\"server_time\":\"%s\",\"questions\":%s}", st->attempt_id, contest_id, dl,
+                                     now, st->questions);
+    return reply_raw(r, status, "application/json; charset=utf-8", body, strlen(body));
 }
 
 static int reply_start(req_t *r, const contest_t *c, const quiz_started_t *st)

@@ -67,7 +67,9 @@ const route_t app_routes[] = {
     { "POST", API "/admin/questions/import", h_admin_questions_import, R_ORGANIZER | R_NATIONWIDE | R_SLOW,
       QUESTIONS_IMPORT_MAX_BODY + 64 * 1024 /* multipart framing */ },
     { "PUT",  API "/admin/questions/{id}", h_admin_question_update, R_ORGANIZER | R_NATIONWIDE | R_SLOW, 64 * 1024 },
-    { "POST", API "/attempts",           h_attempt_start,  R_USER, 1024 },
+    /* R_SLOW: a start, too, waits for its group's commit holding no store
+     * (engines/quiz/start_group.h) */
+    { "POST", API "/attempts",           h_attempt_start,  R_USER | R_SLOW, 1024 },
     /* R_SLOW: a submit waits for its group's commit (engines/quiz/group.h)
      * holding no store, so up to slow_workers submits form one group. */
     { "POST", API "/attempts/{id}/submit", h_attempt_submit, R_USER | R_SLOW, 128 * 1024 },

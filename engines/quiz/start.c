@@ -1,18 +1,20 @@
 /* start.c: see start.h.
  *
  * The draw in the server (rules/paper_draw from a random seed over the
- * bank's active questions kept in memory, engines/quiz/bank.h), then one
- * round trip under db_tx_own (server/db.h): CALL quiz_start
- * (schema/223_quiz_start.sql), whose own transaction locks the user's row,
- * checks registration, audience, the open attempt and the daily cap, and
- * writes the attempt's small row (seed, bank version, the paper's ids and
+ * bank's active questions kept in memory, engines/quiz/bank.h), in the
+ * starter's own thread; then the start is queued and committed with the
+ * other starts ready at the same time in one transaction (group commit,
+ * start_group.h), which locks each person's user row, checks
+ * registration, audience, the open attempt and the daily cap, and writes
+ * each new attempt's small row (seed, bank version, the paper's ids and
  * option orders) while the bank is still at the version drawn from.
  * MariaDB draws nothing. */
 #include "engines/quiz/start.h"
 #include "engines/quiz/bank.h"
+#include "engines/quiz/paper_text.h"
+#include "engines/quiz/start_group.h"
 #include "lib/crypto.h"
 #include "rules/attempt.h"
-#include "rules/eligibility.h"
 #include "rules/paper_draw.h"
 #include "rules/score.h"
 #include "server/db.h"
@@ -59,8 +61,8 @@ static status_t open_attempt(db_t *db, arena_t *a, long long aid, quiz_started_t
     out->outcome = START_OPEN;
     out->attempt_id = aid;
     out->deadline = db_int(o, 0, 0);
-    out->questions = qs;
-    return ST_OK;
+    out->questions = arena_json_text(a, qs);
+    return out->questions ? ST_OK : ST_STORE;
 }
 
 /* ---- drawing a paper ---- */
@@ -96,137 +98,134 @@ static int draw(arena_t *a, const contest_t *c, const quiz_bank_t *b, const unsi
     return paper_draw(seed, b->q, b->n, spec, (size_t)nspec, *d, (size_t)want);
 }
 
-/* ---- the transaction: one CALL (schema/223_quiz_start.sql) ---- */
-
-typedef struct {
-    req_t *r;
-    const contest_t *c;
-    long long now;
-    quiz_started_t *out;
-} start_ctx_t;
-
-/* The profile kinds c's audience admits, as the rules say. */
-static const char *admitted_kinds(arena_t *a, const contest_t *c)
-{
-    static const char *const kinds[] = { "staff", "five_into" };
-    char *out = arena_strdup(a, "");
-    for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++)
-        if (rules_audience_admits(c->audience, kinds[i]))
-            out = arena_sprintf(a, "%s%s%s", out, *out ? "," : "", kinds[i]);
-    return out;
-}
+/* ---- the start: a paper drawn here, decided and written in a group ---- */
 
 /* The bank for this start: the copy in memory, or (fresh) read at the
  * version now stored. NULL on a store error. */
-static quiz_bank_t *bank_for_start(db_t *db, arena_t *a, int fresh)
+static quiz_bank_t *bank_for_start(req_t *r, int fresh)
 {
     quiz_bank_t *b = fresh ? NULL : quiz_bank_current();
     if (b)
         return b;
-    long long v = quiz_bank_version(db, a);
-    return v < 0 ? NULL : quiz_bank_get(db, v);
+    long long v = quiz_bank_version(req_db(r), r->arena);
+    return v < 0 ? NULL : quiz_bank_get(req_db(r), v);
 }
 
-/* One try: the paper drawn from b and the CALL. The outcome text into
- * *outcome, the attempt id into *aid. A copy in memory (not fresh) that
- * cannot fill the paper calls nothing: "bank_moved", try a fresh one. */
-static status_t call_start(db_t *db, start_ctx_t *x, const quiz_bank_t *b, int fresh, json_t **shown,
-                           const char **outcome, long long *aid)
+/* The stored paper: [{"id":12,"o":"CADB"}, ...] (the perm's letters need
+ * no escaping), as json_dumps would write it. */
+static char *stored_json(arena_t *a, const drawn_question_t *d, int n)
 {
-    arena_t *a = x->r->arena;
-    const contest_t *c = x->c;
+    char *out = arena_alloc(a, 3 + (size_t)n * (48 + ATTEMPT_MAX_OPTIONS)), *p = out;
+    *p++ = '[';
+    for (int i = 0; i < n; i++)
+        p += sprintf(p, "%s{\"id\":%lld,\"o\":\"%s\"}", i ? "," : "", d[i].id, d[i].perm);
+    *p = ']';
+    return out;
+}
+
+/* The paper as shown, as JSON text: from the texts escaped once per bank
+ * version (paper_text.h), or, should that fail, built value by value. */
+static const char *shown_json(arena_t *a, const quiz_bank_t *b, const drawn_question_t *d, int n)
+{
+    char *text = paper_text_shown(a, b, d, n);
+    if (text)
+        return text;
+    json_t *shown = arena_json(a, json_array());
+    for (int i = 0; i < n; i++) {
+        const quiz_bank_text_t *t = &b->text[d[i].bank_index];
+        json_array_append_new(shown, question_json(a, d[i].id, t->type, t->stem, t->options, d[i].perm));
+    }
+    return arena_json_text(a, shown);
+}
+
+/* e's paper drawn from b: the stored JSON into e, the paper as shown into
+ * *shown. Returns the number of questions (0: b cannot fill the paper),
+ * or -1 on a bad paper spec, no random bytes or no memory. */
+static int draw_entry(arena_t *a, const contest_t *c, const quiz_bank_t *b, quiz_start_entry_t *e,
+                      const char **shown)
+{
     unsigned char seed[PAPER_SEED_LEN];
-    char seed_hex[2 * PAPER_SEED_LEN + 1];
+    char *seed_hex = arena_alloc(a, 2 * PAPER_SEED_LEN + 1);
     if (crypto_random_bytes(seed, sizeof seed) < 0)
-        return ST_STORE;
+        return -1;
     crypto_hex_encode(seed, sizeof seed, seed_hex);
+    e->seed_hex = seed_hex;
+    e->version = b->version;
+    e->questions = NULL;
     drawn_question_t *d = NULL;
     int n = draw(a, c, b, seed, &d);
+    if (n <= 0)
+        return n;
+    e->questions = stored_json(a, d, n);
+    *shown = shown_json(a, b, d, n);
+    return *shown ? n : -1;
+}
+
+/* One try: the paper drawn from the copy of the bank in memory (or, fresh,
+ * from the bank read anew), then the start queued for its group. A copy
+ * in memory that cannot fill the paper queues nothing: SG_BANK_MOVED, try
+ * a fresh one. */
+static status_t try_start(req_t *r, const contest_t *c, int fresh, quiz_start_entry_t *e, const char **shown)
+{
+    quiz_bank_t *b = bank_for_start(r, fresh);
+    if (!b)
+        return ST_STORE;
+    int n = draw_entry(r->arena, c, b, e, shown);
+    quiz_bank_put(b);
     if (n < 0)
         return ST_STORE;
     if (n == 0 && !fresh) {
-        *outcome = "bank_moved";
+        e->outcome = SG_BANK_MOVED;
         return ST_OK;
     }
-    const char *qs = NULL;
-    if (n > 0) {
-        json_t *stored = arena_json(a, json_array());
-        *shown = arena_json(a, json_array());
-        for (int i = 0; i < n; i++) {
-            const quiz_bank_text_t *t = &b->text[d[i].bank_index];
-            json_array_append_new(stored, json_pack("{s:I,s:s}", "id", (json_int_t)d[i].id, "o", d[i].perm));
-            json_array_append_new(*shown, question_json(a, d[i].id, t->type, t->stem, t->options, d[i].perm));
-        }
-        if (!(qs = arena_json_text(a, stored)))
-            return ST_STORE;
-    }
-    long long now = x->now, day = rules_shanghai_day(now);
-    /* The time limit, but never past the end of the contest. */
-    long long deadline = now + c->time_limit_s < c->ends_at ? now + c->time_limit_s : c->ends_at;
-    db_res_t *r = db_query(db, a, "CALL quiz_start(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", "iiiiiisissi", c->id,
-                           x->r->auth.user_id, day, now, deadline, (long long)c->attempts_per_day,
-                           admitted_kinds(a, c), c->registration_deadline, qs, seed_hex,
-                           b->version);
-    if (!r || !r->nrows || !db_get(r, 0, 0))
-        return ST_STORE;
-    *outcome = db_get(r, 0, 0);
-    *aid = db_int(r, 0, 1);
-    x->out->deadline = deadline;
-    return ST_OK;
+    /* Wait for the group without holding a store (a slow-pool thread gives
+     * its borrowed connection back; the group's writer borrows one). */
+    req_release_stores(r);
+    quiz_start_group(r, e);
+    return e->st;
 }
 
-static const struct {
-    const char *name;
-    quiz_start_outcome_t outcome;
-} refusals[] = {
-    { "not_registered", START_NOT_REGISTERED }, { "not_in_audience", START_NOT_IN_AUDIENCE },
-    { "too_late", START_TOO_LATE }, { "daily_limit", START_DAILY_LIMIT }, { "no_paper", START_NO_PAPER },
+static const quiz_start_outcome_t refusals[] = {
+    [SG_NOT_REGISTERED] = START_NOT_REGISTERED, [SG_NOT_IN_AUDIENCE] = START_NOT_IN_AUDIENCE,
+    [SG_TOO_LATE] = START_TOO_LATE, [SG_DAILY_LIMIT] = START_DAILY_LIMIT, [SG_NO_PAPER] = START_NO_PAPER,
 };
 
 /* The copy of the bank in memory first; when the bank moved on (or that
  * copy cannot fill the paper and a newer one may), again from the bank
  * read anew (a few times: edits may follow one another closely). */
-static int start_tx(db_t *db, void *ctx)
-{
-    start_ctx_t *x = ctx;
-    arena_t *a = x->r->arena;
-    const char *outcome = "bank_moved";
-    long long aid = 0;
-    json_t *shown = NULL;
-    for (int tries = 0; tries < 4 && strcmp(outcome, "bank_moved") == 0; tries++) {
-        int fresh = tries > 0;
-        quiz_bank_t *b = bank_for_start(db, a, fresh);
-        if (!b)
-            return ST_STORE;
-        status_t st = call_start(db, x, b, fresh, &shown, &outcome, &aid);
-        quiz_bank_put(b);
-        if (st != ST_OK)
-            return st;
-    }
-    if (strcmp(outcome, "new") == 0 || strcmp(outcome, "open") == 0) {
-        if (outcome[0] == 'o')
-            return open_attempt(db, a, aid, x->out);
-        x->out->outcome = START_NEW;
-        x->out->attempt_id = aid;
-        x->out->questions = shown;
-        return ST_OK;
-    }
-    for (size_t i = 0; i < sizeof refusals / sizeof *refusals; i++)
-        if (strcmp(outcome, refusals[i].name) == 0) {
-            if (refusals[i].outcome == START_NO_PAPER)
-                log_warn("contest %lld: the question bank cannot fill the paper", x->c->id);
-            x->out->outcome = refusals[i].outcome;
-            return ST_OK;
-        }
-    log_warn("quiz_start: outcome %s", outcome);
-    return ST_STORE;
-}
-
 status_t quiz_start(req_t *r, const contest_t *c, long long now, quiz_started_t *out)
 {
     memset(out, 0, sizeof *out);
-    start_ctx_t x = { r, c, now, out };
-    return (status_t)db_tx_own(req_db(r), start_tx, &x);
+    long long day = rules_shanghai_day(now);
+    /* The time limit, but never past the end of the contest. */
+    long long deadline = now + c->time_limit_s < c->ends_at ? now + c->time_limit_s : c->ends_at;
+    quiz_start_entry_t e = { .c = c, .user_id = r->auth.user_id, .day = day, .now = now, .deadline = deadline,
+                             .outcome = SG_BANK_MOVED };
+    const char *shown = NULL;
+    for (int tries = 0; tries < 4 && e.outcome == SG_BANK_MOVED; tries++) {
+        status_t st = try_start(r, c, tries > 0, &e, &shown);
+        if (st != ST_OK)
+            return st;
+    }
+    out->deadline = deadline;
+    out->attempt_id = e.aid;
+    switch (e.outcome) {
+    case SG_NEW:
+        out->outcome = START_NEW;
+        out->questions = shown;
+        return ST_OK;
+    case SG_OPEN:
+        return open_attempt(req_db(r), r->arena, e.aid, out);
+    case SG_BANK_MOVED:
+        log_warn("start: the question bank kept moving; no paper drawn");
+        return ST_STORE;
+    case SG_NO_PAPER:
+        log_warn("contest %lld: the question bank cannot fill the paper", c->id);
+        /* fall through */
+    default:
+        out->outcome = refusals[e.outcome];
+        return ST_OK;
+    }
 }
 
 /* ---- checking a stored paper against its seed ---- */

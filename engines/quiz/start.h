@@ -5,8 +5,11 @@
  * attempt and the daily cap holds), quiz_start either finds the person's
  * attempt still open, refuses (not registered, not in the audience,
  * registered too late, the day's attempts used up, a bank that cannot fill
- * the paper), or draws a paper and stores a new attempt. It replies
- * nothing: the handler turns the outcome into the reply. */
+ * the paper), or draws a paper and stores a new attempt. The start is
+ * committed with the others ready at the same time (start_group.h) and
+ * waits for that commit holding no store (req_release_stores): its route
+ * runs on the slow pool. It replies nothing: the handler turns the outcome
+ * into the reply. */
 #ifndef QUIZ_START_H
 #define QUIZ_START_H
 
@@ -29,7 +32,7 @@ typedef enum {
 typedef struct {
     quiz_start_outcome_t outcome;
     long long attempt_id, deadline;   /* START_NEW, START_OPEN */
-    json_t *questions;                /* START_NEW, START_OPEN: as shown; owned by the request's arena */
+    const char *questions;            /* START_NEW, START_OPEN: the paper as shown, JSON text in the request's arena */
 } quiz_started_t;
 
 /* Start (or find) the attempt of the request's user on contest c, open at

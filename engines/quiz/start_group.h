@@ -1,0 +1,64 @@
+/* start_group.h: group commit of starts, inside the quiz engine (start.c),
+ * as group.h does for submits.
+ *
+ * A start, once its paper is drawn in its own thread, is queued; the first
+ * waiting thread that finds no start group being written becomes the
+ * group's writer: it takes every queued start (up to START_GROUP_MAX) and
+ * decides and writes them in one transaction on its own connection (the
+ * statements' cost in MariaDB, parsing aside mostly the optimizer's, is
+ * paid once per group, not once per start), with one log flush at its
+ * COMMIT. Each starter waits until its group has committed (or failed):
+ * nothing is acknowledged before its commit. A group that fails for a
+ * reason other than a deadlock or a lost connection (which db_tx retries)
+ * is written again one start at a time, so one bad entry never fails the
+ * others.
+ *
+ * The rules hold across processes as they did with one transaction per
+ * start: the person's user row is locked before their attempts are read,
+ * so two servers sharing MariaDB serialise a person's starts on that lock,
+ * not on anything in memory. */
+#ifndef QUIZ_START_GROUP_H
+#define QUIZ_START_GROUP_H
+
+#include "engines/quiz/contest.h"
+#include "server/request.h"
+#include "server/status.h"
+
+#define START_GROUP_MAX 64
+
+/* What the group decided for one start. */
+typedef enum {
+    SG_NEW,              /* the attempt is written: aid */
+    SG_OPEN,             /* the person's attempt still open: aid */
+    SG_NOT_REGISTERED,
+    SG_NOT_IN_AUDIENCE,
+    SG_TOO_LATE,
+    SG_DAILY_LIMIT,
+    SG_NO_PAPER,
+    SG_BANK_MOVED,       /* the bank is no longer at version: draw again */
+} quiz_sg_outcome_t;
+
+/* One start with its paper drawn, ready to be decided and written. */
+typedef struct quiz_start_entry {
+    /* input, set by the starter */
+    const contest_t *c;
+    long long user_id, day, now, deadline, version;
+    const char *questions;   /* the stored paper's JSON text; NULL: the bank cannot fill it */
+    const char *seed_hex;
+    /* output, set by the group's writer */
+    status_t st;
+    quiz_sg_outcome_t outcome;
+    long long aid;
+    int done;
+    /* the writer's working state (start_group.c) */
+    int via;                 /* SG_OPEN of an attempt this group writes: that entry's index, else -1 */
+    struct quiz_start_entry *next;
+} quiz_start_entry_t;
+
+/* Queue e and return when its group has committed: e->st ST_OK with
+ * e->outcome (and e->aid) set, or ST_STORE. r is the starter's request,
+ * holding no store (req_release_stores): when this thread becomes the
+ * writer, the group is written on a connection r borrows. */
+void quiz_start_group(req_t *r, quiz_start_entry_t *e);
+
+#endif
