@@ -40,31 +40,26 @@ static const char *get_code(json_t *j)
 
 /* WeChat said who it is: write everything (in a group with the logins
  * ready at the same time, login_group.h) and reply. */
-static int finish(req_t *r, replay_t *rp, const wx_session_t *ws, const char *hash, int *entered)
+static int finish(req_t *r, replay_t *rp, const wx_session_t *ws, int *entered)
 {
     login_entry_t e = { .r = r, .openid = ws->openid, .unionid = ws->unionid[0] ? ws->unionid : NULL,
-                        .code_hash = rp->hash, .now = clock_now_s() };
+                        .code_hash = rp->hash, .rp = rp, .leave = *entered, .now = clock_now_s() };
     char *key_sealed;
     if (seal_str(r, ws->session_key, &key_sealed) < 0) {
         replay_abandon(r, rp);
         return ST_ERR;
     }
     e.key_sealed = key_sealed;
+    /* committed, then the session's copy, the remembered reply (which
+     * drops the claim) and the end of this exchange sent to Redis by the
+     * group's writer */
     int st = login_group_write(r, &e);
+    *entered = e.leave;
     if (st != ST_OK) {
         replay_abandon(r, rp);
         explicit_bzero(e.token, sizeof e.token);
         return st;
     }
-    /* the session's copy, the remembered reply (which drops the claim) and
-     * the end of this exchange: one round trip to Redis */
-    kv_batch_t b = { 0 };
-    session_cache_new(r, &b, &e.info, e.hash);
-    replay_publish_add(r, &b, rp, e.reply_sealed);
-    if (*entered)
-        login_guard_leave_add(r, &b, hash);
-    *entered = 0;
-    (void)kv_batch_run(req_kv(r), r->arena, &b);   /* Redis down: MariaDB has both */
     explicit_bzero(e.token, sizeof e.token);
     return reply_raw(r, 200, JSON_CT, e.reply, strlen(e.reply));
 }
@@ -95,7 +90,7 @@ static int exchange(req_t *r, const char *code, replay_t *rp, const char *hash, 
         replay_abandon(r, rp);
         return wxcall_reply_error(r, &e);
     }
-    int rc = finish(r, rp, &ws, hash, entered);
+    int rc = finish(r, rp, &ws, entered);
     explicit_bzero(&ws, sizeof ws);
     return rc;
 }

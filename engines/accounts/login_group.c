@@ -8,9 +8,11 @@
  *   2. in C, login by login: the roles its session may carry, the reply
  *      (token, expiry, user) and its sealed copy;
  *   3. one CALL login_finish_group writes the sessions and the remembered
- *      replies and commits. */
+ *      replies and commits;
+ * then one Redis pipeline publishes the group (publish()). */
 #include "engines/accounts/login_group.h"
 #include "engines/accounts/accounts.h"
+#include "engines/accounts/login_guard.h"
 #include "engines/accounts/login_replay.h"
 #include "engines/accounts/seal.h"
 #include "server/clock.h"
@@ -156,6 +158,32 @@ static int group_tx(db_t *db, void *ctx)
     return ST_OK;
 }
 
+/* After the commit: every login's session copy, remembered reply (which
+ * drops its claim) and end of exchange, in one Redis pipeline. Redis down:
+ * MariaDB has the sessions and the replies. */
+static void publish(req_t *r, login_entry_t **e, size_t n)
+{
+    int *argc = arena_alloc(r->arena, n * KV_BATCH_MAX * sizeof *argc);
+    const char *const **argv = arena_alloc(r->arena, n * KV_BATCH_MAX * sizeof *argv);
+    redisReply **out = arena_alloc(r->arena, n * KV_BATCH_MAX * sizeof *out);
+    int total = 0;
+    for (size_t i = 0; i < n; i++) {
+        login_entry_t *x = e[i];
+        kv_batch_t b = { 0 };
+        session_cache_new(x->r, &b, &x->info, x->hash);
+        replay_publish_add(x->r, &b, x->rp, x->reply_sealed);
+        if (x->leave)
+            login_guard_leave_add(x->r, &b, x->code_hash);
+        x->leave = 0;
+        for (int k = 0; k < b.n; k++) {
+            argc[total] = b.argc[k];
+            argv[total++] = (const char *const *)b.argv[k];
+        }
+    }
+    if (total && kv_pipeline(req_kv(r), r->arena, total, argc, argv, out) < 0)
+        return;     /* the claims expire; the sessions come back from MariaDB */
+}
+
 /* Write a group: all at once, and when that fails for good, one by one. */
 static void write_group(req_t *r, login_entry_t **e, size_t n)
 {
@@ -165,6 +193,8 @@ static void write_group(req_t *r, login_entry_t **e, size_t n)
      * more session per login, harmless: the reply remembered is the one
      * sent (the tokens do not change between tries). */
     int st = db_tx(req_db(r), group_tx, &g);
+    if (st == ST_OK)
+        publish(r, e, n);
     if (st == ST_OK || n == 1) {
         for (size_t i = 0; i < n; i++)
             e[i]->st = st == ST_OK ? ST_OK : st == ST_ERR ? ST_ERR : ST_STORE;

@@ -11,11 +11,16 @@
  * committed (or failed): nothing is acknowledged before its commit. A
  * group that fails for a reason other than a deadlock or a lost connection
  * (which db_tx retries) is written again one login at a time, so one bad
- * entry never fails the others. The waiters hold no store connection. */
+ * entry never fails the others. After the commit the writer also sends,
+ * in one Redis pipeline for the whole group, what each login leaves there
+ * (its session's copy, its remembered reply, which drops its claim on the
+ * code, and its end of the exchange: login_replay.h, login_guard.h). The
+ * waiters hold no store connection and need none after. */
 #ifndef LOGIN_GROUP_H
 #define LOGIN_GROUP_H
 
 #include <pthread.h>
+#include "engines/accounts/login_replay.h"
 #include "engines/accounts/session.h"
 #include "server/request.h"
 
@@ -27,6 +32,8 @@ typedef struct login_entry {
     const char *openid, *unionid;   /* unionid NULL when WeChat gave none */
     const char *key_sealed;    /* the session key, sealed (seal.h) */
     const char *code_hash;     /* sha256 of the code (login_replay.h) */
+    replay_t *rp;              /* the code's claim, published after the commit */
+    int leave;                 /* counted by login_guard_enter_add: leave after */
     long long now;
     char token[64], hash[65];  /* the new session's token and its sha256 */
     /* output, set by the group's writer */
