@@ -1054,6 +1054,8 @@ class Conn:
             self.inbuf += data
             if len(self.inbuf) > MAX_HEAD + MAX_BODY + 65536:
                 return self.close()     # more than one request can hold: a flood
+            if not self.sock.pending():
+                break       # the next record, if any, is still the socket's: the selector says so
         self.process()
 
     def write(self, data):
