@@ -71,6 +71,11 @@ static const char *users_json(arena_t *a, const group_t *g)
 /* The reply to e (token, expiry, user), in e's arena, and its sealed copy. */
 static int make_reply(login_entry_t *e, int registered)
 {
+    /* A new token on every try: after a COMMIT that was lost on the way
+     * back but did land, the try again must not collide with its sessions. */
+    if (crypto_random_token(e->token, sizeof e->token) < 0)
+        return -1;
+    crypto_sha256_hex(e->token, strlen(e->token), e->hash);
     json_t *body = json_pack("{s:s,s:i,s:{s:I,s:b}}", "token", e->token, "expires_in", g_config.session_ttl_s,
                              "user", "id", (json_int_t)e->info.user_id, "registered", registered);
     /* malloc'd, not the arena's: it holds the token and is wiped below */
@@ -190,8 +195,8 @@ static void write_group(req_t *r, login_entry_t **e, size_t n)
     group_t g = { r, e, n };
     /* db_tx runs it again after a deadlock, a lock wait or a lost
      * connection. Repeating after a lost COMMIT that did land makes one
-     * more session per login, harmless: the reply remembered is the one
-     * sent (the tokens do not change between tries). */
+     * more session per login (new tokens, make_reply), harmless: the reply
+     * remembered is the one sent. */
     int st = db_tx(req_db(r), group_tx, &g);
     if (st == ST_OK)
         publish(r, e, n);
@@ -210,9 +215,6 @@ int login_group_write(req_t *r, login_entry_t *e)
     e->st = ST_ERR;
     e->done = 0;
     e->next = NULL;
-    if (crypto_random_token(e->token, sizeof e->token) < 0)
-        return ST_ERR;
-    crypto_sha256_hex(e->token, strlen(e->token), e->hash);
     pthread_cond_init(&e->cv, NULL);
     login_entry_t *take[LOGIN_GROUP_MAX];
     pthread_mutex_lock(&queue_mu);

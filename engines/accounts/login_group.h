@@ -35,8 +35,8 @@ typedef struct login_entry {
     replay_t *rp;              /* the code's claim, published after the commit */
     int leave;                 /* counted by login_guard_enter_add: leave after */
     long long now;
-    char token[64], hash[65];  /* the new session's token and its sha256 */
     /* output, set by the group's writer */
+    char token[64], hash[65];  /* the new session's token and its sha256 */
     int st;                    /* ST_OK (committed), ST_STORE or ST_ERR */
     session_info_t info;       /* user, roles and unit of the session */
     char *reply, *reply_sealed;     /* the reply's JSON and its sealed form, r's arena */
@@ -46,7 +46,7 @@ typedef struct login_entry {
     struct login_entry *next;
 } login_entry_t;
 
-/* Fill e's token and hash (random), queue e and return when its group has
+/* Queue e and return when its group has
  * committed (e->st ST_OK, outputs set) or failed. r is the caller's
  * request: when this thread becomes the writer, the group is written on
  * r's store connection. Returns e->st. */
