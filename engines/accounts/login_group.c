@@ -40,14 +40,17 @@ typedef struct {
  * existing user burns an AUTO_INCREMENT value; ids are BIGINT. The
  * comment first and the key's column last keep the word "session_key" out
  * of what server/db.c logs of a statement that fails (its first 60
- * characters; 120 when it cannot be prepared): no log says it. */
+ * characters; 120 when it cannot be prepared): no log says it. The JSON
+ * columns are wider than the table's, so a value too long for the table
+ * fails the statement (strict mode) as a bound parameter did, instead of
+ * being cut to fit. */
 #define USERS_SQL \
     "/* login_group.c: the users of a group of logins, upserted by openid in one statement */" \
     " INSERT INTO users (openid, unionid, created_at, last_login_at, session_key_sealed)" \
     " SELECT j.jo, j.ju, j.jt, j.jt, j.jk" \
     " FROM JSON_TABLE(?, '$[*]' COLUMNS (jn FOR ORDINALITY," \
-    "   jo VARCHAR(64) CHARACTER SET utf8mb4 PATH '$.o', ju VARCHAR(64) CHARACTER SET utf8mb4 PATH '$.u'," \
-    "   jk VARCHAR(128) CHARACTER SET utf8mb4 PATH '$.k', jt BIGINT PATH '$.t')) j" \
+    "   jo VARCHAR(255) CHARACTER SET utf8mb4 PATH '$.o', ju VARCHAR(255) CHARACTER SET utf8mb4 PATH '$.u'," \
+    "   jk VARCHAR(255) CHARACTER SET utf8mb4 PATH '$.k', jt BIGINT PATH '$.t')) j" \
     " ORDER BY j.jo, j.jn" \
     " ON DUPLICATE KEY UPDATE unionid = IFNULL(VALUES(unionid), unionid)," \
     " session_key_sealed = VALUES(session_key_sealed), last_login_at = VALUES(last_login_at)" \
