@@ -1,17 +1,13 @@
 /* login.c: POST /api/v1/login.
  *
- * code → (remembered reply?) → jscode2session → one transaction: the user
+ * code → (remembered reply?) → jscode2session → one transaction, shared
+ * with the logins ready at the same time (login_group.h): the user
  * (created or found by openid, unionid kept, the session key sealed), the
- * session, and the remembered reply → reply.
- *
- * The user is written with INSERT ... ON DUPLICATE KEY UPDATE on the
- * openid key, so two first logins of one person at once cannot both insert
- * (and no gap-lock deadlock from SELECT ... FOR UPDATE on a missing row).
- * Each such upsert of an existing user burns an AUTO_INCREMENT value; ids
- * are BIGINT, so gaps are harmless. */
+ * session, and the remembered reply → reply. */
 #include "handlers/login.h"
 #include "engines/accounts/accounts.h"
 #include "handlers/handlers.h"
+#include "engines/accounts/login_group.h"
 #include "engines/accounts/login_replay.h"
 #include "engines/accounts/login_twins.h"
 #include "engines/accounts/seal.h"
@@ -42,110 +38,30 @@ static const char *get_code(json_t *j)
     return s;
 }
 
-typedef struct {
-    req_t *r;
-    replay_t *rp;
-    const wx_session_t *ws;
-    const char *key_sealed;
-    session_info_t info;
-    char token[64], hash[65];
-    char *reply, *reply_sealed;   /* JSON text, arena */
-} login_ctx_t;
-
-/* The login's transaction, under db_tx (db.h). Fills x's info, token,
- * hash and reply. Returns ST_OK (committed), ST_STORE (a statement
- * failed) or ST_ERR. */
-static int login_tx(db_t *db, void *ctx)
+/* WeChat said who it is: write everything (in a group with the logins
+ * ready at the same time, login_group.h) and reply. */
+static int finish(req_t *r, replay_t *rp, const wx_session_t *ws, int *entered)
 {
-    login_ctx_t *x = ctx;
-    req_t *r = x->r;
-    const wx_session_t *ws = x->ws;
-    session_info_t *info = &x->info;
-    long long now = clock_now_s();
-    /* One round trip: the upsert returns what the session needs. */
-    db_res_t *res = db_query(db, r->arena,
-                             "INSERT INTO users (openid, unionid, session_key_sealed, created_at,"
-                             " last_login_at) VALUES (?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE"
-                             " unionid = IFNULL(VALUES(unionid), unionid),"
-                             " session_key_sealed = VALUES(session_key_sealed),"
-                             " last_login_at = VALUES(last_login_at)"
-                             " RETURNING id, roles, IFNULL(admin_unit_id, 0),"
-                             " EXISTS (SELECT 1 FROM profiles p WHERE p.user_id = users.id)",
-                             "sssii", ws->openid, ws->unionid[0] ? ws->unionid : NULL, x->key_sealed,
-                             now, now);
-    if (!res || !res->nrows)
-        return ST_STORE;
-    memset(info, 0, sizeof *info);
-    info->user_id = db_int(res, 0, 0);
-    /* The session may carry user and unit admin (session.h); it has what
-     * the user holds now. */
-    info->mask = ROLE_USER | ROLE_UNIT_ADMIN;
-    info->roles = (int)db_int(res, 0, 1) & info->mask;
-    info->admin_unit_id = db_int(res, 0, 2);
-    if (!info->admin_unit_id)
-        info->roles &= ~ROLE_UNIT_ADMIN;
-    if (!(info->roles & ROLE_UNIT_ADMIN))
-        info->admin_unit_id = 0;
-    int registered = db_int(res, 0, 3) != 0;
-    if (crypto_random_token(x->token, 64) < 0)
-        return ST_ERR;
-    crypto_sha256_hex(x->token, strlen(x->token), x->hash);
-    json_t *body = json_pack("{s:s,s:i,s:{s:I,s:b}}", "token", x->token, "expires_in",
-                             g_config.session_ttl_s, "user", "id", (json_int_t)info->user_id,
-                             "registered", registered);
-    /* malloc'd, not the arena's: it holds the token and is wiped below */
-    char *txt = body ? json_dumps(body, JSON_COMPACT) : NULL;
-    json_decref(body);
-    if (!txt)
-        return ST_ERR;
-    x->reply = arena_strdup(r->arena, txt);
-    explicit_bzero(txt, strlen(txt));   /* it holds the token */
-    free(txt);
-    if (replay_seal(r, x->reply, &x->reply_sealed) < 0)
-        return ST_ERR;
-    /* The session (as session_insert writes it: a user's session may carry
-     * user and unit admin, session.h), the remembered reply and the commit:
-     * one round trip (schema/260_login_finish.sql). */
-    if (db_exec(db, "CALL login_finish(?, ?, ?, ?, ?, ?, ?, ?, ?)", "siiiiissi", x->hash,
-                info->user_id, (long long)info->mask, info->admin_unit_id, now,
-                now + (long long)g_config.session_ttl_s, x->rp->hash, x->reply_sealed,
-                now + (long long)LOGIN_REPLAY_S) < 0)
-        return ST_STORE;
-    db_tx_ended(db);
-    return ST_OK;
-}
-
-/* WeChat said who it is: write everything and reply. */
-static int finish(req_t *r, replay_t *rp, const wx_session_t *ws, const char *hash, int *entered)
-{
+    login_entry_t e = { .r = r, .openid = ws->openid, .unionid = ws->unionid[0] ? ws->unionid : NULL,
+                        .code_hash = rp->hash, .rp = rp, .leave = *entered, .now = clock_now_s() };
     char *key_sealed;
     if (seal_str(r, ws->session_key, &key_sealed) < 0) {
         replay_abandon(r, rp);
         return ST_ERR;
     }
-    login_ctx_t x = { .r = r, .rp = rp, .ws = ws, .key_sealed = key_sealed };
-    /* db_tx runs it again after a deadlock, a lock wait or a lost
-     * connection (a MariaDB restart leaves each pooled connection stale
-     * until its next call reconnects). Repeating after a lost COMMIT that
-     * did land makes one more session, harmless: the reply remembered is
-     * the one sent. */
-    int st = db_tx(req_db(r), login_tx, &x);
+    e.key_sealed = key_sealed;
+    /* committed, then the session's copy, the remembered reply (which
+     * drops the claim) and the end of this exchange sent to Redis by the
+     * group's writer */
+    int st = login_group_write(r, &e);
+    *entered = e.leave;
     if (st != ST_OK) {
         replay_abandon(r, rp);
-        explicit_bzero(x.token, sizeof x.token);
+        explicit_bzero(e.token, sizeof e.token);
         return st;
     }
-    /* the session's copy, the remembered reply (which drops the claim) and
-     * the end of this exchange: one round trip to Redis */
-    kv_batch_t b = { 0 };
-    session_cache_new(r, &b, &x.info, x.hash);
-    replay_publish_add(r, &b, rp, x.reply_sealed);
-    if (*entered)
-        login_guard_leave_add(r, &b, hash);
-    *entered = 0;
-    (void)kv_batch_run(req_kv(r), r->arena, &b);   /* Redis down: MariaDB has both */
-    explicit_bzero(x.token, sizeof x.token);
-    return reply_raw(r, 200, JSON_CT, x.reply, strlen(x.reply));
+    explicit_bzero(e.token, sizeof e.token);
+    return reply_raw(r, 200, JSON_CT, e.reply, strlen(e.reply));
 }
 
 /* WeChat's refusals that use a code up: remembered (accounts.h). */
@@ -174,7 +90,7 @@ static int exchange(req_t *r, const char *code, replay_t *rp, const char *hash, 
         replay_abandon(r, rp);
         return wxcall_reply_error(r, &e);
     }
-    int rc = finish(r, rp, &ws, hash, entered);
+    int rc = finish(r, rp, &ws, entered);
     explicit_bzero(&ws, sizeof ws);
     return rc;
 }

@@ -8,7 +8,8 @@
  * sealing of small secrets at rest under the configured key (seal.h);
  * and (issue 14) sub-keys of the sealing key (keys.h), limits against
  * floods at login and on WeChat-bound writes (login_guard.h), and personal
- * data: the privacy notice, consent, access, erasure, purge (privacy.h). */
+ * data: the privacy notice, consent, access, erasure, purge (privacy.h);
+ * and (issue 15) group commit of logins (login_group.h). */
 #ifndef ENGINES_ACCOUNTS_H
 #define ENGINES_ACCOUNTS_H
 
@@ -42,6 +43,7 @@ int accounts_route_admit(req_t *r, const route_t *rt);
 #include "engines/accounts/keys.h"
 #include "engines/accounts/login_guard.h"
 #include "engines/accounts/login_twins.h"
+#include "engines/accounts/login_group.h"
 #include "engines/accounts/privacy.h"
 
 #endif

@@ -694,3 +694,70 @@ def test_two_servers_same_code_at_once_and_token_storm(stack):
                 assert f.read().count("/api/v1/me/phone 200") >= 20, i
     finally:
         st.stop()
+
+
+# ---- logins committed together (engines/accounts/login_group.h) ----
+
+def procedure_calls(stack):
+    return int(stack.sql("SHOW GLOBAL STATUS LIKE 'Com_call_procedure'")[0][1])
+
+
+def test_logins_at_once_are_committed_together_and_each_is_its_own(stack):
+    """Logins whose WeChat answers come back together share transactions:
+    fewer login_finish_group calls than logins, and still every login gets
+    its own session, the same person the same user id, and the replay of
+    its own code."""
+    twice = "o" + secrets.token_hex(8)
+    registered = "o" + secrets.token_hex(8)
+    _, reg_user = stack.login(registered)
+    stack.sql("INSERT INTO profiles (user_id, real_name, region_code, province_code, kind, unit_id,"
+              " board_unit_id, created_at, updated_at) VALUES (%d, 'x', '140000', '140000',"
+              " 'staff', 1, 1, 0, 0)" % reg_user["id"])
+    codes = [new_code() for _ in range(32)] + [new_code(twice) for _ in range(4)] + \
+        [new_code(registered) for _ in range(4)]
+    stack.sim("POST", "/__sim/latency", {"ms": 200})
+    try:
+        before = procedure_calls(stack)
+        results = in_parallel(len(codes), lambda i: stack.post("login", {"code": codes[i]}))
+        calls_made = procedure_calls(stack) - before
+    finally:
+        stack.sim("POST", "/__sim/latency", {"ms": 0})
+    assert all(getattr(r, "status", None) == 200 for r in results), results
+    assert calls_made < len(codes), calls_made
+    tokens = [r.json["token"] for r in results]
+    assert len(set(tokens)) == len(tokens)
+    ids = [r.json["user"]["id"] for r in results]
+    assert len(set(ids[:32])) == 32 and len(set(ids[32:36])) == 1 and set(ids[36:]) == {reg_user["id"]}
+    assert not set(ids[:32]) & set(ids[32:])
+    assert [r.json["user"]["registered"] for r in results] == [False] * 36 + [True] * 4
+    for code, tok, uid in zip(codes, tokens, ids):
+        h = hashlib.sha256(tok.encode()).hexdigest()
+        assert stack.sql("SELECT user_id FROM sessions WHERE token_hash = '%s'" % h) == [[str(uid)]]
+        me = stack.get("me", token=tok)
+        assert me.status == 200 and me.json["user"]["id"] == uid, me
+        again = stack.post("login", {"code": code})        # the remembered reply: same bytes
+        assert again.status == 200 and again.json == results[codes.index(code)].json, again
+    assert stack.sql("SELECT COUNT(*) FROM users WHERE openid = '%s'" % twice) == [["1"]]
+
+
+def test_one_bad_login_in_a_group_fails_alone(stack):
+    """A login whose write fails for good fails the group's transaction;
+    the group is written again login by login, so the others still log in."""
+    bad = "o" + secrets.token_hex(8)
+    stack.login(bad)
+    stack.sql("DELIMITER //\nCREATE TRIGGER t_login_bad BEFORE UPDATE ON users FOR EACH ROW"
+              " BEGIN IF NEW.openid = '%s' THEN SIGNAL SQLSTATE '45000'"
+              " SET MESSAGE_TEXT = 'refused by the test'; END IF; END//" % bad)
+    codes = [new_code(bad)] + [new_code() for _ in range(15)]
+    stack.sim("POST", "/__sim/latency", {"ms": 200})
+    try:
+        results = in_parallel(len(codes), lambda i: stack.post("login", {"code": codes[i]}))
+    finally:
+        stack.sim("POST", "/__sim/latency", {"ms": 0})
+        stack.sql("DROP TRIGGER IF EXISTS t_login_bad")
+    assert results[0].status == 503, results[0]
+    assert all(getattr(r, "status", None) == 200 for r in results[1:]), results
+    for r in results[1:]:
+        assert stack.get("me", token=r.json["token"]).status == 200
+    # the failed one left no claim behind: its next code logs in
+    assert stack.post("login", {"code": new_code(bad)}).status == 200
