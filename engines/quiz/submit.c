@@ -146,15 +146,18 @@ static json_t *letters_json(const char *s)
 }
 
 /* Score the answers read into s->bank against the key, with each
- * question's result as shown (letters under the question's perm). */
+ * question's result as shown (letters under the question's perm) when the
+ * reply may show them (s->show_results; else s->results stays NULL). */
 static void score_answers(arena_t *a, const paper_q_t *pq, size_t nq, quiz_entry_t *s)
 {
-    s->results = arena_json(a, json_array());
+    s->results = s->show_results ? arena_json(a, json_array()) : NULL;
     s->correct = 0;
     for (size_t k = 0; k < nq; k++) {
         const char *perm = pq[k].perm, *key = pq[k].answer;
         int ok = key && rules_choice_correct(s->bank[k], key) == 1;
         s->correct += ok;
+        if (!s->results)
+            continue;
         char shown_key[ATTEMPT_MAX_OPTIONS + 1], shown_choice[ATTEMPT_MAX_OPTIONS + 1];
         if (!key || attempt_bank_to_shown(perm, key, shown_key) < 0)
             shown_key[0] = '\0';
