@@ -48,6 +48,9 @@ void lb_pages_forget(void);
  * board (no score yet), ST_STORE when the boards cannot be read now (show
  * rank null). */
 int lb_user_rank(req_t *r, long long contest_id, long long user_id, long long *rank, long long *score) __attribute__((warn_unused_result));
+/* lb_user_rank's rank for each of users[0..n-1] in one pipelined round
+ * trip: ranks[i], or -1 when not on the board or unknown now. */
+void lb_user_ranks(req_t *r, long long contest_id, const long long *users, size_t n, long long *ranks);
 
 typedef struct {
     long long rank, score, participants, staff_participants, headcount;

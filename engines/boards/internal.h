@@ -66,6 +66,12 @@ enum { LB_SCRIPT_APPLY, LB_SCRIPT_READ };
  * returned as such) or NULL when Redis is unreachable. */
 redisReply *lb_eval(kv_t *kv, arena_t *a, int script, long long contest_id,
                     int nargs, const char *const *args);
+/* The same script once per args[i] (each nargs long), in one pipeline
+ * (one round trip): out[i] the reply to args[i], a NOSCRIPT error reply as
+ * such (EVALSHA only: run lb_eval for it). Returns 0, or -1 when Redis is
+ * unreachable. For the read script (a repeat is harmless). */
+int lb_eval_pipelined(kv_t *kv, arena_t *a, int script, long long contest_id, int n, int nargs,
+                      const char *const *const *args, redisReply **out);
 
 
 /* ---- outbox entries (apply.c) ---- */

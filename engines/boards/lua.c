@@ -62,25 +62,43 @@ void lb_tag(long long contest_id, char out[32])
     snprintf(out, 32, "{c%lld}", contest_id);
 }
 
-redisReply *lb_eval(kv_t *kv, arena_t *a, int script, long long contest_id,
-                    int nargs, const char *const *args)
+/* The EVALSHA command of script on contest_id's keys with args, in a;
+ * *argc its length. */
+static const char **evalsha_argv(arena_t *a, int script, long long contest_id, int nargs, const char *const *args,
+                                 int *argc)
 {
     pthread_once(&sha_once, compute_shas);
-    char tag[32], k1[48], k2[48];
+    char tag[32];
     lb_tag(contest_id, tag);
-    snprintf(k1, sizeof k1, "%s:ver", tag);
-    snprintf(k2, sizeof k2, "%s:building", tag);
     int nk = scripts[script].nkeys;
-    int argc = 3 + nk + nargs;
-    const char **argv = arena_alloc(a, sizeof(char *) * (size_t)argc);
+    *argc = 3 + nk + nargs;
+    const char **argv = arena_alloc(a, sizeof(char *) * (size_t)*argc);
     argv[0] = "EVALSHA";
     argv[1] = sha_hex[script];
     argv[2] = nk == 2 ? "2" : "1";
-    argv[3] = k1;
+    argv[3] = arena_sprintf(a, "%s:ver", tag);
     if (nk == 2)
-        argv[4] = k2;
+        argv[4] = arena_sprintf(a, "%s:building", tag);
     for (int i = 0; i < nargs; i++)
         argv[3 + nk + i] = args[i];
+    return argv;
+}
+
+int lb_eval_pipelined(kv_t *kv, arena_t *a, int script, long long contest_id, int n, int nargs,
+                      const char *const *const *args, redisReply **out)
+{
+    int *argc = arena_alloc(a, sizeof *argc * (size_t)(n + 1));
+    const char ***argv = arena_alloc(a, sizeof *argv * (size_t)(n + 1));
+    for (int i = 0; i < n; i++)
+        argv[i] = evalsha_argv(a, script, contest_id, nargs, args[i], &argc[i]);
+    return kv_pipeline(kv, a, n, argc, (const char *const *const *)argv, out);
+}
+
+redisReply *lb_eval(kv_t *kv, arena_t *a, int script, long long contest_id,
+                    int nargs, const char *const *args)
+{
+    int argc;
+    const char **argv = evalsha_argv(a, script, contest_id, nargs, args, &argc);
     redisReply *rep = kv_cmdargv(kv, a, argc, argv, NULL);
     if (rep && rep->type == REDIS_REPLY_ERROR && strncmp(rep->str, "NOSCRIPT", 8) == 0) {
         /* Redis restarted or flushed its script cache: EVAL runs the

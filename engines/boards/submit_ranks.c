@@ -36,9 +36,5 @@ void lb_ranks_after_submits(req_t *r, long long contest_id, const long long *use
     long long unused;
     if (lb_apply(kv, r->arena, contest_id, e, res->nrows, 0, &unused) != 1)
         return;
-    for (size_t i = 0; i < n; i++) {
-        long long rank, score;
-        if (lb_user_rank(r, contest_id, users[i], &rank, &score) == ST_OK)
-            ranks[i] = rank;
-    }
+    lb_user_ranks(r, contest_id, users, n, ranks);
 }

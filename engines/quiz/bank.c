@@ -24,6 +24,8 @@ static void bank_free(quiz_bank_t *b)
         free((char *)b->q[i].category);
         free((char *)b->text[i].stem);
         free((char *)b->text[i].options);
+        free((char *)b->text[i].answer);
+        free((char *)b->text[i].explanation);
     }
     free(b->q);
     free(b->text);
@@ -71,7 +73,8 @@ static void install(quiz_bank_t *b)
  * read). Types and option counts the draw cannot use are left out with a
  * warning: such a row could not be shown either. */
 #define BANK_SQL \
-    "SELECT b.version, q.id, q.type, q.category, q.stem, q.options, JSON_LENGTH(q.options)" \
+    "SELECT b.version, q.id, q.type, q.category, q.stem, q.options, JSON_LENGTH(q.options), q.answer," \
+    " q.explanation" \
     " FROM question_bank b LEFT JOIN questions q ON q.active = 1 WHERE b.id = 1 ORDER BY q.id"
 
 static quiz_bank_t *load(db_t *db)
@@ -111,8 +114,11 @@ static quiz_bank_t *load(db_t *db)
         b->text[b->n].type = type == PQ_SINGLE ? "single" : type == PQ_MULTIPLE ? "multiple" : "judge";
         b->text[b->n].stem = strdup(db_get(r, i, 4) ? db_get(r, i, 4) : "");
         b->text[b->n].options = strdup(db_get(r, i, 5) ? db_get(r, i, 5) : "[]");
+        b->text[b->n].answer = strdup(db_get(r, i, 7) ? db_get(r, i, 7) : "");
+        b->text[b->n].explanation = strdup(db_get(r, i, 8) ? db_get(r, i, 8) : "");
         b->n++;
-        if (!q->category || !b->text[b->n - 1].stem || !b->text[b->n - 1].options) {
+        const quiz_bank_text_t *t = &b->text[b->n - 1];
+        if (!q->category || !t->stem || !t->options || !t->answer || !t->explanation) {
             bank_free(b);
             b = NULL;
             break;
@@ -138,6 +144,22 @@ quiz_bank_t *quiz_bank_get(db_t *db, long long version)
     }
     pthread_mutex_unlock(&load_mu);
     return b;
+}
+
+long long quiz_bank_find(const quiz_bank_t *b, long long id)
+{
+    /* q[] is ascending by id: BANK_SQL orders by it and load keeps the order */
+    size_t lo = 0, hi = b->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (b->q[mid].id == id)
+            return (long long)mid;
+        if (b->q[mid].id < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return -1;
 }
 
 quiz_bank_t *quiz_bank_current(void)

@@ -5,7 +5,10 @@
  * writer of questions in its own transaction (quiz_bank_touch). A start
  * reads the version and asks for the bank at it: the copy in memory when
  * its version is the same, else the bank is read again (one query, the
- * version and the rows in one consistent read) and replaces it. */
+ * version and the rows in one consistent read) and replaces it. A submit
+ * scores with the key and explanation of the copy at the version its load
+ * read (engines/quiz/submit.c), so a correction, which moves the version,
+ * is scored from the submit after it. */
 #ifndef QUIZ_BANK_H
 #define QUIZ_BANK_H
 
@@ -16,12 +19,14 @@ typedef struct {
     const char *type;       /* "single", "multiple", "judge" */
     const char *stem;
     const char *options;    /* JSON array of the option texts in bank order */
+    const char *answer;     /* the key in bank letters ("AC"), for scoring a submit */
+    const char *explanation;
 } quiz_bank_text_t;
 
 typedef struct quiz_bank {
     long long version;
     size_t n;
-    draw_question_t *q;     /* for rules/paper_draw */
+    draw_question_t *q;     /* for rules/paper_draw; ascending by id */
     quiz_bank_text_t *text; /* text[i] belongs to q[i] */
     int refs;               /* under the cache's lock */
 } quiz_bank_t;
@@ -32,6 +37,10 @@ typedef struct quiz_bank {
  * version, consistently). */
 quiz_bank_t *quiz_bank_get(db_t *db, long long version);
 void quiz_bank_put(quiz_bank_t *b);
+
+/* The index of question id in b (binary search), or -1 when b does not
+ * hold it (inactive, or left out of papers). */
+long long quiz_bank_find(const quiz_bank_t *b, long long id);
 
 /* The copy in memory whatever its version, counted; NULL when none yet. */
 quiz_bank_t *quiz_bank_current(void);

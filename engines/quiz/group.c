@@ -13,7 +13,8 @@
  *      outbox rows (schema/220_submit_group.sql);
  *   4. the boards apply the new outbox rows and give each person's rank
  *      (this connection sees them), which goes into the stored replies;
- *   5. one UPDATE stores every attempt's result and reply; COMMIT. */
+ *   5. each attempt's result and reply stored (a primary-key UPDATE
+ *      each); COMMIT. */
 #include "engines/quiz/group.h"
 #include "rules/score.h"
 #include "server/db.h"
@@ -187,36 +188,53 @@ static void take_ranks(group_t *g)
     }
 }
 
-/* Steps 4-5 input: each accepted submit's rank and reply, and the JSON
- * the UPDATE reads them from. NULL when a reply cannot be built. */
-static const char *results_json(group_t *g, int *ranked)
+/* Step 4: each accepted submit's rank and reply. Returns 0, or -1 when a
+ * reply cannot be built; *ranked says whether the boards were touched. */
+static int build_replies(group_t *g, int *ranked)
 {
-    arena_t *a = g->r->arena;
     /* The rank belongs in the stored reply (a later submit gets the same
      * bytes), so it is taken before the commit. */
     take_ranks(g);
-    json_t *arr = arena_json(a, json_array());
     for (size_t i = 0; i < g->n; i++) {
         quiz_entry_t *e = g->e[i];
         if (e->state != E_ACCEPT)
             continue;
         *ranked |= e->rank > 0;
         e->out.reply = reply_text(e);
-        json_t *ch = json_array();
-        for (int k = 0; k < e->nq; k++)
-            json_array_append_new(ch, json_string(e->bank[k]));
-        char *choices = json_dumps(ch, JSON_COMPACT);
-        json_decref(ch);
-        if (!e->out.reply || !choices) {
-            free(choices);
-            return NULL;
-        }
-        json_array_append_new(arr, json_pack("{s:I,s:I,s:I,s:i,s:s,s:s}", "id", (json_int_t)e->aid,
-                                             "t", (json_int_t)e->now, "s", (json_int_t)e->score,
-                                             "k", e->correct, "ch", choices, "rp", e->out.reply));
-        free(choices);
+        if (!e->out.reply)
+            return -1;
     }
-    return arena_json_text(a, arr);
+    return 0;
+}
+
+/* ["A","","BD"]: the bank letters chosen per question, as rescoring reads
+ * attempts.choices. */
+static const char *choices_text(const quiz_entry_t *e)
+{
+    json_t *ch = arena_json(e->arena, json_array());
+    for (int k = 0; k < e->nq; k++)
+        json_array_append_new(ch, json_string(e->bank[k]));
+    return arena_json_text(e->arena, ch);
+}
+
+#define STORE_SQL \
+    "UPDATE attempts SET submitted_at = ?, score = ?, correct_count = ?, choices = ?, reply = ? WHERE id = ?"
+
+/* Step 5: one primary-key UPDATE per accepted submit. (One multi-table
+ * UPDATE over a JSON_TABLE of the group costs more: MariaDB buffers its
+ * rows, reply and choices included, in an on-disk temporary table.) */
+static int store_results(db_t *db, const group_t *g)
+{
+    for (size_t i = 0; i < g->n; i++) {
+        const quiz_entry_t *e = g->e[i];
+        if (e->state != E_ACCEPT)
+            continue;
+        const char *choices = choices_text(e);
+        if (!choices || db_exec(db, STORE_SQL, "iiissi", e->now, e->score, (long long)e->correct, choices,
+                                e->out.reply, e->aid) < 0)
+            return -1;
+    }
+    return 0;
 }
 
 #define LOCK_SQL \
@@ -226,13 +244,6 @@ static const char *results_json(group_t *g, int *ranked)
     " LEFT JOIN contest_scores cs ON cs.contest_id = a.contest_id AND cs.user_id = a.user_id" \
     " LEFT JOIN daily_best d ON d.contest_id = a.contest_id AND d.user_id = a.user_id AND d.day = a.day" \
     " FOR UPDATE"
-
-#define STORE_SQL \
-    "UPDATE JSON_TABLE(?, '$[*]' COLUMNS (jid BIGINT PATH '$.id', jt BIGINT PATH '$.t', js INT PATH '$.s'," \
-    "   jk INT PATH '$.k', jch MEDIUMTEXT CHARACTER SET utf8mb4 PATH '$.ch'," \
-    "   jrp MEDIUMTEXT CHARACTER SET utf8mb4 PATH '$.rp')) j" \
-    " STRAIGHT_JOIN attempts a ON a.id = j.jid" \
-    " SET a.submitted_at = j.jt, a.score = j.js, a.correct_count = j.jk, a.choices = j.jch, a.reply = j.jrp"
 
 static void undo_boards(const group_t *g)
 {
@@ -263,8 +274,7 @@ static int group_tx(db_t *db, void *ctx)
     if (!scores || db_exec(db, "CALL quiz_submit_group(?)", "s", scores) < 0)
         return ST_STORE;
     int ranked = 0;
-    const char *results = results_json(g, &ranked);
-    if (!results || db_exec(db, STORE_SQL, "s", results) < 0 || db_commit(db) < 0) {
+    if (build_replies(g, &ranked) < 0 || store_results(db, g) < 0 || db_commit(db) < 0) {
         /* The boards may hold results that were never committed: have
          * them rebuilt from MariaDB. */
         if (ranked)

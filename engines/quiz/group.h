@@ -24,7 +24,7 @@ typedef struct quiz_entry {
     long long aid, contest_id, user_id, day, now;
     int rule, points, nq, correct;
     long long score;
-    json_t *results;     /* per question; in the submitter's arena */
+    json_t *results;     /* per question, when show_results (else NULL); in the submitter's arena */
     int show_results;    /* the review policy allows results in the reply */
     char (*bank)[ATTEMPT_MAX_OPTIONS + 1];   /* chosen bank letters per question */
     arena_t *arena;      /* the submitter's: its reply is built there */

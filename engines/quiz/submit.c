@@ -1,12 +1,15 @@
 /* submit.c: see submit.h.
  *
  * Round trips are what a submit costs (DESIGN.md), so the submit is one
- * read (the attempt, its contest's scoring settings and the answer key of
- * each of its questions: JSON_TABLE over the stored paper), the answers
- * checked and scored here, in the server, and then the write, committed
- * with the other submits ready at the same time in one transaction
- * (group commit, group.h). */
+ * primary-key read (the attempt with its stored paper, its contest's
+ * scoring settings and the question bank's version), the answers checked
+ * and scored here, in the server, against the keys of the bank in memory
+ * at that version (bank.h), and then the write, committed with the other
+ * submits ready at the same time in one transaction (group commit,
+ * group.h). A paper with a question the bank no longer holds (taken out
+ * since the draw) is scored from the keys MariaDB has now (one more read). */
 #include "engines/quiz/submit.h"
+#include "engines/quiz/bank.h"
 #include "engines/quiz/group.h"
 #include "rules/attempt.h"
 #include "rules/eligibility.h"
@@ -14,19 +17,37 @@
 
 #include <string.h>
 
-/* The attempt with its contest's scoring settings and, one row per
- * question in the order shown, its perm and answer key. The stored reply
- * comes on the first row only. */
+/* The attempt, its contest's scoring settings and the bank's version,
+ * read together (one consistent read): three const tables, each one row
+ * by its primary key (the bank's row joined, not a subquery, which costs
+ * MariaDB a subquery engine per execution). */
 #define SUBMIT_LOAD_SQL \
-    "SELECT a.user_id, a.contest_id, a.day, a.deadline, a.submitted_at, IF(jt.n = 1, a.reply, NULL)," \
-    " c.points_per_question, c.score_rule, jt.qid, jt.o, q.type, q.answer, q.explanation," \
-    " c.review_policy, c.ends_at" \
-    " FROM attempts a JOIN contests c ON c.id = a.contest_id" \
-    " JOIN JSON_TABLE(a.questions, '$[*]' COLUMNS (n FOR ORDINALITY, qid BIGINT PATH '$.id'," \
-    "   o VARCHAR(6) PATH '$.o')) jt" \
+    "SELECT a.user_id, a.contest_id, a.day, a.deadline, a.submitted_at, a.reply, a.questions," \
+    " c.points_per_question, c.score_rule, c.review_policy, c.ends_at, b.version" \
+    " FROM attempts a JOIN contests c ON c.id = a.contest_id LEFT JOIN question_bank b ON b.id = 1" \
+    " WHERE a.id = ?"
+enum { L_USER, L_CONTEST, L_DAY, L_DEADLINE, L_SUBMITTED, L_REPLY, L_PAPER, L_POINTS, L_RULE, L_POLICY,
+       L_ENDS, L_VERSION };
+
+/* The paper with each question's type, key and explanation from MariaDB
+ * as they are now, in the order shown: for a paper the bank in memory
+ * cannot score. */
+#define SUBMIT_KEYS_SQL \
+    "SELECT jt.qid, jt.o, q.type, q.answer, q.explanation" \
+    " FROM attempts a JOIN JSON_TABLE(a.questions, '$[*]' COLUMNS (n FOR ORDINALITY," \
+    "   qid BIGINT PATH '$.id', o VARCHAR(6) PATH '$.o')) jt" \
     " LEFT JOIN questions q ON q.id = jt.qid WHERE a.id = ? ORDER BY jt.n"
-enum { L_USER, L_CONTEST, L_DAY, L_DEADLINE, L_SUBMITTED, L_REPLY, L_POINTS, L_RULE, L_QID, L_PERM,
-       L_TYPE, L_ANSWER, L_EXPLANATION, L_POLICY, L_ENDS };
+enum { K_QID, K_PERM, K_TYPE, K_ANSWER, K_EXPLANATION };
+
+/* One question of the paper as scoring needs it; the strings live in the
+ * request's arena or in a bank the caller holds. */
+typedef struct {
+    long long qid;
+    const char *perm;          /* bank letters in the order shown */
+    int multiple;
+    const char *answer;        /* bank letters; NULL: no such question any more */
+    const char *explanation;
+} paper_q_t;
 
 status_t quiz_submit_load(req_t *r, long long aid, quiz_attempt_t *out)
 {
@@ -40,21 +61,58 @@ status_t quiz_submit_load(req_t *r, long long aid, quiz_attempt_t *out)
     out->user_id = db_int(q, 0, L_USER);
     out->submitted = db_get(q, 0, L_SUBMITTED) != NULL;
     out->stored_reply = db_get(q, 0, L_REPLY);
-    out->rows = q;
+    out->row = q;
     return ST_OK;
 }
 
-/* Check the answers against the paper q and turn them into bank letters
+/* The paper from the bank b: each question's id and perm from the stored
+ * paper, the rest from b. Returns how many, or -1 when the paper does not
+ * parse or b lacks one of its questions. */
+static long long paper_from_bank(arena_t *a, const char *stored, const quiz_bank_t *b, paper_q_t **out)
+{
+    json_t *p = stored ? arena_json(a, json_loads(stored, 0, NULL)) : NULL;
+    size_t n = json_array_size(p);
+    if (!json_is_array(p) || n == 0)
+        return -1;
+    paper_q_t *pq = arena_alloc(a, sizeof *pq * n);
+    for (size_t i = 0; i < n; i++) {
+        json_t *e = json_array_get(p, i), *id = json_object_get(e, "id"), *o = json_object_get(e, "o");
+        long long k = json_is_integer(id) && json_is_string(o) ? quiz_bank_find(b, json_integer_value(id)) : -1;
+        if (k < 0)
+            return -1;
+        pq[i] = (paper_q_t){ json_integer_value(id), json_string_value(o), b->q[k].type == PQ_MULTIPLE,
+                             b->text[k].answer, b->text[k].explanation };
+    }
+    *out = pq;
+    return (long long)n;
+}
+
+/* The paper with the keys MariaDB has now (SUBMIT_KEYS_SQL). */
+static long long paper_from_store(req_t *r, long long aid, paper_q_t **out)
+{
+    db_res_t *q = db_query(req_db(r), r->arena, SUBMIT_KEYS_SQL, "i", aid);
+    if (!q)
+        return -1;
+    paper_q_t *pq = arena_alloc(r->arena, sizeof *pq * (q->nrows + 1));
+    for (size_t i = 0; i < q->nrows; i++) {
+        const char *type = db_get(q, i, K_TYPE);
+        pq[i] = (paper_q_t){ db_int(q, i, K_QID), db_get(q, i, K_PERM), type && strcmp(type, "multiple") == 0,
+                             db_get(q, i, K_ANSWER), db_get(q, i, K_EXPLANATION) };
+    }
+    *out = pq;
+    return (long long)q->nrows;
+}
+
+/* Check the answers against the paper and turn them into bank letters
  * (s->bank). Returns NULL, or why they do not fit. */
-static const char *read_answers(arena_t *a, json_t *j, const db_res_t *q, quiz_entry_t *s)
+static const char *read_answers(arena_t *a, json_t *j, const paper_q_t *pq, size_t nq, quiz_entry_t *s)
 {
     json_t *ans = json_object_get(j, "answers");
-    size_t nq = q->nrows;
     /* An empty list is a blank paper: every question unanswered, score 0. */
     if (!json_is_array(ans) || json_array_size(ans) > nq)
         return arena_sprintf(a, "answers must list 0 to %zu of the attempt's questions", nq);
-    s->bank = arena_alloc(a, sizeof *s->bank * nq);
-    char *seen = arena_alloc(a, nq);
+    s->bank = arena_alloc(a, sizeof *s->bank * (nq + 1));   /* zeroed: unanswered */
+    char *seen = arena_alloc(a, nq + 1);
     size_t i;
     json_t *e;
     json_array_foreach(ans, i, e) {
@@ -65,20 +123,17 @@ static const char *read_answers(arena_t *a, json_t *j, const db_res_t *q, quiz_e
         long long qid = json_integer_value(qidv);
         size_t k;
         for (k = 0; k < nq; k++)
-            if (db_int(q, k, L_QID) == qid)
+            if (pq[k].qid == qid)
                 break;
         if (k == nq)
             return arena_sprintf(a, "question %lld is not in this attempt", qid);
         if (seen[k])
             return arena_sprintf(a, "question %lld is answered twice", qid);
         seen[k] = 1;
-        const char *letters[ATTEMPT_MAX_OPTIONS];
+        const char *letters[ATTEMPT_MAX_OPTIONS], *why = NULL;
         for (size_t m = 0; m < json_array_size(ch); m++)
             letters[m] = req_text(json_array_get(ch, m));
-        const char *type = db_get(q, k, L_TYPE), *why = NULL;
-        int multiple = type && strcmp(type, "multiple") == 0;
-        if (attempt_choice_to_bank(db_get(q, k, L_PERM), multiple, letters, json_array_size(ch), s->bank[k],
-                                   &why) < 0)
+        if (attempt_choice_to_bank(pq[k].perm, pq[k].multiple, letters, json_array_size(ch), s->bank[k], &why) < 0)
             return arena_sprintf(a, "question %lld: %s", qid, why);
     }
     return NULL;
@@ -93,24 +148,26 @@ static json_t *letters_json(const char *s)
 }
 
 /* Score the answers read into s->bank against the key, with each
- * question's result as shown (letters under the question's perm). */
-static void score_answers(arena_t *a, const db_res_t *q, quiz_entry_t *s)
+ * question's result as shown (letters under the question's perm) when the
+ * reply may show them (s->show_results; else s->results stays NULL). */
+static void score_answers(arena_t *a, const paper_q_t *pq, size_t nq, quiz_entry_t *s)
 {
-    size_t nq = q->nrows;
-    s->results = arena_json(a, json_array());
+    s->results = s->show_results ? arena_json(a, json_array()) : NULL;
     s->correct = 0;
     for (size_t k = 0; k < nq; k++) {
-        const char *perm = db_get(q, k, L_PERM), *key = db_get(q, k, L_ANSWER);
+        const char *perm = pq[k].perm, *key = pq[k].answer;
         int ok = key && rules_choice_correct(s->bank[k], key) == 1;
         s->correct += ok;
+        if (!s->results)
+            continue;
         char shown_key[ATTEMPT_MAX_OPTIONS + 1], shown_choice[ATTEMPT_MAX_OPTIONS + 1];
         if (!key || attempt_bank_to_shown(perm, key, shown_key) < 0)
             shown_key[0] = '\0';
         if (attempt_bank_to_shown(perm, s->bank[k], shown_choice) < 0)
             shown_choice[0] = '\0';
-        const char *expl = db_get(q, k, L_EXPLANATION);
+        const char *expl = pq[k].explanation;
         json_array_append_new(s->results,
-                              json_pack("{s:I,s:b,s:o,s:o,s:s}", "question_id", (json_int_t)db_int(q, k, L_QID),
+                              json_pack("{s:I,s:b,s:o,s:o,s:s}", "question_id", (json_int_t)pq[k].qid,
                                         "correct", ok, "choice", letters_json(shown_choice), "answer",
                                         letters_json(shown_key), "explanation", expl ? expl : ""));
     }
@@ -118,11 +175,37 @@ static void score_answers(arena_t *a, const db_res_t *q, quiz_entry_t *s)
     s->score = (long long)s->correct * s->points;
 }
 
+/* Read and score body's answers into s: from the bank in memory at the
+ * version the load read, else (a question it lacks) from MariaDB now.
+ * Returns ST_OK with *why NULL or why the answers do not fit, or ST_STORE. */
+static status_t check_and_score(req_t *r, const quiz_attempt_t *a, json_t *body, quiz_entry_t *s, const char **why)
+{
+    const db_res_t *q = a->row;
+    long long version = db_get(q, 0, L_VERSION) ? db_int(q, 0, L_VERSION) : -1;
+    /* A newer copy than the load saw is as good: a key it changed is the
+     * one MariaDB has now, as the read below would see it. */
+    quiz_bank_t *b = version >= 0 ? quiz_bank_get(req_db(r), version) : NULL;
+    paper_q_t *pq = NULL;
+    long long nq = b && b->version >= version ? paper_from_bank(r->arena, db_get(q, 0, L_PAPER), b, &pq) : -1;
+    if (nq < 0) {
+        quiz_bank_put(b);
+        b = NULL;
+        nq = paper_from_store(r, a->id, &pq);
+        if (nq < 0)
+            return ST_STORE;
+    }
+    *why = read_answers(r->arena, body, pq, (size_t)nq, s);
+    if (!*why)
+        score_answers(r->arena, pq, (size_t)nq, s);
+    quiz_bank_put(b);   /* the results hold copies of its texts */
+    return ST_OK;
+}
+
 status_t quiz_submit(req_t *r, const quiz_attempt_t *a, json_t *body, long long now,
                      const quiz_board_hooks_t *boards, quiz_submitted_t *out)
 {
     memset(out, 0, sizeof *out);
-    const db_res_t *q = a->rows;
+    const db_res_t *q = a->row;
     if (now > db_int(q, 0, L_DEADLINE) + ATTEMPT_GRACE_S) {
         out->outcome = SUBMIT_EXPIRED;
         return ST_OK;
@@ -135,12 +218,13 @@ status_t quiz_submit(req_t *r, const quiz_attempt_t *a, json_t *body, long long 
     /* after_end: until the contest closes the reply (stored, and replayed
      * byte for byte) holds the score and the number right, not the key */
     s.show_results = rules_review_open(db_get(q, 0, L_POLICY), db_int(q, 0, L_ENDS), now);
-    out->why = read_answers(r->arena, body, q, &s);
+    status_t st = check_and_score(r, a, body, &s, &out->why);
+    if (st != ST_OK)
+        return st;
     if (out->why) {
         out->outcome = SUBMIT_INVALID;
         return ST_OK;
     }
-    score_answers(r->arena, q, &s);
     /* Wait for the group without holding a store (a slow-pool thread
      * gives its borrowed connection back; the group's writer borrows one). */
     req_release_stores(r);

@@ -3,9 +3,11 @@
  *
  * Two steps, so that the handler can answer a retry with the first reply
  * before it reads the body (a retry with any body gets the same bytes):
- *   quiz_submit_load   the attempt, its contest's scoring settings and its
- *                      paper with the answer key (one read);
- *   quiz_submit        checks and scores the answers in the server, then
+ *   quiz_submit_load   the attempt with its stored paper, its contest's
+ *                      scoring settings and the bank's version (one
+ *                      primary-key read);
+ *   quiz_submit        checks and scores the answers in the server against
+ *                      the answer keys of the bank in memory (bank.h), then
  *                      commits the attempt's result, the day's best, the
  *                      contest score, the board outbox row and the reply
  *                      itself in one transaction with the other submits
@@ -31,7 +33,7 @@ typedef struct {
     long long id, user_id;
     int submitted;              /* already submitted: stored_reply is the first reply (NULL: none kept) */
     const char *stored_reply;
-    const db_res_t *rows;       /* the paper, one row per question (submit.c) */
+    const db_res_t *row;        /* the attempt row with its stored paper (submit.c) */
 } quiz_attempt_t;
 
 /* The boards, as the submit needs them. ranks: apply the pending outbox

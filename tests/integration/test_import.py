@@ -197,6 +197,60 @@ def test_correcting_an_answer_key_rescores_attempts(stack):
     assert int(stack.sql("SELECT COUNT(*) FROM question_revisions WHERE question_id = %d" % qid)[0][0]) >= 2
 
 
+def test_a_submit_after_a_correction_scores_with_the_corrected_key(stack):
+    """The submit scores from the bank in memory: a correction made after
+    the attempt started (the bank already read at the old version) is the
+    key the submit uses, with the corrected explanation; a question taken
+    out of the bank since the draw is scored from MariaDB's key."""
+    ensure_bank(stack)
+    reset_seeded_contests(stack)
+    stack.sql("UPDATE contests SET review_policy = 'after_submit' WHERE slug = 'shuian'")
+    stack.set_clock(iso=IN_MAIN)
+    org = organizer_token(stack)
+    token, _ = registered(stack)
+    a = stack.post("attempts", {}, token=token).json   # reads the bank at today's version
+    key = answer_key(stack, a)
+    i = next(k for k, qu in enumerate(a["questions"]) if qu["type"] == "single")
+    qid = key[i]["question_id"]
+    wrong_shown = "A" if key[i]["choice"] != ["A"] else "B"
+    stem = a["questions"][i]["stem"]
+    text = next(o["text"] for o in a["questions"][i]["options"] if o["key"] == wrong_shown)
+    old_answer = "".join(chr(65 + k) for k in SEED_BANK.rows[stem][2])
+    new_answer = chr(65 + SEED_BANK.rows[stem][1].index(text))
+    old_expl = stack.sql("SELECT explanation FROM questions WHERE id = %d" % qid)[0][0]
+    gone = None
+    try:
+        r = stack.put("admin/questions/%d" % qid, {"answer": new_answer, "explanation": "更正后的解析 %d" % qid},
+                      token=org)
+        assert r.status == 200, r
+        answers = [dict(x) for x in key]
+        answers[i] = {"question_id": qid, "choice": [wrong_shown]}
+        res = stack.post("attempts/%d/submit" % a["attempt_id"], {"answers": answers}, token=token).json
+        assert res["score"] == 100 and res["correct_count"] == 20, res
+        mine = next(x for x in res["results"] if x["question_id"] == qid)
+        assert mine["correct"] and mine["answer"] == [wrong_shown], mine
+        assert mine["explanation"] == "更正后的解析 %d" % qid, mine
+        # Now the key the person was shown as right is wrong, and one
+        # question of the next paper is no longer in the bank.
+        t2, _ = registered(stack)
+        b = stack.post("attempts", {}, token=t2).json
+        key2 = answer_key(stack, b)   # the seed's key: wrong for qid now
+        g = next(k for k, x in enumerate(key2) if x["question_id"] != qid)
+        gone = key2[g]["question_id"]
+        assert stack.put("admin/questions/%d" % gone, {"active": False}, token=org).status == 200
+        expect = 95 if qid in [x["question_id"] for x in key2] else 100
+        res = stack.post("attempts/%d/submit" % b["attempt_id"], {"answers": key2}, token=t2).json
+        assert res["score"] == expect, (res, expect)
+        out = next(x for x in res["results"] if x["question_id"] == gone)
+        assert out["correct"] and out["answer"] == key2[g]["choice"], out
+    finally:
+        if gone is not None:
+            assert stack.put("admin/questions/%d" % gone, {"active": True}, token=org).status == 200
+        r = stack.put("admin/questions/%d" % qid, {"answer": old_answer, "explanation": old_expl}, token=org)
+        assert r.status == 200, r
+        reset_seeded_contests(stack)
+
+
 def test_question_corrections_are_checked(stack):
     ensure_bank(stack)
     org = organizer_token(stack)

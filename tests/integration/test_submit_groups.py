@@ -153,3 +153,29 @@ def test_one_submit_mariadb_refuses_fails_alone(stack):
     # the refused one, tried again, now goes through
     again = submit(stack, bad_token, bad["attempt_id"], bad_key)
     assert again.status == 200 and again.json["score"] == 100, again
+
+
+
+
+def test_ranks_of_a_group_after_redis_lost_its_scripts(stack):
+    """The ranks of a group are read in one pipelined round trip; when Redis
+    has lost its scripts (a restart, SCRIPT FLUSH) each rank is read again
+    one by one, loading the script, and every reply still holds its rank."""
+    setup(stack)
+    people = crowd(stack, 6)
+    assert stack.redis("SCRIPT", "FLUSH") == "OK"
+    calls = [(lambda i=i, p=p: submit(stack, p[0], p[2]["attempt_id"], wrong_answers(p[3], i)))
+             for i, p in enumerate(people)]
+    results = at_once(calls)
+    assert all(r.status == 200 for r in results), results
+    for i, (p, r) in enumerate(zip(people, results)):
+        committed_once(stack, p[1], p[2]["attempt_id"], r.body)
+        assert r.json["score"] == 100 - 5 * i, r.json
+        assert isinstance(r.json["rank"], int) and r.json["rank"] >= 1, r.json
+    # and the pipelined read once the scripts are back: the best of the six
+    # ranks above the others
+    more = crowd(stack, 2)
+    results = at_once([lambda: submit(stack, more[0][0], more[0][2]["attempt_id"], more[0][3]),
+                       lambda: submit(stack, more[1][0], more[1][2]["attempt_id"], wrong_answers(more[1][3], 10))])
+    ranks = [r.json["rank"] for r in results]
+    assert all(isinstance(k, int) for k in ranks) and ranks[0] < ranks[1], ranks

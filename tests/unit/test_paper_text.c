@@ -25,10 +25,10 @@ static draw_question_t q[4] = {
     { 11, "c", PQ_SINGLE, 4 }, { 12, "c", PQ_MULTIPLE, 5 }, { 13, "c", PQ_JUDGE, 2 }, { 14, "c", PQ_SINGLE, 3 },
 };
 static quiz_bank_text_t text[4] = {
-    { "single", "引号 \"和\" 反斜杠 \\ 与换行\n制表\t", "[\"甲\",\"乙 / 丙\",\"<b>&amp;</b>\",\"\\u0001控制\"]" },
-    { "multiple", "多选", "[\"A\",\"B\",\"C\",\"D\",\"E\"]" },
-    { "judge", "判断", "[\"对\",\"错\"]" },
-    { "single", "选项不是文字", "[1,null,\"三\"]" },   /* not strings: shown as "" */
+    { "single", "引号 \"和\" 反斜杠 \\ 与换行\n制表\t", "[\"甲\",\"乙 / 丙\",\"<b>&amp;</b>\",\"\\u0001控制\"]", "A", "" },
+    { "multiple", "多选", "[\"A\",\"B\",\"C\",\"D\",\"E\"]", "AC", "" },
+    { "judge", "判断", "[\"对\",\"错\"]", "A", "" },
+    { "single", "选项不是文字", "[1,null,\"三\"]", "C", "" },   /* not strings: shown as "" */
 };
 
 static char *expected(const drawn_question_t *d, int n)
@@ -53,7 +53,7 @@ TEST(same_bytes_as_jansson)
         free(want);
     }
     /* a new version is escaped anew */
-    quiz_bank_text_t moved[4] = { text[0], text[1], text[2], { "single", "改过的题", "[\"一\",\"二\",\"三\"]" } };
+    quiz_bank_text_t moved[4] = { text[0], text[1], text[2], { "single", "改过的题", "[\"一\",\"二\",\"三\"]", "B", "" } };
     quiz_bank_t b2 = { .version = 8, .n = 4, .q = q, .text = moved };
     char *got = paper_text_shown(&a, &b2, d + 2, 1);
     CHECK(got && strstr(got, "改过的题") != NULL);
