@@ -4,7 +4,8 @@ every submit (the stack's durable settings: innodb_flush_log_at_trx_commit=1).
 
 run(stack) -> rows for scripts/bench.py's submit section: first the start +
 submit cycles of quizd beside the Node/Express anchor (bench_cycle.py, the
-section's headline), then run_submits below (its second line).
+section's headline), then run_submits below (its second line), then the
+cycles again with two quizd processes behind one nginx (run_two_servers).
 
 run_submits(stack) -> [(label, value), ..., headline]. It prepares, in
 MariaDB directly, a contest open now and N registered people, each with a
@@ -272,11 +273,35 @@ def run_submits(stack):
     return rows
 
 
+def run_two_servers(stack):
+    """The cycles again with two quizd processes behind one nginx upstream
+    (issue 15: several processes share the stack), on a stack of their own
+    beside the section's (idle meanwhile)."""
+    import bench_cycle
+    import stack as stackmod
+    two = stackmod.Stack(build=stack.build, servers=2, quiet=True)
+    two.start()
+    try:
+        rows = bench_cycle.run(two, only="quizd")
+    finally:
+        two.stop()
+    out = []
+    for r in rows:
+        if isinstance(r, tuple):
+            out.append(("2 servers, " + r[0], r[1]))
+        else:
+            r["path"] = "  the same, two quizd processes behind one nginx"
+            r["anchor"] = r["goal"] = None
+            out.append(r)
+    return out
+
+
 def run(stack):
     """make bench's submit section: the start + submit cycles of quizd
-    beside the Node/Express anchor (bench_cycle.py), then submits alone."""
+    beside the Node/Express anchor (bench_cycle.py), then submits alone,
+    then the cycles with two quizd processes."""
     import bench_cycle
-    return bench_cycle.run(stack) + run_submits(stack)
+    return bench_cycle.run(stack) + run_submits(stack) + run_two_servers(stack)
 
 
 def main():
