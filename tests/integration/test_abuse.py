@@ -180,10 +180,16 @@ def test_junk_login_flood_from_one_address_does_not_shut_out_another(stack):
         assert st.post("login", {"code": new_code()}, source="127.0.0.9").status == 200
         # public reads have a budget per address too (nginx): a flood of
         # them from one address is refused, another address reads on
+        t0 = time.time()
         rs = in_parallel(300, lambda i: st.get("regions", source="127.0.0.10"))
+        took_s = time.time() - t0
         refused = [r for r in rs if r.status == 429]
-        assert len(refused) > 100 and all(r.header("Retry-After") and
-                                          error_code(r) == "rate_limited" for r in refused), len(refused)
+        # nginx lets through at most its burst (2 x 60) and then 60 a second
+        # for as long as the flood took (a loaded machine sends it slower, so
+        # the count refused depends on that time; the bound does not)
+        let_through = len(rs) - len(refused)
+        assert refused and let_through <= 2 * 60 + 60 * took_s + 2, (let_through, took_s)
+        assert all(r.header("Retry-After") and error_code(r) == "rate_limited" for r in refused), refused[:3]
         assert all(r.status in (200, 429) for r in rs), {r.status for r in rs}
         assert st.get("regions", source="127.0.0.11").status == 200
     finally:
