@@ -536,6 +536,8 @@ static int emit_region_names(emit_t *e)
 int lb_model_emit(const lb_model_t *m, const char *prefix, lb_sink_t *s, lb_progress_fn progress, void *ud)
 {
     emit_t e = { .m = m, .prefix = prefix, .s = s, .progress = progress, .ud = ud };
+    if (m->streamed)
+        e.step = 6;   /* the people boards and the names went while reading */
     /* strings every board shares: user ids, unit ids */
     size_t np = m->streamed ? 0 : m->np;   /* people held */
     e.uid = xrealloc(NULL, sizeof *e.uid * (np + 1));
