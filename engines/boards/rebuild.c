@@ -36,7 +36,7 @@
 
 #define LOCK_TTL_MS 60000
 #define CHUNK 2000           /* members or fields per ZADD/HSET */
-#define WINDOW 256            /* bulk commands in flight on the writer's connection */
+#define WINDOW 256           /* bulk commands in flight on the writer's connection */
 #define REPLAY_CHUNK 2000    /* journal entries per replay call before the swap */
 
 typedef struct {
