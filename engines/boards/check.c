@@ -91,9 +91,11 @@ static void compare(checker_t *c, const char *key, pair_t *want, size_t n, const
     free(have);
 }
 
-static int c_zset(lb_sink_t *s, const char *key, size_t n, const char *const *members, const double *scores)
+static int c_zset(lb_sink_t *s, const char *key, int first, size_t n, const char *const *members,
+                  const double *scores)
 {
     checker_t *c = (checker_t *)s;
+    (void)first;   /* always 1: the check's model is never streamed */
     remember(c, key);
     redisReply *got = kv_cmd(c->kv, NULL, "ZRANGE %s 0 -1 WITHSCORES", key);
     if (!got || got->type != REDIS_REPLY_ARRAY) {
@@ -207,7 +209,7 @@ static long long check_one(db_t *db, kv_t *kv, long long cid)
         return 1;
     }
     lb_model_t m;
-    int rc = lb_model_load(db, cid, &m, NULL, NULL);
+    int rc = lb_model_load(db, cid, &m, NULL, NULL, NULL, NULL);
     if (rc < 0) {
         fprintf(stderr, "contest %lld: %s\n", cid, rc == -2 ? "no such contest" : "MariaDB failed");
         return -1;

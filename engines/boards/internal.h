@@ -135,29 +135,54 @@ typedef struct {
     size_t nu;
     lb_region_t *r;
     size_t nr;
+    int streamed;           /* the people went to a callback, p is empty */
 } lb_model_t;
 
 typedef void (*lb_progress_fn)(void *ud, const char *phase, size_t done, size_t total);
 
-/* Read the contest's people, units and regions. Returns 0, -1 on a
- * MariaDB error, -2 for no such contest. */
-int lb_model_load(db_t *db, long long contest_id, lb_model_t *m, lb_progress_fn progress, void *ud);
+/* Called for each person as MariaDB sends them (units and regions are
+ * loaded by then); returns 0, or a negative value that stops the read. */
+typedef int (*lb_person_fn)(void *ud, const lb_model_t *m, const lb_person_t *p);
+
+/* Read the contest's people, units and regions. With each, the people are
+ * handed to it one by one and not kept (m->np counts them, m->streamed is
+ * set): lb_model_emit then emits only the unit and region boards. Returns
+ * 0, -1 on a MariaDB error or when each stopped the read, -2 for no such
+ * contest. */
+int lb_model_load(db_t *db, long long contest_id, lb_model_t *m, lb_progress_fn progress, void *ud,
+                  lb_person_fn each, void *each_ud);
 void lb_model_free(lb_model_t *m);
 
 /* Where the model's boards go: Redis (the rebuild) or a comparison with
- * Redis (the check). Each board comes whole, exactly once. */
+ * Redis (the check). From lb_model_emit each board comes whole, exactly
+ * once; from lb_people_add in parts, the first with first = 1. */
 typedef struct lb_sink lb_sink_t;
 struct lb_sink {
-    int (*zset)(lb_sink_t *s, const char *key, size_t n, const char *const *members,
+    int (*zset)(lb_sink_t *s, const char *key, int first, size_t n, const char *const *members,
                 const double *scores);
     int (*hash)(lb_sink_t *s, const char *key, size_t n, const char *const *fields,
                 const char *const *values);
 };
 
-/* Emit every board of the model under prefix ("{c7}:v3:"). Returns 0, or
- * the first negative value a sink call returned. */
+/* Emit every board of the model under prefix ("{c7}:v3:") (of a streamed
+ * model, all but the people boards and the name cache, which
+ * lb_people_add wrote). Returns 0, or the first negative value a sink call
+ * returned. */
 int lb_model_emit(const lb_model_t *m, const char *prefix, lb_sink_t *s,
                   lb_progress_fn progress, void *ud);
+
+/* ---- the people boards while MariaDB sends them (people_stream.c) ---- */
+
+/* Buffers per board, each handed to the sink when full: memory bounded by
+ * the boards (at most 2,000 people for the national board and the name
+ * cache, 64 for each other board, 16 bytes a person), not the people. */
+typedef struct lb_people_stream lb_people_stream_t;
+lb_people_stream_t *lb_people_stream_new(const char *prefix, lb_sink_t *s);
+/* One person onto their boards and the name cache: 0 or the sink's error. */
+int lb_people_add(lb_people_stream_t *ps, const lb_model_t *m, const lb_person_t *p);
+/* What the buffers still hold, to the sink. */
+int lb_people_flush(lb_people_stream_t *ps);
+void lb_people_stream_free(lb_people_stream_t *ps);
 
 /* ---- the page cache (cache.c) ---- */
 

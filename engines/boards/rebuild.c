@@ -7,7 +7,9 @@
  *  2. Read people, units and regions from MariaDB (lb_model_load). Anything
  *     applied before step 1 was committed before it, so the reads see it;
  *     anything applied after is in the journal.
- *  3. Write the boards under {c}:vW: with pipelined bulk ZADD/HSET.
+ *  3. Write the boards under {c}:vW: with pipelined bulk ZADD/HSET: the
+ *     people boards and the name cache while the people are read
+ *     (people_stream.c), the unit and region boards after.
  *  4. Replay the journal onto W in chunks, then one "swap" script replays
  *     the rest, points {c}:ver at W and drops the lock, atomically: readers
  *     see the old boards or the new ones, never a half board, and no entry
@@ -34,13 +36,16 @@
 
 #define LOCK_TTL_MS 60000
 #define CHUNK 2000           /* members or fields per ZADD/HSET */
-#define WINDOW 24            /* bulk commands in flight on the writer's connection */
+#define WINDOW 256           /* bulk commands in flight on the writer's connection */
 #define REPLAY_CHUNK 2000    /* journal entries per replay call before the swap */
 
 typedef struct {
     lb_sink_t base;
     kv_t *kv;            /* lock, progress, scripts */
     redisContext *c;     /* the bulk writes: its own non-blocking connection */
+    lb_people_stream_t *people;   /* the people boards' buffers while reading */
+    char **started;      /* the boards written, each with a placeholder (w_zset) */
+    size_t nstarted, capstarted;
     int pending, failed;
     long long contest_id, version;
     const char *token;
@@ -193,24 +198,70 @@ static void score_text(double v, char out[24])
     out[k] = 0;
 }
 
-static int w_zset(lb_sink_t *s, const char *key, size_t n, const char *const *members, const double *scores)
+/* A new sorted set starts as a listpack in Redis 7.0 (whatever the size
+ * of the ZADD that creates it), where each of its first 128 members costs
+ * a scan of the others: a third of Redis's time in a rebuild of a million
+ * people, with thousands of boards. A first member longer than
+ * zset-max-listpack-value (64 bytes by default) makes Redis create a skip
+ * list at once; w_unplace removes it from every board before the journal
+ * is replayed and long before the swap, so no one ever reads it. */
+static const char placeholder[] =
+    "~ rebuild placeholder: longer than zset-max-listpack-value, so that the board starts as a skip list, "
+    "removed before the swap ~";
+
+static int w_started(writer_t *w, const char *key)
+{
+    if (w->nstarted == w->capstarted) {
+        w->capstarted = w->capstarted * 2 + 256;
+        char **k = realloc(w->started, sizeof *k * w->capstarted);
+        if (!k)
+            return -1;
+        w->started = k;
+    }
+    if (!(w->started[w->nstarted] = strdup(key)))
+        return -1;
+    w->nstarted++;
+    return 0;
+}
+
+static int w_zset(lb_sink_t *s, const char *key, int first, size_t n, const char *const *members,
+                  const double *scores)
 {
     writer_t *w = (writer_t *)s;
-    const char *argv[2 + 2 * CHUNK];
-    char num[CHUNK][24];
+    const char *argv[4 + 2 * CHUNK];
+    char num[CHUNK + 1][24];
     for (size_t i = 0; i < n; i += CHUNK) {
         size_t k = n - i < CHUNK ? n - i : CHUNK;
+        int argc = 2;
         argv[0] = "ZADD";
         argv[1] = key;
+        if (first && i == 0) {
+            if (w_started(w, key) < 0)
+                return -1;
+            score_text(scores[0], num[CHUNK]);
+            argv[argc++] = num[CHUNK];
+            argv[argc++] = placeholder;
+        }
         for (size_t j = 0; j < k; j++) {
             score_text(scores[i + j], num[j]);
-            argv[2 + 2 * j] = num[j];
-            argv[3 + 2 * j] = members[i + j];
+            argv[argc++] = num[j];
+            argv[argc++] = members[i + j];
         }
-        if (w_send(w, (int)(2 + 2 * k), argv) < 0)
+        if (w_send(w, argc, argv) < 0)
             return -1;
     }
     return 0;
+}
+
+/* Every board written: take the placeholders out again. */
+static int w_unplace(writer_t *w)
+{
+    for (size_t i = 0; i < w->nstarted; i++) {
+        const char *argv[3] = { "ZREM", w->started[i], placeholder };
+        if (w_send(w, 3, argv) < 0)
+            return -1;
+    }
+    return w_flush(w);
 }
 
 static int w_hash(lb_sink_t *s, const char *key, size_t n, const char *const *fields, const char *const *values)
@@ -339,47 +390,72 @@ static int still_needed(writer_t *w, arena_t *a, const char *tag)
 
 /* What one rebuild measured, for its progress hash. */
 typedef struct {
-    int64_t t0, t_load, t_write, t_replay;
+    int64_t t0, t_load, t_write, t_replay;   /* start; read; rest of the writes; replay */
     size_t people, units;
 } rebuild_times_t;
 
+static int person_to_boards(void *ud, const lb_model_t *m, const lb_person_t *p)
+{
+    writer_t *w = ud;
+    return w->failed ? -1 : lb_people_add(w->people, m, p);
+}
+
 /* Steps 2 and 3: read the model from MariaDB and write it under version
- * w->version. Returns 0, -1 when a store failed, -2 for no such contest. */
+ * w->version. The people boards and the name cache are written while the
+ * people are read (lb_people_add: Redis works while MariaDB sends); the
+ * unit and region boards, which need everyone's totals, after. Returns 0,
+ * -1 when a store failed, -2 for no such contest. */
 static int load_and_write(writer_t *w, db_t *db, const char *tag, rebuild_times_t *t)
 {
-    lb_model_t m;
-    t->t_load = mono_us();
-    int lrc = lb_model_load(db, w->contest_id, &m, w_progress, w);
-    if (lrc < 0 || w->failed) {
-        log_warn("boards: contest %lld: reading MariaDB failed", w->contest_id);
-        if (lrc == 0)
-            lb_model_free(&m);
-        return lrc == -2 ? -2 : -1;
-    }
+    char prefix[64];
+    snprintf(prefix, sizeof prefix, "%s:v%lld:", tag, w->version);
     w->c = bulk_connect();
     if (!w->c) {
         log_warn("boards: contest %lld: Redis went away", w->contest_id);
-        lb_model_free(&m);
         return -1;
     }
-    char prefix[64];
-    snprintf(prefix, sizeof prefix, "%s:v%lld:", tag, w->version);
+    w->people = lb_people_stream_new(prefix, &w->base);
+    lb_model_t m;
+    t->t_load = mono_us();
+    int rc = lb_model_load(db, w->contest_id, &m, w_progress, w, person_to_boards, w);
     t->t_write = mono_us();
-    int erc = lb_model_emit(&m, prefix, &w->base, w_progress, w);
-    if (erc >= 0)
-        erc = w_flush(w);
+    if (rc < 0 || w->failed) {
+        log_warn("boards: contest %lld: reading MariaDB %s", w->contest_id,
+                 w->failed ? "stopped: writing Redis failed" : "failed");
+        if (rc == 0)
+            lb_model_free(&m);
+        return rc == -2 ? -2 : -1;
+    }
+    rc = lb_people_flush(w->people);
+    if (rc >= 0)
+        rc = lb_model_emit(&m, prefix, &w->base, w_progress, w);
+    if (rc >= 0)
+        rc = w_unplace(w);
     t->people = m.np;
     t->units = 0;
     for (size_t i = 0; i < m.nu; i++)
         t->units += m.u[i].parts > 0;
     lb_model_free(&m);
-    redisFree(w->c);
-    w->c = NULL;
-    if (erc < 0 || w->failed) {
+    if (rc < 0 || w->failed) {
         log_warn("boards: contest %lld: writing version %lld failed", w->contest_id, w->version);
         return -1;
     }
     return 0;
+}
+
+/* The writer's connection and buffers, after success or failure. */
+static void writer_close(writer_t *w)
+{
+    if (w->c)
+        redisFree(w->c);
+    w->c = NULL;
+    lb_people_stream_free(w->people);
+    w->people = NULL;
+    for (size_t i = 0; i < w->nstarted; i++)
+        free(w->started[i]);
+    free(w->started);
+    w->started = NULL;
+    w->nstarted = w->capstarted = 0;
 }
 
 /* Step 4: replay what was applied meanwhile in chunks, then swap in one
@@ -449,7 +525,9 @@ int lb_rebuild(db_t *db, kv_t *kv, long long contest_id, const lb_rebuild_opts_t
     if (live < 0)
         goto out;
     delete_old_versions(kv, contest_id, w.version, live);
-    if ((rc = load_and_write(&w, db, tag, &t)) < 0)
+    rc = load_and_write(&w, db, tag, &t);
+    writer_close(&w);
+    if (rc < 0)
         goto out;
     t.t_replay = mono_us();
     if ((rc = replay_and_swap(&w, &a)) < 0)
@@ -462,8 +540,6 @@ int lb_rebuild(db_t *db, kv_t *kv, long long contest_id, const lb_rebuild_opts_t
 out:
     /* Give the lock back (the next rebuild deletes what was written). */
     arena_reset(&a);
-    if (w.c)
-        redisFree(w.c);
     builder_call(&w, &a, "release", 0);
     kv_cmd(kv, &a, "HSET %s:progress state failed", tag);
     /* try again soon: an organizer's request must not be lost to a hiccup */
@@ -531,7 +607,8 @@ int cmd_rebuild_boards(int argc, char **argv)
                                              " write_ms replay_ms", cid);
             int ok = rep && rep->type == REDIS_REPLY_ARRAY && rep->elements == 6;
 #define F(i) (ok && rep->element[i]->str ? rep->element[i]->str : "?")
-            printf("contest %lld: rebuilt in %.2f s (MariaDB %s ms, Redis %s ms, replay and swap %s ms):"
+            printf("contest %lld: rebuilt in %.2f s (MariaDB and the people boards %s ms, the other boards %s ms,"
+                   " replay and swap %s ms):"
                    " version %s, %s people, %s units\n", cid, (double)(mono_us() - t0) / 1e6,
                    F(3), F(4), F(5), F(0), F(1), F(2));
 #undef F

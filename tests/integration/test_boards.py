@@ -583,6 +583,41 @@ def test_rebuild_while_submits_keep_coming(stack):
             assert w.ok("individual", token=w.people[uid]["token"], limit=1)["me"]["score"] == m.scores[uid][0]
 
 
+def test_rebuild_writes_skip_lists_with_nothing_extra(stack):
+    """A rebuild of a few thousand people (a national board past one bulk
+    ZADD, unit boards past the stream's buffers): every board equals
+    MariaDB, every sorted set of the new version was created as a skip
+    list (the placeholder member that makes Redis skip the listpack), and
+    no placeholder, nor any member longer than an id, is left behind."""
+    w = World(stack)
+    units = [w.unit("编码%d" % i, "140403", headcount=500) for i in range(3)]
+    base = 310_000_000 + random.randrange(1_000_000) * 100
+    n = 4500
+    stack.sql("INSERT INTO profiles (user_id, real_name, region_code, province_code, city_code, county_code,"
+              " kind, unit_id, board_unit_id, created_at, updated_at)"
+              " SELECT %d + seq, CONCAT('人', seq), IF(seq %% 2, '140403', '140105'), '140000',"
+              " IF(seq %% 2, '140400', '140100'), IF(seq %% 2, '140403', '140105'), 'staff',"
+              " ELT(1 + seq %% 3, %s), ELT(1 + seq %% 3, %s), 0, 0 FROM seq_1_to_%d"
+              % (base, ",".join(map(str, units)), ",".join(map(str, units)), n))
+    stack.sql("INSERT INTO contest_scores (contest_id, user_id, score, reached_at, attempts_submitted,"
+              " first_submitted_at) SELECT %d, %d + seq, (seq * 7) %% 101, %d + seq %% 97, 1, %d"
+              " FROM seq_1_to_%d" % (w.id, base, START, START, n))
+    r = stack.quizd("rebuild-boards", str(w.id))
+    assert r.returncode == 0 and b"%d people" % n in r.stdout, r
+    code, out = w.check()
+    assert code == 0 and "0 difference(s)" in out, out
+    live = stack.redis("GET", "{c%d}:ver" % w.id)
+    keys = [k for k in stack.redis("--scan", "--pattern", "{c%d}:v%s:*" % (w.id, live)).split("\n") if k]
+    zsets = [k for k in keys if stack.redis("TYPE", k) == "zset"]
+    assert "{c%d}:v%s:p:n" % (w.id, live) in zsets and len(zsets) > 10, keys
+    for k in zsets:
+        assert stack.redis("OBJECT", "ENCODING", k) == "skiplist", k
+        members = stack.redis("ZRANGE", k, "0", "-1").split("\n")
+        assert members and all(0 < len(m) <= 20 for m in members), (k, [m for m in members if len(m) > 20])
+    assert stack.redis("ZCARD", "{c%d}:v%s:p:n" % (w.id, live)) == str(n)
+    assert stack.redis("ZCARD", "{c%d}:v%s:p:u:%d" % (w.id, live, units[0])) == str(n // 3)
+
+
 def test_crowd_simulator_then_check_and_flush(stack):
     """People through the real routes (scripts/crowd.py: login, registration,
     attempts, submits): the boards equal MariaDB, also after FLUSHALL."""
