@@ -82,9 +82,19 @@ static int cmp_id_index(const void *a, const void *b)
 }
 
 /* by_id[] = the bank's indices in id order, so the draw does not depend on
- * the order the bank was read in. */
+ * the order the bank was read in. A bank already in ascending id order (as
+ * the quiz engine keeps it) is its own order: no sort per draw. Equal ids
+ * end the draw either way (draw_with). */
 static int sort_ids(size_t *by_id, const draw_question_t *bank, size_t nbank)
 {
+    size_t k = 1;
+    while (k < nbank && bank[k - 1].id <= bank[k].id)
+        k++;
+    if (k >= nbank) {
+        for (k = 0; k < nbank; k++)
+            by_id[k] = k;
+        return 0;
+    }
     id_index_t *v = calloc(nbank + 1, sizeof *v);
     if (!v)
         return -1;

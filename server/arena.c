@@ -69,15 +69,29 @@ char *arena_strndup(arena_t *a, const char *s, size_t n)
 
 char *arena_strdup(arena_t *a, const char *s) { return s ? arena_strndup(a, s, strlen(s)) : NULL; }
 
+/* One pass when the text fits the current chunk's free space (the usual
+ * case: a reply carrying a paper of some kB is formatted once, not measured
+ * first and written again); otherwise the length that pass measured is
+ * allocated and written. */
 char *arena_sprintf(arena_t *a, const char *fmt, ...)
 {
     va_list ap;
+    arena_chunk_t *c = a->chunks;
+    size_t room = c ? c->size - c->used : 0;
+    char *d = c ? (char *)c->data + c->used : NULL;
     va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
+    int n = vsnprintf(d, room, fmt, ap);
     va_end(ap);
     if (n < 0)
         return arena_strdup(a, "");
-    char *d = arena_alloc(a, (size_t)n + 1);
+    if ((size_t)n < room) {
+        /* used and size are multiples of 16, so the rounded size fits. */
+        size_t size = ((size_t)n + 1 + 15) & ~(size_t)15;
+        c->used += size;
+        a->used_total += size;
+        return d;
+    }
+    d = arena_alloc(a, (size_t)n + 1);
     va_start(ap, fmt);
     vsnprintf(d, (size_t)n + 1, fmt, ap);
     va_end(ap);

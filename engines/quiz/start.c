@@ -67,16 +67,20 @@ static status_t open_attempt(db_t *db, arena_t *a, long long aid, quiz_started_t
 
 /* ---- drawing a paper ---- */
 
-/* The contest's paper spec as the draw takes it; -1 when it is not one. */
-static int paper_spec(arena_t *a, const contest_t *c, draw_entry_t **out)
+/* The contest's paper spec as the draw takes it, and in *want its total
+ * (contest_questions_per_attempt's sum, from the same parse: the paper is
+ * read once per start); -1 when it is not one. */
+static int paper_spec(arena_t *a, const contest_t *c, draw_entry_t **out, int *want)
 {
     json_t *paper = arena_json(a, json_loads(c->paper_json ? c->paper_json : "[]", 0, NULL));
     size_t n = json_array_size(paper);
     draw_entry_t *e = arena_alloc(a, sizeof *e * (n + 1));
+    *want = 0;
     for (size_t i = 0; i < n; i++) {
         json_t *j = json_array_get(paper, i);
         e[i].category = json_string_value(json_object_get(j, "category"));
         e[i].count = (int)json_integer_value(json_object_get(j, "count"));
+        *want += e[i].count;
         if (!e[i].category)
             return -1;
     }
@@ -90,8 +94,8 @@ static int draw(arena_t *a, const contest_t *c, const quiz_bank_t *b, const unsi
                 drawn_question_t **d)
 {
     draw_entry_t *spec;
-    int nspec = paper_spec(a, c, &spec);
-    int want = contest_questions_per_attempt(c);
+    int want;
+    int nspec = paper_spec(a, c, &spec, &want);
     if (nspec < 0 || want <= 0 || want > PAPER_MAX_QUESTIONS)
         return nspec < 0 || want > PAPER_MAX_QUESTIONS ? -1 : 0;
     *d = arena_alloc(a, sizeof **d * (size_t)want);

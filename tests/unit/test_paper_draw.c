@@ -53,7 +53,8 @@ TEST(same_seed_same_paper_other_seed_other_paper)
     }
     CHECK(same);
     CHECK(differs);
-    /* the bank's order does not matter: reversed, the same paper */
+    /* the bank's order does not matter: reversed (ascending ids, taken as
+     * they are without a sort), the same paper */
     draw_question_t r[30];
     for (int i = 0; i < 30; i++)
         r[i] = b[29 - i];
