@@ -180,35 +180,13 @@ def rebuild_once(stack, cid, build):
         " / ".join("%.1f s" % (cpu1[k] - cpu0[k]) for k in ("quizd", "redis", "mariadb"))))
 
 
-# --index-ab: the covering index of migration 295 is in the data whichever
-# build runs, and helps any build's query the optimizer points at it; so
-# this A/B is "without the index" (dropped before each run of the first
-# build) against "with it" (added back, untimed, before each run of the others)
-BOARD_INDEX = ("k_profiles_board", "(user_id, province_code, city_code, county_code, board_unit_id,"
-               " kind, name_review, real_name)")
-
-
-def set_board_index(stack, present):
-    have = int(sql(stack, "SELECT COUNT(*) FROM information_schema.statistics WHERE table_schema = 'quiz'"
-                          " AND table_name = 'profiles' AND index_name = '%s'" % BOARD_INDEX[0])[0][0])
-    if present and not have:
-        sql(stack, "ALTER TABLE profiles ADD UNIQUE KEY %s %s" % BOARD_INDEX)
-    elif have and not present:
-        sql(stack, "ALTER TABLE profiles DROP KEY %s" % BOARD_INDEX[0])
-
-
-def run_rebuild_only(stack, builds, rounds, index_ab=False):
+def run_rebuild_only(stack, builds, rounds):
     t0 = time.time()
     cid = fill(stack)
     yield ("fill MariaDB: %d people, %d units" % (PEOPLE, UNITS), "%.1f s" % (time.time() - t0))
     for _ in range(rounds):
-        for i, b in enumerate(builds):
-            if index_ab:
-                set_board_index(stack, i > 0)
-            label, value = rebuild_once(stack, cid, b)
-            if index_ab:
-                label += " (index %s)" % ("on" if i > 0 else "dropped")
-            yield label, value
+        for b in builds:
+            yield rebuild_once(stack, cid, b)
 
 
 def run(stack):
@@ -273,9 +251,6 @@ if __name__ == "__main__":
     ap.add_argument("--rebuild-only", action="store_true", help="fill, then time only the rebuild")
     ap.add_argument("--builds", default="build", help="comma-separated build directories (--rebuild-only)")
     ap.add_argument("--rounds", type=int, default=1, help="rebuilds per build (--rebuild-only)")
-    ap.add_argument("--index-ab", action="store_true",
-                    help="drop profiles' k_profiles_board before each run of the first build, add it back"
-                         " before the others (--rebuild-only)")
     args = ap.parse_args()
     sys.path.insert(0, HERE)
     import stack as stackmod
@@ -283,7 +258,7 @@ if __name__ == "__main__":
     st.start()
     builds = [b if os.path.isabs(b) else os.path.join(ROOT, b) for b in args.builds.split(",")]
     try:
-        rows = run_rebuild_only(st, builds, args.rounds, args.index_ab) if args.rebuild_only else run(st)
+        rows = run_rebuild_only(st, builds, args.rounds) if args.rebuild_only else run(st)
         for label, value in rows:
             print("%-64s %s" % (label, value), flush=True)
     finally:

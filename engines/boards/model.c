@@ -179,9 +179,10 @@ static int person_row(void *ud, const char *const *cols, size_t ncols)
  * in no order, which costs MariaDB more CPU than the primary key's order
  * (~1.5 s at 1 M people), but lets Redis, the rebuild's bottleneck on its
  * one core, insert each member next to the one before (measured: less in
- * all than reading by user id). The look-ups go to k_profiles_board
- * (migration 295), which covers what is read of a profile: its entries are
- * a fraction of the clustered rows, so fewer pages per look-up. */
+ * all than reading by user id). A covering index of profiles (user_id,
+ * then the columns read) was tried and is no cheaper: the join becomes a
+ * ref look-up instead of eq_ref, and costs MariaDB as much CPU (see
+ * docs/BOARDS.md). */
 static int load_people(db_t *db, arena_t *a, lb_model_t *m, lb_progress_fn progress, void *ud,
                        lb_person_fn each, void *each_ud)
 {
@@ -200,7 +201,7 @@ static int load_people(db_t *db, arena_t *a, lb_model_t *m, lb_progress_fn progr
                             "SELECT s.user_id, s.score, s.reached_at, p.province_code, p.city_code,"
                             " p.county_code, p.board_unit_id, p.kind, p.real_name, p.name_review"
                             " FROM contest_scores s FORCE INDEX (k_scores_rank)"
-                            " LEFT JOIN profiles p FORCE INDEX (k_profiles_board) ON p.user_id = s.user_id"
+                            " LEFT JOIN profiles p ON p.user_id = s.user_id"
                             " WHERE s.contest_id = ? ORDER BY s.score, s.reached_at", "i", m->contest_id);
     if (n < 0 || pr.stopped || (size_t)n != m->np)
         return -1;
