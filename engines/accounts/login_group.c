@@ -24,9 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static pthread_mutex_t queue_mu = PTHREAD_MUTEX_INITIALIZER;
-static login_entry_t *queue_head, *queue_tail;
-static int writing;   /* a writer holds a group */
+static gc_queue_t queue = GC_QUEUE_INIT(LOGIN_GROUP_MAX);
 
 typedef struct {
     req_t *r;
@@ -217,47 +215,17 @@ static void write_group(req_t *r, login_entry_t **e, size_t n)
         write_group(r, e + i, 1);
 }
 
+static void write_queued(void *ctx, gc_entry_t **q, size_t n)
+{
+    login_entry_t *e[LOGIN_GROUP_MAX];
+    for (size_t i = 0; i < n; i++)
+        e[i] = (login_entry_t *)q[i];
+    write_group(ctx, e, n);
+}
+
 int login_group_write(req_t *r, login_entry_t *e)
 {
     e->st = ST_ERR;
-    e->done = 0;
-    e->next = NULL;
-    pthread_cond_init(&e->cv, NULL);
-    login_entry_t *take[LOGIN_GROUP_MAX];
-    pthread_mutex_lock(&queue_mu);
-    if (queue_tail)
-        queue_tail->next = e;
-    else
-        queue_head = e;
-    queue_tail = e;
-    while (!e->done) {
-        if (writing) {
-            /* woken when its group is done, or to write the next group */
-            pthread_cond_wait(&e->cv, &queue_mu);
-            continue;
-        }
-        /* Become the writer of everything queued (up to LOGIN_GROUP_MAX). */
-        writing = 1;
-        size_t n = 0;
-        while (queue_head && n < LOGIN_GROUP_MAX) {
-            take[n++] = queue_head;
-            queue_head = queue_head->next;
-        }
-        if (!queue_head)
-            queue_tail = NULL;
-        pthread_mutex_unlock(&queue_mu);
-        write_group(r, take, n);
-        pthread_mutex_lock(&queue_mu);
-        for (size_t i = 0; i < n; i++) {
-            take[i]->done = 1;
-            pthread_cond_signal(&take[i]->cv);
-        }
-        writing = 0;
-        /* the first one queued meanwhile writes the next group */
-        if (queue_head)
-            pthread_cond_signal(&queue_head->cv);
-    }
-    pthread_mutex_unlock(&queue_mu);
-    pthread_cond_destroy(&e->cv);
+    gc_submit(&queue, &e->gc, write_queued, r);
     return e->st;
 }

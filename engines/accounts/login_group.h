@@ -19,7 +19,7 @@
 #ifndef LOGIN_GROUP_H
 #define LOGIN_GROUP_H
 
-#include <pthread.h>
+#include "lib/group_commit.h"
 #include "engines/accounts/login_replay.h"
 #include "engines/accounts/session.h"
 #include "server/request.h"
@@ -27,6 +27,7 @@
 #define LOGIN_GROUP_MAX 64
 
 typedef struct login_entry {
+    gc_entry_t gc;             /* first: the queue's part (lib/group_commit.h) */
     /* input, set by the login's own thread */
     req_t *r;                  /* its request: the reply is built in its arena */
     const char *openid, *unionid;   /* unionid NULL when WeChat gave none */
@@ -40,10 +41,6 @@ typedef struct login_entry {
     int st;                    /* ST_OK (committed), ST_STORE or ST_ERR */
     session_info_t info;       /* user, roles and unit of the session */
     char *reply, *reply_sealed;     /* the reply's JSON and its sealed form, r's arena */
-    /* the queue's (login_group.c) */
-    int done;
-    pthread_cond_t cv;
-    struct login_entry *next;
 } login_entry_t;
 
 /* Queue e and return when its group has

@@ -20,16 +20,12 @@
 #include "server/db.h"
 #include "server/log.h"
 
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 enum { E_ACCEPT, E_STORED, E_GONE, E_DUP };
 
-static pthread_mutex_t queue_mu = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t queue_cv = PTHREAD_COND_INITIALIZER;
-static quiz_entry_t *queue_head, *queue_tail;
-static int writing;   /* a writer holds a group */
+static gc_queue_t queue = GC_QUEUE_INIT(GROUP_MAX);
 
 typedef struct {
     req_t *r;
@@ -318,37 +314,22 @@ static void write_group(req_t *r, quiz_entry_t **e, size_t n, const quiz_board_h
         write_group(r, e + i, 1, boards);
 }
 
+typedef struct {
+    req_t *r;
+    const quiz_board_hooks_t *boards;
+} writer_t;
+
+static void write_queued(void *ctx, gc_entry_t **q, size_t n)
+{
+    writer_t *w = ctx;
+    quiz_entry_t *e[GROUP_MAX];
+    for (size_t i = 0; i < n; i++)
+        e[i] = (quiz_entry_t *)q[i];
+    write_group(w->r, e, n, w->boards);
+}
+
 void quiz_group_submit(req_t *r, quiz_entry_t *e, const quiz_board_hooks_t *boards)
 {
-    quiz_entry_t *take[GROUP_MAX];
-    pthread_mutex_lock(&queue_mu);
-    e->next = NULL;
-    if (queue_tail)
-        queue_tail->next = e;
-    else
-        queue_head = e;
-    queue_tail = e;
-    while (!e->done) {
-        if (writing) {
-            pthread_cond_wait(&queue_cv, &queue_mu);
-            continue;
-        }
-        /* Become the writer of everything queued (up to GROUP_MAX). */
-        writing = 1;
-        size_t n = 0;
-        while (queue_head && n < GROUP_MAX) {
-            take[n++] = queue_head;
-            queue_head = queue_head->next;
-        }
-        if (!queue_head)
-            queue_tail = NULL;
-        pthread_mutex_unlock(&queue_mu);
-        write_group(r, take, n, boards);
-        pthread_mutex_lock(&queue_mu);
-        for (size_t i = 0; i < n; i++)
-            take[i]->done = 1;
-        writing = 0;
-        pthread_cond_broadcast(&queue_cv);
-    }
-    pthread_mutex_unlock(&queue_mu);
+    writer_t w = { r, boards };
+    gc_submit(&queue, &e->gc, write_queued, &w);
 }

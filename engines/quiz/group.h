@@ -14,12 +14,14 @@
 
 #include <jansson.h>
 #include "engines/quiz/submit.h"
+#include "lib/group_commit.h"
 #include "rules/attempt.h"
 
 #define GROUP_MAX 64
 
 /* One scored submit, ready to be written. */
 typedef struct quiz_entry {
+    gc_entry_t gc;       /* first: the queue's part (lib/group_commit.h) */
     /* input, set by the submitter */
     long long aid, contest_id, user_id, day, now;
     int rule, points, nq, correct;
@@ -31,12 +33,10 @@ typedef struct quiz_entry {
     /* output, set by the group's writer */
     status_t st;
     quiz_submitted_t out;
-    int done;
     /* the writer's working state (group.c) */
     int state, dup_of;
     long long old_cs, new_cs, new_day, old_day, reached, rank;
     int first;
-    struct quiz_entry *next;
 } quiz_entry_t;
 
 /* Queue e, and return when its group has committed: e->st ST_OK with

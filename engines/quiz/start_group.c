@@ -26,15 +26,11 @@
 #include "server/db.h"
 #include "server/log.h"
 
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-static pthread_mutex_t queue_mu = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t queue_cv = PTHREAD_COND_INITIALIZER;
-static quiz_start_entry_t *queue_head, *queue_tail;
-static int writing;   /* a writer holds a start group */
+static gc_queue_t queue = GC_QUEUE_INIT(START_GROUP_MAX);
 
 typedef struct {
     req_t *r;
@@ -233,39 +229,19 @@ static void write_group(req_t *r, quiz_start_entry_t **e, size_t n)
         write_group(r, e + i, 1);
 }
 
+/* The writer writes on its own request's connections and gives them back
+ * before it waits again or replies. */
+static void write_queued(void *ctx, gc_entry_t **q, size_t n)
+{
+    req_t *r = ctx;
+    quiz_start_entry_t *e[START_GROUP_MAX];
+    for (size_t i = 0; i < n; i++)
+        e[i] = (quiz_start_entry_t *)q[i];
+    write_group(r, e, n);
+    req_release_stores(r);
+}
+
 void quiz_start_group(req_t *r, quiz_start_entry_t *e)
 {
-    quiz_start_entry_t *take[START_GROUP_MAX];
-    pthread_mutex_lock(&queue_mu);
-    e->next = NULL;
-    e->done = 0;
-    if (queue_tail)
-        queue_tail->next = e;
-    else
-        queue_head = e;
-    queue_tail = e;
-    while (!e->done) {
-        if (writing) {
-            pthread_cond_wait(&queue_cv, &queue_mu);
-            continue;
-        }
-        /* Become the writer of everything queued (up to START_GROUP_MAX). */
-        writing = 1;
-        size_t n = 0;
-        while (queue_head && n < START_GROUP_MAX) {
-            take[n++] = queue_head;
-            queue_head = queue_head->next;
-        }
-        if (!queue_head)
-            queue_tail = NULL;
-        pthread_mutex_unlock(&queue_mu);
-        write_group(r, take, n);
-        req_release_stores(r);
-        pthread_mutex_lock(&queue_mu);
-        for (size_t i = 0; i < n; i++)
-            take[i]->done = 1;
-        writing = 0;
-        pthread_cond_broadcast(&queue_cv);
-    }
-    pthread_mutex_unlock(&queue_mu);
+    gc_submit(&queue, &e->gc, write_queued, r);
 }

@@ -20,6 +20,7 @@
 #ifndef QUIZ_START_GROUP_H
 #define QUIZ_START_GROUP_H
 
+#include "lib/group_commit.h"
 #include "engines/quiz/contest.h"
 #include "server/request.h"
 #include "server/status.h"
@@ -40,6 +41,7 @@ typedef enum {
 
 /* One start with its paper drawn, ready to be decided and written. */
 typedef struct quiz_start_entry {
+    gc_entry_t gc;           /* first: the queue's part (lib/group_commit.h) */
     /* input, set by the starter */
     const contest_t *c;
     long long user_id, day, now, deadline, version;
@@ -49,10 +51,8 @@ typedef struct quiz_start_entry {
     status_t st;
     quiz_sg_outcome_t outcome;
     long long aid;
-    int done;
     /* the writer's working state (start_group.c) */
     int via;                 /* SG_OPEN of an attempt this group writes: that entry's index, else -1 */
-    struct quiz_start_entry *next;
 } quiz_start_entry_t;
 
 /* Queue e and return when its group has committed: e->st ST_OK with

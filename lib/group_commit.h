@@ -1,0 +1,43 @@
+/* group_commit.h: a queue of writes that threads hand in together and one
+ * of them writes for all (group commit).
+ *
+ * Each caller queues its entry and waits. The first waiter that finds no
+ * group being written becomes the writer: it takes everything queued (up to
+ * the queue's max), writes it with the lock released, marks each entry
+ * done and wakes exactly those, then wakes the first entry queued meanwhile
+ * to write the next group. So while one group commits, the next one
+ * gathers, and a write costs its group one transaction instead of one each
+ * (engines/quiz/group.c, start_group.c, engines/accounts/login_group.c). */
+#ifndef LIB_GROUP_COMMIT_H
+#define LIB_GROUP_COMMIT_H
+
+#include <pthread.h>
+#include <stddef.h>
+
+#define GC_GROUP_MAX 256
+
+/* The queue's part of an entry: embedded in the caller's entry. */
+typedef struct gc_entry {
+    struct gc_entry *next;
+    pthread_cond_t cv;   /* its own: a writer wakes only whom it is done with */
+    int done;
+} gc_entry_t;
+
+typedef struct {
+    pthread_mutex_t mu;
+    gc_entry_t *head, *tail;
+    int writing;         /* a writer holds a group */
+    size_t max;          /* entries per group at most (<= GC_GROUP_MAX) */
+} gc_queue_t;
+
+#define GC_QUEUE_INIT(max_entries) { PTHREAD_MUTEX_INITIALIZER, NULL, NULL, 0, (max_entries) }
+
+/* Writes the group e[0..n-1] (1 <= n <= max), in queue order, and sets each
+ * entry's outcome in the caller's part of it. */
+typedef void gc_write_fn(void *ctx, gc_entry_t **e, size_t n);
+
+/* Queue e and return once it is written, by this thread (write(ctx, ...),
+ * ctx being this caller's) or by another's. */
+void gc_submit(gc_queue_t *q, gc_entry_t *e, gc_write_fn *write, void *ctx);
+
+#endif

@@ -1,0 +1,96 @@
+/* test_group_commit.c: lib/group_commit — one caller alone writes its own
+ * entry; many threads at once are each written exactly once, in groups no
+ * larger than the queue's max, in the order they were queued, one group at
+ * a time, and the entries of a group are all done before any is answered. */
+#include "tests/unit/check.h"
+#include "lib/group_commit.h"
+
+#include <pthread.h>
+#include <time.h>
+
+typedef struct {
+    gc_entry_t gc;
+    int id;
+    int written;       /* how many times a writer wrote it */
+    int group;         /* the group it was written in */
+} item_t;
+
+static gc_queue_t queue = GC_QUEUE_INIT(8);
+static pthread_mutex_t stats_mu = PTHREAD_MUTEX_INITIALIZER;
+static int groups, biggest, in_write, overlapped, out_of_order;
+
+static void write_items(void *ctx, gc_entry_t **e, size_t n)
+{
+    (void)ctx;
+    pthread_mutex_lock(&stats_mu);
+    if (in_write++)
+        overlapped++;
+    int g = ++groups;
+    if ((int)n > biggest)
+        biggest = (int)n;
+    pthread_mutex_unlock(&stats_mu);
+    struct timespec ts = { 0, 200000 };   /* a commit takes a while: others gather meanwhile */
+    nanosleep(&ts, NULL);
+    for (size_t i = 0; i < n; i++) {
+        item_t *it = (item_t *)e[i];
+        it->written++;
+        it->group = g;
+    }
+    pthread_mutex_lock(&stats_mu);
+    in_write--;
+    pthread_mutex_unlock(&stats_mu);
+}
+
+TEST(alone)
+{
+    item_t it = { .id = 1 };
+    int before = groups;
+    gc_submit(&queue, &it.gc, write_items, NULL);
+    CHECK_INT(it.written, 1);
+    CHECK_INT(groups, before + 1);
+}
+
+enum { THREADS = 16, EACH = 200 };
+
+/* Each thread submits EACH items one after another: its own items must be
+ * written in its order (its later item never in an earlier group). */
+static void *submitter(void *arg)
+{
+    item_t *mine = arg;
+    for (int k = 0; k < EACH; k++) {
+        gc_submit(&queue, &mine[k].gc, write_items, NULL);
+        if (mine[k].written != 1 || (k > 0 && mine[k].group <= mine[k - 1].group)) {
+            pthread_mutex_lock(&stats_mu);
+            out_of_order++;
+            pthread_mutex_unlock(&stats_mu);
+        }
+    }
+    return NULL;
+}
+
+TEST(many_threads)
+{
+    static item_t items[THREADS][EACH];
+    pthread_t t[THREADS];
+    groups = biggest = overlapped = out_of_order = 0;
+    for (int i = 0; i < THREADS; i++)
+        pthread_create(&t[i], NULL, submitter, items[i]);
+    for (int i = 0; i < THREADS; i++)
+        pthread_join(t[i], NULL);
+    int once = 0;
+    for (int i = 0; i < THREADS; i++)
+        for (int k = 0; k < EACH; k++)
+            once += items[i][k].written == 1;
+    CHECK_INT(once, THREADS * EACH);
+    CHECK_INT(out_of_order, 0);
+    CHECK_INT(overlapped, 0);                 /* one writer at a time */
+    CHECK(biggest <= 8);                      /* the queue's max */
+    CHECK(groups < THREADS * EACH);           /* writes were shared */
+}
+
+int main(void)
+{
+    RUN(alone);
+    RUN(many_threads);
+    return check_summary();
+}
