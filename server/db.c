@@ -659,3 +659,24 @@ int db_tx_own(db_t *db, db_tx_fn fn, void *ctx)
 {
     return tx_loop(db, fn, ctx, 0);
 }
+
+static int cmp_id(const void *a, const void *b)
+{
+    long long x = *(const long long *)a, y = *(const long long *)b;
+    return x < y ? -1 : x > y;
+}
+
+const char *db_ids_json(arena_t *a, long long *ids, size_t n)
+{
+    if (n > 1)
+        qsort(ids, n, sizeof *ids, cmp_id);
+    size_t cap = n * 22 + 3, used = 0;
+    char *out = arena_alloc(a, cap);
+    out[used++] = '[';
+    for (size_t i = 0; i < n; i++)
+        if (i == 0 || ids[i] != ids[i - 1])
+            used += (size_t)snprintf(out + used, cap - used, "%s%lld", used > 1 ? "," : "", ids[i]);
+    out[used++] = ']';
+    out[used] = '\0';
+    return out;
+}

@@ -100,6 +100,11 @@ static inline const char *db_get(const db_res_t *r, size_t row, size_t col)
 }
 long long db_int(const db_res_t *r, size_t row, size_t col);   /* 0 for NULL */
 
+/* ids as a JSON array ("[1,2,3]") for a statement's JSON_TABLE: sorted in
+ * place, ascending and each once, the order a group's locking read takes
+ * its rows in, so that two writers lock in one order. In a's memory. */
+const char *db_ids_json(arena_t *a, long long *ids, size_t n);
+
 /* Counters for /metrics. */
 extern _Atomic unsigned long db_errors_total;
 

@@ -34,23 +34,13 @@ typedef struct {
     const quiz_board_hooks_t *boards;
 } group_t;
 
-static int cmp_ll(const void *a, const void *b)
-{
-    long long x = *(const long long *)a, y = *(const long long *)b;
-    return x < y ? -1 : x > y;
-}
-
-/* "[1,2,3]": the group's attempt ids, ascending. */
+/* "[1,2,3]": the group's attempt ids, ascending, each once. */
 static const char *ids_json(arena_t *a, const group_t *g)
 {
     long long *ids = arena_alloc(a, sizeof *ids * g->n);
     for (size_t i = 0; i < g->n; i++)
         ids[i] = g->e[i]->aid;
-    qsort(ids, g->n, sizeof *ids, cmp_ll);
-    json_t *arr = arena_json(a, json_array());
-    for (size_t i = 0; i < g->n; i++)
-        json_array_append_new(arr, json_integer(ids[i]));
-    return arena_json_text(a, arr);
+    return db_ids_json(a, ids, g->n);
 }
 
 enum { K_ID, K_SUBMITTED, K_REPLY, K_CS, K_REACHED, K_DAY };

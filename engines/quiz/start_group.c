@@ -61,24 +61,13 @@ enum { S_N, S_COUNT, S_OPEN };
     " JOIN question_bank b ON b.id = 1 AND b.version = j.v ORDER BY j.n" \
     " RETURNING id, HEX(seed)"
 
-static int cmp_ll(const void *a, const void *b)
-{
-    long long x = *(const long long *)a, y = *(const long long *)b;
-    return x < y ? -1 : x > y;
-}
-
 /* "[1,2,3]": the group's people, ascending, each once. */
 static const char *users_json(arena_t *a, const sgroup_t *g)
 {
     long long *ids = arena_alloc(a, sizeof *ids * g->n);
     for (size_t i = 0; i < g->n; i++)
         ids[i] = g->e[i]->user_id;
-    qsort(ids, g->n, sizeof *ids, cmp_ll);
-    json_t *arr = arena_json(a, json_array());
-    for (size_t i = 0; i < g->n; i++)
-        if (i == 0 || ids[i] != ids[i - 1])
-            json_array_append_new(arr, json_integer(ids[i]));
-    return arena_json_text(a, arr);
+    return db_ids_json(a, ids, g->n);
 }
 
 /* Step 2's input: one row per start. */

@@ -4,6 +4,7 @@ MariaDB so these tests depend only on the quiz routes they test."""
 import hashlib
 import os
 import secrets
+import threading
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SEED_CSV = os.path.join(ROOT, "schema", "seed", "questions.csv")
@@ -158,3 +159,25 @@ def wrong_answers(key, nwrong):
         else:
             out.append(a)
     return out
+
+
+def at_once(calls):
+    """Run every call in its own thread, released together; their results in
+    order. A call that raised, or one that never came back, fails the test."""
+    results, errors = [None] * len(calls), []
+    gate = threading.Barrier(len(calls))
+
+    def go(i):
+        try:
+            gate.wait(30)
+            results[i] = calls[i]()
+        except Exception as e:     # kept: a thread that raised must fail the test
+            errors.append(repr(e))
+    threads = [threading.Thread(target=go, args=(i,)) for i in range(len(calls))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert not any(t.is_alive() for t in threads), "a call never came back"
+    assert not errors, errors[:3]
+    return results

@@ -3,9 +3,8 @@ cap, also after Redis loses everything, Shanghai midnight, two contests
 side by side), submitting (server-side scoring, score rules, idempotent and
 concurrent submits, the deadline, someone else's attempt, bad answers)."""
 import json
-import threading
 
-from quiz_helpers import (AFTER_ALL, BEFORE_MAIN, IN_MAIN, contest_id, ensure_bank, error_code,
+from quiz_helpers import (AFTER_ALL, at_once, BEFORE_MAIN, IN_MAIN, contest_id, ensure_bank, error_code,
                           organizer_token, registered, reset_seeded_contests, answer_key, wrong_answers,
                           shown_order, SEED_BANK)
 
@@ -138,23 +137,7 @@ def test_open_attempt_is_returned_again(stack):
 def test_parallel_starts_yield_one_attempt(stack):
     setup(stack)
     token, uid = registered(stack)
-    n = 50
-    results, errors = [None] * n, []
-    gate = threading.Barrier(n)
-
-    def go(i):
-        try:
-            gate.wait(30)          # all 50 leave together
-            results[i] = start(stack, token)
-        except Exception as e:     # kept: a thread that raised must fail the test
-            errors.append(repr(e))
-    threads = [threading.Thread(target=go, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(120)
-    assert not any(t.is_alive() for t in threads), "a start never came back"
-    assert not errors, errors[:3]
+    results = at_once([lambda: start(stack, token)] * 50)     # all 50 leave together
     assert all(r is not None for r in results)
     assert all(r.status in (200, 201) for r in results), [r for r in results if r.status not in (200, 201)][:3]
     assert sum(r.status == 201 for r in results) == 1
@@ -284,15 +267,7 @@ def test_double_and_concurrent_submits_count_once(stack):
     a = start(stack, token).json
     key = answer_key(stack, a)
     bodies = [key] + [wrong_answers(key, n) for n in range(1, 12)]
-    results = [None] * len(bodies)
-
-    def go(i):
-        results[i] = submit(stack, token, a["attempt_id"], bodies[i])
-    threads = [threading.Thread(target=go, args=(i,)) for i in range(len(bodies))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    results = at_once([(lambda b=b: submit(stack, token, a["attempt_id"], b)) for b in bodies])
     assert all(r.status == 200 for r in results), results
     assert len({r.body for r in results}) == 1, "every submit got the same bytes"
     again = submit(stack, token, a["attempt_id"], wrong_answers(key, 20))

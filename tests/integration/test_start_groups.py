@@ -5,9 +5,8 @@ the outcome it would get alone (a new attempt with its own paper, the open
 attempt, or its refusal), a person's several starts make one attempt, one
 start MariaDB refuses fails alone, and two servers sharing MariaDB keep one
 attempt per person."""
-import threading
 
-from quiz_helpers import (IN_MAIN, contest_id, ensure_bank, error_code, registered, reset_seeded_contests)
+from quiz_helpers import (at_once, IN_MAIN, contest_id, ensure_bank, error_code, registered, reset_seeded_contests)
 
 __order__ = 63
 
@@ -20,27 +19,6 @@ def setup(stack):
 
 def start(stack, token):
     return stack.post("attempts", {}, token=token)
-
-
-def at_once(calls):
-    """Run every call in its own thread, released together; their results."""
-    results, errors = [None] * len(calls), []
-    gate = threading.Barrier(len(calls))
-
-    def go(i):
-        try:
-            gate.wait(30)
-            results[i] = calls[i]()
-        except Exception as e:     # kept: a thread that raised must fail the test
-            errors.append(repr(e))
-    threads = [threading.Thread(target=go, args=(i,)) for i in range(len(calls))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(120)
-    assert not any(t.is_alive() for t in threads), "a start never came back"
-    assert not errors, errors[:3]
-    return results
 
 
 def stored_paper(stack, aid):

@@ -6,9 +6,8 @@ byte, two submits of one person apply in turn as two transactions would,
 a second submit of one attempt gets the first one's reply, and one submit
 that MariaDB refuses fails alone."""
 import hashlib
-import threading
 
-from quiz_helpers import (IN_MAIN, answer_key, contest_id, ensure_bank, error_code, registered,
+from quiz_helpers import (at_once, IN_MAIN, answer_key, contest_id, ensure_bank, error_code, registered,
                           reset_seeded_contests, wrong_answers)
 
 __order__ = 61
@@ -29,22 +28,6 @@ def start(stack, token, contest=None):
 
 def submit(stack, token, aid, answers):
     return stack.post("attempts/%d/submit" % aid, {"answers": answers}, token=token)
-
-
-def at_once(calls):
-    """Run every call in its own thread, released together; their results."""
-    results = [None] * len(calls)
-    gate = threading.Barrier(len(calls))
-
-    def go(i):
-        gate.wait()
-        results[i] = calls[i]()
-    threads = [threading.Thread(target=go, args=(i,)) for i in range(len(calls))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results
 
 
 def crowd(stack, n, contest=None):
