@@ -895,6 +895,7 @@ static void *background_main(void *arg)
     while (!atomic_load(&stop_workers)) {
         if (hooks && hooks->background)
             hooks->background(s.db, s.kv);
+        log_flush();    /* the request lines gathered (log.h) */
         usleep(200 * 1000);
     }
     db_free(s.db);
@@ -1053,6 +1054,7 @@ int server_run(const server_hooks_t *h)
     mallopt(M_MMAP_THRESHOLD, 1024 * 1024);
     if (open_loop() < 0)
         return -1;
+    log_batch(1);
     threads_t t;
     start_threads(&t);
     if (hooks && hooks->start)
@@ -1065,5 +1067,6 @@ int server_run(const server_hooks_t *h)
         hooks->stop();
     close_everything(&t);
     log_info("stopped");
+    log_batch(0);
     return 0;
 }
