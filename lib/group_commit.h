@@ -4,14 +4,17 @@
  * Each caller queues its entry and waits. The first waiter that finds no
  * group being written becomes the writer: it takes everything queued (up to
  * the queue's max), writes it with the lock released, marks each entry
- * done and wakes exactly those, then wakes the first entry queued meanwhile
- * to write the next group. So while one group commits, the next one
- * gathers, and a write costs its group one transaction instead of one each
- * (engines/quiz/group.c, start_group.c, engines/accounts/login_group.c). */
+ * done and wakes exactly those (without the lock: group_commit.c), then
+ * wakes the first entry queued meanwhile to write the next group. So
+ * while one group commits, the next one gathers, and a write costs its
+ * group one transaction instead of one each (engines/quiz/group.c,
+ * start_group.c, engines/accounts/login_group.c). */
 #ifndef LIB_GROUP_COMMIT_H
 #define LIB_GROUP_COMMIT_H
 
 #include <pthread.h>
+#include <semaphore.h>
+#include <stdatomic.h>
 #include <stddef.h>
 
 #define GC_GROUP_MAX 256
@@ -19,8 +22,10 @@
 /* The queue's part of an entry: embedded in the caller's entry. */
 typedef struct gc_entry {
     struct gc_entry *next;
-    pthread_cond_t cv;   /* its own: a writer wakes only whom it is done with */
-    int done;
+    sem_t wake;          /* its own: a writer wakes only whom it is done with */
+    _Atomic int state;   /* waiting, its turn to write, or written */
+    _Atomic int posts;   /* posts counted to wake, each before it is made */
+    int taken;           /* posts its waiter took */
 } gc_entry_t;
 
 typedef struct {
