@@ -110,57 +110,79 @@ static long long apply_patch(db_t *db, long long id, const console_unit_patch_t 
     return n;
 }
 
-int console_unit_update(db_t *db, arena_t *a, long long organizer_id, long long id,
-                        const console_unit_patch_t *p, int *boards_moved, long long *other_id)
+typedef struct {
+    arena_t *a;
+    long long organizer_id, id;
+    const console_unit_patch_t *p;
+    int boards_moved;
+    long long other_id;
+} unit_update_t;
+
+/* One try of a correction, run by db_tx: again after a deadlock, which the
+ * background search indexer (unit_search_backfill), writing units and
+ * unit_ngrams too, can cause. A refusal rolls back and returns its
+ * CONSOLE_ code; a store failure returns ST_STORE and leaves the rollback
+ * to db_tx. */
+static int update_tx(db_t *db, void *ctx)
 {
-    *boards_moved = 0;
-    *other_id = 0;
-    if (db_begin(db) < 0)
-        return -1;
+    unit_update_t *x = ctx;
+    const console_unit_patch_t *p = x->p;
+    x->boards_moved = 0;
+    x->other_id = 0;
     console_unit_t u;
-    int rc = console_unit_get(db, a, id, 1, &u);
+    int rc = console_unit_get(db, x->a, x->id, 1, &u);
+    if (rc < 0)
+        return ST_STORE;
     if (rc != 0) {
         db_rollback(db);
         return rc;
     }
     int err;
-    json_t *before = console_unit_json(db, a, id, &err);
-    if (!before) {
-        db_rollback(db);
-        return -1;
-    }
+    json_t *before = console_unit_json(db, x->a, x->id, &err);
+    if (!before)
+        return ST_STORE;
     if (p->credit_code) {
-        db_res_t *dup = db_query(db, a, "SELECT id FROM units WHERE credit_code = ? AND id <> ?",
-                                 "si", p->credit_code, id);
+        db_res_t *dup = db_query(db, x->a, "SELECT id FROM units WHERE credit_code = ? AND id <> ?",
+                                 "si", p->credit_code, x->id);
         if (!dup || dup->nrows) {
-            *other_id = dup ? db_int(dup, 0, 0) : 0;
-            db_rollback(db);
             json_decref(before);
-            return dup ? CONSOLE_EXISTS : -1;
+            if (!dup)
+                return ST_STORE;
+            x->other_id = db_int(dup, 0, 0);
+            db_rollback(db);
+            return CONSOLE_EXISTS;
         }
     }
     json_t *after = NULL;
-    if (apply_patch(db, id, p) < 0 || !(after = console_unit_json(db, a, id, &err)) ||
-        console_audit(db, organizer_id, "unit.update", "unit", id, before, after) < 0 ||
+    if (apply_patch(db, x->id, p) < 0 || !(after = console_unit_json(db, x->a, x->id, &err)) ||
+        console_audit(db, x->organizer_id, "unit.update", "unit", x->id, before, after) < 0 ||
         db_commit(db) < 0) {
-        int e = db_errno(db);
-        db_rollback(db);
         json_decref(before);
         json_decref(after);
-        if (e == 1062 && p->credit_code) {   /* taken meanwhile */
-            *other_id = 0;
+        if (db_errno(db) == 1062 && p->credit_code) {   /* taken meanwhile */
+            db_rollback(db);
             return CONSOLE_EXISTS;
         }
-        return -1;
+        return ST_STORE;
     }
     static const char *moving[] = { "name", "region_code", "type", "headcount", "disabled",
                                     "verified", "name_state" };
     for (size_t i = 0; i < sizeof moving / sizeof moving[0]; i++)
         if (differs(before, moving[i], json_incref(json_object_get(after, moving[i]))))
-            *boards_moved = 1;
+            x->boards_moved = 1;
     json_decref(before);
     json_decref(after);
-    return 0;
+    return CONSOLE_OK;
+}
+
+int console_unit_update(db_t *db, arena_t *a, long long organizer_id, long long id,
+                        const console_unit_patch_t *p, int *boards_moved, long long *other_id)
+{
+    unit_update_t x = { a, organizer_id, id, p, 0, 0 };
+    int rc = db_tx(db, update_tx, &x);
+    *boards_moved = x.boards_moved;
+    *other_id = x.other_id;
+    return rc < 0 ? -1 : rc;
 }
 
 static int merge_checks(const console_unit_t *f, const console_unit_t *t)
