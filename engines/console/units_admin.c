@@ -192,22 +192,31 @@ static int merge_checks(const console_unit_t *f, const console_unit_t *t)
     return 0;
 }
 
-int console_unit_merge(db_t *db, arena_t *a, long long organizer_id, const char *area,
-                       long long from, long long into, long long *moved, long long *old_admin)
+typedef struct {
+    arena_t *a;
+    long long organizer_id;
+    const char *area;
+    long long from, into, moved, old_admin;
+} unit_merge_t;
+
+/* One try of a merge, run by db_tx (again after a deadlock: submits lock
+ * the people whose profiles a merge moves). Refusals roll back and return
+ * their CONSOLE_ code; a store failure returns ST_STORE to db_tx. */
+static int merge_tx(db_t *db, void *ctx)
 {
-    *moved = 0;
-    *old_admin = 0;
-    if (from == into)
-        return CONSOLE_MERGE_SELF;
-    if (db_begin(db) < 0)
-        return -1;
+    unit_merge_t *x = ctx;
+    long long from = x->from, into = x->into;
+    x->moved = x->old_admin = 0;
     /* lock both rows, the lower id first, so two merges cannot deadlock */
     console_unit_t f, t;
     long long lo = from < into ? from : into, hi = from < into ? into : from;
     console_unit_t *first = lo == from ? &f : &t, *second = lo == from ? &t : &f;
-    int rc = console_unit_get(db, a, lo, 1, first);
+    int rc = console_unit_get(db, x->a, lo, 1, first);
     if (rc == 0)
-        rc = console_unit_get(db, a, hi, 1, second);
+        rc = console_unit_get(db, x->a, hi, 1, second);
+    if (rc < 0)
+        return ST_STORE;
+    const char *area = x->area;
     if (rc == 0 && area && *area &&
         !(strcmp(area, t.province) == 0 || strcmp(area, t.city) == 0 || strcmp(area, t.county) == 0))
         rc = CONSOLE_FORBIDDEN;
@@ -217,19 +226,19 @@ int console_unit_merge(db_t *db, arena_t *a, long long organizer_id, const char 
         db_rollback(db);
         return rc;
     }
-    db_res_t *adm = db_query(db, a, "SELECT id FROM users WHERE admin_unit_id = ? FOR UPDATE", "i", from);
-    db_res_t *cnt = adm ? db_query(db, a, "SELECT COUNT(*) FROM profiles WHERE board_unit_id = ?"
-                                          " OR unit_id = ? OR sponsor_unit_id = ?", "iii", from, from, from)
+    db_res_t *adm = db_query(db, x->a, "SELECT id FROM users WHERE admin_unit_id = ? FOR UPDATE", "i", from);
+    db_res_t *cnt = adm ? db_query(db, x->a, "SELECT COUNT(*) FROM profiles WHERE board_unit_id = ?"
+                                             " OR unit_id = ? OR sponsor_unit_id = ?", "iii", from, from, from)
                         : NULL;
     if (!cnt)
-        goto fail;
-    *moved = db_int(cnt, 0, 0);
-    *old_admin = adm->nrows ? db_int(adm, 0, 0) : 0;
+        return ST_STORE;
+    x->moved = db_int(cnt, 0, 0);
+    x->old_admin = adm->nrows ? db_int(adm, 0, 0) : 0;
     json_t *before = json_pack("{s:I,s:I,s:I,s:o}", "unit_id", (json_int_t)from, "into",
-                               (json_int_t)into, "members", (json_int_t)*moved, "admin_user_id",
-                               *old_admin ? json_integer(*old_admin) : json_null());
+                               (json_int_t)into, "members", (json_int_t)x->moved, "admin_user_id",
+                               x->old_admin ? json_integer(x->old_admin) : json_null());
     json_t *after = json_pack("{s:I,s:I}", "merged_into", (json_int_t)into, "members_moved",
-                              (json_int_t)*moved);
+                              (json_int_t)x->moved);
     int ok = db_exec(db, "UPDATE profiles SET unit_id = ? WHERE unit_id = ?", "ii", into, from) >= 0 &&
              db_exec(db, "UPDATE profiles SET sponsor_unit_id = ? WHERE sponsor_unit_id = ?", "ii",
                      into, from) >= 0 &&
@@ -238,15 +247,27 @@ int console_unit_merge(db_t *db, arena_t *a, long long organizer_id, const char 
              db_exec(db, "UPDATE users SET roles = roles & ~2, admin_unit_id = NULL"
                          " WHERE admin_unit_id = ?", "i", from) >= 0 &&
              db_exec(db, "UPDATE units SET merged_into = ? WHERE id = ?", "ii", into, from) >= 0 &&
-             console_audit(db, organizer_id, "unit.merge", "unit", from, before, after) == 0 &&
+             console_audit(db, x->organizer_id, "unit.merge", "unit", from, before, after) == 0 &&
              db_commit(db) == 0;
     json_decref(before);
     json_decref(after);
-    if (ok)
-        return 0;
-fail:
-    db_rollback(db);
-    return -1;
+    return ok ? CONSOLE_OK : ST_STORE;
+}
+
+int console_unit_merge(db_t *db, arena_t *a, long long organizer_id, const char *area,
+                       long long from, long long into, long long *moved, long long *old_admin)
+{
+    *moved = 0;
+    *old_admin = 0;
+    if (from == into)
+        return CONSOLE_MERGE_SELF;
+    unit_merge_t x = { a, organizer_id, area, from, into, 0, 0 };
+    int rc = db_tx(db, merge_tx, &x);
+    if (rc != CONSOLE_OK)
+        return rc < 0 ? -1 : rc;
+    *moved = x.moved;
+    *old_admin = x.old_admin;
+    return CONSOLE_OK;
 }
 
 db_res_t *console_contest_ids(db_t *db, arena_t *a)
