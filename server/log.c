@@ -58,7 +58,7 @@ static void write_all(const char *p, size_t n)
     }
 }
 
-/* batch_mu held */
+/* batch_mu held; an empty batch writes nothing */
 static void write_batch(void)
 {
     write_all(batch, batch_len);
@@ -68,8 +68,7 @@ static void write_batch(void)
 void log_batch(int on)
 {
     pthread_mutex_lock(&batch_mu);
-    if (batch_len)
-        write_batch();
+    write_batch();
     batching = on;
     pthread_mutex_unlock(&batch_mu);
 }
@@ -77,8 +76,7 @@ void log_batch(int on)
 void log_flush(void)
 {
     pthread_mutex_lock(&batch_mu);
-    if (batch_len)
-        write_batch();
+    write_batch();
     pthread_mutex_unlock(&batch_mu);
 }
 
@@ -94,8 +92,7 @@ static void put_line(int level, const char *line, size_t len, long long now_ms)
         memcpy(batch + batch_len, line, len);
         batch_len += len;
     } else {
-        if (batch_len)
-            write_batch();
+        write_batch();
         write_all(line, len);
     }
     pthread_mutex_unlock(&batch_mu);
