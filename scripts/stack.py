@@ -467,6 +467,23 @@ class Stack:
         assert r.status == 200, r
         return r.json["token"], r.json["user"]
 
+    def server_log(self, i=0, quiet_s=0.6, timeout=15.0):
+        """quizd i's log once it has written the request lines it gathers
+        (server/log.h: they go out at least every 200 ms): its text when the
+        file has not grown for quiet_s seconds (or timeout passed)."""
+        path = os.path.join(self.dir, "quizd%d.log" % i)
+        end = time.time() + timeout
+        size, since = -1, time.time()
+        while time.time() < end:
+            n = os.path.getsize(path) if os.path.exists(path) else 0
+            if n != size:
+                size, since = n, time.time()
+            elif time.time() - since >= quiet_s:
+                break
+            time.sleep(0.1)
+        with open(path, errors="replace") as f:
+            return f.read()
+
     def logs(self):
         """Every log the stack wrote (for the leak scan)."""
         out = []

@@ -798,8 +798,7 @@ def test_two_servers_serve_the_same_boards(stack):
         assert st == 200 and json.loads(body)["entries"][0]["user_id"] == star, body
         w.settle()
         # the servers' own logs show one rebuild per contest, not one each
-        rebuilt = sum(open(os.path.join(two.dir, "quizd%d.log" % i)).read().count(
-            "rebuilt contest %d " % w.id) for i in range(2))
+        rebuilt = sum(two.server_log(i).count("rebuilt contest %d " % w.id) for i in range(2))
         assert rebuilt == 1, rebuilt
     finally:
         two.stop()

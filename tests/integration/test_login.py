@@ -690,8 +690,7 @@ def test_two_servers_same_code_at_once_and_token_storm(stack):
         assert issued <= 2, issued
         # both servers took part
         for i in range(2):
-            with open("%s/quizd%d.log" % (st.dir, i)) as f:
-                assert f.read().count("/api/v1/me/phone 200") >= 20, i
+            assert st.server_log(i).count("/api/v1/me/phone 200") >= 20, i
     finally:
         st.stop()
 

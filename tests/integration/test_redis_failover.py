@@ -77,7 +77,7 @@ def test_the_server_follows_failovers_under_submits(stack):
         # waited for the Sentinels, and a crowd that stops fails the test
         w = CrowdWorld(st, attempts_per_day=2000)
         uids = w.crowd_people(12)
-        assert "the primary is 127.0.0.1:" in log_of(st)
+        wait_for(lambda: "the primary is 127.0.0.1:" in log_of(st), "the server named no primary", 30)
 
         # 1. the primary dies (whichever node it is now: a loaded machine
         # may already have seen one failover)

@@ -98,7 +98,6 @@ def test_one_start_mariadb_refuses_fails_alone(stack):
 def test_two_servers_keep_one_attempt_per_person(stack):
     """Two servers behind one nginx share only MariaDB: each person's
     starts, landing on either server at once, make one attempt."""
-    import os
     two = stack.factory(servers=2)
     two.start()
     try:
@@ -112,8 +111,7 @@ def test_two_servers_keep_one_attempt_per_person(stack):
             assert len({r.json["attempt_id"] for r in mine}) == 1
             assert attempts_of(two, uid) == [mine[0].json["attempt_id"]]
         # both servers took starts
-        served = [open(os.path.join(two.dir, "quizd%d.log" % i)).read().count("POST /api/v1/attempts ")
-                  for i in range(2)]
+        served = [two.server_log(i).count("POST /api/v1/attempts ") for i in range(2)]
         assert all(s > 0 for s in served), served
     finally:
         two.stop()
