@@ -56,6 +56,8 @@ PEOPLE = [
     ("s5", "U2", "staff", F - 6 * DAY, [(F - 3 * DAY, 40), (F + 4 * DAY, 45)], None, False),
     ("s6", "U3", "staff", F - 2 * DAY, [], None, True),
 ]
+# Xinjiang (65) and Tibet (54) are this test's own: the region summary counts
+# every unit there, so no other test may register a unit in them
 UNITS = {"U1": ("650102", 4), "U2": ("650103", 10), "U3": ("540102", 5)}
 
 
