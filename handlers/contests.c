@@ -292,24 +292,38 @@ static int apply_settings(req_t *r, json_t *j, contest_t *c)
  * or ST_STORE. */
 static int save_row(req_t *r, contest_t *c, long long now);
 
+typedef struct {
+    req_t *r;
+    contest_t *c;
+    const contest_t *before;
+    long long now;
+} save_tx_t;
+
+/* One try of save, run by db_tx (server/db.h): again after a deadlock or
+ * a lock wait, so an organizer is not told 503 for a write that a second
+ * try makes. A new contest gets its id in the try that commits. */
+static int save_tx(db_t *db, void *ctx)
+{
+    save_tx_t *x = ctx;
+    if (!x->before)
+        x->c->id = 0;
+    int rc = save_row(x->r, x->c, x->now);
+    if (rc == 1)
+        db_rollback(db);
+    if (rc != 0)
+        return rc;
+    json_t *b = x->before ? arena_json(x->r->arena, admin_json(x->before, x->now)) : NULL;
+    json_t *a = arena_json(x->r->arena, admin_json(x->c, x->now));
+    if (console_audit(db, session_caller(x->r)->organizer_id, x->before ? "contest.update" : "contest.create",
+                      "contest", x->c->id, b, a) != 0 || db_commit(db) != 0)
+        return ST_STORE;
+    return 0;
+}
+
 static int save(req_t *r, contest_t *c, const contest_t *before, long long now)
 {
-    db_t *db = req_db(r);
-    if (db_begin(db) < 0)
-        return ST_STORE;
-    int rc = save_row(r, c, now);
-    if (rc != 0) {
-        db_rollback(db);
-        return rc;
-    }
-    json_t *b = before ? arena_json(r->arena, admin_json(before, now)) : NULL;
-    json_t *a = arena_json(r->arena, admin_json(c, now));
-    if (console_audit(db, session_caller(r)->organizer_id, before ? "contest.update" : "contest.create",
-                      "contest", c->id, b, a) != 0 || db_commit(db) != 0) {
-        db_rollback(db);
-        return ST_STORE;
-    }
-    return 0;
+    save_tx_t x = { r, c, before, now };
+    return db_tx(req_db(r), save_tx, &x);
 }
 
 /* The contest's row alone: 0, 1 for a taken slug, or ST_STORE. */

@@ -139,6 +139,55 @@ static int add_args(int argc, char **argv, const char **user, char area[7])
     return 0;
 }
 
+/* The transactions below run under db_tx (server/db.h), tried again
+ * after a deadlock or a lock wait: the console's requests lock the same
+ * organizers and sessions rows. A failed try keeps MariaDB's message here
+ * (db_tx's rollback clears it) for the command to print. */
+static int tx_failed(db_t *db, char error[200])
+{
+    snprintf(error, 200, "%s", db_error(db));
+    return ST_STORE;
+}
+
+typedef struct {
+    arena_t *a;
+    const char *user, *hash, *area;
+    int created;
+    char error[200];
+} add_tx_t;
+
+/* Insert, or (same name) new password and area, enabled again: affected
+ * rows 1 = created, 2 = updated. */
+static int add_tx(db_t *db, void *ctx)
+{
+    add_tx_t *x = ctx;
+    long long id = organizer_id_of(db, x->a, x->user);
+    if (id < 0)
+        return tx_failed(db, x->error);
+    json_t *before = id > 0 ? organizer_json(db, x->a, id) : NULL;
+    long long n = db_exec(db,
+                          "INSERT INTO organizers (username, password_hash, area, disabled, created_at)"
+                          " VALUES (?, ?, ?, 0, ?) ON DUPLICATE KEY UPDATE"
+                          " password_hash = VALUES(password_hash), area = VALUES(area), disabled = 0",
+                          "sssi", x->user, x->hash, x->area, (long long)clock_now_s());
+    /* no statement after a failed one: db_tx reads the failure's number */
+    if (n < 0 || (!id && (id = organizer_id_of(db, x->a, x->user)) <= 0)) {
+        json_decref(before);
+        return tx_failed(db, x->error);
+    }
+    json_t *after = organizer_json(db, x->a, id);
+    int ok = after && (n == 1 || console_organizer_end_sessions(db, x->a, id) >= 0) &&
+             console_audit(db, 0, n == 1 ? "organizer.add" : "organizer.update", "organizer", id,
+                           before, after) == 0 &&
+             db_commit(db) == 0;
+    json_decref(before);
+    json_decref(after);
+    if (!ok)
+        return tx_failed(db, x->error);
+    x->created = n == 1;
+    return ST_OK;
+}
+
 int cmd_organizer_add(int argc, char **argv)
 {
     const char *user;
@@ -166,33 +215,12 @@ int cmd_organizer_add(int argc, char **argv)
             goto out;
         }
     }
-    long long id = organizer_id_of(db, &a, user);
-    if (id < 0 || db_begin(db) < 0)
-        goto out;
-    json_t *before = id > 0 ? organizer_json(db, &a, id) : NULL;
-    /* Insert, or (same name) new password and area, enabled again:
-     * affected rows 1 = created, 2 = updated. */
-    long long n = db_exec(db,
-                          "INSERT INTO organizers (username, password_hash, area, disabled, created_at)"
-                          " VALUES (?, ?, ?, 0, ?) ON DUPLICATE KEY UPDATE"
-                          " password_hash = VALUES(password_hash), area = VALUES(area), disabled = 0",
-                          "sssi", user, hash, area, (long long)clock_now_s());
-    if (n >= 0 && !id)
-        id = organizer_id_of(db, &a, user);
-    json_t *after = id > 0 ? organizer_json(db, &a, id) : NULL;
-    int ok = n >= 0 && id > 0 && after &&
-             (n == 1 || console_organizer_end_sessions(db, &a, id) >= 0) &&
-             console_audit(db, 0, n == 1 ? "organizer.add" : "organizer.update", "organizer", id,
-                           before, after) == 0 &&
-             db_commit(db) == 0;
-    json_decref(before);
-    json_decref(after);
-    if (!ok) {
-        fprintf(stderr, "database: %s\n", db_error(db));
-        db_rollback(db);
+    add_tx_t x = { &a, user, hash, area, 0, { 0 } };
+    if (db_tx(db, add_tx, &x) != ST_OK) {
+        fprintf(stderr, "database: %s\n", x.error[0] ? x.error : db_error(db));
         goto out;
     }
-    printf("organizer %s %s (area: %s)\n", user, n == 1 ? "created" : "updated",
+    printf("organizer %s %s (area: %s)\n", user, x.created ? "created" : "updated",
            *area ? area : "all");
     rc = 0;
 out:
@@ -227,6 +255,37 @@ int cmd_organizer_list(int argc, char **argv)
     return rc;
 }
 
+typedef struct {
+    arena_t *a;
+    long long id;
+    int disable;
+    const char *hash;
+    long long ended;
+    char error[200];
+} change_tx_t;
+
+static int change_tx(db_t *db, void *ctx)
+{
+    change_tx_t *x = ctx;
+    json_t *before = organizer_json(db, x->a, x->id);
+    x->ended = -1;
+    int ok = (x->disable ? db_exec(db, "UPDATE organizers SET disabled = 1 WHERE id = ?", "i", x->id)
+                         : db_exec(db, "UPDATE organizers SET password_hash = ? WHERE id = ?", "si",
+                                   x->hash, x->id)) >= 0 &&
+             (x->ended = console_organizer_end_sessions(db, x->a, x->id)) >= 0;
+    json_t *after = ok ? organizer_json(db, x->a, x->id) : NULL;
+    if (after)
+        json_object_set_new(after, x->disable ? "sessions_ended" : "password_reset",
+                            x->disable ? json_integer(x->ended) : json_true());
+    ok = ok && after &&
+         console_audit(db, 0, x->disable ? "organizer.disable" : "organizer.password", "organizer",
+                       x->id, before, after) == 0 &&
+         db_commit(db) == 0;
+    json_decref(before);
+    json_decref(after);
+    return ok ? ST_OK : tx_failed(db, x->error);
+}
+
 /* organizer-disable and organizer-password: one account, changed, its
  * sessions ended and the change recorded in one transaction. */
 static int change_account(int argc, char **argv, int disable)
@@ -248,31 +307,15 @@ static int change_account(int argc, char **argv, int disable)
         fprintf(stderr, "no organizer %s\n", argv[1]);
         rc = 2;
     }
-    if (id <= 0 || db_begin(db) < 0)
+    change_tx_t x = { &a, id, disable, hash, -1, { 0 } };
+    if (id <= 0)
         goto out;
-    json_t *before = organizer_json(db, &a, id);
-    long long ended = -1;
-    int ok = (disable ? db_exec(db, "UPDATE organizers SET disabled = 1 WHERE id = ?", "i", id)
-                      : db_exec(db, "UPDATE organizers SET password_hash = ? WHERE id = ?", "si",
-                                hash, id)) >= 0 &&
-             (ended = console_organizer_end_sessions(db, &a, id)) >= 0;
-    json_t *after = ok ? organizer_json(db, &a, id) : NULL;
-    if (after)
-        json_object_set_new(after, disable ? "sessions_ended" : "password_reset",
-                            disable ? json_integer(ended) : json_true());
-    ok = ok && after &&
-         console_audit(db, 0, disable ? "organizer.disable" : "organizer.password", "organizer",
-                       id, before, after) == 0 &&
-         db_commit(db) == 0;
-    json_decref(before);
-    json_decref(after);
-    if (!ok) {
-        fprintf(stderr, "database: %s\n", db_error(db));
-        db_rollback(db);
+    if (db_tx(db, change_tx, &x) != ST_OK) {
+        fprintf(stderr, "database: %s\n", x.error[0] ? x.error : db_error(db));
         goto out;
     }
     printf("organizer %s %s; %lld sessions ended\n", argv[1],
-           disable ? "disabled" : "has a new password", ended);
+           disable ? "disabled" : "has a new password", x.ended);
     rc = 0;
 out:
     arena_free(&a);

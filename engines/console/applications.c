@@ -144,53 +144,72 @@ static int grant(db_t *db, arena_t *a, long long unit, long long user, long long
     return 0;
 }
 
-int console_application_decide(db_t *db, arena_t *a, long long organizer_id, const char *area,
-                               long long id, const char *reject_reason, long long *old_admin,
-                               long long *new_admin)
+typedef struct {
+    arena_t *a;
+    long long organizer_id, id;
+    const char *area, *reject_reason;
+    long long old_admin, new_admin;
+} decide_t;
+
+/* One try of a decision, run by db_tx (server/db.h): again after a
+ * deadlock or a lock wait (the unit's users rows are locked, and logins
+ * and other decisions lock them too). A refusal rolls back and returns its
+ * CONSOLE_ code; a store failure returns ST_STORE and leaves the rollback
+ * to db_tx. */
+static int decide_tx(db_t *db, void *ctx)
 {
-    *old_admin = *new_admin = 0;
-    if (db_begin(db) < 0)
-        return -1;
-    db_res_t *res = db_query(db, a, "SELECT ap.unit_id, ap.user_id, ap.state, u.province_code,"
-                                    " u.city_code, u.county_code, u.disabled OR u.merged_into IS NOT NULL"
-                                    " FROM admin_applications ap"
-                                    " JOIN units u ON u.id = ap.unit_id WHERE ap.id = ? FOR UPDATE",
-                             "i", id);
-    int rc = !res ? -1 : !res->nrows ? CONSOLE_NOT_FOUND : 0;
-    if (rc == 0 && !rules_area_covers(area, db_get(res, 0, 3), db_get(res, 0, 4), db_get(res, 0, 5)))
+    decide_t *x = ctx;
+    const char *why = x->reject_reason;
+    x->old_admin = x->new_admin = 0;
+    db_res_t *res = db_query(db, x->a, "SELECT ap.unit_id, ap.user_id, ap.state, u.province_code,"
+                                       " u.city_code, u.county_code, u.disabled OR u.merged_into IS NOT NULL"
+                                       " FROM admin_applications ap"
+                                       " JOIN units u ON u.id = ap.unit_id WHERE ap.id = ? FOR UPDATE",
+                             "i", x->id);
+    if (!res)
+        return ST_STORE;
+    int rc = !res->nrows ? CONSOLE_NOT_FOUND : 0;
+    if (rc == 0 && !rules_area_covers(x->area, db_get(res, 0, 3), db_get(res, 0, 4), db_get(res, 0, 5)))
         rc = CONSOLE_FORBIDDEN;
     if (rc == 0 && strcmp(db_get(res, 0, 2), "pending") != 0)
         rc = CONSOLE_DECIDED;
     /* a unit merged or disabled since: its admin would administer nothing */
-    if (rc == 0 && !reject_reason && db_int(res, 0, 6))
+    if (rc == 0 && !why && db_int(res, 0, 6))
         rc = CONSOLE_UNIT_INACTIVE;
     if (rc) {
         db_rollback(db);
         return rc;
     }
     long long unit = db_int(res, 0, 0), user = db_int(res, 0, 1);
-    const char *state = reject_reason ? "rejected" : "approved";
+    const char *state = why ? "rejected" : "approved";
     json_t *before = json_pack("{s:s,s:I,s:I}", "state", "pending", "unit_id", (json_int_t)unit,
                                "user_id", (json_int_t)user);
-    int ok = (reject_reason || grant(db, a, unit, user, old_admin) == 0) &&
+    int ok = (why || grant(db, x->a, unit, user, &x->old_admin) == 0) &&
              db_exec(db, "UPDATE admin_applications SET state = ?, reason = ?, decided_at = ?,"
-                         " decided_by = ? WHERE id = ?", "ssiii", state, reject_reason,
-                     (long long)clock_now_s(), organizer_id, id) >= 0;
-    json_t *after = json_pack("{s:s,s:o,s:o}", "state", state, "reason",
-                              reject_reason ? json_string(reject_reason) : json_null(),
-                              "replaced_admin_user_id", *old_admin ? json_integer(*old_admin) : json_null());
-    ok = ok && console_audit(db, organizer_id, reject_reason ? "application.reject" : "application.approve",
-                             "admin_application", id, before, after) == 0 &&
+                         " decided_by = ? WHERE id = ?", "ssiii", state, why,
+                     (long long)clock_now_s(), x->organizer_id, x->id) >= 0;
+    json_t *after = json_pack("{s:s,s:o,s:o}", "state", state, "reason", why ? json_string(why) : json_null(),
+                              "replaced_admin_user_id", x->old_admin ? json_integer(x->old_admin) : json_null());
+    ok = ok && console_audit(db, x->organizer_id, why ? "application.reject" : "application.approve",
+                             "admin_application", x->id, before, after) == 0 &&
          db_commit(db) == 0;
     json_decref(before);
     json_decref(after);
-    if (!ok) {
-        db_rollback(db);
-        return -1;
-    }
-    if (!reject_reason)
-        *new_admin = user;
-    return 0;
+    if (!ok)
+        return ST_STORE;
+    x->new_admin = why ? 0 : user;
+    return CONSOLE_OK;
+}
+
+int console_application_decide(db_t *db, arena_t *a, long long organizer_id, const char *area,
+                               long long id, const char *reject_reason, long long *old_admin,
+                               long long *new_admin)
+{
+    decide_t x = { a, organizer_id, id, area, reject_reason, 0, 0 };
+    int rc = db_tx(db, decide_tx, &x);
+    *old_admin = rc == CONSOLE_OK ? x.old_admin : 0;
+    *new_admin = rc == CONSOLE_OK ? x.new_admin : 0;
+    return rc < 0 ? -1 : rc;
 }
 
 json_t *console_my_application(db_t *db, arena_t *a, long long user_id)

@@ -91,20 +91,32 @@ static long long apply_decision(db_t *db, const char *kind, long long subject, c
     return 0;
 }
 
-int console_review_decide(db_t *db, arena_t *a, long long organizer_id, const char *area,
-                          long long id, const char *reject_reason, int *boards)
+typedef struct {
+    arena_t *a;
+    long long organizer_id, id;
+    const char *area, *reject_reason;
+    int boards;
+} decide_t;
+
+/* One try of a decision, run by db_tx (server/db.h): again after a
+ * deadlock or a lock wait, as the review's subject (a unit, a profile, a
+ * video) is written by its owner meanwhile. A refusal rolls back and
+ * returns its CONSOLE_ code; a store failure returns ST_STORE and leaves
+ * the rollback to db_tx. */
+static int decide_tx(db_t *db, void *ctx)
 {
-    *boards = 0;
-    if (db_begin(db) < 0)
-        return -1;
-    db_res_t *res = db_query(db, a,
+    decide_t *x = ctx;
+    x->boards = 0;
+    db_res_t *res = db_query(db, x->a,
                              "SELECT cr.kind, cr.subject_id, cr.content, cr.state,"
                              " COALESCE(u.province_code, vr.province_code, p.province_code),"
                              " COALESCE(u.city_code, vr.city_code, p.city_code),"
                              " COALESCE(u.county_code, vr.county_code, p.county_code)" REVIEW_FROM
-                             " WHERE cr.id = ? FOR UPDATE", "i", id);
-    int rc = !res ? -1 : !res->nrows ? CONSOLE_NOT_FOUND : 0;
-    if (rc == 0 && !rules_area_covers(area, db_get(res, 0, 4), db_get(res, 0, 5), db_get(res, 0, 6)))
+                             " WHERE cr.id = ? FOR UPDATE", "i", x->id);
+    if (!res)
+        return ST_STORE;
+    int rc = !res->nrows ? CONSOLE_NOT_FOUND : 0;
+    if (rc == 0 && !rules_area_covers(x->area, db_get(res, 0, 4), db_get(res, 0, 5), db_get(res, 0, 6)))
         rc = CONSOLE_FORBIDDEN;
     if (rc == 0 && strcmp(db_get(res, 0, 3), "pending") != 0)
         rc = CONSOLE_DECIDED;
@@ -112,27 +124,31 @@ int console_review_decide(db_t *db, arena_t *a, long long organizer_id, const ch
         db_rollback(db);
         return rc;
     }
-    const char *kind = db_get(res, 0, 0), *content = db_get(res, 0, 2);
+    const char *kind = db_get(res, 0, 0), *content = db_get(res, 0, 2), *why = x->reject_reason;
     long long subject = db_int(res, 0, 1);
-    const char *state = reject_reason ? "rejected" : "accepted";
+    const char *state = why ? "rejected" : "accepted";
     json_t *before = json_pack("{s:s,s:I,s:s,s:s}", "kind", kind, "subject_id", (json_int_t)subject,
                                "content", content, "state", "pending");
-    json_t *after = json_pack("{s:s,s:o}", "state", state, "reason",
-                              reject_reason ? json_string(reject_reason) : json_null());
+    json_t *after = json_pack("{s:s,s:o}", "state", state, "reason", why ? json_string(why) : json_null());
     int ok = db_exec(db, "UPDATE content_reviews SET state = ?, decided_at = ?, decided_by = ?,"
                          " reject_reason = ? WHERE id = ?", "siisi", state, (long long)clock_now_s(),
-                     organizer_id, reject_reason, id) >= 0 &&
-             apply_decision(db, kind, subject, content, reject_reason, boards) >= 0 &&
-             console_audit(db, organizer_id, reject_reason ? "review.reject" : "review.accept",
-                           "review", id, before, after) == 0 &&
+                     x->organizer_id, why, x->id) >= 0 &&
+             apply_decision(db, kind, subject, content, why, &x->boards) >= 0 &&
+             console_audit(db, x->organizer_id, why ? "review.reject" : "review.accept",
+                           "review", x->id, before, after) == 0 &&
              db_commit(db) == 0;
     json_decref(before);
     json_decref(after);
-    if (!ok) {
-        db_rollback(db);
-        return -1;
-    }
-    return 0;
+    return ok ? CONSOLE_OK : ST_STORE;
+}
+
+int console_review_decide(db_t *db, arena_t *a, long long organizer_id, const char *area,
+                          long long id, const char *reject_reason, int *boards)
+{
+    decide_t x = { a, organizer_id, id, area, reject_reason, 0 };
+    int rc = db_tx(db, decide_tx, &x);
+    *boards = rc == CONSOLE_OK ? x.boards : 0;
+    return rc < 0 ? -1 : rc;
 }
 
 json_t *console_my_reviews(db_t *db, arena_t *a, long long user_id)

@@ -214,50 +214,65 @@ static status_t freeze_locked(req_t *r, const contest_t *c, const char **sha)
     return ST_OK;
 }
 
-/* Common checks before freeze and reveal, with the row locked in a
- * transaction the caller then commits or rolls back. */
-static db_res_t *begin_after_end(req_t *r, const contest_t *c, status_t *rc, prizes_why_t *why)
+/* The checks before freeze and reveal that need no lock. */
+static status_t after_end(const contest_t *c, prizes_why_t *why)
 {
-    if (clock_now_s() < c->ends_at) {
-        *rc = fail(why, ST_CONFLICT, "contest_not_ended", "the contest has not ended yet");
-        return NULL;
-    }
-    if (!c->prize_settings) {
-        *rc = fail(why, ST_CONFLICT, "no_prizes", "this contest has no prize settings");
-        return NULL;
-    }
-    if (db_begin(req_db(r)) < 0) {
-        *rc = store_err(r);
-        return NULL;
-    }
-    db_res_t *d = load_draw(r, c->id, 1, rc);
+    if (clock_now_s() < c->ends_at)
+        return fail(why, ST_CONFLICT, "contest_not_ended", "the contest has not ended yet");
+    if (!c->prize_settings)
+        return fail(why, ST_CONFLICT, "no_prizes", "this contest has no prize settings");
+    return ST_OK;
+}
+
+/* Freeze and reveal each run as one transaction under db_tx (server/db.h),
+ * tried again after a deadlock or a lock wait: the draws row is locked
+ * first, then the freeze reads every score of the contest. A failed check
+ * returns its (negative) status and db_tx rolls back. */
+typedef struct {
+    req_t *r;
+    const contest_t *c;
+    const char *seed_hex, *public_value;
+    const char *sha;            /* freeze: the candidates' SHA-256 */
+    prizes_why_t *why;
+} draw_tx_t;
+
+/* The contest's draws row, locked: NULL with *rc set. */
+static db_res_t *lock_draw(draw_tx_t *x, status_t *rc)
+{
+    db_res_t *d = load_draw(x->r, x->c->id, 1, rc);
     if (d && !d->nrows) {
-        db_rollback(req_db(r));
-        *rc = fail(why, ST_CONFLICT, "no_commitment", "no commitment was made for this contest's draw");
+        *rc = fail(x->why, ST_CONFLICT, "no_commitment", "no commitment was made for this contest's draw");
         return NULL;
     }
-    if (!d)
-        db_rollback(req_db(r));
     return d;
+}
+
+static int freeze_tx(db_t *db, void *ctx)
+{
+    draw_tx_t *x = ctx;
+    status_t rc;
+    db_res_t *d = lock_draw(x, &rc);
+    if (!d)
+        return rc;
+    if (db_get(d, 0, 3)) {      /* frozen before: the same list */
+        x->sha = db_get(d, 0, 3);
+        db_rollback(db);
+        return ST_OK;
+    }
+    if ((rc = freeze_locked(x->r, x->c, &x->sha)) != ST_OK)
+        return rc;
+    return db_commit(db) < 0 ? ST_STORE : ST_OK;
 }
 
 status_t prizes_freeze(req_t *r, const contest_t *c, const char **sha, prizes_why_t *why)
 {
-    status_t rc;
-    db_res_t *d = begin_after_end(r, c, &rc, why);
-    if (!d)
+    status_t rc = after_end(c, why);
+    if (rc != ST_OK)
         return rc;
-    if (db_get(d, 0, 3)) {
-        *sha = db_get(d, 0, 3);
-        db_rollback(req_db(r));
-        return ST_OK;
-    }
-    rc = freeze_locked(r, c, sha);
-    if (rc != ST_OK || db_commit(req_db(r)) < 0) {
-        db_rollback(req_db(r));
-        return rc != ST_OK ? rc : store_err(r);
-    }
-    return ST_OK;
+    draw_tx_t x = { r, c, NULL, NULL, NULL, why };
+    if ((rc = (status_t)db_tx(req_db(r), freeze_tx, &x)) == ST_OK)
+        *sha = x.sha;
+    return rc;
 }
 
 /* What the public list shows of a winner, taken now. */
@@ -348,18 +363,25 @@ static status_t reveal_locked(req_t *r, const contest_t *c, db_res_t *d, const c
     return ST_OK;
 }
 
+static int reveal_tx(db_t *db, void *ctx)
+{
+    draw_tx_t *x = ctx;
+    status_t rc;
+    db_res_t *d = lock_draw(x, &rc);
+    if (!d || (rc = reveal_locked(x->r, x->c, d, x->seed_hex, x->public_value, x->why)) != ST_OK)
+        return rc;
+    return db_commit(db) < 0 ? ST_STORE : ST_OK;
+}
+
 status_t prizes_reveal(req_t *r, const contest_t *c, const char *seed_hex, const char *public_value, json_t **out,
                        prizes_why_t *why)
 {
-    status_t rc;
-    db_res_t *d = begin_after_end(r, c, &rc, why);
-    if (!d)
+    status_t rc = after_end(c, why);
+    if (rc != ST_OK)
         return rc;
-    rc = reveal_locked(r, c, d, seed_hex, public_value, why);
-    if (rc != ST_OK || db_commit(req_db(r)) < 0) {
-        db_rollback(req_db(r));
-        return rc != ST_OK ? rc : store_err(r);
-    }
+    draw_tx_t x = { r, c, seed_hex, public_value, NULL, why };
+    if ((rc = (status_t)db_tx(req_db(r), reveal_tx, &x)) != ST_OK)
+        return rc;
     log_info("draw of contest %lld revealed by organizer %lld", c->id, session_caller(r)->organizer_id);
     json_t *body;
     if ((rc = prizes_winners(r, c, 1, &body)) == ST_NOT_FOUND)

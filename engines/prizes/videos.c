@@ -115,42 +115,58 @@ static status_t receipt_region(req_t *r, json_t *body, receipt_t *rc, prizes_why
     return ST_OK;
 }
 
+typedef struct {
+    req_t *r;
+    const receipt_t *rc;
+    const char *sealed, *masked;
+    int verdict;
+    long long id;
+    prizes_why_t *why;
+} receipt_tx_t;
+
+/* One try of the receipt's transaction, run by db_tx (server/db.h): again
+ * after a deadlock or a lock wait, which two receipts naming one video
+ * (its unique url) can cause. */
+static int receipt_tx(db_t *db, void *ctx)
+{
+    receipt_tx_t *x = ctx;
+    const receipt_t *rc = x->rc;
+    req_t *r = x->r;
+    const char *review = x->verdict == WX_REVIEW ? "review" : x->verdict == CONTENT_UNCHECKED ? "unchecked" : "pass";
+    long long n = db_exec(db, "INSERT INTO video_receipts (user_id, unit_name, contact_name, contact_phone_sealed,"
+                          " contact_phone_masked, region_code, province_code, city_code, county_code, created_at)"
+                          " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", "issssssssi", r->auth.user_id, rc->unit,
+                          rc->contact, x->sealed, x->masked, rc->region, rc->province, rc->city, rc->county,
+                          (long long)clock_now_s());
+    x->id = db_last_id(db);
+    for (size_t i = 0; n >= 0 && i < rc->n; i++) {
+        const vitem_t *it = &rc->items[i];
+        n = db_exec(db, "INSERT INTO video_items (receipt_id, seq, title, url, author, author_unit, content_review)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?)", "iisssss", x->id, (long long)i + 1, it->title, it->url,
+                    it->author, it->author_unit, review);
+        /* a title WeChat did not pass waits in the console's review queue */
+        if (n >= 0 && content_review_add(r, "video_title", db_last_id(db), r->auth.user_id, it->title,
+                                         x->verdict) != 0)
+            n = -1;
+        if (n < 0 && db_errno(db) == DB_ER_DUP_ENTRY) {
+            x->why->code = "video_exists";
+            x->why->message = arena_sprintf(r->arena, "items[%zu].url: this video was already submitted", i);
+            return ST_CONFLICT;     /* db_tx rolls back */
+        }
+    }
+    return n < 0 || db_commit(db) < 0 ? ST_STORE : ST_OK;
+}
+
 static status_t save_receipt(req_t *r, const receipt_t *rc, int verdict, long long *id, prizes_why_t *why)
 {
     char *sealed, masked[32];
     if (seal_str(r, rc->phone, &sealed) < 0)
         return store_err(r);
     rules_mask_phone(rc->phone, masked, sizeof masked);
-    db_t *db = req_db(r);
-    const char *review = verdict == WX_REVIEW ? "review" : verdict == CONTENT_UNCHECKED ? "unchecked" : "pass";
-    if (db_begin(db) < 0)
-        return store_err(r);
-    long long n = db_exec(db, "INSERT INTO video_receipts (user_id, unit_name, contact_name, contact_phone_sealed,"
-                          " contact_phone_masked, region_code, province_code, city_code, county_code, created_at)"
-                          " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", "issssssssi", r->auth.user_id, rc->unit,
-                          rc->contact, sealed, masked, rc->region, rc->province, rc->city, rc->county,
-                          (long long)clock_now_s());
-    *id = db_last_id(db);
-    for (size_t i = 0; n >= 0 && i < rc->n; i++) {
-        const vitem_t *it = &rc->items[i];
-        n = db_exec(db, "INSERT INTO video_items (receipt_id, seq, title, url, author, author_unit, content_review)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?)", "iisssss", *id, (long long)i + 1, it->title, it->url,
-                    it->author, it->author_unit, review);
-        /* a title WeChat did not pass waits in the console's review queue */
-        if (n >= 0 && content_review_add(r, "video_title", db_last_id(db), r->auth.user_id, it->title, verdict) != 0)
-            n = -1;
-        if (n < 0 && db_errno(db) == DB_ER_DUP_ENTRY) {
-            db_rollback(db);
-            why->code = "video_exists";
-            why->message = arena_sprintf(r->arena, "items[%zu].url: this video was already submitted", i);
-            return ST_CONFLICT;
-        }
-    }
-    if (n < 0 || db_commit(db) < 0) {
-        db_rollback(db);
-        return store_err(r);
-    }
-    return ST_OK;
+    receipt_tx_t x = { r, rc, sealed, masked, verdict, 0, why };
+    status_t st = (status_t)db_tx(req_db(r), receipt_tx, &x);
+    *id = x.id;
+    return st;
 }
 
 /* The reply: the receipt and one mail subject per work. */
@@ -301,9 +317,52 @@ status_t prizes_video_regions(req_t *r, int county, const char *parent, json_t *
     return ST_OK;
 }
 
+static const char *const award_levels[] = { "first", "second", "third", "honourable", NULL };
+
+typedef struct {
+    req_t *r;
+    long long item_id;
+    int lv;                 /* index in award_levels, -1 to take the award away */
+    prizes_why_t *why;
+} award_tx_t;
+
+/* One try of an award, run by db_tx (server/db.h): again after a deadlock
+ * or a lock wait. The settings row is the lock that keeps two organizers
+ * from passing one cap together. */
+static int award_tx(db_t *db, void *ctx)
+{
+    award_tx_t *x = ctx;
+    req_t *r = x->r;
+    int lv = x->lv;
+    db_res_t *s = db_query(db, r->arena, "SELECT first_count, second_count, third_count, honourable_count"
+                           " FROM video_settings WHERE id = 1 FOR UPDATE", "");
+    db_res_t *it = s ? db_query(db, r->arena, "SELECT id FROM video_items WHERE id = ?", "i", x->item_id) : NULL;
+    db_res_t *used = it && lv >= 0 ? db_query(db, r->arena, "SELECT COUNT(*) FROM video_items WHERE award = ?"
+                                              " AND id <> ?", "si", award_levels[lv], x->item_id) : NULL;
+    if (!s || !s->nrows || !it || (lv >= 0 && !used))
+        return ST_STORE;
+    if (!it->nrows) {
+        db_rollback(db);
+        x->why->code = "not_found";
+        x->why->message = "no such video";
+        return ST_NOT_FOUND;
+    }
+    if (lv >= 0 && db_int(used, 0, 0) >= db_int(s, 0, (size_t)lv)) {
+        x->why->code = "award_full";
+        x->why->message = arena_sprintf(r->arena, "all %lld %s awards are given", db_int(s, 0, (size_t)lv),
+                                        award_levels[lv]);
+        return ST_CONFLICT;     /* db_tx rolls back */
+    }
+    if (db_exec(db, "UPDATE video_items SET award = ?, awarded_at = ?, awarded_by = ? WHERE id = ?", "siii",
+                lv >= 0 ? award_levels[lv] : NULL, (long long)clock_now_s(), session_caller(r)->organizer_id,
+                x->item_id) < 0 || db_commit(db) < 0)
+        return ST_STORE;
+    return ST_OK;
+}
+
 status_t prizes_video_award(req_t *r, long long item_id, json_t *body, json_t **out, prizes_why_t *why)
 {
-    static const char *const levels[] = { "first", "second", "third", "honourable", NULL };
+    const char *const *levels = award_levels;
     json_t *v = json_object_get(body, "award");
     int lv = -1;
     for (int k = 0; levels[k] && json_is_string(v); k++)
@@ -314,37 +373,10 @@ status_t prizes_video_award(req_t *r, long long item_id, json_t *body, json_t **
         why->message = "award: first, second, third, honourable or null";
         return ST_INVALID;
     }
-    db_t *db = req_db(r);
-    /* The settings row is the lock that keeps two organizers from passing one cap together. */
-    if (db_begin(db) < 0)
-        return store_err(r);
-    db_res_t *s = db_query(db, r->arena, "SELECT first_count, second_count, third_count, honourable_count"
-                           " FROM video_settings WHERE id = 1 FOR UPDATE", "");
-    db_res_t *it = s ? db_query(db, r->arena, "SELECT id FROM video_items WHERE id = ?", "i", item_id) : NULL;
-    db_res_t *used = it && lv >= 0 ? db_query(db, r->arena, "SELECT COUNT(*) FROM video_items WHERE award = ?"
-                                              " AND id <> ?", "si", levels[lv], item_id) : NULL;
-    if (!s || !s->nrows || !it || (lv >= 0 && !used)) {
-        db_rollback(db);
-        return store_err(r);
-    }
-    if (!it->nrows) {
-        db_rollback(db);
-        why->code = "not_found";
-        why->message = "no such video";
-        return ST_NOT_FOUND;
-    }
-    if (lv >= 0 && db_int(used, 0, 0) >= db_int(s, 0, (size_t)lv)) {
-        db_rollback(db);
-        why->code = "award_full";
-        why->message = arena_sprintf(r->arena, "all %lld %s awards are given", db_int(s, 0, (size_t)lv), levels[lv]);
-        return ST_CONFLICT;
-    }
-    if (db_exec(db, "UPDATE video_items SET award = ?, awarded_at = ?, awarded_by = ? WHERE id = ?", "siii",
-                lv >= 0 ? levels[lv] : NULL, (long long)clock_now_s(), session_caller(r)->organizer_id, item_id) < 0 ||
-        db_commit(db) < 0) {
-        db_rollback(db);
-        return store_err(r);
-    }
+    award_tx_t x = { r, item_id, lv, why };
+    status_t st = (status_t)db_tx(req_db(r), award_tx, &x);
+    if (st != ST_OK)
+        return st;
     log_info("video %lld award %s by organizer %lld", item_id, lv >= 0 ? levels[lv] : "none", session_caller(r)->organizer_id);
     *out = json_pack("{s:I,s:s?}", "id", (json_int_t)item_id, "award", lv >= 0 ? levels[lv] : NULL);
     return ST_OK;

@@ -30,6 +30,16 @@ def new_contest(stack, org, prize_settings, **extra):
     return r.json["contest"]["id"]
 
 
+def commit_draw(stack, org, contest, public_value_source):
+    """Commit a new random seed for the contest's draw (201); the seed, as hex."""
+    seed = secrets.token_hex(16)
+    r = stack.post("admin/contests/%d/draw/commit" % contest,
+                   {"seed_sha256": hashlib.sha256(bytes.fromhex(seed)).hexdigest(),
+                    "public_value_source": public_value_source}, token=org)
+    assert r.status == 201, r
+    return seed
+
+
 def person(stack, contest, score, reached_at, name="李四", unit=None):
     """A user with a real-name profile and a contest score; returns the id."""
     openid = "o" + secrets.token_hex(8)

@@ -2,11 +2,10 @@
 draw is revealed, and to each person who may download a certificate and
 accepted one; only to them, once each, retried after WeChat's "system
 busy"; the simulator records what it received."""
-import hashlib
 import secrets
 import time
 
-from prizes_helpers import AFTER, DURING, logged_in_person, new_contest
+from prizes_helpers import AFTER, DURING, commit_draw, logged_in_person, new_contest
 from quiz_helpers import IN_MAIN, error_code, organizer_token
 
 __order__ = 58
@@ -52,11 +51,7 @@ def test_result_notices_once_each_after_a_busy_wechat(stack):
         people[name] = (tok, uid, openid)
     for name in ("a", "b", "c"):        # d, a winner, accepted nothing; c accepted but wins nothing
         subscribe(stack, people[name][0], "result")
-    seed = secrets.token_hex(16)
-    r = stack.post("admin/contests/%d/draw/commit" % cid,
-                   {"seed_sha256": hashlib.sha256(bytes.fromhex(seed)).hexdigest(),
-                    "public_value_source": "体彩排列3 2025-03-11"}, token=org)
-    assert r.status == 201, r
+    seed = commit_draw(stack, org, cid, "体彩排列3 2025-03-11")
     stack.set_clock(iso=AFTER)
     # WeChat busy for the first call and both of the client's own retries.
     stack.sim("POST", "/__sim/faults", {"path": SEND, "errcode": -1, "count": 3})
@@ -118,11 +113,7 @@ def test_two_servers_send_each_notice_once(stack):
         people = [logged_in_person(two, cid, 60 + i, 1741000000) for i in range(30)]
         for p in people:
             subscribe(two, p[0], "result")
-        seed = secrets.token_hex(16)
-        r = two.post("admin/contests/%d/draw/commit" % cid,
-                     {"seed_sha256": hashlib.sha256(bytes.fromhex(seed)).hexdigest(),
-                      "public_value_source": "体彩排列5 2025-03-11"}, token=org)
-        assert r.status == 201, r
+        seed = commit_draw(two, org, cid, "体彩排列5 2025-03-11")
         two.sim("POST", "/__sim/latency", {"ms": 40})
         two.set_clock(iso=AFTER)
         r = two.post("admin/contests/%d/draw/reveal" % cid, {"seed": seed, "public_value": "1 2 3 4 5"}, token=org)

@@ -5,7 +5,7 @@ import hashlib
 import os
 import secrets
 
-from prizes_helpers import AFTER, DURING, logged_in_person, new_contest, person, python_draw, share_phone
+from prizes_helpers import AFTER, DURING, commit_draw, logged_in_person, new_contest, person, python_draw, share_phone
 from quiz_helpers import IN_MAIN, error_code, organizer_token
 
 __order__ = 57
@@ -181,11 +181,7 @@ def test_reveal_freezes_when_not_frozen_and_full_marks_rule(stack):
     gone_tok, gone, _ = logged_in_person(stack, cid, 100, 1740000000)
     r = stack.request("DELETE", "me", body={"confirm": True}, token=gone_tok)
     assert r.status == 204, r
-    seed = secrets.token_hex(16)
-    r = stack.post("admin/contests/%d/draw/commit" % cid,
-                   {"seed_sha256": hashlib.sha256(bytes.fromhex(seed)).hexdigest(),
-                    "public_value_source": "上证指数 2025-03-11 收盘"}, token=org)
-    assert r.status == 201, r
+    seed = commit_draw(stack, org, cid, "上证指数 2025-03-11 收盘")
     stack.set_clock(iso=AFTER)
     r = stack.post("admin/contests/%d/draw/reveal" % cid, {"seed": seed, "public_value": "3345.67"}, token=org)
     assert r.status == 200 and r.json["candidates_sha256"], r

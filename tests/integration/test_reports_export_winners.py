@@ -3,10 +3,9 @@ winners GET /admin/contests/{id}/winners lists, in order, with real names
 and verified phone numbers in full (待核实 and no number when not
 verified), as .csv and .xlsx; formula prefixes neutralised; a regional
 organizer (403) and an unknown contest (404) are refused."""
-import hashlib
 import secrets
 
-from prizes_helpers import AFTER, DURING, logged_in_person, new_contest, person
+from prizes_helpers import AFTER, DURING, commit_draw, logged_in_person, new_contest, person
 from quiz_helpers import IN_MAIN, organizer_token
 from reports_helpers import organizer, export, read_xlsx, read_csv
 
@@ -28,11 +27,7 @@ def run_draw(stack, org):
     _, b, _ = logged_in_person(stack, cid, 90, 1741000001, phone=p2, name="钱一")
     phones[b] = p2
     c = person(stack, cid, 80, 1741000002, name="孙二")          # no verified phone
-    seed = secrets.token_hex(16)
-    r = stack.post("admin/contests/%d/draw/commit" % cid,
-                   {"seed_sha256": hashlib.sha256(bytes.fromhex(seed)).hexdigest(),
-                    "public_value_source": "上证指数 2025-03-11 收盘"}, token=org)
-    assert r.status == 201, r
+    seed = commit_draw(stack, org, cid, "上证指数 2025-03-11 收盘")
     stack.set_clock(iso=AFTER)
     r = stack.post("admin/contests/%d/draw/reveal" % cid, {"seed": seed, "public_value": "3345.67"}, token=org)
     assert r.status == 200, r
