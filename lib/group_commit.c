@@ -10,6 +10,7 @@
  * mark (GC_DONE) is stored before its post, so a waiter that sees it has
  * seen the writer's outcome too. */
 #include "lib/group_commit.h"
+#include "lib/mono.h"
 
 #include <errno.h>
 
@@ -57,7 +58,11 @@ static void write_group(gc_queue_t *q, gc_entry_t *self, gc_write_fn *write, voi
     if (!q->head)
         q->tail = NULL;
     pthread_mutex_unlock(&q->mu);
+    int64_t t0 = mono_us();
     write(ctx, take, n);
+    atomic_fetch_add_explicit(&q->write_us, (unsigned long long)(mono_us() - t0), memory_order_relaxed);
+    atomic_fetch_add_explicit(&q->groups, 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&q->entries, n, memory_order_relaxed);
     for (size_t i = 0; i < n; i++) {
         if (take[i] == self)
             atomic_store(&self->state, GC_DONE);
@@ -71,8 +76,42 @@ static void write_group(gc_queue_t *q, gc_entry_t *self, gc_write_fn *write, voi
         post(q->head, GC_TURN);
 }
 
+/* The queues gc_foreach lists: each joins at its first submit. */
+static pthread_mutex_t listed_mu = PTHREAD_MUTEX_INITIALIZER;
+static gc_queue_t *listed_head;
+
+static void list_queue(gc_queue_t *q)
+{
+    if (atomic_load_explicit(&q->listed, memory_order_acquire))
+        return;
+    pthread_mutex_lock(&listed_mu);
+    if (!atomic_load_explicit(&q->listed, memory_order_relaxed)) {
+        q->next_listed = listed_head;
+        listed_head = q;
+        atomic_store_explicit(&q->listed, 1, memory_order_release);
+    }
+    pthread_mutex_unlock(&listed_mu);
+}
+
+void gc_foreach(void (*fn)(void *ud, const gc_queue_t *q), void *ud)
+{
+    pthread_mutex_lock(&listed_mu);
+    for (const gc_queue_t *q = listed_head; q; q = q->next_listed)
+        fn(ud, q);
+    pthread_mutex_unlock(&listed_mu);
+}
+
+/* e is written: count how long it waited, then let go of it. */
+static void done(gc_queue_t *q, gc_entry_t *e, int64_t queued_us)
+{
+    atomic_fetch_add_explicit(&q->wait_us, (unsigned long long)(mono_us() - queued_us), memory_order_relaxed);
+    leave(e);
+}
+
 void gc_submit(gc_queue_t *q, gc_entry_t *e, gc_write_fn *write, void *ctx)
 {
+    list_queue(q);
+    int64_t queued_us = mono_us();
     e->next = NULL;
     atomic_store(&e->state, GC_WAITING);
     atomic_store(&e->posts, 0);
@@ -95,7 +134,7 @@ void gc_submit(gc_queue_t *q, gc_entry_t *e, gc_write_fn *write, void *ctx)
         pthread_mutex_unlock(&q->mu);
         take_post(e);
         if (atomic_load(&e->state) == GC_DONE) {
-            leave(e);
+            done(q, e, queued_us);
             return;
         }
         pthread_mutex_lock(&q->mu);
@@ -104,5 +143,5 @@ void gc_submit(gc_queue_t *q, gc_entry_t *e, gc_write_fn *write, void *ctx)
         atomic_compare_exchange_strong(&e->state, &turn, GC_WAITING);
     }
     pthread_mutex_unlock(&q->mu);
-    leave(e);
+    done(q, e, queued_us);
 }

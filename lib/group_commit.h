@@ -28,14 +28,23 @@ typedef struct gc_entry {
     int taken;           /* posts its waiter took */
 } gc_entry_t;
 
-typedef struct {
+typedef struct gc_queue {
     pthread_mutex_t mu;
     gc_entry_t *head, *tail;
     int writing;         /* a writer holds a group */
     size_t max;          /* entries per group at most (<= GC_GROUP_MAX) */
+    const char *name;    /* for the metrics: "login", "start", "submit" */
+    /* What the queue has done, for GET /metrics (gc_foreach): relaxed
+     * counters, a reader may be a group behind. */
+    _Atomic unsigned long groups, entries;
+    _Atomic unsigned long long write_us;   /* inside write(), summed over groups */
+    _Atomic unsigned long long wait_us;    /* queued to written, summed over entries */
+    _Atomic int listed;                    /* on gc_foreach's list */
+    struct gc_queue *next_listed;
 } gc_queue_t;
 
-#define GC_QUEUE_INIT(max_entries) { PTHREAD_MUTEX_INITIALIZER, NULL, NULL, 0, (max_entries) }
+#define GC_QUEUE_INIT(queue_name, max_entries) \
+    { .mu = PTHREAD_MUTEX_INITIALIZER, .max = (max_entries), .name = (queue_name) }
 
 /* Writes the group e[0..n-1] (1 <= n <= max), in queue order, and sets each
  * entry's outcome in the caller's part of it. */
@@ -44,5 +53,9 @@ typedef void gc_write_fn(void *ctx, gc_entry_t **e, size_t n);
 /* Queue e and return once it is written, by this thread (write(ctx, ...),
  * ctx being this caller's) or by another's. */
 void gc_submit(gc_queue_t *q, gc_entry_t *e, gc_write_fn *write, void *ctx);
+
+/* Call fn for every queue that has had an entry submitted, under a lock
+ * (fn must not submit). */
+void gc_foreach(void (*fn)(void *ud, const gc_queue_t *q), void *ud);
 
 #endif

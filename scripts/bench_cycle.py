@@ -46,6 +46,7 @@ import urllib.request
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from bench_cpu import children, part_pids, sample  # noqa: E402
+from bench_metrics import group_commit_rows, scrape  # noqa: E402
 
 PLAYERS = 64          # wrk threads, one connection each
 SECONDS = 10
@@ -238,10 +239,11 @@ def measure(stack, base, tokens, cid, extra):
     warm_s = time.time() - t0
     g = part_pids(stack)
     g.update(extra)
-    before, t0 = sample(g), time.time()
+    before, t0, m_before = sample(g), time.time(), scrape(stack)
     got = wrk_cycles(base, tokens[warm:], cid, SECONDS)
     wall = time.time() - t0
-    after = sample(g)
+    after, m_after = sample(g), scrape(stack)
+    got["group_commit"] = group_commit_rows(m_before, m_after, ("start", "submit"))
     hz = os.sysconf("SC_CLK_TCK")
     cpu = {k: 100.0 * (after[k] - before[k]) / hz / wall for k in g}
     got["rate"] = got["submits"] / (got["duration_us"] / 1e6)
@@ -352,7 +354,7 @@ def _side_rows(name, got, cpu):
         ("%s: CPU during the run (%% of one core)" % name, _cpu_text(cpu)),
         ("%s: CPU per cycle (ms)" % name, "  ".join("%s %.2f" % (k, v) for k, v in got["per_cycle"].items()
                                                    if v > 0 or k == "node")),
-    ]
+    ] + [("%s: %s" % (name, label), text) for label, text in got["group_commit"]]
 
 
 def run(stack, only=None):

@@ -28,6 +28,8 @@ import sys
 import threading
 import time
 
+from bench_metrics import group_commit_rows, scrape
+
 CLIENTS = 256
 LATENCY_MS = 100
 DURATION_S = 10.0
@@ -161,9 +163,9 @@ def run(stack):
     load = _wrk if _use_wrk() else _load
     try:
         load(stack, WARMUP_S)           # connections, caches, first users
-        before, t_before = _proc_stats(), os.times()
+        before, t_before, m_before = _proc_stats(), os.times(), scrape(stack)
         secs, (total, ok, errors), lat = load(stack, DURATION_S)
-        after, t_after = _proc_stats(), os.times()
+        after, t_after, m_after = _proc_stats(), os.times(), scrape(stack)
     finally:
         stack.sim("POST", "/__sim/latency", {"ms": 0})
     ideal = CLIENTS / (LATENCY_MS / 1000.0)
@@ -190,6 +192,7 @@ def run(stack):
          "%d x %d server(s) = %.0f/s at most at %d ms" % (slow, nservers, slow * nservers * 1000.0 / LATENCY_MS,
                                                           LATENCY_MS)),
     ]
+    rows += group_commit_rows(m_before, m_after, ("login",))
     for name, cpu in _cpu_by_part(stack, before, after):
         rows.append(("CPU s during the run: %s" % name, "%.1f  (%.0f%% of one core)" % (cpu, 100 * cpu / secs)))
     gen = (t_after.user - t_before.user) + (t_after.system - t_before.system) + \

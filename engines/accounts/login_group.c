@@ -24,7 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static gc_queue_t queue = GC_QUEUE_INIT(LOGIN_GROUP_MAX);
+static gc_queue_t queue = GC_QUEUE_INIT("login", LOGIN_GROUP_MAX);
 
 typedef struct {
     req_t *r;

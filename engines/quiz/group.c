@@ -25,7 +25,7 @@
 
 enum { E_ACCEPT, E_STORED, E_GONE, E_DUP };
 
-static gc_queue_t queue = GC_QUEUE_INIT(GROUP_MAX);
+static gc_queue_t queue = GC_QUEUE_INIT("submit", GROUP_MAX);
 
 typedef struct {
     req_t *r;

@@ -30,7 +30,7 @@
 #include <string.h>
 #include <strings.h>
 
-static gc_queue_t queue = GC_QUEUE_INIT(START_GROUP_MAX);
+static gc_queue_t queue = GC_QUEUE_INIT("start", START_GROUP_MAX);
 
 typedef struct {
     req_t *r;

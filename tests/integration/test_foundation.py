@@ -225,6 +225,34 @@ def test_db_tx_retries_are_counted_in_metrics(stack):
         st.stop()
 
 
+def group_commit(stack, queue):
+    """{family: value} of one group-commit queue's lines in /metrics."""
+    out = {}
+    for line in stack.get("/metrics").body.decode().splitlines():
+        for fam in ("groups", "entries", "write_seconds", "wait_seconds"):
+            if line.startswith('quiz_group_commit_%s_total{queue="%s"} ' % (fam, queue)):
+                out[fam] = float(line.split()[-1])
+    return out
+
+
+def test_group_commit_queues_are_in_metrics(stack):
+    # Logins are written in groups (engines/accounts/login_group.c): three
+    # logins one after the other are three entries in one to three groups,
+    # and each waited at least as long as its group took to write.
+    stack.login()
+    before = group_commit(stack, "login")
+    assert set(before) == {"groups", "entries", "write_seconds", "wait_seconds"}, before
+    for _ in range(3):
+        stack.login()
+    after = group_commit(stack, "login")
+    entries = after["entries"] - before["entries"]
+    groups = after["groups"] - before["groups"]
+    assert entries == 3 and 1 <= groups <= 3, (before, after)
+    wrote = after["write_seconds"] - before["write_seconds"]
+    waited = after["wait_seconds"] - before["wait_seconds"]
+    assert 0 < wrote <= waited < 30, (before, after)
+
+
 def test_metrics_refused_from_elsewhere(stack):
     # REMOTE_ADDR is what the route's loopback flag checks: send it directly
     s = server_socket(stack)

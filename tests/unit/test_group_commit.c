@@ -1,7 +1,8 @@
 /* test_group_commit.c: lib/group_commit — one caller alone writes its own
  * entry; many threads at once are each written exactly once, in groups no
  * larger than the queue's max, in the order they were queued, one group at
- * a time, and the entries of a group are all done before any is answered. */
+ * a time, and the entries of a group are all done before any is answered;
+ * and the counters GET /metrics shows. */
 #include "tests/unit/check.h"
 #include "lib/group_commit.h"
 
@@ -16,7 +17,7 @@ typedef struct {
     int group;         /* the group it was written in */
 } item_t;
 
-static gc_queue_t queue = GC_QUEUE_INIT(8);
+static gc_queue_t queue = GC_QUEUE_INIT("test", 8);
 static pthread_mutex_t stats_mu = PTHREAD_MUTEX_INITIALIZER;
 static int groups, biggest, in_write, overlapped, out_of_order;
 
@@ -94,7 +95,7 @@ TEST(many_threads)
  * once while the writer is still waking the rest, so a wake-up that came
  * late would write into a frame in use (ASan's build runs it too; a TSan
  * build of it found nothing). */
-static gc_queue_t quick = GC_QUEUE_INIT(8);
+static gc_queue_t quick = GC_QUEUE_INIT("quick", 8);
 static _Atomic int quick_written;
 
 static void write_quick(void *ctx, gc_entry_t **e, size_t n)
@@ -136,10 +137,62 @@ TEST(quick_writes_entries_on_stacks)
     CHECK_INT(quick_written, THREADS * 2000);
 }
 
+/* The queue's counters (GET /metrics reads them): every entry once, the
+ * groups as the writer saw them, the time inside write() and the time
+ * entries waited, which holds each group's write at least once. */
+static gc_queue_t counted = GC_QUEUE_INIT("counted", 4);
+static _Atomic int counted_groups;
+
+static void write_counted(void *ctx, gc_entry_t **e, size_t n)
+{
+    (void)ctx;
+    atomic_fetch_add(&counted_groups, 1);
+    struct timespec ts = { 0, 300000 };
+    nanosleep(&ts, NULL);
+    for (size_t i = 0; i < n; i++)
+        ((item_t *)e[i])->written++;
+}
+
+static void *counted_submitter(void *arg)
+{
+    (void)arg;
+    for (int k = 0; k < 50; k++) {
+        item_t it = { .id = k };
+        gc_submit(&counted, &it.gc, write_counted, NULL);
+    }
+    return NULL;
+}
+
+static void find_listed(void *ud, const gc_queue_t *q)
+{
+    if (q == &counted)
+        (*(int *)ud)++;
+}
+
+TEST(counters)
+{
+    int listed = 0;
+    gc_foreach(find_listed, &listed);
+    CHECK_INT(listed, 0);                     /* listed at its first submit */
+    pthread_t t[8];
+    for (int i = 0; i < 8; i++)
+        pthread_create(&t[i], NULL, counted_submitter, NULL);
+    for (int i = 0; i < 8; i++)
+        pthread_join(t[i], NULL);
+    CHECK_INT((int)atomic_load(&counted.entries), 8 * 50);
+    CHECK_INT((int)atomic_load(&counted.groups), atomic_load(&counted_groups));
+    CHECK(atomic_load(&counted.groups) < 8 * 50);
+    CHECK(atomic_load(&counted.write_us) >= atomic_load(&counted.groups) * 300);
+    CHECK(atomic_load(&counted.wait_us) >= atomic_load(&counted.write_us));
+    gc_foreach(find_listed, &listed);
+    CHECK_INT(listed, 1);
+}
+
 int main(void)
 {
     RUN(alone);
     RUN(many_threads);
     RUN(quick_writes_entries_on_stacks);
+    RUN(counters);
     return check_summary();
 }
