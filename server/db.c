@@ -362,6 +362,80 @@ long long db_exec(db_t *db, const char *sql, const char *types, ...)
     return n < 0 ? 0 : n;
 }
 
+/* Column-wise array binding (Connector/C's bulk execution): parameter k's
+ * buffer is cols[k], an array of n long long ('i') or of n const char *
+ * ('s', with a length array and, where one is NULL, indicators). */
+static int bind_columns(db_t *db, MYSQL_STMT *st, const char *types, size_t n, const void *const *cols,
+                        MYSQL_BIND *b, unsigned long **lens, char **ind)
+{
+    size_t np = strlen(types);
+    if (np == 0 || np > MAX_PARAMS || np != mysql_stmt_param_count(st)) {
+        set_err(db, -1, "parameter count mismatch");
+        log_error("db: bulk parameter count mismatch (%zu given, %lu wanted)", np, mysql_stmt_param_count(st));
+        return -1;
+    }
+    memset(b, 0, sizeof(MYSQL_BIND) * np);
+    for (size_t k = 0; k < np; k++) {
+        if (types[k] == 'i') {
+            b[k].buffer_type = MYSQL_TYPE_LONGLONG;
+            b[k].buffer = (void *)cols[k];
+            continue;
+        }
+        if (types[k] != 's') {
+            set_err(db, -1, "bad parameter type");
+            return -1;
+        }
+        const char *const *v = cols[k];
+        lens[k] = malloc(n * sizeof **lens);
+        ind[k] = malloc(n);
+        if (!lens[k] || !ind[k])
+            abort();
+        for (size_t i = 0; i < n; i++) {
+            lens[k][i] = v[i] ? strlen(v[i]) : 0;
+            ind[k][i] = v[i] ? STMT_INDICATOR_NONE : STMT_INDICATOR_NULL;
+        }
+        b[k].buffer_type = MYSQL_TYPE_STRING;
+        b[k].buffer = (void *)v;
+        b[k].length = lens[k];
+        b[k].u.indicator = ind[k];
+    }
+    return 0;
+}
+
+long long db_exec_bulk(db_t *db, const char *sql, const char *types, size_t n, const void *const *cols)
+{
+    if (n == 0)
+        return 0;
+    db->err = 0;
+    MYSQL_STMT *st = prepare(db, sql);
+    if (!st)
+        return -1;
+    MYSQL_BIND b[MAX_PARAMS];
+    unsigned long *lens[MAX_PARAMS] = { 0 };
+    char *ind[MAX_PARAMS] = { 0 };
+    unsigned int rows = (unsigned int)n, single = 0;
+    long long affected = -1;
+    if (bind_columns(db, st, types, n, cols, b, lens, ind) == 0) {
+        if (mysql_stmt_attr_set(st, STMT_ATTR_ARRAY_SIZE, &rows) != 0 || mysql_stmt_bind_param(st, b) != 0 ||
+            mysql_stmt_execute(st) != 0) {
+            set_err(db, (int)mysql_stmt_errno(st), mysql_stmt_error(st));
+            if (db->err != 1062 && db->err != 1213 && db->err != 1205)
+                log_warn("db: bulk statement failed (error %d): %.60s", db->err, sql);
+        } else {
+            affected = (long long)mysql_stmt_affected_rows(st);
+            if (affected < 0)
+                affected = 0;
+        }
+    }
+    /* the statement stays cached: a later single execution binds one row */
+    mysql_stmt_attr_set(st, STMT_ATTR_ARRAY_SIZE, &single);
+    for (size_t k = 0; k < MAX_PARAMS; k++) {
+        free(lens[k]);
+        free(ind[k]);
+    }
+    return affected;
+}
+
 db_res_t *db_query(db_t *db, arena_t *a, const char *sql, const char *types, ...)
 {
     va_list ap;

@@ -54,6 +54,13 @@ long long db_stream(db_t *db, db_row_fn fn, void *ud, const char *sql, const cha
     __attribute__((warn_unused_result));
 /* Run a statement. Returns affected rows (>= 0) or -1 on error. */
 long long db_exec(db_t *db, const char *sql, const char *types, ...) __attribute__((warn_unused_result));
+/* Run one statement (an UPDATE or INSERT) for each of n rows of
+ * parameters in one round trip (MariaDB's bulk execution). types as
+ * db_exec's, 'i' and 's' only; cols[k] is parameter k's n values, an array
+ * of long long for 'i' and of const char * for 's' (NULL binds SQL NULL).
+ * Returns the rows affected in all (>= 0) or -1 on error (see db_errno). */
+long long db_exec_bulk(db_t *db, const char *sql, const char *types, size_t n, const void *const *cols)
+    __attribute__((warn_unused_result));
 long long db_last_id(db_t *db);
 int db_errno(db_t *db);          /* last error number, 0 if none */
 const char *db_error(db_t *db);  /* last error text: for logs only, never for clients */

@@ -206,21 +206,30 @@ static const char *choices_text(const quiz_entry_t *e)
 #define STORE_SQL \
     "UPDATE attempts SET submitted_at = ?, score = ?, correct_count = ?, choices = ?, reply = ? WHERE id = ?"
 
-/* Step 5: one primary-key UPDATE per accepted submit. (One multi-table
- * UPDATE over a JSON_TABLE of the group costs more: MariaDB buffers its
- * rows, reply and choices included, in an on-disk temporary table.) */
-static int store_results(db_t *db, const group_t *g)
+/* Step 5: one primary-key UPDATE per accepted submit, all sent in one
+ * round trip (db_exec_bulk). (One multi-table UPDATE over a JSON_TABLE of
+ * the group costs more: MariaDB buffers its rows, reply and choices
+ * included, in an on-disk temporary table.) */
+static int store_results(db_t *db, arena_t *a, const group_t *g)
 {
+    long long *now = arena_alloc(a, g->n * sizeof *now), *score = arena_alloc(a, g->n * sizeof *score);
+    long long *correct = arena_alloc(a, g->n * sizeof *correct), *aid = arena_alloc(a, g->n * sizeof *aid);
+    const char **choices = arena_alloc(a, g->n * sizeof *choices), **reply = arena_alloc(a, g->n * sizeof *reply);
+    size_t k = 0;
     for (size_t i = 0; i < g->n; i++) {
         const quiz_entry_t *e = g->e[i];
         if (e->state != E_ACCEPT)
             continue;
-        const char *choices = choices_text(e);
-        if (!choices || db_exec(db, STORE_SQL, "iiissi", e->now, e->score, (long long)e->correct, choices,
-                                e->out.reply, e->aid) < 0)
+        if (!(choices[k] = choices_text(e)))
             return -1;
+        now[k] = e->now;
+        score[k] = e->score;
+        correct[k] = e->correct;
+        reply[k] = e->out.reply;
+        aid[k++] = e->aid;
     }
-    return 0;
+    const void *cols[] = { now, score, correct, choices, reply, aid };
+    return db_exec_bulk(db, STORE_SQL, "iiissi", k, cols) < 0 ? -1 : 0;
 }
 
 #define LOCK_SQL \
@@ -260,7 +269,7 @@ static int group_tx(db_t *db, void *ctx)
     if (!scores || db_exec(db, "CALL quiz_submit_group(?)", "s", scores) < 0)
         return ST_STORE;
     int ranked = 0;
-    if (build_replies(g, &ranked) < 0 || store_results(db, g) < 0 || db_commit(db) < 0) {
+    if (build_replies(g, &ranked) < 0 || store_results(db, a, g) < 0 || db_commit(db) < 0) {
         /* The boards may hold results that were never committed: have
          * them rebuilt from MariaDB. */
         if (ranked)
