@@ -20,7 +20,9 @@
  *      row until COMMIT, so no edit slips in between), RETURNING each
  *      written row's id and seed: a start whose row is not returned found
  *      the bank moved on;
- *   5. COMMIT (nothing written: ROLLBACK, which only ends the locks). */
+ *   5. COMMIT, in the same round trip as step 4: both are one CALL
+ *      (schema/300_start_group_insert.sql). Nothing to write: ROLLBACK,
+ *      which only ends the locks. */
 #include "engines/quiz/start_group.h"
 #include "rules/eligibility.h"
 #include "server/db.h"
@@ -52,14 +54,9 @@ enum { L_USER, L_PROFILE, L_KIND, L_CREATED };
     " LEFT JOIN attempts t ON t.contest_id = j.c AND t.user_id = j.u GROUP BY j.n"
 enum { S_N, S_COUNT, S_OPEN };
 
-#define INSERT_SQL \
-    "INSERT INTO attempts (contest_id, user_id, day, started_at, deadline, questions, seed, bank_version)" \
-    " SELECT j.c, j.u, j.d, j.t, j.dl, j.q, UNHEX(j.s), b.version" \
-    " FROM JSON_TABLE(?, '$[*]' COLUMNS (n FOR ORDINALITY, c BIGINT PATH '$.c', u BIGINT PATH '$.u'," \
-    "   d INT PATH '$.d', t BIGINT PATH '$.t', dl BIGINT PATH '$.dl'," \
-    "   q MEDIUMTEXT CHARACTER SET utf8mb4 PATH '$.q', s VARCHAR(32) PATH '$.s', v BIGINT PATH '$.v')) j" \
-    " JOIN question_bank b ON b.id = 1 AND b.version = j.v ORDER BY j.n" \
-    " RETURNING id, HEX(seed)"
+/* Steps 4 and 5 in one round trip (schema/300_start_group_insert.sql):
+ * the new attempts, RETURNING id and HEX(seed), then the COMMIT. */
+#define INSERT_SQL "CALL quiz_start_group_insert(?)"
 
 /* "[1,2,3]": the group's people, ascending, each once. */
 static const char *users_json(arena_t *a, const sgroup_t *g)
@@ -199,8 +196,9 @@ static int group_tx(db_t *db, void *ctx)
     db_res_t *w = fresh ? db_query(db, a, INSERT_SQL, "s", fresh) : NULL;
     if (!w)
         return ST_STORE;
+    db_tx_ended(db);            /* the procedure committed */
     take_ids(g, w);
-    return db_commit(db) < 0 ? ST_STORE : ST_OK;
+    return ST_OK;
 }
 
 /* Write a group: all at once, and when that fails for good, one by one. */
