@@ -415,20 +415,27 @@ long long db_exec_bulk(db_t *db, const char *sql, const char *types, size_t n, c
     char *ind[MAX_PARAMS] = { 0 };
     unsigned int rows = (unsigned int)n, single = 0;
     long long affected = -1;
+    int err = 0;
+    char msg[256] = "";
     if (bind_columns(db, st, types, n, cols, b, lens, ind) == 0) {
         if (mysql_stmt_attr_set(st, STMT_ATTR_ARRAY_SIZE, &rows) != 0 || mysql_stmt_bind_param(st, b) != 0 ||
             mysql_stmt_execute(st) != 0) {
-            set_err(db, (int)mysql_stmt_errno(st), mysql_stmt_error(st));
-            if (db->err != 1062 && db->err != 1213 && db->err != 1205)
-                log_warn("db: bulk statement failed (error %d): %.60s", db->err, sql);
+            err = (int)mysql_stmt_errno(st);
+            snprintf(msg, sizeof msg, "%s", mysql_stmt_error(st));
         } else {
             affected = (long long)mysql_stmt_affected_rows(st);
             if (affected < 0)
                 affected = 0;
         }
     }
-    /* the statement stays cached: a later single execution binds one row */
+    /* the statement stays cached: a later single execution binds one row
+     * (before set_err, which closes it when the connection is lost) */
     mysql_stmt_attr_set(st, STMT_ATTR_ARRAY_SIZE, &single);
+    if (err) {
+        set_err(db, err, msg);
+        if (err != 1062 && err != 1213 && err != 1205)
+            log_warn("db: bulk statement failed (error %d): %.60s", err, sql);
+    }
     for (size_t k = 0; k < MAX_PARAMS; k++) {
         free(lens[k]);
         free(ind[k]);
