@@ -362,11 +362,10 @@ static int award_tx(db_t *db, void *ctx)
 
 status_t prizes_video_award(req_t *r, long long item_id, json_t *body, json_t **out, prizes_why_t *why)
 {
-    const char *const *levels = award_levels;
     json_t *v = json_object_get(body, "award");
     int lv = -1;
-    for (int k = 0; levels[k] && json_is_string(v); k++)
-        if (req_text(v) && strcmp(req_text(v), levels[k]) == 0)
+    for (int k = 0; award_levels[k] && json_is_string(v); k++)
+        if (req_text(v) && strcmp(req_text(v), award_levels[k]) == 0)
             lv = k;
     if (!json_is_null(v) && lv < 0) {
         why->code = "invalid_parameter";
@@ -377,7 +376,7 @@ status_t prizes_video_award(req_t *r, long long item_id, json_t *body, json_t **
     status_t st = (status_t)db_tx(req_db(r), award_tx, &x);
     if (st != ST_OK)
         return st;
-    log_info("video %lld award %s by organizer %lld", item_id, lv >= 0 ? levels[lv] : "none", session_caller(r)->organizer_id);
-    *out = json_pack("{s:I,s:s?}", "id", (json_int_t)item_id, "award", lv >= 0 ? levels[lv] : NULL);
+    log_info("video %lld award %s by organizer %lld", item_id, lv >= 0 ? award_levels[lv] : "none", session_caller(r)->organizer_id);
+    *out = json_pack("{s:I,s:s?}", "id", (json_int_t)item_id, "award", lv >= 0 ? award_levels[lv] : NULL);
     return ST_OK;
 }
