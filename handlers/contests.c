@@ -323,7 +323,10 @@ static int save_tx(db_t *db, void *ctx)
 static int save(req_t *r, contest_t *c, const contest_t *before, long long now)
 {
     save_tx_t x = { r, c, before, now };
-    return db_tx(req_db(r), save_tx, &x);
+    int rc = db_tx(req_db(r), save_tx, &x);
+    if (rc == 0)
+        contests_changed();
+    return rc;
 }
 
 /* The contest's row alone: 0, 1 for a taken slug, or ST_STORE. */
@@ -406,7 +409,9 @@ int h_admin_contest_update(req_t *r)
     if (!j)
         return 0;
     contest_t c;
-    int rc = contest_load(r, id, &c);
+    /* Not a kept copy: the row is written back whole, and one a second
+     * old would undo another process's change. */
+    int rc = contest_load_fresh(r, id, &c);
     if (rc == ST_NOT_FOUND)
         return reply_error(r, 404, "no_contest", "no such contest");
     if (rc != ST_OK)

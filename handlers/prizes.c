@@ -23,7 +23,9 @@ static status_t path_contest(req_t *r, contest_t *c)
     long long id;
     if (req_id_param(r, 0, "no_contest", &id) < 0)
         return ST_REPLIED;
-    int rc = contest_load(r, id, c);
+    /* Fresh, not a kept copy: prizes are decided by the contest's window
+     * and settings as they are now, whichever process changed them. */
+    int rc = contest_load_fresh(r, id, c);
     if (rc == ST_NOT_FOUND)
         return reply_error(r, 404, "no_contest", "no such contest"), ST_REPLIED;
     return rc == ST_OK ? ST_OK : ST_STORE;

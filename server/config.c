@@ -31,7 +31,7 @@ static const key_t_ keys[] = {
     S(public_base_url), S(cert_font), S(wx_tpl_result), S(wx_tpl_certificate),
     S(phone_key_hex), I(session_ttl_s), I(organizer_session_ttl_s),
     I(login_rate_per_addr), I(login_rate_total), I(wx_write_rate_per_user), I(purge_after_days),
-    I(unit_cache_ms), I(unit_search_count_ms), I(unit_cache_entries), I(unit_cache_kb),
+    I(unit_cache_ms), I(unit_search_count_ms), I(unit_cache_entries), I(unit_cache_kb), I(contest_cache_ms),
     L(clock_offset_s), S(clock_fixed), I(clock_settable),
     I(export_threads), I(export_ttl_s), I(export_stale_s), I(export_max_jobs), I(event_grace_s),
     S(export_accel_path),
@@ -76,6 +76,7 @@ static void set_defaults(config_t *c)
     c->unit_search_count_ms = 30000;
     c->unit_cache_entries = 4096;
     c->unit_cache_kb = 16384;
+    c->contest_cache_ms = 1000;
     c->export_threads = 2;
     c->export_ttl_s = 24 * 3600;
     c->export_stale_s = 60;

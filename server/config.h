@@ -70,6 +70,8 @@ typedef struct {
     int unit_search_count_ms;  /* a keyword's match count kept this long */
     int unit_cache_entries;    /* at most this many entries in each of the two caches */
     int unit_cache_kb;         /* and at most this many KiB in each */
+    /* contest rows kept in each process (engines/quiz/contest.h) */
+    int contest_cache_ms;      /* how long (0: every read asks MariaDB) */
 
     /* clock: now = real time + offset, or fixed when clock_fixed is set */
     long long clock_offset_s;

@@ -1,5 +1,6 @@
 /* contest.c: see contest.h. */
 #include "engines/quiz/contest.h"
+#include "engines/quiz/contest_cache.h"
 #include "server/clock.h"
 #include "server/config.h"
 #include "server/log.h"
@@ -53,10 +54,14 @@ int contest_list_active(req_t *r, long long now, contest_t **out)
     return (int)res->nrows;
 }
 
-int contest_load(req_t *r, long long id, contest_t *out)
+static int load(req_t *r, long long id, int kept_ok, contest_t *out)
 {
     db_res_t *res;
+    uint64_t gen = 0;
     if (id > 0) {
+        if (kept_ok && contest_cache_get(r, id, out))
+            return ST_OK;
+        gen = contest_cache_gen();
         res = db_query(req_db(r), r->arena, "SELECT " CONTEST_COLS " FROM contests WHERE id = ?", "i", id);
     } else {
         /* Open or upcoming first (the soonest ending), else the latest ended. */
@@ -71,8 +76,14 @@ int contest_load(req_t *r, long long id, contest_t *out)
     if (!res->nrows)
         return ST_NOT_FOUND;
     fill(res, out);
+    if (id > 0)
+        contest_cache_put(r, out, gen);
     return ST_OK;
 }
+
+int contest_load(req_t *r, long long id, contest_t *out) { return load(r, id, 1, out); }
+
+int contest_load_fresh(req_t *r, long long id, contest_t *out) { return load(r, id, 0, out); }
 
 int contest_from_request(req_t *r, json_t *j, contest_t *out)
 {

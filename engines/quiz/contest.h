@@ -24,8 +24,22 @@ typedef struct {
 
 /* Load contest id, or the main current one when id is 0: the main contest
  * that is open or upcoming, else the one that ended last.
- * Returns ST_OK, ST_NOT_FOUND (nothing replied) or ST_STORE. */
+ * Returns ST_OK, ST_NOT_FOUND (nothing replied) or ST_STORE.
+ *
+ * A contest named by id may come from this process's copy, kept for
+ * contest_cache_ms (1 s by default; 0: none): every start of an attempt
+ * names its contest, and the row hardly changes while people answer.
+ * A write this process commits to contests calls contests_changed(), so
+ * this process never answers from before its own write; another process's
+ * write (or one made in SQL) shows here within contest_cache_ms. */
 int contest_load(req_t *r, long long id, contest_t *out) __attribute__((warn_unused_result));
+
+/* contest_load(r, id > 0, out) read from MariaDB, never from the copy:
+ * for a read that is written back. */
+int contest_load_fresh(req_t *r, long long id, contest_t *out) __attribute__((warn_unused_result));
+
+/* After a committed write to contests: this process's copies are old. */
+void contests_changed(void);
 
 /* The contest a request names: contest_id from the query string, or from
  * the JSON body j (may be NULL). Returns ST_OK; ST_REPLIED after replying

@@ -1,5 +1,6 @@
 /* eligibility.c: see eligibility.h. */
 #include "engines/quiz/eligibility.h"
+#include "engines/quiz/contest.h"
 #include "rules/eligibility.h"
 
 #include <string.h>
@@ -34,6 +35,7 @@ int quiz_contest_policy_save(req_t *r, long long contest_id, const char *audienc
                 "ssi", audience, review_policy, contest_id) < 0) {
         return -1;
     }
+    contests_changed();
     return 0;
 }
 

@@ -172,3 +172,34 @@ def test_seed_demo_then_the_crowd(stack):
         assert submitted > int(first[4]), (submitted, first)
     finally:
         own.stop()
+
+
+def test_kept_contest_copy(stack):
+    """contest_cache_ms on (as in production; the test stacks keep none):
+    a contest named by id is read from MariaDB once and then served from
+    the process's copy, every field as read; a change made in SQL behind
+    the server's back is not seen while the copy lives; an organizer's
+    change reads the row fresh (so it does not write an old copy back)
+    and is seen at once by this process."""
+    own = stack.factory(conf_extra={"contest_cache_ms": 60000})
+    own.start()
+    try:
+        for slug in ("shuian", "liuxiang"):
+            cid = contest_id(own, slug)
+            path = "contests/current?contest_id=%d" % cid
+            first, kept = own.get(path).json["contest"], own.get(path).json["contest"]
+            assert first == kept and first["id"] == cid, (first, kept)
+        cid = contest_id(own, "liuxiang")
+        path = "contests/current?contest_id=%d" % cid
+        before = own.get(path).json["contest"]
+        own.sql("UPDATE contests SET name = '六项机制（SQL 改名）' WHERE id = %d" % cid)
+        assert own.get(path).json["contest"] == before
+        org = organizer_token(own)
+        r = own.put("admin/contests/%d" % cid, {"attempts_per_day": before["attempts_per_day"] + 1}, token=org)
+        assert r.status == 200, r
+        assert r.json["contest"]["name"] == "六项机制（SQL 改名）", r.json
+        after = own.get(path).json["contest"]
+        assert after["name"] == "六项机制（SQL 改名）", after
+        assert after["attempts_per_day"] == before["attempts_per_day"] + 1, after
+    finally:
+        own.stop()
