@@ -88,6 +88,28 @@ static void boards_undo(req_t *r, long long contest_id)
 
 static const quiz_board_hooks_t board_hooks = { lb_ranks_after_submits, boards_undo };
 
+/* The reply to a submit once its group is written (maybe on another
+ * thread than the one that read the request: to holds its own arena). */
+static int reply_submitted(req_t *to, status_t st, const quiz_submitted_t *out)
+{
+    if (st != ST_OK)
+        return st;
+    switch (out->outcome) {
+    case SUBMIT_DONE:
+        unit_counts_changed();          /* the unit's participants and score (units.h) */
+        return reply_raw(to, 200, "application/json; charset=utf-8", out->reply, strlen(out->reply));
+    case SUBMIT_STORED:
+        return reply_stored(to, out->reply);
+    case SUBMIT_GONE:
+        return reply_error(to, 404, "attempt_not_found", "not found");
+    case SUBMIT_EXPIRED:
+        return reply_error(to, 410, "attempt_expired", "the time for this attempt is over");
+    case SUBMIT_INVALID:
+        return reply_error(to, 400, "invalid_answers", out->why);
+    }
+    return ST_ERR;
+}
+
 int h_attempt_submit(req_t *r)
 {
     long long aid;
@@ -109,24 +131,7 @@ int h_attempt_submit(req_t *r)
         return 0;
     if (!mine)
         return reply_error(r, 404, "attempt_not_found", "no such attempt of yours");
-    quiz_submitted_t out;
-    st = quiz_submit(r, &a, j, clock_now_s(), &board_hooks, &out);
-    if (st != ST_OK)
-        return st;
-    switch (out.outcome) {
-    case SUBMIT_DONE:
-        unit_counts_changed();          /* the unit's participants and score (units.h) */
-        return reply_raw(r, 200, "application/json; charset=utf-8", out.reply, strlen(out.reply));
-    case SUBMIT_STORED:
-        return reply_stored(r, out.reply);
-    case SUBMIT_GONE:
-        return reply_error(r, 404, "attempt_not_found", "not found");
-    case SUBMIT_EXPIRED:
-        return reply_error(r, 410, "attempt_expired", "the time for this attempt is over");
-    case SUBMIT_INVALID:
-        return reply_error(r, 400, "invalid_answers", out.why);
-    }
-    return ST_ERR;
+    return quiz_submit(r, &a, j, clock_now_s(), &board_hooks, reply_submitted);
 }
 
 int cmd_paper_verify(int argc, char **argv)

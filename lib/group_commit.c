@@ -42,21 +42,28 @@ static void leave(gc_entry_t *e)
     sem_destroy(&e->wake);
 }
 
-/* q->mu held, no writer: write everything queued, up to max, as one group,
- * with the mutex released; wake what was written, then the next writer.
- * Returns with q->mu held. */
-static void write_group(gc_queue_t *q, gc_entry_t *self, gc_write_fn *write, void *ctx)
+/* q->mu held, this thread the writer: take up to max queued entries. */
+static size_t take_group(gc_queue_t *q, gc_entry_t **take)
 {
-    gc_entry_t *take[GC_GROUP_MAX];
     size_t max = q->max < GC_GROUP_MAX ? q->max : GC_GROUP_MAX;
     size_t n = 0;
-    q->writing = 1;
     while (q->head && n < max) {
         take[n++] = q->head;
         q->head = q->head->next;
     }
     if (!q->head)
         q->tail = NULL;
+    return n;
+}
+
+/* q->mu held, no writer: write everything queued, up to max, as one group,
+ * with the mutex released; wake what was written, then the next writer.
+ * Returns with q->mu held. */
+static void write_group(gc_queue_t *q, gc_entry_t *self, gc_write_fn *write, void *ctx)
+{
+    gc_entry_t *take[GC_GROUP_MAX];
+    q->writing = 1;
+    size_t n = take_group(q, take);
     pthread_mutex_unlock(&q->mu);
     int64_t t0 = mono_us();
     write(ctx, take, n);
@@ -144,4 +151,43 @@ void gc_submit(gc_queue_t *q, gc_entry_t *e, gc_write_fn *write, void *ctx)
     }
     pthread_mutex_unlock(&q->mu);
     done(q, e, queued_us);
+}
+
+void gc_submit_parked(gc_queue_t *q, gc_entry_t *e, gc_write_fn *write, void *ctx)
+{
+    list_queue(q);
+    e->queued_us = mono_us();
+    e->next = NULL;
+    pthread_mutex_lock(&q->mu);
+    if (q->tail)
+        q->tail->next = e;
+    else
+        q->head = e;
+    q->tail = e;
+    if (q->writing) {
+        /* the writer looks at the queue again before it stops (below,
+         * under the mutex), so it takes e */
+        pthread_mutex_unlock(&q->mu);
+        return;
+    }
+    q->writing = 1;
+    gc_entry_t *take[GC_GROUP_MAX];
+    size_t n;
+    while ((n = take_group(q, take)) > 0) {
+        pthread_mutex_unlock(&q->mu);
+        int64_t t0 = mono_us();
+        write(ctx, take, n);
+        int64_t t1 = mono_us();
+        atomic_fetch_add_explicit(&q->write_us, (unsigned long long)(t1 - t0), memory_order_relaxed);
+        atomic_fetch_add_explicit(&q->groups, 1, memory_order_relaxed);
+        atomic_fetch_add_explicit(&q->entries, n, memory_order_relaxed);
+        for (size_t i = 0; i < n; i++) {
+            atomic_fetch_add_explicit(&q->wait_us, (unsigned long long)(t1 - take[i]->queued_us),
+                                      memory_order_relaxed);
+            take[i]->done(take[i]);   /* may free the entry: nothing of it is read after */
+        }
+        pthread_mutex_lock(&q->mu);
+    }
+    q->writing = 0;
+    pthread_mutex_unlock(&q->mu);
 }

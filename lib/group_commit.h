@@ -16,17 +16,25 @@
 #include <semaphore.h>
 #include <stdatomic.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define GC_GROUP_MAX 256
 
+typedef struct gc_entry gc_entry_t;
+
+/* Called by the writer once e's group is written (gc_submit_parked). */
+typedef void gc_done_fn(gc_entry_t *e);
+
 /* The queue's part of an entry: embedded in the caller's entry. */
-typedef struct gc_entry {
+struct gc_entry {
     struct gc_entry *next;
     sem_t wake;          /* its own: a writer wakes only whom it is done with */
     _Atomic int state;   /* waiting, its turn to write, or written */
     _Atomic int posts;   /* posts counted to wake, each before it is made */
     int taken;           /* posts its waiter took */
-} gc_entry_t;
+    gc_done_fn *done;    /* gc_submit_parked: what the writer calls when it is written */
+    int64_t queued_us;   /* gc_submit_parked: when it was queued (lib/mono.h) */
+};
 
 typedef struct gc_queue {
     pthread_mutex_t mu;
@@ -53,6 +61,17 @@ typedef void gc_write_fn(void *ctx, gc_entry_t **e, size_t n);
 /* Queue e and return once it is written, by this thread (write(ctx, ...),
  * ctx being this caller's) or by another's. */
 void gc_submit(gc_queue_t *q, gc_entry_t *e, gc_write_fn *write, void *ctx);
+
+/* Queue e without waiting for it to be written: e->done(e) is called,
+ * once, by the thread that writes e's group, after write() returned. When
+ * no group is being written, this thread becomes the writer and writes
+ * group after group, calling each entry's done as its group is written,
+ * until the queue is empty (so e->done(e) may be called before this
+ * returns); otherwise it returns at once and the writer takes e. For
+ * requests put aside while they wait (server/park.h): no thread sleeps per
+ * entry and none is woken. A queue takes either gc_submit or
+ * gc_submit_parked entries, never both. */
+void gc_submit_parked(gc_queue_t *q, gc_entry_t *e, gc_write_fn *write, void *ctx);
 
 /* Call fn for every queue that has had an entry submitted, under a lock
  * (fn must not submit). */

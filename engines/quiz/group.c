@@ -318,17 +318,25 @@ typedef struct {
     const quiz_board_hooks_t *boards;
 } writer_t;
 
+/* One group, on the writer's connections, its working memory in an arena
+ * of the group's own: the writer goes on from group to group, and its
+ * request (parked, maybe answered already) keeps nothing of them. */
 static void write_queued(void *ctx, gc_entry_t **q, size_t n)
 {
     writer_t *w = ctx;
     quiz_entry_t *e[GROUP_MAX];
     for (size_t i = 0; i < n; i++)
         e[i] = (quiz_entry_t *)q[i];
-    write_group(w->r, e, n, w->boards);
+    arena_t ga;
+    arena_init(&ga);
+    req_t gr = *w->r;
+    gr.arena = &ga;
+    write_group(&gr, e, n, w->boards);
+    arena_free(&ga);
 }
 
 void quiz_group_submit(req_t *r, quiz_entry_t *e, const quiz_board_hooks_t *boards)
 {
     writer_t w = { r, boards };
-    gc_submit(&queue, &e->gc, write_queued, &w);
+    gc_submit_parked(&queue, &e->gc, write_queued, &w);
 }

@@ -1,14 +1,15 @@
 /* group.h: group commit of submits, inside the quiz engine (submit.c).
  *
- * A submit, once scored in its own thread, is queued; the first waiting
- * thread that finds no group being written becomes the group's writer
- * (leader/follower, as MariaDB's own group commit): it takes every queued
- * submit (up to GROUP_MAX) and writes them in one transaction on its own
- * connection, with multi-row statements and one log flush at its COMMIT.
- * Each submitter waits until its group has committed (or failed): nothing
- * is acknowledged before its commit. A group that fails for a reason other
- * than a deadlock or a lost connection (which db_tx retries) is written
- * again one submit at a time, so one bad entry never fails the others. */
+ * A submit, once scored, is queued and its request put aside (parked,
+ * server/park.h): no thread waits for it. The thread that queues a submit
+ * while no group is being written becomes the writer (as MariaDB's own
+ * group commit): it takes every queued submit (up to GROUP_MAX), writes
+ * them in one transaction on its own connection, with multi-row
+ * statements and one log flush at its COMMIT, answers each one, and goes
+ * on with the next group until none is queued. Nothing is acknowledged
+ * before its commit. A group that fails for a reason other than a
+ * deadlock or a lost connection (which db_tx retries) is written again one
+ * submit at a time, so one bad entry never fails the others. */
 #ifndef QUIZ_GROUP_H
 #define QUIZ_GROUP_H
 
@@ -26,10 +27,10 @@ typedef struct quiz_entry {
     long long aid, contest_id, user_id, day, now;
     int rule, points, nq, correct;
     long long score;
-    json_t *results;     /* per question, when show_results (else NULL); in the submitter's arena */
+    json_t *results;     /* per question, when show_results (else NULL); in the entry's arena */
     int show_results;    /* the review policy allows results in the reply */
     char (*bank)[ATTEMPT_MAX_OPTIONS + 1];   /* chosen bank letters per question */
-    arena_t *arena;      /* the submitter's: its reply is built there */
+    arena_t *arena;      /* the entry's own (submit.c): its reply is built there */
     /* output, set by the group's writer */
     status_t st;
     quiz_submitted_t out;
@@ -39,9 +40,11 @@ typedef struct quiz_entry {
     int first;
 } quiz_entry_t;
 
-/* Queue e, and return when its group has committed: e->st ST_OK with
- * e->out set, or ST_STORE. r is the submitter's request: when this thread
- * becomes the writer, the group is written on r's connections. */
+/* Queue e (e->gc.done set); e->gc.done(&e->gc) is called once its group
+ * has committed (e->st ST_OK with e->out set) or failed (ST_STORE), by
+ * whichever thread wrote the group: maybe this one, before this returns.
+ * r is the submitter's request: when this thread becomes the writer, the
+ * groups are written on r's connections. */
 void quiz_group_submit(req_t *r, quiz_entry_t *e, const quiz_board_hooks_t *boards);
 
 #endif

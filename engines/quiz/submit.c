@@ -14,7 +14,11 @@
 #include "rules/attempt.h"
 #include "rules/eligibility.h"
 #include "rules/score.h"
+#include "server/park.h"
 
+#include <errno.h>
+#include <semaphore.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* The attempt, its contest's scoring settings and the bank's version,
@@ -201,34 +205,97 @@ static status_t check_and_score(req_t *r, const quiz_attempt_t *a, json_t *body,
     return ST_OK;
 }
 
-status_t quiz_submit(req_t *r, const quiz_attempt_t *a, json_t *body, long long now,
-                     const quiz_board_hooks_t *boards, quiz_submitted_t *out)
+/* A submit on its way through its group: the entry, the arena that holds
+ * everything it and its reply need (the request's own arena is the
+ * worker's, reset once the handler returns), and the parked request. */
+typedef struct {
+    quiz_entry_t e;              /* first: its gc part is the queue's */
+    arena_t arena;
+    parked_t *p;                 /* NULL: the request could not be parked; waiter waits */
+    sem_t waiter;
+    quiz_submit_reply_fn *reply;
+} held_t;
+
+static void held_free(held_t *h)
 {
-    memset(out, 0, sizeof *out);
+    arena_free(&h->arena);
+    free(h);
+}
+
+/* The writer is done with h's group: reply to the parked request, from
+ * this thread, on a request that holds h's arena; or wake the waiter. */
+static void written(gc_entry_t *g)
+{
+    held_t *h = (held_t *)g;
+    if (!h->p) {
+        sem_post(&h->waiter);
+        return;
+    }
+    req_t to;
+    memset(&to, 0, sizeof to);
+    to.arena = &h->arena;
+    reply_status(&to, h->reply(&to, h->e.st, &h->e.out));
+    if (!to.replied)
+        reply_error(&to, 500, "internal", "internal error");
+    req_answer_parked(h->p, &to);
+    held_free(h);
+}
+
+int quiz_submit(req_t *r, const quiz_attempt_t *a, json_t *body, long long now,
+                const quiz_board_hooks_t *boards, quiz_submit_reply_fn *reply)
+{
+    quiz_submitted_t out = { 0 };
     const db_res_t *q = a->row;
     if (now > db_int(q, 0, L_DEADLINE) + ATTEMPT_GRACE_S) {
-        out->outcome = SUBMIT_EXPIRED;
-        return ST_OK;
+        out.outcome = SUBMIT_EXPIRED;
+        return reply(r, ST_OK, &out);
     }
-    quiz_entry_t s = { .aid = a->id, .contest_id = db_int(q, 0, L_CONTEST), .user_id = a->user_id,
-                       .day = db_int(q, 0, L_DAY), .now = now, .points = (int)db_int(q, 0, L_POINTS),
-                       .arena = r->arena };
+    held_t *h = calloc(1, sizeof *h);
+    if (!h)
+        return ST_ERR;
+    arena_init(&h->arena);
+    quiz_entry_t *s = &h->e;
+    s->aid = a->id;
+    s->contest_id = db_int(q, 0, L_CONTEST);
+    s->user_id = a->user_id;
+    s->day = db_int(q, 0, L_DAY);
+    s->now = now;
+    s->points = (int)db_int(q, 0, L_POINTS);
+    s->arena = &h->arena;
     int rule = rules_score_rule_parse(db_get(q, 0, L_RULE));
-    s.rule = rule < 0 ? SCORE_BEST : rule;
+    s->rule = rule < 0 ? SCORE_BEST : rule;
     /* after_end: until the contest closes the reply (stored, and replayed
      * byte for byte) holds the score and the number right, not the key */
-    s.show_results = rules_review_open(db_get(q, 0, L_POLICY), db_int(q, 0, L_ENDS), now);
-    status_t st = check_and_score(r, a, body, &s, &out->why);
-    if (st != ST_OK)
-        return st;
-    if (out->why) {
-        out->outcome = SUBMIT_INVALID;
-        return ST_OK;
+    s->show_results = rules_review_open(db_get(q, 0, L_POLICY), db_int(q, 0, L_ENDS), now);
+    /* What scoring allocates (the answers, the results) must outlive the
+     * handler: it goes in the entry's arena. */
+    arena_t *own = r->arena;
+    r->arena = &h->arena;
+    status_t st = check_and_score(r, a, body, s, &out.why);
+    r->arena = own;
+    if (st != ST_OK || out.why) {
+        if (out.why)
+            out.outcome = SUBMIT_INVALID;
+        int rc = reply(r, st, &out);   /* copies why into r's arena */
+        held_free(h);
+        return rc;
     }
+    h->reply = reply;
+    s->gc.done = written;
+    h->p = req_park(r);
+    int parked = h->p != NULL;
+    if (!parked)
+        sem_init(&h->waiter, 0, 0);
     /* Wait for the group without holding a store (a slow-pool thread
      * gives its borrowed connection back; the group's writer borrows one). */
     req_release_stores(r);
-    quiz_group_submit(r, &s, boards);
-    *out = s.out;
-    return s.st;
+    quiz_group_submit(r, s, boards);
+    if (parked)
+        return 0;    /* written() answers it and frees h: maybe already */
+    while (sem_wait(&h->waiter) < 0 && errno == EINTR)
+        ;
+    sem_destroy(&h->waiter);
+    int rc = reply(r, s->st, &s->out);
+    held_free(h);
+    return rc;
 }

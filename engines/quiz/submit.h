@@ -12,7 +12,7 @@
  *                      contest score, the board outbox row and the reply
  *                      itself in one transaction with the other submits
  *                      ready at the same time (group commit, group.h), and
- *                      returns once that transaction has committed.
+ *                      replies once that transaction has committed.
  * The reply holds the person's rank, taken before the commit through the
  * boards (the hooks below: the quiz engine does not include the boards,
  * which include it), so that a later submit gets the same bytes. */
@@ -63,9 +63,18 @@ typedef struct {
 /* Load attempt aid. Returns ST_OK, ST_NOT_FOUND (no such attempt) or ST_STORE. */
 status_t quiz_submit_load(req_t *r, long long aid, quiz_attempt_t *out) __attribute__((warn_unused_result));
 
+/* What the route makes of a submit's outcome: its reply on to (st ST_OK
+ * with out set, or ST_STORE), as a handler makes it; returns what a
+ * handler returns. */
+typedef int quiz_submit_reply_fn(req_t *to, status_t st, const quiz_submitted_t *out);
+
 /* Score body's answers for attempt a (loaded, the caller's own, not yet
- * submitted) at now and commit. Returns ST_OK with out set, or ST_STORE. */
-status_t quiz_submit(req_t *r, const quiz_attempt_t *a, json_t *body, long long now,
-                     const quiz_board_hooks_t *boards, quiz_submitted_t *out) __attribute__((warn_unused_result));
+ * submitted) at now, commit them with their group and reply through reply.
+ * The request does not hold its thread while its group is written: it is
+ * parked (server/park.h), and the thread that writes the group calls reply
+ * on a request of its own and sends that. Returns what the handler
+ * returns: reply's result, or 0 once parked. */
+int quiz_submit(req_t *r, const quiz_attempt_t *a, json_t *body, long long now,
+                const quiz_board_hooks_t *boards, quiz_submit_reply_fn *reply) __attribute__((warn_unused_result));
 
 #endif
