@@ -286,8 +286,8 @@ int quiz_submit(req_t *r, const quiz_attempt_t *a, json_t *body, long long now,
     int parked = h->p != NULL;
     if (!parked)
         sem_init(&h->waiter, 0, 0);
-    /* Wait for the group without holding a store (a slow-pool thread
-     * gives its borrowed connection back; the group's writer borrows one). */
+    /* Queued holding no store: on the slow pool a borrowed connection goes
+     * back (a fast thread owns its own; the writer uses its thread's). */
     req_release_stores(r);
     quiz_group_submit(r, s, boards);
     if (parked)
