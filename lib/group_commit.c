@@ -56,6 +56,30 @@ static size_t take_group(gc_queue_t *q, gc_entry_t **take)
     return n;
 }
 
+/* q->mu held: e joins the end of the queue. */
+static void append(gc_queue_t *q, gc_entry_t *e)
+{
+    e->next = NULL;
+    if (q->tail)
+        q->tail->next = e;
+    else
+        q->head = e;
+    q->tail = e;
+}
+
+/* Write a group taken from q (the mutex released), counted for
+ * GET /metrics. Returns the time write() returned (lib/mono.h). */
+static int64_t write_counted(gc_queue_t *q, gc_entry_t **take, size_t n, gc_write_fn *write, void *ctx)
+{
+    int64_t t0 = mono_us();
+    write(ctx, take, n);
+    int64_t t1 = mono_us();
+    atomic_fetch_add_explicit(&q->write_us, (unsigned long long)(t1 - t0), memory_order_relaxed);
+    atomic_fetch_add_explicit(&q->groups, 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&q->entries, n, memory_order_relaxed);
+    return t1;
+}
+
 /* q->mu held, no writer: write everything queued, up to max, as one group,
  * with the mutex released; wake what was written, then the next writer.
  * Returns with q->mu held. */
@@ -65,11 +89,7 @@ static void write_group(gc_queue_t *q, gc_entry_t *self, gc_write_fn *write, voi
     q->writing = 1;
     size_t n = take_group(q, take);
     pthread_mutex_unlock(&q->mu);
-    int64_t t0 = mono_us();
-    write(ctx, take, n);
-    atomic_fetch_add_explicit(&q->write_us, (unsigned long long)(mono_us() - t0), memory_order_relaxed);
-    atomic_fetch_add_explicit(&q->groups, 1, memory_order_relaxed);
-    atomic_fetch_add_explicit(&q->entries, n, memory_order_relaxed);
+    write_counted(q, take, n, write, ctx);
     for (size_t i = 0; i < n; i++) {
         if (take[i] == self)
             atomic_store(&self->state, GC_DONE);
@@ -119,17 +139,12 @@ void gc_submit(gc_queue_t *q, gc_entry_t *e, gc_write_fn *write, void *ctx)
 {
     list_queue(q);
     int64_t queued_us = mono_us();
-    e->next = NULL;
     atomic_store(&e->state, GC_WAITING);
     atomic_store(&e->posts, 0);
     e->taken = 0;
     sem_init(&e->wake, 0, 0);
     pthread_mutex_lock(&q->mu);
-    if (q->tail)
-        q->tail->next = e;
-    else
-        q->head = e;
-    q->tail = e;
+    append(q, e);
     for (;;) {
         if (atomic_load(&e->state) == GC_DONE)
             break;
@@ -157,13 +172,8 @@ void gc_submit_parked(gc_queue_t *q, gc_entry_t *e, gc_write_fn *write, void *ct
 {
     list_queue(q);
     e->queued_us = mono_us();
-    e->next = NULL;
     pthread_mutex_lock(&q->mu);
-    if (q->tail)
-        q->tail->next = e;
-    else
-        q->head = e;
-    q->tail = e;
+    append(q, e);
     if (q->writing) {
         /* the writer looks at the queue again before it stops (below,
          * under the mutex), so it takes e */
@@ -175,12 +185,7 @@ void gc_submit_parked(gc_queue_t *q, gc_entry_t *e, gc_write_fn *write, void *ct
     size_t n;
     while ((n = take_group(q, take)) > 0) {
         pthread_mutex_unlock(&q->mu);
-        int64_t t0 = mono_us();
-        write(ctx, take, n);
-        int64_t t1 = mono_us();
-        atomic_fetch_add_explicit(&q->write_us, (unsigned long long)(t1 - t0), memory_order_relaxed);
-        atomic_fetch_add_explicit(&q->groups, 1, memory_order_relaxed);
-        atomic_fetch_add_explicit(&q->entries, n, memory_order_relaxed);
+        int64_t t1 = write_counted(q, take, n, write, ctx);
         for (size_t i = 0; i < n; i++) {
             atomic_fetch_add_explicit(&q->wait_us, (unsigned long long)(t1 - take[i]->queued_us),
                                       memory_order_relaxed);

@@ -112,7 +112,6 @@ def collect(files, k):
     return tests, broken
 
 
-
 # The tests change contests in SQL behind the server's back (windows,
 # policies) and read them through the API at once: their stacks keep no
 # copy of a contest (contest_cache_ms, 1 s by default). test_contests.py
@@ -123,6 +122,7 @@ TEST_CONF = {"contest_cache_ms": 0}
 def make_stack(build, **kw):
     kw["conf_extra"] = dict(TEST_CONF, **(kw.get("conf_extra") or {}))
     return stackmod.Stack(build=build, **kw)
+
 
 def main():
     ap = argparse.ArgumentParser()
