@@ -20,7 +20,7 @@ struct kv {
     int64_t next_try_us;   /* monotonic: no reconnect before this */
     int up;
     unsigned sentinel;     /* the Sentinel that answered last: asked first */
-    unsigned gen;          /* primary_gen when this connection was made */
+    unsigned gen;          /* primary_gen when this connection was made or last failed */
 };
 
 /* The primary last reached through Sentinel, for the log line that says
@@ -287,10 +287,17 @@ static void check_dataset(redisContext *c, const char *replid)
 
 redisContext *kv_ctx(kv_t *kv)
 {
-    if (kv->c && g_config.redis_sentinels[0]) {
-        watch_sentinels();
+    if (g_config.redis_sentinels[0]) {
+        if (kv->c)
+            watch_sentinels();
+        /* The primary moved since this connection was made, or since the
+         * try that failed: drop the connection, and reach the new primary
+         * now rather than when the pause after the failure ends (a worker
+         * that failed just before a failover would refuse requests for up
+         * to a second while the others already use the new primary). */
         if (kv->gen != atomic_load(&primary_gen)) {
-            redisFree(kv->c);   /* made before the primary moved */
+            if (kv->c)
+                redisFree(kv->c);
             kv->c = NULL;
             kv->next_try_us = 0;
         }
@@ -301,10 +308,12 @@ redisContext *kv_ctx(kv_t *kv)
         return NULL;
     struct timeval tv = { 0, 300 * 1000 };
     char replid[48];
+    unsigned gen = atomic_load(&primary_gen);
     redisContext *c = connect_primary(kv, tv, replid);
     if (!c) {
         kv->up = 0;
         kv->next_try_us = mono_us() + 1000000;
+        kv->gen = gen;   /* a move after this is worth a try at once */
         atomic_fetch_add(&kv_errors_total, 1);
         return NULL;
     }

@@ -43,15 +43,40 @@ def wait_for(cond, what, timeout):
 def follow(st, crowd, old, new):
     """Until the server's log says it moved from the old primary to the new
     one, and a submit sent after that was ranked (its board update ran on a
-    writable primary)."""
+    writable primary). From the moment it says so the boards answer: a
+    worker whose connection failed just before the move tries the new
+    primary at once (kv.c), not when its pause after the failure ends."""
     moved = "the primary moved from 127.0.0.1:%d to 127.0.0.1:%d" % (old, new)
     wait_for(lambda: moved in log_of(st), "the server did not follow to %d" % new, 120)
+    refused = reads_refused(crowd.world, seconds=1.5)
+    assert not refused, ("board reads refused after the move", len(refused), refused[:3])
     since = moved_at(st, old, new)
 
     def ranked_after():
         with crowd.lock:
             return any(t > since and rank is not None for t, rank in crowd.ack_times)
     wait_for(ranked_after, "no submit ranked on the new primary %d" % new, 120)
+
+
+def reads_refused(world, seconds, threads=4):
+    """Read the national board from a few threads at once for a while (the
+    reads reach several of the server's workers); the answers that were not
+    200."""
+    import threading
+    end, refused, lock = time.time() + seconds, [], threading.Lock()
+
+    def reader():
+        while time.time() < end:
+            r = world.get("individual", scope="national", limit=20, offset=0)
+            if r.status != 200:
+                with lock:
+                    refused.append(r)
+    ts = [threading.Thread(target=reader) for _ in range(threads)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    return refused
 
 
 def moved_at(st, old, new):
