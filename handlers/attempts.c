@@ -51,6 +51,13 @@ static int reply_start(req_t *r, const contest_t *c, const quiz_started_t *st)
     return ST_ERR;
 }
 
+/* The reply to a start once its group is written (maybe on another thread
+ * than the one that read the request: to holds its own arena). */
+static int reply_started(req_t *to, status_t st, const contest_t *c, const quiz_started_t *out)
+{
+    return st != ST_OK ? st : reply_start(to, c, out);
+}
+
 int h_attempt_start(req_t *r)
 {
     json_t *j = NULL;
@@ -67,9 +74,7 @@ int h_attempt_start(req_t *r)
     if (strcmp(contest_status(&c, now), "open") != 0)
         return reply_error(r, 403, "contest_not_open",
                            now < c.starts_at ? "the contest has not started" : "the contest has ended");
-    quiz_started_t st;
-    status_t s = quiz_start(r, &c, now, &st);
-    return s != ST_OK ? s : reply_start(r, &c, &st);
+    return quiz_start(r, &c, now, reply_started);
 }
 
 /* ---- POST /attempts/{id}/submit ---- */

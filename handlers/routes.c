@@ -69,7 +69,7 @@ const route_t app_routes[] = {
     { "PUT",  API "/admin/questions/{id}", h_admin_question_update, R_ORGANIZER | R_NATIONWIDE | R_SLOW, 64 * 1024 },
     /* R_SLOW: a start, too, waits for its group's commit holding no store
      * (engines/quiz/start_group.h) */
-    { "POST", API "/attempts",           h_attempt_start,  R_USER | R_SLOW, 1024 },
+    { "POST", API "/attempts",           h_attempt_start,  R_USER, 1024 },
     /* Not R_SLOW: a submit is parked while its group commits, holding no
      * thread (engines/quiz/group.h), so the thread that read it scores it. */
     { "POST", API "/attempts/{id}/submit", h_attempt_submit, R_USER, 128 * 1024 },

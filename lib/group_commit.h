@@ -7,9 +7,9 @@
  * done and wakes exactly those (without the lock: group_commit.c), then
  * wakes the first entry queued meanwhile to write the next group. So
  * while one group commits, the next one gathers, and a write costs its
- * group one transaction instead of one each (engines/quiz/start_group.c,
- * engines/accounts/login_group.c). Or the caller does not wait
- * (gc_submit_parked, for a request put aside meanwhile: engines/quiz/group.c):
+ * group one transaction instead of one each (engines/accounts/login_group.c).
+ * Or the caller does not wait (gc_submit_parked, for a request put aside
+ * meanwhile: engines/quiz/start_group.c, engines/quiz/group.c):
  * the writer hands each entry back as its group is written. */
 #ifndef LIB_GROUP_COMMIT_H
 #define LIB_GROUP_COMMIT_H

@@ -14,6 +14,8 @@
 
 #include "server/request.h"
 
+#include <semaphore.h>
+
 typedef struct parked parked_t;
 
 /* Park r. After this the handler makes no reply and returns ST_OK; the
@@ -27,5 +29,31 @@ parked_t *req_park(req_t *r) __attribute__((warn_unused_result));
  * log it as the parked request's own, and hand its connection back.
  * from must have replied (from->replied). Frees p. Any thread. */
 void req_answer_parked(parked_t *p, const req_t *from);
+
+/* ---- park_wait.c: parked, or else waiting ----
+ *
+ * A request whose reply another thread makes (a group's writer): parked
+ * when it can be, else (req_park returned NULL) its own thread sleeps
+ * until the other one is done and replies itself. */
+typedef struct {
+    parked_t *p;          /* NULL: the request's thread sleeps on waiter */
+    sem_t waiter;
+} park_wait_t;
+
+/* Park r, or get ready to sleep. Returns 1 when parked: the handler then
+ * returns 0 and never touches the request again; 0: it calls
+ * park_wait_sleep, then replies. */
+int park_wait_begin(park_wait_t *w, req_t *r);
+
+/* The other thread, once the reply can be made: for a parked request,
+ * build(to, ud) writes the reply on a request of its own whose arena is a
+ * (build returns what a handler returns: a status left unreplied becomes
+ * its error reply, no reply at all 500), it is sent, and 1 is returned
+ * (the caller frees what it held); else the sleeper is woken and 0 is
+ * returned (the sleeper replies and frees). */
+int park_wait_done(park_wait_t *w, arena_t *a, int (*build)(req_t *to, void *ud), void *ud);
+
+/* Sleep until park_wait_done (after park_wait_begin returned 0). */
+void park_wait_sleep(park_wait_t *w);
 
 #endif

@@ -19,6 +19,7 @@
 #include "rules/score.h"
 #include "server/db.h"
 #include "server/log.h"
+#include "server/park.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -165,28 +166,56 @@ static int draw_entry(arena_t *a, const contest_t *c, const quiz_bank_t *b, quiz
     return *shown ? n : -1;
 }
 
-/* One try: the paper drawn from the copy of the bank in memory (or, fresh,
- * from the bank read anew), then the start queued for its group. A copy
- * in memory that cannot fill the paper queues nothing: SG_BANK_MOVED, try
- * a fresh one. */
-static status_t try_start(req_t *r, const contest_t *c, int fresh, quiz_start_entry_t *e, const char **shown)
+/* A start on its way through its group: the entry, the arena that holds
+ * everything it and its reply need (the request's own arena is the
+ * worker's, reset once the handler returns, and so is the contest the
+ * handler read), and the parked request. */
+typedef struct {
+    quiz_start_entry_t e;        /* first: its gc part is the queue's */
+    arena_t arena;
+    contest_t c;                 /* the handler's, its texts copied into arena */
+    int draws;                   /* papers drawn so far */
+    const char *shown;           /* the last paper drawn, as shown */
+    status_t st;                 /* the outcome, once finished */
+    quiz_started_t out;
+    park_wait_t wait;            /* the request parked, or its thread sleeping */
+    quiz_start_reply_fn *reply;
+} held_t;
+
+/* A bank edited again and again between a draw and its group: give up
+ * after this many papers. */
+#define MAX_DRAWS 4
+
+static void held_free(held_t *h)
+{
+    arena_free(&h->arena);
+    free(h);
+}
+
+static void contest_keep(arena_t *a, const contest_t *from, contest_t *to)
+{
+    *to = *from;
+    to->slug = arena_strdup(a, from->slug);
+    to->name = arena_strdup(a, from->name);
+    to->paper_json = arena_strdup(a, from->paper_json);
+    to->score_rule = arena_strdup(a, from->score_rule);
+    to->prize_settings = arena_strdup(a, from->prize_settings);
+    to->audience = arena_strdup(a, from->audience);
+    to->review_policy = arena_strdup(a, from->review_policy);
+}
+
+/* Draw h's paper (into h's arena) from the copy of the bank in memory or,
+ * fresh, from the bank read anew with r's connection. Returns the number
+ * of questions (0: that bank cannot fill the paper) or -1. */
+static int draw_paper(req_t *r, held_t *h, int fresh)
 {
     quiz_bank_t *b = bank_for_start(r, fresh);
     if (!b)
-        return ST_STORE;
-    int n = draw_entry(r->arena, c, b, e, shown);
+        return -1;
+    h->draws++;
+    int n = draw_entry(&h->arena, &h->c, b, &h->e, &h->shown);
     quiz_bank_put(b);
-    if (n < 0)
-        return ST_STORE;
-    if (n == 0 && !fresh) {
-        e->outcome = SG_BANK_MOVED;
-        return ST_OK;
-    }
-    /* Wait for the group without holding a store (a slow-pool thread gives
-     * its borrowed connection back; the group's writer borrows one). */
-    req_release_stores(r);
-    quiz_start_group(r, e);
-    return e->st;
+    return n;
 }
 
 static const quiz_start_outcome_t refusals[] = {
@@ -194,42 +223,96 @@ static const quiz_start_outcome_t refusals[] = {
     [SG_TOO_LATE] = START_TOO_LATE, [SG_DAILY_LIMIT] = START_DAILY_LIMIT, [SG_NO_PAPER] = START_NO_PAPER,
 };
 
-/* The copy of the bank in memory first; when the bank moved on (or that
- * copy cannot fill the paper and a newer one may), again from the bank
- * read anew (a few times: edits may follow one another closely). */
-status_t quiz_start(req_t *r, const contest_t *c, long long now, quiz_started_t *out)
+/* What the group decided, as the reply needs it (into h->out). */
+static status_t outcome(req_t *writer, held_t *h)
 {
-    memset(out, 0, sizeof *out);
-    long long day = rules_shanghai_day(now);
-    /* The time limit, but never past the end of the contest. */
-    long long deadline = now + c->time_limit_s < c->ends_at ? now + c->time_limit_s : c->ends_at;
-    quiz_start_entry_t e = { .c = c, .user_id = r->auth.user_id, .day = day, .now = now, .deadline = deadline,
-                             .outcome = SG_BANK_MOVED };
-    const char *shown = NULL;
-    for (int tries = 0; tries < 4 && e.outcome == SG_BANK_MOVED; tries++) {
-        status_t st = try_start(r, c, tries > 0, &e, &shown);
-        if (st != ST_OK)
-            return st;
-    }
-    out->deadline = deadline;
-    out->attempt_id = e.aid;
-    switch (e.outcome) {
+    quiz_start_entry_t *e = &h->e;
+    h->out.deadline = e->deadline;
+    h->out.attempt_id = e->aid;
+    switch (e->outcome) {
     case SG_NEW:
-        out->outcome = START_NEW;
-        out->questions = shown;
+        h->out.outcome = START_NEW;
+        h->out.questions = h->shown;
         return ST_OK;
     case SG_OPEN:
-        return open_attempt(req_db(r), r->arena, e.aid, out);
+        return open_attempt(req_db(writer), &h->arena, e->aid, &h->out);
     case SG_BANK_MOVED:
         log_warn("start: the question bank kept moving; no paper drawn");
         return ST_STORE;
     case SG_NO_PAPER:
-        log_warn("contest %lld: the question bank cannot fill the paper", c->id);
+        log_warn("contest %lld: the question bank cannot fill the paper", h->c.id);
         /* fall through */
     default:
-        out->outcome = refusals[e.outcome];
+        h->out.outcome = refusals[e->outcome];
         return ST_OK;
     }
+}
+
+/* The writer, once e's group is written: when the bank moved on since the
+ * draw, a paper drawn anew from the bank read again and written alone (a
+ * few times: edits may follow one another closely); the open attempt's
+ * paper read; the outcome into h. */
+static void finish(req_t *writer, quiz_start_entry_t *e)
+{
+    held_t *h = (held_t *)e;
+    while (e->st == ST_OK && e->outcome == SG_BANK_MOVED && h->draws < MAX_DRAWS) {
+        if (draw_paper(writer, h, 1) < 0) {
+            e->st = ST_STORE;
+            break;
+        }
+        quiz_start_write_alone(writer, e);
+    }
+    h->st = e->st == ST_OK ? outcome(writer, h) : e->st;
+}
+
+static int reply_of(req_t *to, void *ud)
+{
+    held_t *h = ud;
+    return h->reply(to, h->st, &h->c, &h->out);
+}
+
+/* The writer is done with h: reply to the parked request from this
+ * thread, in h's arena; or wake the waiter. */
+static void started(gc_entry_t *g)
+{
+    held_t *h = (held_t *)g;
+    if (park_wait_done(&h->wait, &h->arena, reply_of, h))
+        held_free(h);
+}
+
+int quiz_start(req_t *r, const contest_t *c, long long now, quiz_start_reply_fn *reply)
+{
+    held_t *h = calloc(1, sizeof *h);
+    if (!h)
+        return ST_ERR;
+    arena_init(&h->arena);
+    contest_keep(&h->arena, c, &h->c);
+    h->reply = reply;
+    /* The time limit, but never past the end of the contest. */
+    long long deadline = now + c->time_limit_s < c->ends_at ? now + c->time_limit_s : c->ends_at;
+    h->e = (quiz_start_entry_t){ .gc = { .done = started }, .finish = finish, .c = &h->c,
+                                 .user_id = r->auth.user_id, .day = rules_shanghai_day(now), .now = now,
+                                 .deadline = deadline };
+    /* The copy of the bank in memory first; when it cannot fill the paper
+     * (a newer bank may), the bank read anew. */
+    int n = draw_paper(r, h, 0);
+    if (n == 0)
+        n = draw_paper(r, h, 1);
+    if (n < 0) {
+        held_free(h);
+        return ST_STORE;
+    }
+    int parked = park_wait_begin(&h->wait, r);
+    /* Queued holding no store: on the slow pool a borrowed connection goes
+     * back (a fast thread owns its own; the writer uses its thread's). */
+    req_release_stores(r);
+    quiz_start_group(r, &h->e);
+    if (parked)
+        return 0;    /* started() answers it and frees h: maybe already */
+    park_wait_sleep(&h->wait);
+    int rc = reply(r, h->st, &h->c, &h->out);
+    held_free(h);
+    return rc;
 }
 
 /* ---- checking a stored paper against its seed ---- */

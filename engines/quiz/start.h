@@ -6,10 +6,10 @@
  * attempt still open, refuses (not registered, not in the audience,
  * registered too late, the day's attempts used up, a bank that cannot fill
  * the paper), or draws a paper and stores a new attempt. The start is
- * committed with the others ready at the same time (start_group.h) and
- * waits for that commit holding no store (req_release_stores): its route
- * runs on the slow pool. It replies nothing: the handler turns the outcome
- * into the reply. */
+ * committed with the others ready at the same time (start_group.h). No
+ * thread waits for that commit: the request is put aside (server/park.h)
+ * and the group's writer answers it, calling the handler's reply function
+ * with the outcome, once the group has committed. */
 #ifndef QUIZ_START_H
 #define QUIZ_START_H
 
@@ -32,12 +32,18 @@ typedef enum {
 typedef struct {
     quiz_start_outcome_t outcome;
     long long attempt_id, deadline;   /* START_NEW, START_OPEN */
-    const char *questions;            /* START_NEW, START_OPEN: the paper as shown, JSON text in the request's arena */
+    const char *questions;            /* START_NEW, START_OPEN: the paper as shown, JSON text in the reply's arena */
 } quiz_started_t;
 
 /* Start (or find) the attempt of the request's user on contest c, open at
  * now. Returns ST_OK with out set, or ST_STORE. */
-status_t quiz_start(req_t *r, const contest_t *c, long long now, quiz_started_t *out)
+/* The reply to a start once its group is written, on to (a request that
+ * may be on another thread than the one that read the start, holding an
+ * arena of its own): st ST_OK with *out, or the store's failure. Returns
+ * what a handler returns. */
+typedef int quiz_start_reply_fn(req_t *to, status_t st, const contest_t *c, const quiz_started_t *out);
+
+int quiz_start(req_t *r, const contest_t *c, long long now, quiz_start_reply_fn *reply)
     __attribute__((warn_unused_result));
 
 /* Draw attempt_id's paper again from its seed and compare it with the

@@ -216,19 +216,33 @@ static void write_group(req_t *r, quiz_start_entry_t **e, size_t n)
         write_group(r, e + i, 1);
 }
 
-/* The writer writes on its own request's connections and gives them back
- * before it waits again or replies. */
+/* One group, on the writer's connections, its working memory in an arena
+ * of the group's own: the writer goes on from group to group, and its
+ * request (parked, maybe answered already) keeps nothing of them. Each
+ * entry is finished here, where the connections are. */
 static void write_queued(void *ctx, gc_entry_t **q, size_t n)
 {
     req_t *r = ctx;
     quiz_start_entry_t *e[START_GROUP_MAX];
     for (size_t i = 0; i < n; i++)
         e[i] = (quiz_start_entry_t *)q[i];
-    write_group(r, e, n);
+    arena_t ga;
+    arena_init(&ga);
+    req_t gr = *r;
+    gr.arena = &ga;
+    write_group(&gr, e, n);
+    for (size_t i = 0; i < n; i++)
+        e[i]->finish(&gr, e[i]);
+    arena_free(&ga);
     req_release_stores(r);
+}
+
+void quiz_start_write_alone(req_t *writer, quiz_start_entry_t *e)
+{
+    write_group(writer, &e, 1);
 }
 
 void quiz_start_group(req_t *r, quiz_start_entry_t *e)
 {
-    gc_submit(&queue, &e->gc, write_queued, r);
+    gc_submit_parked(&queue, &e->gc, write_queued, r);
 }

@@ -16,8 +16,6 @@
 #include "rules/score.h"
 #include "server/park.h"
 
-#include <errno.h>
-#include <semaphore.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -211,8 +209,7 @@ static status_t check_and_score(req_t *r, const quiz_attempt_t *a, json_t *body,
 typedef struct {
     quiz_entry_t e;              /* first: its gc part is the queue's */
     arena_t arena;
-    parked_t *p;                 /* NULL: the request could not be parked; waiter waits */
-    sem_t waiter;
+    park_wait_t wait;            /* the request parked, or its thread sleeping */
     quiz_submit_reply_fn *reply;
 } held_t;
 
@@ -222,23 +219,19 @@ static void held_free(held_t *h)
     free(h);
 }
 
-/* The writer is done with h's group: reply to the parked request, from
- * this thread, on a request that holds h's arena; or wake the waiter. */
+static int reply_of(req_t *to, void *ud)
+{
+    held_t *h = ud;
+    return h->reply(to, h->e.st, &h->e.out);
+}
+
+/* The writer is done with h's group: reply to the parked request from
+ * this thread, in h's arena; or wake the waiter. */
 static void written(gc_entry_t *g)
 {
     held_t *h = (held_t *)g;
-    if (!h->p) {
-        sem_post(&h->waiter);
-        return;
-    }
-    req_t to;
-    memset(&to, 0, sizeof to);
-    to.arena = &h->arena;
-    reply_status(&to, h->reply(&to, h->e.st, &h->e.out));
-    if (!to.replied)
-        reply_error(&to, 500, "internal", "internal error");
-    req_answer_parked(h->p, &to);
-    held_free(h);
+    if (park_wait_done(&h->wait, &h->arena, reply_of, h))
+        held_free(h);
 }
 
 int quiz_submit(req_t *r, const quiz_attempt_t *a, json_t *body, long long now,
@@ -282,19 +275,14 @@ int quiz_submit(req_t *r, const quiz_attempt_t *a, json_t *body, long long now,
     }
     h->reply = reply;
     s->gc.done = written;
-    h->p = req_park(r);
-    int parked = h->p != NULL;
-    if (!parked)
-        sem_init(&h->waiter, 0, 0);
+    int parked = park_wait_begin(&h->wait, r);
     /* Queued holding no store: on the slow pool a borrowed connection goes
      * back (a fast thread owns its own; the writer uses its thread's). */
     req_release_stores(r);
     quiz_group_submit(r, s, boards);
     if (parked)
         return 0;    /* written() answers it and frees h: maybe already */
-    while (sem_wait(&h->waiter) < 0 && errno == EINTR)
-        ;
-    sem_destroy(&h->waiter);
+    park_wait_sleep(&h->wait);
     int rc = reply(r, s->st, &s->out);
     held_free(h);
     return rc;

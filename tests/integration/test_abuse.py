@@ -181,7 +181,11 @@ def test_junk_login_flood_from_one_address_does_not_shut_out_another(stack):
         # public reads have a budget per address too (nginx): a flood of
         # them from one address is refused, another address reads on
         t0 = time.time()
-        rs = in_parallel(300, lambda i: st.get("regions", source="127.0.0.10"))
+        rs = []
+        for _ in range(4):   # a machine that sends a batch no faster than nginx's 60 a second: more
+            rs += in_parallel(300, lambda i: st.get("regions", source="127.0.0.10"))
+            if any(r.status == 429 for r in rs):
+                break
         took_s = time.time() - t0
         refused = [r for r in rs if r.status == 429]
         # nginx lets through at most its burst (2 x 60) and then 60 a second
