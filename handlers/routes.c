@@ -67,11 +67,11 @@ const route_t app_routes[] = {
     { "POST", API "/admin/questions/import", h_admin_questions_import, R_ORGANIZER | R_NATIONWIDE | R_SLOW,
       QUESTIONS_IMPORT_MAX_BODY + 64 * 1024 /* multipart framing */ },
     { "PUT",  API "/admin/questions/{id}", h_admin_question_update, R_ORGANIZER | R_NATIONWIDE | R_SLOW, 64 * 1024 },
-    /* R_SLOW: a start, too, waits for its group's commit holding no store
-     * (engines/quiz/start_group.h) */
+    /* Not R_SLOW: a start is parked while its group commits, holding no
+     * thread (engines/quiz/start_group.h), so the thread that read it
+     * draws its paper; a submit likewise (engines/quiz/group.h), so the
+     * thread that read it scores it. */
     { "POST", API "/attempts",           h_attempt_start,  R_USER, 1024 },
-    /* Not R_SLOW: a submit is parked while its group commits, holding no
-     * thread (engines/quiz/group.h), so the thread that read it scores it. */
     { "POST", API "/attempts/{id}/submit", h_attempt_submit, R_USER, 128 * 1024 },
     { "GET",  API "/attempts",           h_attempts_list,  R_USER, 0 },
     { "GET",  API "/attempts/{id}",      h_attempt_get,    R_USER, 0 },
