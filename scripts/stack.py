@@ -36,7 +36,33 @@ SANITIZER_REPORTS = []
 QUIZD_EXITS = []
 
 
+_PORTS_GIVEN = set()
+
+
 def free_port():
+    """A port free now and outside the kernel's ephemeral range, so that no
+    outgoing connection (of the tests' own clients, or quizd's to Redis and
+    the simulator) takes it as its local port before the part that is to
+    listen on it binds it (CI: nginx exited on such a port). Never the same
+    port twice in one process."""
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+            low = int(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        low = 0
+    if low > 12000:
+        rng = secrets.SystemRandom()
+        for _ in range(200):
+            port = rng.randrange(10000, low)
+            if port in _PORTS_GIVEN:
+                continue
+            with socket.socket() as s:
+                try:
+                    s.bind(("127.0.0.1", port))
+                except OSError:
+                    continue
+            _PORTS_GIVEN.add(port)
+            return port
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -50,11 +76,26 @@ def which(*names):
     raise RuntimeError("none of %s is installed (run `make deps`)" % (names,))
 
 
+def log_tail(paths, limit=2000):
+    """The last lines of a part's logs, for the error when it exits early."""
+    out = ""
+    for path in paths:
+        try:
+            with open(path, "rb") as f:
+                text = f.read()[-limit:].decode(errors="replace").strip()
+        except OSError:
+            continue
+        if text:
+            out += "\n--- %s:\n%s" % (os.path.basename(path), text)
+    return out
+
+
 def wait_for(check, what, timeout=30.0, proc=None):
     end = time.time() + timeout
     while time.time() < end:
         if proc is not None and proc.poll() is not None:
-            raise RuntimeError("%s exited with status %s" % (what, proc.returncode))
+            raise RuntimeError("%s exited with status %s%s" % (what, proc.returncode,
+                                                              log_tail(getattr(proc, "log_paths", ()))))
         try:
             if check():
                 return
@@ -140,10 +181,12 @@ class Stack:
 
     # ---- lifecycle ----
 
-    def _spawn(self, name, args, **kw):
+    def _spawn(self, name, args, logs=(), **kw):
+        kw_logs = [os.path.join(self.dir, n) for n in logs]
         log = open(os.path.join(self.dir, name + ".out"), "ab")
         p = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                              cwd=kw.pop("cwd", ROOT), start_new_session=True, **kw)
+        p.log_paths = [log.name] + kw_logs
         self.procs[name] = p
         return p
 
@@ -409,7 +452,8 @@ class Stack:
     def start_nginx(self):
         self.write_nginx_conf()
         p = self._spawn("nginx", [which("nginx"), "-p", self.dir, "-c",
-                                  os.path.join(self.dir, "nginx.conf"), "-g", "daemon off;"])
+                                  os.path.join(self.dir, "nginx.conf"), "-g", "daemon off;"],
+                        logs=["nginx-error.log"])
         wait_for(lambda: self.get("/api/v1/ping").status == 200, "nginx", 20, p)
 
     # ---- HTTP for tests ----
