@@ -146,7 +146,7 @@ static long long drain_page(db_t *db, kv_t *kv, int *more)
     for (size_t i = 0; i < n; i++) {
         lb_entry_from_row(&a, res, i, &e[i]);
         oid[i] = db_int(res, i, 16);
-        cid[i] = db_int(res, i, 17);
+        cid[i] = db_int(res, i, LB_ENTRY_CONTEST);
     }
     /* Group by contest (a page rarely holds more than one or two). */
     lb_entry_t *g = arena_alloc(&a, sizeof *g * (n + 1));

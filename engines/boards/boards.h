@@ -28,9 +28,13 @@
 void lb_drain(db_t *db, kv_t *kv);
 
 /* For the submits of a group (engines/quiz/group.h), before their commit
- * (the rank goes into the stored replies): one outbox read and one apply
- * for all of users[0..n-1], then each one's national rank into ranks[i] (1 = first), or -1 when it cannot be known now. */
-void lb_ranks_after_submits(req_t *r, long long contest_id, const long long *users, size_t n, long long *ranks);
+ * (the rank goes into the stored replies): one apply of the entries of
+ * contest_id among those quiz_submit_group_entries returned (the outbox rows the
+ * group wrote, as board_outbox_entries gives them: schema/310), then the
+ * national rank of each of users[0..n-1] into ranks[i] (1 = first), or -1
+ * when it cannot be known now. */
+void lb_ranks_after_submits(req_t *r, long long contest_id, const db_res_t *entries, const long long *users,
+                            size_t n, long long *ranks);
 
 /* Ask for a rebuild of a contest's boards (by any server's background
  * thread): after changes that do not go through the outbox, such as a

@@ -76,18 +76,14 @@ int lb_eval_pipelined(kv_t *kv, arena_t *a, int script, long long contest_id, in
 
 /* ---- outbox entries (apply.c) ---- */
 
-/* The columns and joins that turn outbox rows into entries; a query
- * appends its WHERE. Column 16 is board_outbox.id, 17 its contest_id, 18
- * the person's name_review, 19 the unit's name_state, 20 units.verified.
- * A disabled or merged unit is no unit on the boards. */
-#define LB_ENTRY_SELECT \
-    "SELECT o.attempt_id, o.user_id, o.new_score, o.reached_at, c.starts_at," \
-    " p.province_code, p.city_code, p.county_code, u.id, p.kind, p.real_name," \
-    " u.name, u.province_code, u.city_code, u.county_code, u.headcount, o.id, o.contest_id," \
-    " p.name_review, u.name_state, u.verified" \
-    " FROM board_outbox o JOIN contests c ON c.id = o.contest_id" \
-    " LEFT JOIN profiles p ON p.user_id = o.user_id" \
-    " LEFT JOIN units u ON u.id = p.board_unit_id AND u.disabled = 0 AND u.merged_into IS NULL "
+/* Outbox rows as entries: the view board_outbox_entries
+ * (schema/310_submit_group_entries.sql) says how, for this and for the
+ * rows quiz_submit_group_entries returns; a query appends its WHERE on o. Column
+ * k of the view is column k of an entry: 16 is board_outbox.id, 17 its
+ * contest_id, 18 the person's name_review, 19 the unit's name_state, 20
+ * units.verified, 21 applied_at. */
+#define LB_ENTRY_SELECT "SELECT * FROM board_outbox_entries o "
+#define LB_ENTRY_CONTEST 17
 
 void lb_entry_from_row(arena_t *a, const db_res_t *res, size_t row, lb_entry_t *e);
 

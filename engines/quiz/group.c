@@ -10,9 +10,10 @@
  *      day's best and the contest score (rules/score.h), carrying a
  *      person's state from one of their submits to the next;
  *   3. one CALL writes the days' bests, the contest scores and the board
- *      outbox rows (schema/220_submit_group.sql);
- *   4. the boards apply the new outbox rows and give each person's rank
- *      (this connection sees them), which goes into the stored replies;
+ *      outbox rows, and returns those rows as the boards' entries
+ *      (schema/310_submit_group_entries.sql);
+ *   4. the boards apply these entries and give each person's rank, which
+ *      goes into the stored replies;
  *   5. each attempt's result and reply stored (a primary-key UPDATE
  *      each); COMMIT. */
 #include "engines/quiz/group.h"
@@ -150,8 +151,8 @@ static const char *reply_text(const quiz_entry_t *e)
 }
 
 /* Step 4: every accepted submit's rank, one boards call per contest of
- * the group (nearly always one). */
-static void take_ranks(group_t *g)
+ * the group (nearly always one), from the entries step 3 returned. */
+static void take_ranks(group_t *g, const db_res_t *entries)
 {
     long long *users = arena_alloc(g->r->arena, sizeof *users * g->n);
     long long *ranks = arena_alloc(g->r->arena, sizeof *ranks * g->n);
@@ -166,7 +167,7 @@ static void take_ranks(group_t *g)
         for (k = i; k < g->n; k++)
             if (g->e[k]->state == E_ACCEPT && g->e[k]->contest_id == c->contest_id)
                 users[m++] = g->e[k]->user_id;
-        g->boards->ranks(g->r, c->contest_id, users, m, ranks);
+        g->boards->ranks(g->r, c->contest_id, entries, users, m, ranks);
         m = 0;
         for (k = i; k < g->n; k++)
             if (g->e[k]->state == E_ACCEPT && g->e[k]->contest_id == c->contest_id)
@@ -176,11 +177,11 @@ static void take_ranks(group_t *g)
 
 /* Step 4: each accepted submit's rank and reply. Returns 0, or -1 when a
  * reply cannot be built; *ranked says whether the boards were touched. */
-static int build_replies(group_t *g, int *ranked)
+static int build_replies(group_t *g, const db_res_t *entries, int *ranked)
 {
     /* The rank belongs in the stored reply (a later submit gets the same
      * bytes), so it is taken before the commit. */
-    take_ranks(g);
+    take_ranks(g, entries);
     for (size_t i = 0; i < g->n; i++) {
         quiz_entry_t *e = g->e[i];
         if (e->state != E_ACCEPT)
@@ -266,10 +267,11 @@ static int group_tx(db_t *db, void *ctx)
         return ST_OK;
     }
     const char *scores = scores_json(a, g);
-    if (!scores || db_exec(db, "CALL quiz_submit_group(?)", "s", scores) < 0)
+    db_res_t *entries = scores ? db_query(db, a, "CALL quiz_submit_group_entries(?)", "s", scores) : NULL;
+    if (!entries)
         return ST_STORE;
     int ranked = 0;
-    if (build_replies(g, &ranked) < 0 || store_results(db, a, g) < 0 || db_commit(db) < 0) {
+    if (build_replies(g, entries, &ranked) < 0 || store_results(db, a, g) < 0 || db_commit(db) < 0) {
         /* The boards may hold results that were never committed: have
          * them rebuilt from MariaDB. */
         if (ranked)

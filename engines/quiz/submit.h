@@ -36,13 +36,15 @@ typedef struct {
     const db_res_t *row;        /* the attempt row with its stored paper (submit.c) */
 } quiz_attempt_t;
 
-/* The boards, as the submit needs them. ranks: apply the pending outbox
- * rows of users[0..n-1] (this connection sees the uncommitted ones) and set
- * each one's rank, or <= 0 when unknown. undo: after a failed commit, have
- * the boards rebuilt from MariaDB so they keep no result that was never
- * committed. */
+/* The boards, as the submit needs them. ranks: apply the entries of
+ * contest_id among those the group's CALL returned (every contest's: the
+ * board entries of the outbox rows it wrote, which only this connection
+ * sees yet) and set the rank of each of users[0..n-1], or <= 0 when
+ * unknown. undo: after a failed commit, have the boards rebuilt from
+ * MariaDB so they keep no result that was never committed. */
 typedef struct {
-    void (*ranks)(req_t *r, long long contest_id, const long long *users, size_t n, long long *ranks);
+    void (*ranks)(req_t *r, long long contest_id, const db_res_t *entries, const long long *users, size_t n,
+                  long long *ranks);
     void (*undo)(req_t *r, long long contest_id);
 } quiz_board_hooks_t;
 
