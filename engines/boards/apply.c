@@ -67,19 +67,40 @@ static void drop_pages(long long contest_id, const redisReply *rep)
     lb_cache_drop(contest_id, "r:");
 }
 
+/* "12,34,56": the users whose ranks the apply script returns. */
+static const char *user_list(arena_t *a, const long long *users, size_t n)
+{
+    size_t cap = n * 21 + 1, len = 0;
+    char *s = arena_alloc(a, cap);
+    s[0] = 0;
+    for (size_t i = 0; i < n; i++)
+        len += (size_t)snprintf(s + len, cap - len, "%s%lld", i ? "," : "", users[i]);
+    return s;
+}
+
+/* The ranks of the apply script's reply (0-based, -1 for none). */
+static void take_ranks(const redisReply *list, size_t nusers, long long *ranks)
+{
+    if (list->type != REDIS_REPLY_ARRAY || list->elements != nusers)
+        return;
+    for (size_t i = 0; i < nusers; i++)
+        if (list->element[i]->type == REDIS_REPLY_INTEGER && list->element[i]->integer >= 0)
+            ranks[i] = list->element[i]->integer + 1;
+}
+
 int lb_apply(kv_t *kv, arena_t *a, long long contest_id, const lb_entry_t *e, size_t n,
-             long long rank_user, long long *rank)
+             const long long *users, size_t nusers, long long *ranks)
 {
     int status = 1;
-    if (rank)
-        *rank = -1;
+    for (size_t u = 0; u < nusers; u++)
+        ranks[u] = -1;
     size_t i = 0;
     do {
         size_t k = n - i < SCRIPT_BATCH ? n - i : SCRIPT_BATCH;
         int last = i + k >= n;
         const char **args = arena_alloc(a, sizeof(char *) * (2 + k * LB_NF));
         args[0] = "apply";
-        args[1] = last && rank_user > 0 ? arena_sprintf(a, "%lld", rank_user) : "";
+        args[1] = last ? user_list(a, users, nusers) : "";
         for (size_t j = 0; j < k; j++)
             memcpy(args + 2 + j * LB_NF, e[i + j].f, sizeof(char *) * LB_NF);
         redisReply *rep = lb_eval(kv, a, LB_SCRIPT_APPLY, contest_id, (int)(2 + k * LB_NF), args);
@@ -93,8 +114,8 @@ int lb_apply(kv_t *kv, arena_t *a, long long contest_id, const lb_entry_t *e, si
         if (status == 0)
             return 0;
         drop_pages(contest_id, rep);
-        if (last && rank && rep->element[1]->type == REDIS_REPLY_INTEGER)
-            *rank = rep->element[1]->integer;
+        if (last && status == 1)
+            take_ranks(rep->element[1], nusers, ranks);
         i += k;
     } while (i < n);
     return status;
@@ -162,7 +183,7 @@ static long long drain_page(db_t *db, kv_t *kv, int *more)
                 g[ng++] = e[j];
                 done[j] = 1;
             }
-        int rc = lb_apply(kv, &a, cid[i], g, ng, 0, NULL);
+        int rc = lb_apply(kv, &a, cid[i], g, ng, NULL, 0, NULL);
         if (rc < 0) {
             failed = 1;
             break;

@@ -81,7 +81,8 @@ local function apply(P, a, i)
 end
 local mode = ARGV[1]
 if mode == 'apply' then
-  -- ARGV[2]: user id whose national rank to return, or ''; then entries
+  -- ARGV[2]: the user ids whose national ranks to return (after the
+  -- entries), joined by ',', or ''; then entries
   local live = redis.call('GET', KEYS[1])
   local b = redis.call('GET', KEYS[2])
   local bv = b and string.match(b, '^(%d+) ')
@@ -90,12 +91,14 @@ if mode == 'apply' then
     if live then apply(pre(live), ARGV, i) end
     if bv then redis.call('RPUSH', pre(bv) .. 'jn', unpack(ARGV, i, i + NF - 1)) end
   end
-  local rank = -1
-  if live and ARGV[2] ~= '' then
-    rank = redis.call('ZREVRANK', pre(live) .. 'p:n', ARGV[2]) or -1
+  local ranks = {}
+  if live then
+    for uid in string.gmatch(ARGV[2], '[^,]+') do
+      ranks[#ranks + 1] = redis.call('ZREVRANK', pre(live) .. 'p:n', uid) or -1
+    end
   end
-  -- {status, rank, the boards whose top 100 changed (names under the version)...}
-  local out = {live and 1 or 2, rank}
+  -- {status, {each rank asked for}, the boards whose top 100 changed (names under the version)...}
+  local out = {live and 1 or 2, ranks}
   local n = live and #pre(live) or 0
   for k in pairs(dirty) do out[#out + 1] = string.sub(k, n + 1) end
   return out

@@ -28,11 +28,12 @@
 void lb_drain(db_t *db, kv_t *kv);
 
 /* For the submits of a group (engines/quiz/group.h), before their commit
- * (the rank goes into the stored replies): one apply of the entries of
- * contest_id among those quiz_submit_group_entries returned (the outbox rows the
- * group wrote, as board_outbox_entries gives them: schema/310), then the
- * national rank of each of users[0..n-1] into ranks[i] (1 = first), or -1
- * when it cannot be known now. */
+ * (the rank goes into the stored replies): one apply script call with the
+ * entries of contest_id among those quiz_submit_group_entries returned
+ * (the outbox rows the group wrote, as board_outbox_entries gives them:
+ * schema/310), which then reads the national rank of each of
+ * users[0..n-1] into ranks[i] (1 = first), or -1 when it cannot be known
+ * now. */
 void lb_ranks_after_submits(req_t *r, long long contest_id, const db_res_t *entries, const long long *users,
                             size_t n, long long *ranks);
 
@@ -52,9 +53,6 @@ void lb_pages_forget(void);
  * board (no score yet), ST_STORE when the boards cannot be read now (show
  * rank null). */
 int lb_user_rank(req_t *r, long long contest_id, long long user_id, long long *rank, long long *score) __attribute__((warn_unused_result));
-/* lb_user_rank's rank for each of users[0..n-1] in one pipelined round
- * trip: ranks[i], or -1 when not on the board or unknown now. */
-void lb_user_ranks(req_t *r, long long contest_id, const long long *users, size_t n, long long *ranks);
 
 typedef struct {
     long long rank, score, participants, staff_participants, headcount;

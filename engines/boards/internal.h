@@ -66,13 +66,6 @@ enum { LB_SCRIPT_APPLY, LB_SCRIPT_READ };
  * returned as such) or NULL when Redis is unreachable. */
 redisReply *lb_eval(kv_t *kv, arena_t *a, int script, long long contest_id,
                     int nargs, const char *const *args);
-/* The same script once per args[i] (each nargs long), in one pipeline
- * (one round trip): out[i] the reply to args[i], a NOSCRIPT error reply as
- * such (EVALSHA only: run lb_eval for it). Returns 0, or -1 when Redis is
- * unreachable. For the read script (a repeat is harmless). */
-int lb_eval_pipelined(kv_t *kv, arena_t *a, int script, long long contest_id, int n, int nargs,
-                      const char *const *const *args, redisReply **out);
-
 
 /* ---- outbox entries (apply.c) ---- */
 
@@ -87,13 +80,14 @@ int lb_eval_pipelined(kv_t *kv, arena_t *a, int script, long long contest_id, in
 
 void lb_entry_from_row(arena_t *a, const db_res_t *res, size_t row, lb_entry_t *e);
 
-/* Apply entries (all of contest_id). rank_user > 0: also return that
- * person's national rank (0-based) in *rank, or -1. Returns 1 applied
- * (to the live boards, and journaled if a rebuild runs), 2 journaled only
- * (a first build is running), 0 no boards at all (nothing done), -1 Redis
- * unreachable or failed. */
+/* Apply entries (all of contest_id), and then read the national rank of
+ * each of users[0..nusers-1] (1 = first) into ranks[i], or -1, in the same
+ * script call (nusers may be 0). Returns 1 applied (to the live boards,
+ * and journaled if a rebuild runs), 2 journaled only (a first build is
+ * running), 0 no boards at all (nothing done), -1 Redis unreachable or
+ * failed; the ranks are read only on 1. */
 int lb_apply(kv_t *kv, arena_t *a, long long contest_id, const lb_entry_t *e, size_t n,
-             long long rank_user, long long *rank);
+             const long long *users, size_t nusers, long long *ranks);
 
 /* What a rejected name (an organizer refused it after WeChat's content
  * check) shows on the boards until its owner corrects it. */

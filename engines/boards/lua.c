@@ -84,16 +84,6 @@ static const char **evalsha_argv(arena_t *a, int script, long long contest_id, i
     return argv;
 }
 
-int lb_eval_pipelined(kv_t *kv, arena_t *a, int script, long long contest_id, int n, int nargs,
-                      const char *const *const *args, redisReply **out)
-{
-    int *argc = arena_alloc(a, sizeof *argc * (size_t)(n + 1));
-    const char ***argv = arena_alloc(a, sizeof *argv * (size_t)(n + 1));
-    for (int i = 0; i < n; i++)
-        argv[i] = evalsha_argv(a, script, contest_id, nargs, args[i], &argc[i]);
-    return kv_pipeline(kv, a, n, argc, (const char *const *const *)argv, out);
-}
-
 redisReply *lb_eval(kv_t *kv, arena_t *a, int script, long long contest_id,
                     int nargs, const char *const *args)
 {

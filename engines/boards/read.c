@@ -354,40 +354,6 @@ int lb_user_rank(req_t *r, long long contest_id, long long user_id, long long *r
     return ST_OK;
 }
 
-void lb_user_ranks(req_t *r, long long contest_id, const long long *users, size_t n, long long *ranks)
-{
-    const char ***args = arena_alloc(r->arena, sizeof *args * (n + 1));
-    redisReply **rep = arena_alloc(r->arena, sizeof *rep * (n + 1));
-    for (size_t i = 0; i < n; i++) {
-        const char **a = arena_alloc(r->arena, sizeof *a * 5);
-        a[0] = "m";
-        a[1] = rules_people_boards[0];
-        a[2] = "0";
-        a[3] = "0";
-        a[4] = arena_sprintf(r->arena, "%lld", users[i]);
-        args[i] = a;
-    }
-    if (lb_eval_pipelined(req_kv(r), r->arena, LB_SCRIPT_READ, contest_id, (int)n, 5,
-                          (const char *const *const *)args, rep) < 0) {
-        for (size_t i = 0; i < n; i++)
-            ranks[i] = -1;
-        return;
-    }
-    for (size_t i = 0; i < n; i++) {
-        const redisReply *p = rep[i];
-        long long score;
-        ranks[i] = -1;
-        if (p && p->type == REDIS_REPLY_ERROR && strncmp(p->str, "NOSCRIPT", 8) == 0) {
-            /* Redis lost its scripts: one by one, loading the script again */
-            if (lb_user_rank(r, contest_id, users[i], &ranks[i], &score) != ST_OK)
-                ranks[i] = -1;
-        } else if (p && p->type == REDIS_REPLY_ARRAY && p->elements >= 3 && p->element[0]->integer >= 0 &&
-                   int_of(p->element[1]) >= 0) {
-            ranks[i] = int_of(p->element[1]) + 1;   /* as lb_user_rank reads it */
-        }
-    }
-}
-
 int lb_unit_place(req_t *r, long long contest_id, long long unit_id, lb_unit_place_t *out)
 {
     int st;

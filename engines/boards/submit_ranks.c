@@ -1,6 +1,6 @@
 /* submit_ranks.c: lb_ranks_after_submits, the immediate apply of a group
- * of submits (engines/quiz/group.h) with one apply script call for the
- * whole group. See boards.h. */
+ * of submits (engines/quiz/group.h) and their ranks with one apply script
+ * call for the whole group. See boards.h. */
 #include "engines/boards/boards.h"
 #include "engines/boards/internal.h"
 #include "server/request.h"
@@ -18,9 +18,7 @@ void lb_ranks_after_submits(req_t *r, long long contest_id, const db_res_t *entr
     for (size_t i = 0; i < entries->nrows; i++)
         if (db_int(entries, i, LB_ENTRY_CONTEST) == contest_id)
             lb_entry_from_row(r->arena, entries, i, &e[m++]);
-    /* As for one submit: the rows stay pending; the drain marks them. */
-    long long unused;
-    if (lb_apply(kv, r->arena, contest_id, e, m, 0, &unused) != 1)
-        return;
-    lb_user_ranks(r, contest_id, users, n, ranks);
+    /* The rows stay pending; the drain marks them. The ranks come from
+     * the same script call, read after the entries. */
+    (void)lb_apply(kv, r->arena, contest_id, e, m, users, n, ranks);
 }
