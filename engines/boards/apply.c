@@ -67,14 +67,15 @@ static void drop_pages(long long contest_id, const redisReply *rep)
     lb_cache_drop(contest_id, "r:");
 }
 
-/* "12,34,56": the users whose ranks the apply script returns. */
-static const char *user_list(arena_t *a, const long long *users, size_t n)
+/* "12,34,56": the ids joined by commas (the users whose ranks the apply
+ * script returns; inside brackets, the rows mark_applied marks). */
+static const char *id_list(arena_t *a, const long long *ids, size_t n)
 {
     size_t cap = n * 21 + 1, len = 0;
     char *s = arena_alloc(a, cap);
     s[0] = 0;
     for (size_t i = 0; i < n; i++)
-        len += (size_t)snprintf(s + len, cap - len, "%s%lld", i ? "," : "", users[i]);
+        len += (size_t)snprintf(s + len, cap - len, "%s%lld", i ? "," : "", ids[i]);
     return s;
 }
 
@@ -100,7 +101,7 @@ int lb_apply(kv_t *kv, arena_t *a, long long contest_id, const lb_entry_t *e, si
         int last = i + k >= n;
         const char **args = arena_alloc(a, sizeof(char *) * (2 + k * LB_NF));
         args[0] = "apply";
-        args[1] = last ? user_list(a, users, nusers) : "";
+        args[1] = last ? id_list(a, users, nusers) : "";
         for (size_t j = 0; j < k; j++)
             memcpy(args + 2 + j * LB_NF, e[i + j].f, sizeof(char *) * LB_NF);
         redisReply *rep = lb_eval(kv, a, LB_SCRIPT_APPLY, contest_id, (int)(2 + k * LB_NF), args);
@@ -129,13 +130,7 @@ static int mark_applied(db_t *db, arena_t *a, const long long *ids, size_t n)
 {
     if (!n)
         return 0;
-    size_t cap = n * 21 + 3, len = 0;
-    char *json = arena_alloc(a, cap);
-    json[len++] = '[';
-    for (size_t i = 0; i < n; i++)
-        len += (size_t)snprintf(json + len, cap - len, "%s%lld", i ? "," : "", ids[i]);
-    json[len++] = ']';
-    json[len] = 0;
+    const char *json = arena_sprintf(a, "[%s]", id_list(a, ids, n));
     long long rc = db_exec(db,
                            "UPDATE JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT PATH '$')) j"
                            " STRAIGHT_JOIN board_outbox o ON o.id = j.id"
