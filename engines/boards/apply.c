@@ -205,7 +205,11 @@ static long long drain_page(db_t *db, kv_t *kv, int *more)
  * before it; an apply lost later is one a server sent to the old primary
  * after the promotion but before the Sentinels made it a replica (a
  * failover that did not kill it), so the rebuild runs once more
- * LOST_WRITES_AGAIN_US later, when no server can still be writing there. */
+ * LOST_WRITES_AGAIN_US later, when no server can still be writing there.
+ * A rebuild that was running at the failover wrote to the old primary: its
+ * building lock, which the replica holds too, is dropped first, or every
+ * rebuild would wait out the lock's TTL (a minute; a contest whose boards
+ * that rebuild was building for the first time has none meanwhile). */
 #define LOST_WRITES_AGAIN_US (10 * 1000000LL)
 
 static int rebuild_all(kv_t *kv, const db_res_t *contests)
@@ -224,7 +228,17 @@ static void after_lost_writes(kv_t *kv, arena_t *a, const db_res_t *contests)
         log_info("boards: every board is rebuilt once more after the failover");
     }
     redisReply *rep = kv_cmd(kv, a, "GET %s", KV_LOST_WRITES_KEY);
-    if (!rep || rep->type != REDIS_REPLY_STRING || rebuild_all(kv, contests) < 0)
+    if (!rep || rep->type != REDIS_REPLY_STRING)
+        return;
+    for (size_t i = 0; i < contests->nrows; i++) {
+        long long id = db_int(contests, i, 0);
+        int broken = lb_break_lock(kv, id);
+        if (broken < 0)
+            return;
+        if (broken)
+            log_info("boards: contest %lld: the rebuild that ran at the failover is given up", id);
+    }
+    if (rebuild_all(kv, contests) < 0)
         return;
     kv_cmd(kv, a, "EVAL %s 1 %s %s",
            "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0",

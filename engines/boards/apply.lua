@@ -103,6 +103,16 @@ if mode == 'apply' then
   for k in pairs(dirty) do out[#out + 1] = string.sub(k, n + 1) end
   return out
 end
+-- after a failover: a build that held the lock wrote to the old primary
+-- and cannot finish; its lock (and journal) go, so the rebuild the failover
+-- asks for need not wait for the lock's TTL
+if mode == 'unlock' then
+  local b = redis.call('GET', KEYS[2])
+  local bv = b and string.match(b, '^(%d+) ')
+  if b then redis.call('DEL', KEYS[2]) end
+  if bv then redis.call('DEL', pre(bv) .. 'jn') end
+  return {b and 1 or 0, 0}
+end
 -- the builder's modes: ARGV[2] version, ARGV[3] token
 if redis.call('GET', KEYS[2]) ~= ARGV[2] .. ' ' .. ARGV[3] then
   return redis.error_reply('LOST the building lock')

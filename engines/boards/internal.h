@@ -220,6 +220,13 @@ typedef struct {
  * -2 no such contest. */
 int lb_rebuild(db_t *db, kv_t *kv, long long contest_id, const lb_rebuild_opts_t *o);
 
+/* After a failover: drop the building lock of a contest and its journal,
+ * whoever holds it (a build that wrote to the old primary cannot swap in
+ * what it wrote; a build that started since loses the lock, fails and is
+ * asked for again). Returns 1 when a lock was dropped, 0 when there was
+ * none, -1 when Redis failed. */
+int lb_break_lock(kv_t *kv, long long contest_id);
+
 /* The live version of a contest's boards: > 0, 0 when missing, -1 when
  * Redis is unreachable. */
 long long lb_live_version(kv_t *kv, arena_t *a, long long contest_id);

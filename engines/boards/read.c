@@ -22,8 +22,22 @@
 #include "rules/region_code.h"
 
 #include <math.h>
+#include <stdatomic.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* Why a read was refused, on the log at most once a second per process:
+ * a refusal is a symptom (Redis down, a failover, boards missing) whose
+ * cause an operator needs, but a flood of reads must not flood the log. */
+static status_t refused(const char *why)
+{
+    static _Atomic int64_t next_us;
+    int64_t now = mono_us(), due = atomic_load(&next_us);
+    if (now >= due && atomic_compare_exchange_strong(&next_us, &due, now + 1000000))
+        log_info("boards: a read was refused: %s", why);
+    return ST_STORE;
+}
 
 /* Run the read script. Returns ST_OK with *out (an array whose first
  * element is the board's size), ST_NOT_FOUND for no such contest, or
@@ -34,20 +48,21 @@ static status_t read_board(req_t *r, long long cid, const char *kind, const char
     const char *args[5] = { kind, board, arena_sprintf(r->arena, "%lld", offset),
                             arena_sprintf(r->arena, "%lld", limit), me };
     redisReply *rep = lb_eval(req_kv(r), r->arena, LB_SCRIPT_READ, cid, 5, args);
-    if (!rep || rep->type != REDIS_REPLY_ARRAY || rep->elements < 1 ||
-        rep->element[0]->type != REDIS_REPLY_INTEGER) {
-        if (rep && rep->type == REDIS_REPLY_ERROR)
+    if (!rep)
+        return refused("Redis cannot be reached");
+    if (rep->type != REDIS_REPLY_ARRAY || rep->elements < 1 || rep->element[0]->type != REDIS_REPLY_INTEGER) {
+        if (rep->type == REDIS_REPLY_ERROR)
             log_warn("boards: read script failed: %s", rep->str);
-        return ST_STORE;
+        return refused("the read script's answer was not a page");
     }
     if (rep->element[0]->integer < 0) {
         /* No live version: an unknown contest, or boards not built yet
          * (the background builds them within a second or so). */
         db_res_t *res = db_query(req_db(r), r->arena, "SELECT 1 FROM contests WHERE id = ?", "i", cid);
-        return res && !res->nrows ? ST_NOT_FOUND : ST_STORE;
+        return res && !res->nrows ? ST_NOT_FOUND : refused("the contest's boards have no live version");
     }
     if (rep->elements < 4)
-        return ST_STORE;
+        return refused("the read script's answer was short");
     *out = rep;
     return ST_OK;
 }
@@ -243,7 +258,7 @@ static status_t read_fresh(req_t *r, long long cid, const lb_query_t *q, const c
                     : q->kind == LB_UNITS ? unit_entries(f, nf, q->offset)
                                           : region_entries(r, q, f, nf, &st);
     if (!entries)
-        return ST_STORE;
+        return st == ST_OK ? refused("the page's fields did not make whole entries") : st;
     out->entries = arena_json_text(r->arena, arena_json(r->arena, entries));
     if (!out->entries)
         return ST_ERR;
@@ -279,11 +294,11 @@ static status_t read_live(req_t *r, long long cid, const lb_query_t *q, const ch
     int n = q->me > 0 ? 4 : 2;
     redisReply *rep[4];
     if (kv_pipeline(req_kv(r), r->arena, n, argc, argv, rep) < 0)
-        return ST_STORE;
+        return refused("Redis cannot be reached");
     if (rep[0]->type != REDIS_REPLY_STRING || atoll(rep[0]->str) != version)
         return ST_NOT_FOUND;
     if (rep[1]->type != REDIS_REPLY_INTEGER)
-        return ST_STORE;
+        return refused("a kept page's board size was not a number");
     out->total = rep[1]->integer;
     if (n == 4 && rep[2]->type == REDIS_REPLY_INTEGER && rep[3]->type == REDIS_REPLY_STRING) {
         out->me_rank = rep[2]->integer + 1;

@@ -65,6 +65,18 @@ long long lb_live_version(kv_t *kv, arena_t *a, long long contest_id)
     return rep->type == REDIS_REPLY_STRING ? atoll(rep->str) : 0;
 }
 
+int lb_break_lock(kv_t *kv, long long contest_id)
+{
+    arena_t a;
+    arena_init(&a);
+    const char *args[1] = { "unlock" };
+    redisReply *rep = lb_eval(kv, &a, LB_SCRIPT_APPLY, contest_id, 1, args);
+    int rc = rep && rep->type == REDIS_REPLY_ARRAY && rep->elements == 2 &&
+             rep->element[0]->type == REDIS_REPLY_INTEGER ? (int)rep->element[0]->integer : -1;
+    arena_free(&a);
+    return rc;
+}
+
 /* Builder's calls to the apply script ("keep", "replay", "swap", "release"). */
 static redisReply *builder_call(writer_t *w, arena_t *a, const char *mode, long long arg)
 {

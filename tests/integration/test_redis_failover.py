@@ -46,7 +46,7 @@ def follow(st, crowd, old, new):
     writable primary). From the moment it says so the boards answer: a
     worker whose connection failed just before the move tries the new
     primary at once (kv.c), not when its pause after the failure ends."""
-    moved = "the primary moved from 127.0.0.1:%d to 127.0.0.1:%d" % (old, new)
+    moved = moved_line(old, new)
     wait_for(lambda: moved in log_of(st), "the server did not follow to %d" % new, 120)
     refused = reads_refused(crowd.world, seconds=1.5)
     since = moved_at(st, old, new)
@@ -54,14 +54,32 @@ def follow(st, crowd, old, new):
     # what the server said of Redis and the boards meanwhile
     if refused:
         when = [x.at - since for x in refused]
-        said = [x for x in log_of(st).splitlines() if "redis" in x or "boards" in x][-12:]
         raise AssertionError(("board reads refused after the move", len(refused), refused[:3],
-                              "%.2f-%.2f s after it" % (min(when), max(when)), said))
+                              "%.2f-%.2f s after it" % (min(when), max(when)),
+                              said_between(st, since - 1, since + max(when) + 0.2)))
 
     def ranked_after():
         with crowd.lock:
             return any(t > since and rank is not None for t, rank in crowd.ack_times)
     wait_for(ranked_after, "no submit ranked on the new primary %d" % new, 120)
+
+
+def said_between(st, t0, t1, most=30):
+    """The server's log lines from t0 to t1 (Unix time) but the requests
+    it answered 2xx: what it said of Redis and the boards, and which
+    requests it refused."""
+    import datetime
+    import re
+    answered = re.compile(r" INFO req \S+ \S+ \S+ 2\d\d ")
+    out = []
+    for x in log_of(st).splitlines():
+        try:
+            t = datetime.datetime.fromisoformat(x.split()[0]).timestamp()
+        except (ValueError, IndexError):
+            continue
+        if t0 <= t <= t1 and not answered.search(x):
+            out.append(x)
+    return out[:most]
 
 
 def reads_refused(world, seconds, threads=4):
@@ -86,12 +104,15 @@ def reads_refused(world, seconds, threads=4):
     return refused
 
 
+def moved_line(old, new):
+    return "the primary moved from 127.0.0.1:%d to 127.0.0.1:%d" % (old, new)
+
+
 def moved_at(st, old, new):
     """When the server's log says it first reached the new primary (Unix
     time), from the line's own timestamp."""
     import datetime
-    moved = "the primary moved from 127.0.0.1:%d to 127.0.0.1:%d" % (old, new)
-    line = next(x for x in log_of(st).splitlines() if moved in x)
+    line = next(x for x in log_of(st).splitlines() if moved_line(old, new) in x)
     return datetime.datetime.fromisoformat(line.split()[0]).timestamp()
 
 
@@ -115,8 +136,19 @@ def test_the_server_follows_failovers_under_submits(stack):
         # may already have seen one failover)
         crowd = Crowd(w, uids, threads=6).start()
         crowd.wait_count(30, "before the kill")
-        old = st.kill_primary()
+        # the crowd's contest is new: the reads after the move need boards
+        # built before the kill (a contest with none yet is refused until
+        # the background builds them, failover or not)
+        wait_for(lambda: w.get("individual", scope="national", limit=20, offset=0).status == 200,
+                 "the crowd's boards were not built", 30)
+        # a rebuild of the crowd's boards runs at the kill: its building
+        # lock, which outlives the kill by minutes, reaches the replica too
+        old = st.primary_port()
         new = st.replica_port if old == st.redis_port else st.redis_port
+        lock, stale = "{c%d}:building" % w.id, "999999 a-rebuild-at-the-kill"
+        assert st.node(old, "SET", lock, stale, "PX", "600000") == "OK"
+        wait_for(lambda: st.node(new, "GET", lock) == stale, "the lock did not reach the replica", 30)
+        assert st.kill_primary() == old
         t_kill = time.time()
         wait_for(lambda: all_name(st, new), "the Sentinels did not promote the replica", 120)
         t_promoted = time.time()
@@ -131,6 +163,13 @@ def test_the_server_follows_failovers_under_submits(stack):
         # the replica may have lacked the last applies: the data set's new
         # id made the boards rebuild, and they equal MariaDB
         wait_for(lambda: "every board is rebuilt" in log_of(st), "no rebuild after the failover", 120)
+        # the rebuild that held the lock at the kill is given up, and the
+        # crowd's boards are rebuilt without waiting for the lock to expire
+        assert "boards: contest %d: the rebuild that ran at the failover is given up" % w.id in log_of(st), \
+            "the lock of the rebuild at the kill was not dropped"
+        wait_for(lambda: "boards: rebuilt contest %d (asked for)" % w.id in log_of(st).split(moved_line(old, new))[1],
+                 "the crowd's boards were not rebuilt after the failover", 30)
+        assert st.node(new, "GET", lock) != stale
         crowd.assert_boards_equal_mariadb()
 
         # 2. the old primary returns as a replica; the operator moves the
