@@ -205,9 +205,8 @@ static db_res_t *region_headcounts(req_t *r, int level)
 
 /* A regions board, whole: 5 fields an entry (code, name, total,
  * participants, staff), ordered here by score or participation. */
-static json_t *region_entries(req_t *r, const lb_query_t *q, char **f, size_t nf, status_t *st)
+static json_t *region_entries(req_t *r, const lb_query_t *q, char **f, size_t nf)
 {
-    *st = ST_STORE;
     if (nf % 5)
         return NULL;
     db_res_t *heads = region_headcounts(r, q->level);
@@ -235,7 +234,6 @@ static json_t *region_entries(req_t *r, const lb_query_t *q, char **f, size_t nf
             "participants", (json_int_t)rows[k].parts,
             /* shown to 4 decimals, as the units board shows it */
             "participation_rate", round((double)rows[k].ppm / 100.0) / 10000.0));
-    *st = ST_OK;
     return entries;
 }
 
@@ -256,9 +254,9 @@ static status_t read_fresh(req_t *r, long long cid, const lb_query_t *q, const c
     char **f = page_fields(r->arena, rep, &nf);
     json_t *entries = q->kind == LB_PEOPLE ? people_entries(f, nf, q->offset)
                     : q->kind == LB_UNITS ? unit_entries(f, nf, q->offset)
-                                          : region_entries(r, q, f, nf, &st);
+                                          : region_entries(r, q, f, nf);
     if (!entries)
-        return st == ST_OK ? refused("the page's fields did not make whole entries") : st;
+        return refused("the page's fields did not make whole entries, or the regions' headcounts were not read");
     out->entries = arena_json_text(r->arena, arena_json(r->arena, entries));
     if (!out->entries)
         return ST_ERR;

@@ -68,18 +68,19 @@ def said_between(st, t0, t1, most=30):
     """The server's log lines from t0 to t1 (Unix time) but the requests
     it answered 2xx: what it said of Redis and the boards, and which
     requests it refused."""
-    import datetime
     import re
     answered = re.compile(r" INFO req \S+ \S+ \S+ 2\d\d ")
-    out = []
-    for x in log_of(st).splitlines():
-        try:
-            t = datetime.datetime.fromisoformat(x.split()[0]).timestamp()
-        except (ValueError, IndexError):
-            continue
-        if t0 <= t <= t1 and not answered.search(x):
-            out.append(x)
-    return out[:most]
+    return [x for x in log_of(st).splitlines()
+            if t0 <= line_time(x) <= t1 and not answered.search(x)][:most]
+
+
+def line_time(line):
+    """A log line's own timestamp (Unix time); -1 for a line without one."""
+    import datetime
+    try:
+        return datetime.datetime.fromisoformat(line.split()[0]).timestamp()
+    except (ValueError, IndexError):
+        return -1
 
 
 def reads_refused(world, seconds, threads=4):
@@ -111,9 +112,7 @@ def moved_line(old, new):
 def moved_at(st, old, new):
     """When the server's log says it first reached the new primary (Unix
     time), from the line's own timestamp."""
-    import datetime
-    line = next(x for x in log_of(st).splitlines() if moved_line(old, new) in x)
-    return datetime.datetime.fromisoformat(line.split()[0]).timestamp()
+    return line_time(next(x for x in log_of(st).splitlines() if moved_line(old, new) in x))
 
 
 def all_name(st, port, sentinels=range(redis_ha.SENTINELS)):
