@@ -8,6 +8,7 @@
  * answers 503 boards_unavailable with Retry-After. */
 #include "handlers/leaderboards.h"
 #include "handlers/handlers.h"
+#include "engines/accounts/session.h"
 #include "engines/boards/boards.h"
 #include "engines/quiz/contest.h"
 #include "lib/fnv.h"
@@ -21,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static int unavailable(req_t *r)
 {
@@ -131,16 +133,66 @@ static int reply_conditional(req_t *r, const lb_page_t *p, const char *tail)
     return reply_raw(r, 200, "application/json; charset=utf-8", body, len);
 }
 
+/* The bearer token r carries, or NULL. */
+static const char *bearer(const req_t *r)
+{
+    const char *h = r->authorization;
+    return h && strncasecmp(h, "Bearer ", 7) == 0 && h[7] ? h + 7 : NULL;
+}
+
+/* Read q's page. A token on the individual board (public: R_OPTIONAL_AUTH,
+ * so this handler resolves it) is looked up in the same round trip as the
+ * page (session_peek_add, lb_read's rider), beside the place of the user
+ * this token was last seen to be; that place is shown only once the
+ * session says it is that user's, and is read again (one more round trip,
+ * a token's first read here) when the hint was missing. A token with no
+ * valid session reads as no token. Returns what lb_read does, or
+ * ST_REPLIED after a 503 when the session's stores cannot answer. */
+static int read_page(req_t *r, long long cid, lb_query_t *q, lb_page_t *p)
+{
+    const char *token = q->kind == LB_PEOPLE ? bearer(r) : NULL;
+    kv_batch_t b = { 0 };
+    session_peek_t sp;
+    if (!token || session_peek_add(r, &b, token, &sp) < 0) {
+        memset(&r->auth, 0, sizeof r->auth);
+        return lb_read(r, cid, q, NULL, p);
+    }
+    q->me = sp.user_hint;
+    status_t st = lb_read(r, cid, q, &b, p);
+    if (st != ST_OK) {
+        memset(&r->auth, 0, sizeof r->auth);
+        return st;
+    }
+    int rc = session_peek_result(r, &b, &sp);
+    if (rc == -2) {
+        memset(&r->auth, 0, sizeof r->auth);
+        reply_error(r, 503, "unavailable", "try again shortly");
+        return ST_REPLIED;
+    }
+    if (rc < 0)
+        memset(&r->auth, 0, sizeof r->auth);
+    long long uid = r->auth.user_id > 0 ? r->auth.user_id : 0;
+    if (uid == q->me)
+        return ST_OK;             /* the place read is the caller's, or none was asked or is due */
+    p->me_rank = p->me_score = 0; /* another's (a hint for no valid session): never shown */
+    if (!uid)
+        return ST_OK;
+    q->me = uid;
+    return lb_read(r, cid, q, NULL, p);
+}
+
 /* Read the page and reply with it: {"entries":[...]} plus, for people and
  * units, "total" and, for people, "me". */
-static int reply_page(req_t *r, const lb_query_t *q)
+static int reply_page(req_t *r, lb_query_t *q)
 {
     long long cid;
     int st = board_contest(r, &cid);
     if (st != ST_OK)
         return st;
     lb_page_t p;
-    st = lb_read(r, cid, q, &p);
+    st = read_page(r, cid, q, &p);
+    if (st == ST_REPLIED)
+        return st;
     if (st == ST_NOT_FOUND)
         return reply_error(r, 404, "no_contest", "no such contest");
     if (st == ST_STORE)
@@ -162,7 +214,7 @@ static int reply_page(req_t *r, const lb_query_t *q)
 
 int h_lb_individual(req_t *r)
 {
-    lb_query_t q = { .kind = LB_PEOPLE, .me = r->auth.user_id > 0 ? r->auth.user_id : 0 };
+    lb_query_t q = { .kind = LB_PEOPLE };
     if (rules_board_scope_parse(req_query(r, "scope"), 1, &q.level, q.arg) < 0)
         return reply_error(r, 400, "invalid_scope",
                            "scope is national, province:<code>, city:<code>, county:<code> or unit:<id>");

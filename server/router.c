@@ -100,7 +100,8 @@ int router_admit(req_t *r)
     const char *token = NULL;
     if (r->authorization && strncasecmp(r->authorization, "Bearer ", 7) == 0)
         token = r->authorization + 7;
-    if ((needed || (rt->flags & R_OPTIONAL_AUTH)) && token && *token && g_auth_resolve) {
+    /* an optional token (R_OPTIONAL_AUTH) is the handler's to resolve */
+    if (needed && token && *token && g_auth_resolve) {
         int rc = g_auth_resolve(r, token);
         if (rc == -2) {
             reply_error(r, 503, "unavailable", "try again shortly");

@@ -21,7 +21,8 @@ enum {
     R_ROLES      = 0xff,     /* none of the role bits = public */
     R_LOOPBACK   = 1 << 8,   /* only from 127.0.0.1 / ::1 */
     R_SLOW       = 1 << 9,   /* waits (WeChat, long work, a group commit): runs on the slow pool */
-    R_OPTIONAL_AUTH = 1 << 10, /* public, but a valid token fills r->auth */
+    R_OPTIONAL_AUTH = 1 << 10, /* public, but the handler reads a token when one comes (so it can
+                                * look the session up with its own reads: leaderboards.c) */
     R_TEST       = 1 << 11,  /* exists only when clock_settable is configured */
     R_APP        = 0x7ffff000, /* the application's flags */
 };

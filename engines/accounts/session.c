@@ -7,7 +7,9 @@
 #include "server/request.h"
 #include "server/router.h"
 #include "lib/crypto.h"
+#include "lib/ttl_cache.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -150,17 +152,26 @@ static int parse_cached(const char *hash, const char *v, auth_t *a, caller_t *c,
     return 1;
 }
 
-int session_resolve(req_t *r, const char *token)
+/* The first half of a resolve: r->auth emptied, with the token's hash.
+ * -1 when the token cannot be one. */
+static int resolve_begin(req_t *r, const char *token)
 {
     size_t len = strlen(token);
     if (len < 20 || len > 128)
         return -1;
+    memset(&r->auth, 0, sizeof r->auth);
+    caller_new(r);
+    crypto_sha256_hex(token, len, r->auth.token_hash);
+    return 0;
+}
+
+/* The second half, from Redis's answer to GET sess:<hash> (NULL: Redis
+ * did not answer). */
+static int resolve_end(req_t *r, const redisReply *rep)
+{
     auth_t *a = &r->auth;
-    memset(a, 0, sizeof *a);
-    caller_t *c = caller_new(r);
-    crypto_sha256_hex(token, len, a->token_hash);
+    caller_t *c = r->auth.app;
     long long now = clock_now_s();
-    redisReply *rep = kv_cmd(req_kv(r), r->arena, "GET sess:%s", a->token_hash);
     if (rep && rep->type == REDIS_REPLY_STRING && parse_cached(a->token_hash, rep->str, a, c, now)) {
         if (!c->organizer_id)
             return 0;
@@ -215,6 +226,70 @@ int session_resolve(req_t *r, const char *token)
         return -1;
     cache_session(r, NULL, a->token_hash, a, c, db_int(res, 0, 3));
     return 0;
+}
+
+int session_resolve(req_t *r, const char *token)
+{
+    if (resolve_begin(r, token) < 0)
+        return -1;
+    return resolve_end(r, kv_cmd(req_kv(r), r->arena, "GET sess:%s", r->auth.token_hash));
+}
+
+/* ---- a session looked up beside other reads, and its user's hint ---- */
+
+#define HINT_ENTRIES 65536
+#define HINT_BYTES (8 << 20)
+#define HINT_MS (3600 * 1000LL)
+
+static ttl_cache_t *hints;             /* sha256(token) -> the user it resolved to */
+static pthread_once_t hints_once = PTHREAD_ONCE_INIT;
+
+static void hints_init(void) { hints = ttl_cache_new(HINT_ENTRIES, HINT_BYTES); }
+
+static void *arena_alloc_cb(void *ctx, size_t size) { return arena_alloc(ctx, size); }
+
+static long long hint_get(req_t *r, const char *hash)
+{
+    pthread_once(&hints_once, hints_init);
+    char *v = NULL;
+    size_t len;
+    if (!hints || !ttl_cache_get(hints, hash, arena_alloc_cb, r->arena, &v, &len))
+        return 0;
+    return atoll(v);
+}
+
+static void hint_put(const char *hash, long long user_id)
+{
+    pthread_once(&hints_once, hints_init);
+    char v[24];
+    int n = snprintf(v, sizeof v, "%lld", user_id);
+    if (hints)
+        (void)ttl_cache_put(hints, hash, v, (size_t)n, HINT_MS, ttl_cache_gen(hints));
+}
+
+int session_peek_add(req_t *r, kv_batch_t *b, const char *token, session_peek_t *p)
+{
+    p->idx = -1;
+    p->user_hint = 0;
+    if (resolve_begin(r, token) < 0)
+        return -1;
+    const char **argv = arena_alloc(r->arena, 2 * sizeof *argv);
+    argv[0] = "GET";
+    argv[1] = arena_sprintf(r->arena, "sess:%s", r->auth.token_hash);
+    p->idx = kv_batch_add(b, 2, argv);
+    p->user_hint = hint_get(r, r->auth.token_hash);
+    return 0;
+}
+
+int session_peek_result(req_t *r, const kv_batch_t *b, const session_peek_t *p)
+{
+    /* a batch too full for the GET: the copy is read on its own */
+    const redisReply *rep = p->idx >= 0 ? b->rep[p->idx]
+                          : kv_cmd(req_kv(r), r->arena, "GET sess:%s", r->auth.token_hash);
+    int rc = resolve_end(r, rep);
+    if (rc == 0 && r->auth.user_id > 0 && r->auth.user_id != p->user_hint)
+        hint_put(r->auth.token_hash, r->auth.user_id);
+    return rc;
 }
 
 void session_cache_drop(db_t *db, kv_t *kv, arena_t *a, const char *hash)

@@ -49,8 +49,30 @@ void session_cache_new(req_t *r, kv_batch_t *b, const session_info_t *s, const c
 /* Both of the above. Returns as session_insert. */
 int session_create(req_t *r, const session_info_t *s, char token[64]) __attribute__((warn_unused_result));
 
-/* g_auth_resolve: see router.h. */
+/* g_auth_resolve: see router.h. Returns 0 (r->auth filled), -1 (no valid
+ * session: r->auth empty) or -2 (the stores cannot say now). */
 int session_resolve(req_t *r, const char *token);
+
+/* session_resolve in two steps, for a route that reads the token's cached
+ * session in the same Redis round trip as its own data (the individual
+ * board's page and the caller's place: handlers/leaderboards.c).
+ * session_peek_add adds the GET of the cached copy to b (-1: the token
+ * cannot be one, nothing added, no session); after the caller ran b,
+ * session_peek_result resolves the session from that answer as
+ * session_resolve would (no copy, or Redis down: from MariaDB), with the
+ * same returns.
+ *
+ * p->user_hint is the user this token resolved to when this process last
+ * saw it (0: not seen). A token's user never changes, so the caller may
+ * read that user's data in the same round trip, and use it only when
+ * session_peek_result has said the session is that user's: the hint
+ * grants nothing. */
+typedef struct {
+    int idx;
+    long long user_hint;
+} session_peek_t;
+int session_peek_add(req_t *r, kv_batch_t *b, const char *token, session_peek_t *p);
+int session_peek_result(req_t *r, const kv_batch_t *b, const session_peek_t *p);
 /* End one session (by sha256 of its token): MariaDB's row and Redis's
  * copy. Returns ST_OK, or ST_STORE when MariaDB failed. */
 int session_end(req_t *r, const char *hash);

@@ -90,8 +90,14 @@ typedef struct {
 
 /* Read one page. Returns ST_OK; ST_NOT_FOUND for no such contest; ST_STORE
  * when the boards cannot be read now (Redis down, or missing until the
- * background has rebuilt them: answer 503 boards_unavailable). */
-status_t lb_read(req_t *r, long long contest_id, const lb_query_t *q, lb_page_t *out)
+ * background has rebuilt them: answer 503 boards_unavailable).
+ *
+ * rider (or NULL): Redis commands of the caller's, at most 4, run in the
+ * same round trip as the page's live part when the page is a kept one
+ * (the common case), else in a round trip of their own before the page is
+ * read; either way they have run (replies NULL when Redis did not answer)
+ * when this returns. */
+status_t lb_read(req_t *r, long long contest_id, const lb_query_t *q, kv_batch_t *rider, lb_page_t *out)
     __attribute__((warn_unused_result));
 
 /* The last rebuild's progress (the {c}:progress hash): vals[i] is the

@@ -272,42 +272,56 @@ static status_t read_fresh(req_t *r, long long cid, const lb_query_t *q, const c
     return ST_OK;
 }
 
-/* Beside a kept page, what is always live, in one pipelined round trip:
- * the live version (the page is served only while it is the one the page
- * was read from), the board's size and the caller's own place. Returns
- * ST_OK; ST_NOT_FOUND when the version changed (read the page afresh);
- * ST_STORE when Redis failed. */
+/* A command of two or three words, in the arena (a batch's argv outlives
+ * the call that adds it). */
+static const char **words(arena_t *a, const char *w0, const char *w1, const char *w2)
+{
+    const char **argv = arena_alloc(a, 3 * sizeof *argv);
+    argv[0] = w0;
+    argv[1] = w1;
+    argv[2] = w2;
+    return argv;
+}
+
+/* Beside a kept page, what is always live, in one pipelined round trip
+ * (with the caller's rider, lb_read): the live version (the page is served
+ * only while it is the one the page was read from), the board's size and
+ * the caller's own place. Returns ST_OK; ST_NOT_FOUND when the version
+ * changed (read the page afresh); ST_STORE when Redis failed. */
 static status_t read_live(req_t *r, long long cid, const lb_query_t *q, const char *board,
-                          long long version, lb_page_t *out)
+                          long long version, kv_batch_t *b, lb_page_t *out)
 {
     char tag[32];
     lb_tag(cid, tag);
     const char *ver = arena_sprintf(r->arena, "%s:ver", tag);
     const char *key = arena_sprintf(r->arena, "%s:v%lld:%s", tag, version, board);
     const char *me = arena_sprintf(r->arena, "%lld", q->me);
-    const char *get[] = { "GET", ver }, *card[] = { "ZCARD", key };
-    const char *rank[] = { "ZREVRANK", key, me }, *score[] = { "ZSCORE", key, me };
-    const char *const *argv[4] = { get, card, rank, score };
-    const int argc[4] = { 2, 2, 3, 3 };
-    int n = q->me > 0 ? 4 : 2;
-    redisReply *rep[4];
-    if (kv_pipeline(req_kv(r), r->arena, n, argc, argv, rep) < 0)
+    int i_ver = kv_batch_add(b, 2, words(r->arena, "GET", ver, NULL));
+    int i_card = kv_batch_add(b, 2, words(r->arena, "ZCARD", key, NULL));
+    int i_rank = q->me > 0 ? kv_batch_add(b, 3, words(r->arena, "ZREVRANK", key, me)) : -1;
+    int i_score = q->me > 0 ? kv_batch_add(b, 3, words(r->arena, "ZSCORE", key, me)) : -1;
+    if (i_ver < 0 || i_card < 0 || (q->me > 0 && (i_rank < 0 || i_score < 0)))
+        return refused("the caller's batch left no room for the page's reads");
+    if (kv_batch_run(req_kv(r), r->arena, b) < 0)
         return refused("Redis cannot be reached");
-    if (rep[0]->type != REDIS_REPLY_STRING || atoll(rep[0]->str) != version)
+    const redisReply *v = b->rep[i_ver], *c = b->rep[i_card];
+    if (v->type != REDIS_REPLY_STRING || atoll(v->str) != version)
         return ST_NOT_FOUND;
-    if (rep[1]->type != REDIS_REPLY_INTEGER)
+    if (c->type != REDIS_REPLY_INTEGER)
         return refused("a kept page's board size was not a number");
-    out->total = rep[1]->integer;
-    if (n == 4 && rep[2]->type == REDIS_REPLY_INTEGER && rep[3]->type == REDIS_REPLY_STRING) {
-        out->me_rank = rep[2]->integer + 1;
-        out->me_score = rules_rank_score(strtod(rep[3]->str, NULL));
+    out->total = c->integer;
+    if (i_rank >= 0 && b->rep[i_rank]->type == REDIS_REPLY_INTEGER && b->rep[i_score]->type == REDIS_REPLY_STRING) {
+        out->me_rank = b->rep[i_rank]->integer + 1;
+        out->me_score = rules_rank_score(strtod(b->rep[i_score]->str, NULL));
     }
     return ST_OK;
 }
 
-status_t lb_read(req_t *r, long long cid, const lb_query_t *q, lb_page_t *out)
+status_t lb_read(req_t *r, long long cid, const lb_query_t *q, kv_batch_t *rider, lb_page_t *out)
 {
     memset(out, 0, sizeof *out);
+    kv_batch_t own = { 0 };
+    kv_batch_t *b = rider ? rider : &own;
     const char *board = board_of(r->arena, q);
     int64_t max_age = (int64_t)g_config.board_cache_ms * 1000;
     /* the top pages people read; deeper pages are read as they are */
@@ -322,7 +336,7 @@ status_t lb_read(req_t *r, long long cid, const lb_query_t *q, lb_page_t *out)
         if (hit < 0)
             cacheable = 0;
         if (hit > 0) {
-            status_t st = read_live(r, cid, q, board, c.version, out);
+            status_t st = read_live(r, cid, q, board, c.version, b, out);
             if (st != ST_NOT_FOUND) {
                 out->entries = c.text;
                 out->entries_len = c.len;
@@ -330,8 +344,12 @@ status_t lb_read(req_t *r, long long cid, const lb_query_t *q, lb_page_t *out)
                 return st;
             }
             memset(out, 0, sizeof *out);   /* a new version: read it afresh */
+            b = &own;                      /* the rider has run */
         }
     }
+    /* the page afresh: the rider's commands first, in a round trip of their own */
+    if (b == rider && rider->n > 0)
+        (void)kv_batch_run(req_kv(r), r->arena, rider);   /* Redis down: its replies stay NULL */
     long long version;
     status_t st = read_fresh(r, cid, q, board, out, &version);
     if (st == ST_OK && cacheable && version > 0)

@@ -6,9 +6,12 @@ server's back shows only once the interval has passed, while the caller's
 own place (`me`) and the board's size are read live on every request; an
 apply made by the server itself (a submit) drops the pages it changed at
 once. The cache's bounds are held by tests/unit/test_board_cache.c."""
+import hashlib
+import re
 import time
 
 from boards_helpers import World
+from quiz_helpers import organizer_token
 
 __order__ = 71
 
@@ -20,17 +23,25 @@ def order(w, **kw):
     return [e["user_id"] for e in w.ok("individual", **kw)["entries"]]
 
 
+def two_people(w, unit_name):
+    """Two members of a new unit, first with 80 and second with 60, the
+    boards settled: (token, uid) of each."""
+    u = w.unit(unit_name, "140403")
+    ta, a = w.member(u, "140403", "张三")
+    tb, b = w.member(u, "140403", "李四")
+    w.submit(a, 80, 100)
+    w.submit(b, 60, 100)
+    w.settle()
+    return (ta, a), (tb, b)
+
+
 def test_pages_are_shared_for_the_interval_and_me_is_always_live(stack):
     st = stack.factory(conf_extra={"board_cache_ms": INTERVAL_MS})
     st.start()
     try:
         w = World(st)
-        u = w.unit("缓存单位", "140403")
-        ta, a = w.member(u, "140403", "张三")
-        tb, b = w.member(u, "140403", "李四")
-        w.submit(a, 80, 100)
-        w.submit(b, 60, 100)
-        w.settle()
+        (ta, a), (tb, b) = two_people(w, "缓存单位")
+        u = w.people[a]["unit"]
         assert order(w) == [a, b]
 
         # the server's own apply drops the pages it changed: a submit shows
@@ -80,12 +91,7 @@ def test_pages_are_shared_for_the_interval_and_me_is_always_live(stack):
 
 def test_board_reads_answer_304_to_a_matching_etag(stack):
     w = World(stack)
-    u = w.unit("标签单位", "140403")
-    ta, a = w.member(u, "140403", "张三")
-    b = w.person(u, "140403", "李四")
-    w.submit(a, 80, 100)
-    w.submit(b, 60, 100)
-    w.settle()
+    (ta, a), (_, b) = two_people(w, "标签单位")
     paths = ["individual?contest_id=%d&limit=10" % w.id,
              "units?contest_id=%d&limit=10" % w.id,
              "units?contest_id=%d&order=participation" % w.id,
@@ -122,3 +128,53 @@ def test_board_reads_answer_304_to_a_matching_etag(stack):
         assert r.status == 200 and r.header("ETag") != tags[p], (p, r)
     assert stack.get("leaderboards/" + paths[0], token=ta,
                      headers={"If-None-Match": mine.header("ETag")}).json["me"]["rank"] == 2
+
+
+def redis_reads(stack):
+    """Redis's count of read events: one per round trip a client makes."""
+    return int(re.search(r"total_reads_processed:(\d+)", stack.redis("INFO", "stats")).group(1))
+
+
+def test_me_comes_with_the_session_in_one_round_trip_and_only_for_its_own_user(stack):
+    """A token on the individual board is looked up in the same round trip
+    as the page's live part, beside the place of the user the token was
+    last seen to be (handlers/leaderboards.c); that place is shown only
+    once the session says it is that user's."""
+    w = World(stack)
+    (ta, a), (tb, b) = two_people(w, "一趟单位")
+    # a token's first read here, and its reads after
+    for _ in range(3):
+        assert w.ok("individual", token=ta)["me"] == {"rank": 1, "score": 80}
+        assert w.ok("individual", token=tb)["me"] == {"rank": 2, "score": 60}
+
+    # one round trip to Redis per read (a read of its own for the session
+    # made two); the background's own reads meanwhile are a few
+    n = 100
+    before = redis_reads(stack)
+    for _ in range(n):
+        assert w.ok("individual", token=ta)["me"]["rank"] == 1
+    spent = redis_reads(stack) - before
+    assert spent < 1.5 * n, "%d reads of Redis for %d board reads" % (spent, n)
+
+    # the session's copy gone from Redis: MariaDB says who it is, and the
+    # copy is made again
+    hb = hashlib.sha256(tb.encode()).hexdigest()
+    assert stack.redis("DEL", "sess:" + hb) == "1"
+    assert w.ok("individual", token=tb)["me"] == {"rank": 2, "score": 60}
+    copy = stack.redis("GET", "sess:" + hb)
+    assert copy and copy.split()[1] == str(b), copy
+    # a copy made to say another user (its MAC no longer holds) is not
+    # believed: MariaDB says it is b's, and b's place is shown
+    stack.redis("SET", "sess:" + hb, copy.replace(" %d " % b, " %d " % a, 1))
+    assert w.ok("individual", token=tb)["me"] == {"rank": 2, "score": 60}
+
+    # a token whose session ended shows no place, although its user's place
+    # was read beside its lookup: the same page as without a token
+    assert stack.post("logout", token=ta).status == 204
+    j = w.ok("individual", token=ta)
+    assert j["me"] is None and j == w.ok("individual"), j
+    # a token never seen, and an organizer's (no user): no place either
+    assert w.ok("individual", token="x" * 43)["me"] is None
+    org = organizer_token(stack)
+    for _ in range(2):
+        assert w.ok("individual", token=org)["me"] is None
