@@ -22,7 +22,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 static int unavailable(req_t *r)
 {
@@ -133,13 +132,6 @@ static int reply_conditional(req_t *r, const lb_page_t *p, const char *tail)
     return reply_raw(r, 200, "application/json; charset=utf-8", body, len);
 }
 
-/* The bearer token r carries, or NULL. */
-static const char *bearer(const req_t *r)
-{
-    const char *h = r->authorization;
-    return h && strncasecmp(h, "Bearer ", 7) == 0 && h[7] ? h + 7 : NULL;
-}
-
 /* Read q's page. A token on the individual board (public: R_OPTIONAL_AUTH,
  * so this handler resolves it) is looked up in the same round trip as the
  * page (session_peek_add, lb_read's rider), beside the place of the user
@@ -150,27 +142,23 @@ static const char *bearer(const req_t *r)
  * ST_REPLIED after a 503 when the session's stores cannot answer. */
 static int read_page(req_t *r, long long cid, lb_query_t *q, lb_page_t *p)
 {
-    const char *token = q->kind == LB_PEOPLE ? bearer(r) : NULL;
+    const char *token = q->kind == LB_PEOPLE ? req_bearer(r) : NULL;
     kv_batch_t b = { 0 };
     session_peek_t sp;
-    if (!token || session_peek_add(r, &b, token, &sp) < 0) {
-        memset(&r->auth, 0, sizeof r->auth);
+    /* r->auth is empty until session_peek_add (the router leaves it so) */
+    if (!token || session_peek_add(r, &b, token, &sp) < 0)
         return lb_read(r, cid, q, NULL, p);
-    }
     q->me = sp.user_hint;
     status_t st = lb_read(r, cid, q, &b, p);
-    if (st != ST_OK) {
+    int rc = st == ST_OK ? session_peek_result(r, &b, &sp) : -1;
+    if (rc < 0)
         memset(&r->auth, 0, sizeof r->auth);
+    if (st != ST_OK)
         return st;
-    }
-    int rc = session_peek_result(r, &b, &sp);
     if (rc == -2) {
-        memset(&r->auth, 0, sizeof r->auth);
         reply_error(r, 503, "unavailable", "try again shortly");
         return ST_REPLIED;
     }
-    if (rc < 0)
-        memset(&r->auth, 0, sizeof r->auth);
     long long uid = r->auth.user_id > 0 ? r->auth.user_id : 0;
     if (uid == q->me)
         return ST_OK;             /* the place read is the caller's, or none was asked or is due */

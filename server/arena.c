@@ -67,6 +67,11 @@ char *arena_strndup(arena_t *a, const char *s, size_t n)
     return d;
 }
 
+void *arena_alloc_ctx(void *arena, size_t size)
+{
+    return arena_alloc(arena, size);
+}
+
 char *arena_strdup(arena_t *a, const char *s) { return s ? arena_strndup(a, s, strlen(s)) : NULL; }
 
 /* One pass when the text fits the current chunk's free space (the usual

@@ -20,6 +20,9 @@ typedef struct {
 void arena_init(arena_t *a);
 /* Zeroed memory aligned for any type; aborts the process only if malloc fails. */
 void *arena_alloc(arena_t *a, size_t size);
+/* arena_alloc for an allocator callback whose context is the arena (a
+ * ttl_cache hit's copy, lib/ttl_cache.h). */
+void *arena_alloc_ctx(void *arena, size_t size);
 char *arena_strdup(arena_t *a, const char *s);
 char *arena_strndup(arena_t *a, const char *s, size_t n);
 char *arena_sprintf(arena_t *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

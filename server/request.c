@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static int hexval(int c)
 {
@@ -34,6 +35,12 @@ static char *url_decode(arena_t *a, const char *s, size_t n)
     }
     *o = '\0';
     return d;
+}
+
+const char *req_bearer(const req_t *r)
+{
+    const char *h = r->authorization;
+    return h && strncasecmp(h, "Bearer ", 7) == 0 && h[7] ? h + 7 : NULL;
 }
 
 const char *req_query(req_t *r, const char *name)

@@ -73,6 +73,8 @@ void *req_wx(req_t *r);
 
 /* Decoded query parameter or NULL. */
 const char *req_query(req_t *r, const char *name);
+/* The token of an "Authorization: Bearer <token>" header, or NULL. */
+const char *req_bearer(const req_t *r);
 /* Integer query parameter: def when absent; -1 result with a 400 reply
  * already sent when malformed or outside [min, max]. */
 int req_query_int(req_t *r, const char *name, long long def, long long min, long long max,

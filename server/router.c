@@ -97,11 +97,9 @@ int router_admit(req_t *r)
         return -1;
     }
     int needed = (int)(rt->flags & R_ROLES);
-    const char *token = NULL;
-    if (r->authorization && strncasecmp(r->authorization, "Bearer ", 7) == 0)
-        token = r->authorization + 7;
+    const char *token = req_bearer(r);
     /* an optional token (R_OPTIONAL_AUTH) is the handler's to resolve */
-    if (needed && token && *token && g_auth_resolve) {
+    if (needed && token && g_auth_resolve) {
         int rc = g_auth_resolve(r, token);
         if (rc == -2) {
             reply_error(r, 503, "unavailable", "try again shortly");

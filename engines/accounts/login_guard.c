@@ -46,8 +46,6 @@ static pthread_once_t local_bad_once = PTHREAD_ONCE_INIT;
 
 static void local_bad_init(void) { local_bad = ttl_cache_new(LOCAL_BAD_ENTRIES, LOCAL_BAD_BYTES); }
 
-static void *arena_alloc_cb(void *ctx, size_t size) { return arena_alloc(ctx, size); }
-
 static int limited(req_t *r, int wait_s, const char *message)
 {
     reply_header(r, "Retry-After", arena_sprintf(r->arena, "%d", wait_s > 0 ? wait_s : 1));
@@ -82,7 +80,7 @@ static int reply_bad(req_t *r, const redisReply *rep, const char *code_hash)
     pthread_once(&local_bad_once, local_bad_init);
     char *text = NULL;
     size_t len;
-    return local_bad && ttl_cache_get(local_bad, code_hash, arena_alloc_cb, r->arena, &text, &len) &&
+    return local_bad && ttl_cache_get(local_bad, code_hash, arena_alloc_ctx, r->arena, &text, &len) &&
            reply_bad_text(r, text);
 }
 

@@ -246,14 +246,12 @@ static pthread_once_t hints_once = PTHREAD_ONCE_INIT;
 
 static void hints_init(void) { hints = ttl_cache_new(HINT_ENTRIES, HINT_BYTES); }
 
-static void *arena_alloc_cb(void *ctx, size_t size) { return arena_alloc(ctx, size); }
-
 static long long hint_get(req_t *r, const char *hash)
 {
     pthread_once(&hints_once, hints_init);
     char *v = NULL;
     size_t len;
-    if (!hints || !ttl_cache_get(hints, hash, arena_alloc_cb, r->arena, &v, &len))
+    if (!hints || !ttl_cache_get(hints, hash, arena_alloc_ctx, r->arena, &v, &len))
         return 0;
     return atoll(v);
 }

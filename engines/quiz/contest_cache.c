@@ -42,11 +42,6 @@ static ttl_cache_t *cache(void)
     return g_cache;
 }
 
-static void *arena_cb(void *ctx, size_t n)
-{
-    return arena_alloc(ctx, n);
-}
-
 static void key_of(long long id, char key[32])
 {
     snprintf(key, 32, "c%lld", id);
@@ -82,7 +77,7 @@ int contest_cache_get(req_t *r, long long id, contest_t *out)
     char key[32], *v;
     size_t len;
     key_of(id, key);
-    if (!tc || !ttl_cache_get(tc, key, arena_cb, r->arena, &v, &len) || len < sizeof(packed_t))
+    if (!tc || !ttl_cache_get(tc, key, arena_alloc_ctx, r->arena, &v, &len) || len < sizeof(packed_t))
         return 0;
     packed_t p;
     memcpy(&p, v, sizeof p);

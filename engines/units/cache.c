@@ -35,11 +35,6 @@ static void caches(void)
     pthread_once(&g_once, caches_make);
 }
 
-static void *arena_cb(void *ctx, size_t n)
-{
-    return arena_alloc(ctx, n);
-}
-
 void units_changed(void)
 {
     caches();
@@ -77,7 +72,7 @@ int unit_page_cache_get(req_t *r, char kind, const char *kw, const unit_filter_t
         return 0;
     char *text;
     size_t len;
-    if (!ttl_cache_get(g_pages, page_key(r, kind, kw, f, limit, offset), arena_cb, r->arena,
+    if (!ttl_cache_get(g_pages, page_key(r, kind, kw, f, limit, offset), arena_alloc_ctx, r->arena,
                        &text, &len))
         return 0;
     out->body = text;
@@ -100,7 +95,7 @@ int unit_count_cache_get(req_t *r, const char *key, long long *v, int n)
     char *text;
     size_t len;
     if (!g_pages || n < 1 || n > 4 ||
-        !ttl_cache_get(g_pages, key, arena_cb, r->arena, &text, &len))
+        !ttl_cache_get(g_pages, key, arena_alloc_ctx, r->arena, &text, &len))
         return 0;
     long long t[4];
     if (sscanf(text, "%lld %lld %lld %lld", &t[0], &t[1], &t[2], &t[3]) != n)
@@ -155,7 +150,7 @@ status_t unit_counts(req_t *r, long long unit_id, long long contest_id, unit_cou
     snprintf(key, sizeof key, "%lld|%lld", unit_id, contest_id);
     char *text;
     size_t len;
-    if (g_counts && ttl_cache_get(g_counts, key, arena_cb, r->arena, &text, &len) &&
+    if (g_counts && ttl_cache_get(g_counts, key, arena_alloc_ctx, r->arena, &text, &len) &&
         sscanf(text, "%lld %lld %lld %lld %lld %lld", &out->members, &out->staff_members,
                &out->five_into_members, &out->participants, &out->score,
                &out->staff_participants) == 6)
