@@ -59,7 +59,9 @@ static status_t read_board(req_t *r, long long cid, const char *kind, const char
         /* No live version: an unknown contest, or boards not built yet
          * (the background builds them within a second or so). */
         db_res_t *res = db_query(req_db(r), r->arena, "SELECT 1 FROM contests WHERE id = ?", "i", cid);
-        return res && !res->nrows ? ST_NOT_FOUND : refused("the contest's boards have no live version");
+        if (!res)
+            return refused("MariaDB could not say whether the contest exists");
+        return res->nrows ? refused("the contest's boards have no live version") : ST_NOT_FOUND;
     }
     if (rep->elements < 4)
         return refused("the read script's answer was short");
