@@ -73,8 +73,9 @@ static const char *users_json(arena_t *a, const group_t *g)
     return arena_json_text(a, arr);
 }
 
-/* The reply to e (token, expiry, user), in e's arena, and its sealed copy. */
-static int make_reply(login_entry_t *e, int registered)
+/* The reply to e (token, expiry, user), in e's arena, and its sealed copy
+ * in the group's (r's). */
+static int make_reply(req_t *r, login_entry_t *e, int registered)
 {
     /* A new token on every try: after a COMMIT that was lost on the way
      * back but did land, the try again must not collide with its sessions. */
@@ -88,16 +89,16 @@ static int make_reply(login_entry_t *e, int registered)
     json_decref(body);
     if (!txt)
         return -1;
-    e->reply = arena_strdup(e->r->arena, txt);
+    e->reply = arena_strdup(e->arena, txt);
     explicit_bzero(txt, strlen(txt));
     free(txt);
-    return seal_str(e->r, e->reply, &e->reply_sealed);
+    return seal_str(r, e->reply, &e->reply_sealed);
 }
 
 /* Step 2 for e, from its user's row: what its session may carry (as
  * session_insert writes it: a user's session may carry user and unit
  * admin, session.h; it has what the user holds now) and its reply. */
-static int decide(login_entry_t *e, const db_res_t *u, size_t row)
+static int decide(req_t *r, login_entry_t *e, const db_res_t *u, size_t row)
 {
     session_info_t *info = &e->info;
     memset(info, 0, sizeof *info);
@@ -109,7 +110,7 @@ static int decide(login_entry_t *e, const db_res_t *u, size_t row)
         info->roles &= ~ROLE_UNIT_ADMIN;
     if (!(info->roles & ROLE_UNIT_ADMIN))
         info->admin_unit_id = 0;
-    return make_reply(e, db_int(u, row, U_REGISTERED) != 0);
+    return make_reply(r, e, db_int(u, row, U_REGISTERED) != 0);
 }
 
 /* The returned row of e's user. */
@@ -156,7 +157,7 @@ static int group_tx(db_t *db, void *ctx)
             log_warn("login: a user's row was not returned by its upsert");
             return ST_ERR;
         }
-        if (decide(g->e[i], u, (size_t)row) < 0)
+        if (decide(g->r, g->e[i], u, (size_t)row) < 0)
             return ST_ERR;
     }
     const char *fin = finish_json(a, g);
@@ -180,10 +181,10 @@ static void publish(req_t *r, login_entry_t **e, size_t n)
     for (size_t i = 0; i < n; i++) {
         login_entry_t *x = e[i];
         kv_batch_t b = { 0 };
-        session_cache_new(x->r, &b, &x->info, x->hash);
-        replay_publish_add(x->r, &b, x->rp, x->reply_sealed);
+        session_cache_new(r, &b, &x->info, x->hash);
+        replay_publish_add(r, &b, x->rp, x->reply_sealed);
         if (x->leave)
-            login_guard_leave_add(x->r, &b, x->code_hash);
+            login_guard_leave_add(r, &b, x->code_hash);
         x->leave = 0;
         for (int k = 0; k < b.n; k++) {
             argc[total] = b.argc[k];
@@ -215,17 +216,39 @@ static void write_group(req_t *r, login_entry_t **e, size_t n)
         write_group(r, e + i, 1);
 }
 
+/* A login that failed gives up its claim on the code, so a try again
+ * with it need not wait for the claim to expire, and ends its exchange. */
+static void give_up(req_t *r, login_entry_t *e)
+{
+    replay_abandon(r, e->rp);
+    if (e->leave)
+        login_guard_leave(r, e->code_hash);
+    e->leave = 0;
+}
+
+/* One group, on the writer's connections, its working memory in an arena
+ * of the group's own: the writer goes on from group to group, and its
+ * request (parked, maybe answered already) keeps nothing of them. */
 static void write_queued(void *ctx, gc_entry_t **q, size_t n)
 {
+    req_t *r = ctx;
     login_entry_t *e[LOGIN_GROUP_MAX];
     for (size_t i = 0; i < n; i++)
         e[i] = (login_entry_t *)q[i];
-    write_group(ctx, e, n);
+    arena_t ga;
+    arena_init(&ga);
+    req_t gr = *r;
+    gr.arena = &ga;
+    write_group(&gr, e, n);
+    for (size_t i = 0; i < n; i++)
+        if (e[i]->st != ST_OK)
+            give_up(&gr, e[i]);
+    arena_free(&ga);
+    req_release_stores(r);
 }
 
-int login_group_write(req_t *r, login_entry_t *e)
+void login_group_write(req_t *r, login_entry_t *e)
 {
     e->st = ST_ERR;
-    gc_submit(&queue, &e->gc, write_queued, r);
-    return e->st;
+    gc_submit_parked(&queue, &e->gc, write_queued, r);
 }

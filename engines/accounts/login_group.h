@@ -8,13 +8,16 @@
  * then one CALL writing every session and remembered reply and
  * committing (schema/290_login_finish_group.sql): three round trips and
  * one log flush for the whole group. Each login waits until its group has
- * committed (or failed): nothing is acknowledged before its commit. A
+ * committed (or failed): nothing is acknowledged before its commit. It
+ * waits parked (server/park.h), holding no thread: the writer answers it
+ * (gc_submit_parked, as the starts and submits do). A
  * group that fails for a reason other than a deadlock or a lost connection
  * (which db_tx retries) is written again one login at a time, so one bad
  * entry never fails the others. After the commit the writer also sends,
  * in one Redis pipeline for the whole group, what each login leaves there
  * (its session's copy, its remembered reply, which drops its claim on the
- * code, and its end of the exchange: login_replay.h, login_guard.h). The
+ * code, and its end of the exchange: login_replay.h, login_guard.h); a
+ * login that failed gives up its claim and ends its exchange instead. The
  * waiters hold no store connection and need none after. */
 #ifndef LOGIN_GROUP_H
 #define LOGIN_GROUP_H
@@ -27,9 +30,11 @@
 #define LOGIN_GROUP_MAX 64
 
 typedef struct login_entry {
-    gc_entry_t gc;             /* first: the queue's part (lib/group_commit.h) */
-    /* input, set by the login's own thread */
-    req_t *r;                  /* its request: the reply is built in its arena */
+    gc_entry_t gc;             /* first: the queue's part; its done (set by
+                                  the login) answers the login */
+    /* input, set by the login's own thread; everything lives beside the
+     * entry, since its request's arena goes once the request is parked */
+    arena_t *arena;            /* the login's own: the reply is built in it */
     const char *openid, *unionid;   /* unionid NULL when WeChat gave none */
     const char *key_sealed;    /* the session key, sealed (seal.h) */
     const char *code_hash;     /* sha256 of the code (login_replay.h) */
@@ -40,13 +45,16 @@ typedef struct login_entry {
     char token[64], hash[65];  /* the new session's token and its sha256 */
     int st;                    /* ST_OK (committed), ST_STORE or ST_ERR */
     session_info_t info;       /* user, roles and unit of the session */
-    char *reply, *reply_sealed;     /* the reply's JSON and its sealed form, r's arena */
+    char *reply;               /* the reply's JSON, in arena */
+    char *reply_sealed;        /* its sealed form, in the group's arena */
 } login_entry_t;
 
-/* Queue e and return when its group has
- * committed (e->st ST_OK, outputs set) or failed. r is the caller's
- * request: when this thread becomes the writer, the group is written on
- * r's store connection. Returns e->st. */
-int login_group_write(req_t *r, login_entry_t *e);
+/* Queue e. e->gc.done(&e->gc) is called once, by the thread that writes
+ * e's group, when it is written (e->st ST_OK, outputs set) or has failed
+ * (e->st ST_STORE or ST_ERR; its claim given up and its exchange ended):
+ * maybe before this returns, since when no group is being written this
+ * thread becomes the writer and writes group after group, on r's store
+ * connections, until the queue is empty. */
+void login_group_write(req_t *r, login_entry_t *e);
 
 #endif

@@ -21,7 +21,7 @@ typedef struct twin {
 
 typedef struct flight {
     char hash[65];
-    const req_t *exchanger;
+    const void *exchanger;     /* the exchanging login's own object: a key, never read */
     twin_t *twins;
     struct flight *next;
 } flight_t;
@@ -44,7 +44,7 @@ static flight_t *find(flight_t *f, const char *hash)
     return f;
 }
 
-int login_twins_join(req_t *r, const char *code_hash)
+int login_twins_join(req_t *r, const void *exchanger, const char *code_hash)
 {
     flight_t *nf = calloc(1, sizeof *nf);
     twin_t *t = malloc(sizeof *t);
@@ -63,7 +63,7 @@ int login_twins_join(req_t *r, const char *code_hash)
      * replay's claim, and waits there as before). */
     if (!f && nf) {
         snprintf(nf->hash, sizeof nf->hash, "%s", code_hash);
-        nf->exchanger = r;
+        nf->exchanger = exchanger;
         nf->next = *b;
         *b = nf;
         nf = NULL;
@@ -74,13 +74,13 @@ int login_twins_join(req_t *r, const char *code_hash)
     return TWIN_EXCHANGER;
 }
 
-void login_twins_done(req_t *r, const char *code_hash)
+void login_twins_done(const void *exchanger, const req_t *reply, const char *code_hash)
 {
     pthread_mutex_lock(&mu);
     flight_t **pp = bucket(code_hash), *f;
-    /* only the flight r opened: a request that could not be parked
-     * exchanges on its own and leaves the first one's twins alone */
-    while ((f = *pp) && (strcmp(f->hash, code_hash) != 0 || f->exchanger != r))
+    /* only the flight this exchanger opened: a request that could not be
+     * parked exchanges on its own and leaves the first one's twins alone */
+    while ((f = *pp) && (strcmp(f->hash, code_hash) != 0 || f->exchanger != exchanger))
         pp = &f->next;
     if (f)
         *pp = f->next;
@@ -91,7 +91,7 @@ void login_twins_done(req_t *r, const char *code_hash)
     free(f);
     while (t) {
         twin_t *next = t->next;
-        req_answer_parked(t->p, r);
+        req_answer_parked(t->p, reply);
         free(t);
         t = next;
     }

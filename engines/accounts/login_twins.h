@@ -25,11 +25,15 @@ enum { TWIN_EXCHANGER = 0, TWIN_PARKED = 1 };
 /* Join the code (sha256 hex) in flight here. TWIN_PARKED: r is parked and
  * will be answered by the exchanger; its handler replies nothing and
  * returns ST_OK. TWIN_EXCHANGER: r exchanges the code and must call
- * login_twins_done once it has replied, on every path. */
-int login_twins_join(req_t *r, const char *code_hash);
+ * login_twins_done once it has replied, on every path. exchanger names
+ * the exchange (an object of the login's that outlives its reply, which
+ * a parked login's request does not): login_twins_done gives it again. */
+int login_twins_join(req_t *r, const void *exchanger, const char *code_hash);
 
-/* r (the exchanger) has replied: send its reply to every twin parked on
- * the code, and let the next request with it start afresh. */
-void login_twins_done(req_t *r, const char *code_hash);
+/* The exchanger's reply is made (reply: the exchanger's request, or the
+ * copy a group's writer answers it with when it is parked): send it to
+ * every twin parked on the code, and let the next request with it start
+ * afresh. */
+void login_twins_done(const void *exchanger, const req_t *reply, const char *code_hash);
 
 #endif

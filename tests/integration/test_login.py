@@ -760,3 +760,49 @@ def test_one_bad_login_in_a_group_fails_alone(stack):
         assert stack.get("me", token=r.json["token"]).status == 200
     # the failed one left no claim behind: its next code logs in
     assert stack.post("login", {"code": new_code(bad)}).status == 200
+
+
+def test_logins_waiting_for_their_group_hold_no_slow_thread(stack):
+    """A login WeChat has answered waits for its group's commit parked
+    (login_group.h), its slow-pool thread free: while MariaDB holds the
+    group's writer up (the users table locked), the pool's three threads
+    still take every other login to WeChat, and once the lock goes every
+    login is written and answered. (Were the waiters holding their threads,
+    three logins would reach WeChat and the rest wait in the queue.)"""
+    st = stack.factory(conf_extra={"slow_workers": 3})
+    st.start()
+    locker = subprocess.Popen(["mariadb", "--no-defaults", "-S", st.db_socket, "-uroot", "--batch",
+                               "--skip-column-names", "-n", "quiz"],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        locker.stdin.write("LOCK TABLES users WRITE;\nSELECT 'locked';\n")
+        locker.stdin.flush()
+        assert locker.stdout.readline().strip() == "locked"
+        before = calls(st, JSCODE)
+        codes = [new_code() for _ in range(9)]
+        results = [None] * len(codes)
+
+        def go(i):
+            results[i] = st.post("login", {"code": codes[i]})
+        threads = [threading.Thread(target=go, args=(i,)) for i in range(len(codes))]
+        for t in threads:
+            t.start()
+        end = time.time() + 20
+        while calls(st, JSCODE) - before < len(codes) and time.time() < end:
+            time.sleep(0.05)
+        reached = calls(st, JSCODE) - before
+        waiting = sum(t.is_alive() for t in threads)
+        locker.stdin.write("UNLOCK TABLES;\nSELECT 'unlocked';\n")
+        locker.stdin.flush()
+        assert locker.stdout.readline().strip() == "unlocked"
+        for t in threads:
+            t.join(60)
+        assert reached == len(codes), reached
+        assert waiting == len(codes), waiting      # none answered before its commit
+        assert all(getattr(r, "status", None) == 200 for r in results), results
+        for r in results:
+            assert st.get("me", token=r.json["token"]).status == 200
+    finally:
+        locker.kill()
+        locker.wait()
+        st.stop()
