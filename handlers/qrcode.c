@@ -85,6 +85,13 @@ static int serve(req_t *r, const char *scene, const char *param, long long id)
         }
         return reply_local(r, param, id);
     }
+    /* The asker before us may have stored its image and let the lock go
+     * between our first look and our lock: look again before asking. */
+    rc = reply_cached(r, scene);
+    if (rc != ST_OK) {
+        kv_cmd(req_kv(r), r->arena, "DEL qr:lock:%s", scene);
+        return rc;
+    }
 
     req_release_stores(r);   /* WeChat may take seconds; the pool is small */
     unsigned char *img = NULL;

@@ -5,6 +5,7 @@ ranking, literal % and _), QR codes (WeChat once, cached in MariaDB; the
 local fallback) and GET /regions."""
 import json
 import struct
+import time
 import zlib
 from urllib.parse import quote
 
@@ -629,6 +630,37 @@ def test_unit_qrcode_from_wechat_once_then_cached(stack):
     assert wxacode_calls(stack) == n1 + 1, wxacode_calls(stack) - n1
     r = stack.get("units/999999999/qrcode")
     assert r.status == 404 and error_code(r) == "unit_not_found", r
+
+
+def test_unit_qrcode_asked_of_wechat_once_by_requests_arriving_as_it_answers(stack):
+    # A request that looked in the cache just before the asker stored its
+    # image, and took the lock just after the asker let it go, asked WeChat
+    # a second time (seen once in a full run under ASan): it looks again
+    # once it holds the lock. Requests a millisecond apart across the moment
+    # WeChat answers (after 300 ms) land in that gap now and then.
+    cid = make_contest(stack)
+    at(stack, BEFORE)
+    try:
+        tok, _ = stack.login()
+        u = register_unit(stack, tok, cid)
+    finally:
+        real_time(stack)
+    r = stack.sim("POST", "/__sim/faults", {"path": "/wxa/getwxacodeunlimit", "errcode": None,
+                                           "count": 1, "latency_ms": 300})
+    assert r.get("ok"), r
+    n0 = wxacode_calls(stack)
+    t0 = time.monotonic()
+
+    def get(i):
+        # the first at once, the others from 250 ms on, a millisecond apart
+        if i:
+            time.sleep(max(0.0, t0 + 0.25 + i / 1000.0 - time.monotonic()))
+        return stack.get("units/%d/qrcode" % u["id"])
+    rs = parallel(120, get)
+    assert all(x.status == 200 and x.header("Content-Type") == "image/png" for x in rs), rs
+    assert wxacode_calls(stack) == n0 + 1, wxacode_calls(stack) - n0
+    # every one of them got WeChat's image (none the local stand-in)
+    assert len({x.body for x in rs}) == 1
 
 
 def test_unit_qrcode_local_fallback_when_wechat_fails(stack):
