@@ -598,14 +598,20 @@ def wxacode_calls(stack):
     return stack.sim("GET", "/__sim/stats")["calls"].get("/wxa/getwxacodeunlimit", 0)
 
 
-def test_unit_qrcode_from_wechat_once_then_cached(stack):
+def new_unit(stack):
+    """A new contest, a person and a unit that person registered in it
+    (before registration closes): (contest id, token, unit)."""
     cid = make_contest(stack)
     at(stack, BEFORE)
     try:
         tok, _ = stack.login()
-        u = register_unit(stack, tok, cid)
+        return cid, tok, register_unit(stack, tok, cid)
     finally:
         real_time(stack)
+
+
+def test_unit_qrcode_from_wechat_once_then_cached(stack):
+    cid, tok, u = new_unit(stack)
     n0 = wxacode_calls(stack)
     r = stack.get("units/%d/qrcode" % u["id"])                 # no token: usable as <image src>
     assert r.status == 200 and r.header("Content-Type") == "image/png", r
@@ -638,13 +644,7 @@ def test_unit_qrcode_asked_of_wechat_once_by_requests_arriving_as_it_answers(sta
     # a second time (seen once in a full run under ASan): it looks again
     # once it holds the lock. Requests a millisecond apart across the moment
     # WeChat answers (after 300 ms) land in that gap now and then.
-    cid = make_contest(stack)
-    at(stack, BEFORE)
-    try:
-        tok, _ = stack.login()
-        u = register_unit(stack, tok, cid)
-    finally:
-        real_time(stack)
+    _, _, u = new_unit(stack)
     r = stack.sim("POST", "/__sim/faults", {"path": "/wxa/getwxacodeunlimit", "errcode": None,
                                            "count": 1, "latency_ms": 300})
     assert r.get("ok"), r
@@ -664,13 +664,7 @@ def test_unit_qrcode_asked_of_wechat_once_by_requests_arriving_as_it_answers(sta
 
 
 def test_unit_qrcode_local_fallback_when_wechat_fails(stack):
-    cid = make_contest(stack)
-    at(stack, BEFORE)
-    try:
-        tok, _ = stack.login()
-        u = register_unit(stack, tok, cid)
-    finally:
-        real_time(stack)
+    _, _, u = new_unit(stack)
     stack.sim("POST", "/__sim/faults", {"path": "/wxa/getwxacodeunlimit", "errcode": -1, "count": 10})
     try:
         r = stack.get("units/%d/qrcode" % u["id"])
