@@ -15,6 +15,7 @@
 #include "lib/mono.h"
 #include "rules/board_keys.h"
 #include "rules/region_code.h"
+#include "server/defer.h"
 
 #include <errno.h>
 #include <stdatomic.h>
@@ -132,25 +133,18 @@ static int reply_conditional(req_t *r, const lb_page_t *p, const char *tail)
     return reply_raw(r, 200, "application/json; charset=utf-8", body, len);
 }
 
-/* Read q's page. A token on the individual board (public: R_OPTIONAL_AUTH,
- * so this handler resolves it) is looked up in the same round trip as the
- * page (session_peek_add, lb_read's rider), beside the place of the user
- * this token was last seen to be; that place is shown only once the
- * session says it is that user's, and is read again (one more round trip,
- * a token's first read here) when the hint was missing. A token with no
- * valid session reads as no token. Returns what lb_read does, or
- * ST_REPLIED after a 503 when the session's stores cannot answer. */
-static int read_page(req_t *r, long long cid, lb_query_t *q, lb_page_t *p)
+/* The session's part of a read of q's page, once the round trip that
+ * carried its GET (beside the page's reads, session_peek_add) has run:
+ * the place read was that of the user this token was last seen to be (the
+ * hint); it is shown only once the session says it is that user's, and is
+ * read again (one more round trip, a token's first read here) when the
+ * hint was missing. A token with no valid session reads as no token.
+ * Returns st, what the page's read returned, or ST_REPLIED after a 503
+ * when the session's stores cannot answer. */
+static int session_part(req_t *r, long long cid, lb_query_t *q, const kv_batch_t *b, const session_peek_t *sp,
+                        status_t st, lb_page_t *p)
 {
-    const char *token = q->kind == LB_PEOPLE ? req_bearer(r) : NULL;
-    kv_batch_t b = { 0 };
-    session_peek_t sp;
-    /* r->auth is empty until session_peek_add (the router leaves it so) */
-    if (!token || session_peek_add(r, &b, token, &sp) < 0)
-        return lb_read(r, cid, q, NULL, p);
-    q->me = sp.user_hint;
-    status_t st = lb_read(r, cid, q, &b, p);
-    int rc = st == ST_OK ? session_peek_result(r, &b, &sp) : -1;
+    int rc = st == ST_OK ? session_peek_result(r, b, sp) : -1;
     if (rc < 0)
         memset(&r->auth, 0, sizeof r->auth);
     if (st != ST_OK)
@@ -169,16 +163,25 @@ static int read_page(req_t *r, long long cid, lb_query_t *q, lb_page_t *p)
     return lb_read(r, cid, q, NULL, p);
 }
 
-/* Read the page and reply with it: {"entries":[...]} plus, for people and
- * units, "total" and, for people, "me". */
-static int reply_page(req_t *r, lb_query_t *q)
+/* Read q's page. A token on the individual board (public: R_OPTIONAL_AUTH,
+ * so this handler resolves it) is looked up in the same round trip as the
+ * page (lb_read's rider). Returns what lb_read does, or ST_REPLIED. */
+static int read_page(req_t *r, long long cid, lb_query_t *q, lb_page_t *p)
 {
-    long long cid;
-    int st = board_contest(r, &cid);
-    if (st != ST_OK)
-        return st;
-    lb_page_t p;
-    st = read_page(r, cid, q, &p);
+    const char *token = q->kind == LB_PEOPLE ? req_bearer(r) : NULL;
+    kv_batch_t b = { 0 };
+    session_peek_t sp;
+    /* r->auth is empty until session_peek_add (the router leaves it so) */
+    if (!token || session_peek_add(r, &b, token, &sp) < 0)
+        return lb_read(r, cid, q, NULL, p);
+    q->me = sp.user_hint;
+    return session_part(r, cid, q, &b, &sp, lb_read(r, cid, q, &b, p), p);
+}
+
+/* Reply with a page read (st: how the read went): {"entries":[...]} plus,
+ * for people and units, "total" and, for people, "me". */
+static int reply_read(req_t *r, const lb_query_t *q, int st, const lb_page_t *p)
+{
     if (st == ST_REPLIED)
         return st;
     if (st == ST_NOT_FOUND)
@@ -191,13 +194,78 @@ static int reply_page(req_t *r, lb_query_t *q)
     if (q->kind == LB_REGIONS)
         snprintf(tail, sizeof tail, "}");
     else if (q->kind == LB_UNITS)
-        snprintf(tail, sizeof tail, ",\"total\":%lld}", p.total);
-    else if (p.me_rank > 0)
-        snprintf(tail, sizeof tail, ",\"total\":%lld,\"me\":{\"rank\":%lld,\"score\":%lld}}", p.total,
-                 p.me_rank, p.me_score);
+        snprintf(tail, sizeof tail, ",\"total\":%lld}", p->total);
+    else if (p->me_rank > 0)
+        snprintf(tail, sizeof tail, ",\"total\":%lld,\"me\":{\"rank\":%lld,\"score\":%lld}}", p->total,
+                 p->me_rank, p->me_score);
     else
-        snprintf(tail, sizeof tail, ",\"total\":%lld,\"me\":null}", p.total);
-    return reply_conditional(r, &p, tail);
+        snprintf(tail, sizeof tail, ",\"total\":%lld,\"me\":null}", p->total);
+    return reply_conditional(r, p, tail);
+}
+
+/* A kept page's read across its round trip: what it needs afterwards,
+ * then the page's text (server/defer.h copies the whole). */
+typedef struct {
+    long long cid;
+    lb_query_t q;
+    int peeked;            /* the token's session is asked for (sp) */
+    session_peek_t sp;
+    lb_kept_t kept;        /* its text follows this struct */
+} kept_read_t;
+
+/* After the round trip: the page's live part, the session, the reply. */
+static int kept_read_end(req_t *r, kv_batch_t *b, void *state)
+{
+    kept_read_t *k = state;
+    k->kept.text = (const char *)(k + 1);
+    if (k->peeked)
+        session_peek_again(r, &k->sp);
+    lb_page_t p;
+    status_t st = lb_read_kept_end(&k->q, b, &k->kept, &p);
+    if (st == ST_NOT_FOUND)
+        st = lb_read(r, k->cid, &k->q, NULL, &p);   /* the live version moved on: afresh */
+    int rc = k->peeked ? session_part(r, k->cid, &k->q, b, &k->sp, st, &p) : (int)st;
+    return reply_read(r, &k->q, rc, &p);
+}
+
+/* A kept page (the common case): its live reads, with the token's
+ * session, go to Redis together with other requests' (server/defer.h),
+ * or here when this request cannot wait for them. Returns 0 when the page
+ * is not kept (read it with read_page), else 1 with *st what the handler
+ * returns. */
+static int read_kept(req_t *r, long long cid, const lb_query_t *q, int *st)
+{
+    kept_read_t k = { .cid = cid, .q = *q };
+    kv_batch_t b = { 0 };
+    const char *token = q->kind == LB_PEOPLE ? req_bearer(r) : NULL;
+    if (token && session_peek_add(r, &b, token, &k.sp) == 0) {
+        k.peeked = 1;
+        k.q.me = k.sp.user_hint;
+    }
+    if (!lb_read_kept(r, cid, &k.q, &b, &k.kept))
+        return 0;
+    *st = ST_OK;
+    size_t len = sizeof k + k.kept.len + 1;
+    kept_read_t *s = arena_alloc(r->arena, len);
+    memcpy(s, &k, sizeof k);
+    memcpy(s + 1, k.kept.text, k.kept.len);
+    if (req_defer_kv(r, &b, kept_read_end, s, len))
+        return 1;
+    (void)kv_batch_run(req_kv(r), r->arena, &b);    /* Redis down: every reply NULL, a 503 */
+    *st = kept_read_end(r, &b, s);
+    return 1;
+}
+
+static int reply_page(req_t *r, lb_query_t *q)
+{
+    long long cid;
+    int st = board_contest(r, &cid);
+    if (st != ST_OK)
+        return st;
+    if (read_kept(r, cid, q, &st))
+        return st;
+    lb_page_t p;
+    return reply_read(r, q, read_page(r, cid, q, &p), &p);
 }
 
 int h_lb_individual(req_t *r)

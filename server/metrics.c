@@ -103,7 +103,7 @@ static void gc_line(void *ud, const gc_queue_t *q)
 static void gc_metrics(char **b, size_t *len, size_t *cap)
 {
     static const char *const head[] = {
-        "# HELP quiz_group_commit_groups_total Groups written by each group-commit queue (one transaction each).\n"
+        "# HELP quiz_group_commit_groups_total Groups written by each group-commit queue (one transaction each; kv_read: one Redis pipeline of board reads).\n"
         "# TYPE quiz_group_commit_groups_total counter\n",
         "# HELP quiz_group_commit_entries_total Requests those groups wrote (entries / groups: the mean group).\n"
         "# TYPE quiz_group_commit_entries_total counter\n",

@@ -30,6 +30,15 @@ parked_t *req_park(req_t *r) __attribute__((warn_unused_result));
  * from must have replied (from->replied). Frees p. Any thread. */
 void req_answer_parked(parked_t *p, const req_t *from);
 
+/* Answer a parked request on this thread as its handler would have: a
+ * request is rebuilt from its connection (query, headers, path
+ * parameters) on this fast worker's stores and the arena a (reset after),
+ * answer(r, ud) makes the reply (a status left unreplied becomes its error
+ * reply, as a handler's), which is sent and logged as the request's own;
+ * the connection goes back to the loop. The rebuilt request cannot be
+ * parked again. Frees p. (server/defer.h resumes requests this way.) */
+void req_resume_parked(parked_t *p, worker_t *w, arena_t *a, int (*answer)(req_t *r, void *ud), void *ud);
+
 /* ---- park_wait.c: parked, or else waiting ----
  *
  * A request whose reply another thread makes (a group's writer): parked

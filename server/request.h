@@ -58,6 +58,7 @@ struct req {
     size_t out_len;
     int replied;
     int parked;                /* req_park (park.h) took it: answered later, elsewhere */
+    int resumed;               /* req_resume_parked runs it: it cannot be parked again */
 };
 
 /* Stores: fast workers own theirs; slow-pool threads borrow on first use

@@ -680,7 +680,7 @@ struct parked {
 parked_t *req_park(req_t *r)
 {
     worker_t *w = r->worker;
-    if (!w || !w->conn || r->replied || r->parked)
+    if (!w || !w->conn || r->replied || r->parked || r->resumed)
         return NULL;
     parked_t *p = malloc(sizeof *p);
     if (!p)
@@ -712,6 +712,27 @@ void req_answer_parked(parked_t *p, const req_t *from)
     log_request(&r, us);
     atomic_fetch_sub(&in_flight, 1);
     /* this thread holds the connection now, as a worker would */
+    if (!rearm_directly(c))
+        hand_back(c);
+}
+
+void req_resume_parked(parked_t *p, worker_t *w, arena_t *a, int (*answer)(req_t *r, void *ud), void *ud)
+{
+    conn_t *c = p->c;
+    free(p);
+    req_t r;
+    build_req(&r, c, w, a);
+    r.resumed = 1;
+    reply_status(&r, answer(&r, ud));
+    if (!r.replied)
+        reply_error(&r, 500, "internal", "internal error");
+    int64_t us = mono_us() - c->start_us;
+    if (send_reply(c, &r) < 0 || !c->parser.keep_conn)
+        c->close_after = 1;
+    metrics_request(router_index(r.route), r.status, us);
+    log_request(&r, us);
+    arena_reset(a);
+    atomic_fetch_sub(&in_flight, 1);
     if (!rearm_directly(c))
         hand_back(c);
 }

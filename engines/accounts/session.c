@@ -276,7 +276,15 @@ int session_peek_add(req_t *r, kv_batch_t *b, const char *token, session_peek_t 
     argv[1] = arena_sprintf(r->arena, "sess:%s", r->auth.token_hash);
     p->idx = kv_batch_add(b, 2, argv);
     p->user_hint = hint_get(r, r->auth.token_hash);
+    memcpy(p->token_hash, r->auth.token_hash, sizeof p->token_hash);
     return 0;
+}
+
+void session_peek_again(req_t *r, const session_peek_t *p)
+{
+    memset(&r->auth, 0, sizeof r->auth);
+    caller_new(r);
+    memcpy(r->auth.token_hash, p->token_hash, sizeof r->auth.token_hash);
 }
 
 int session_peek_result(req_t *r, const kv_batch_t *b, const session_peek_t *p)

@@ -70,9 +70,14 @@ int session_resolve(req_t *r, const char *token);
 typedef struct {
     int idx;
     long long user_hint;
+    char token_hash[65];
 } session_peek_t;
 int session_peek_add(req_t *r, kv_batch_t *b, const char *token, session_peek_t *p);
 int session_peek_result(req_t *r, const kv_batch_t *b, const session_peek_t *p);
+/* Before session_peek_result on another request than the one that added
+ * the GET (the same client's request rebuilt on another thread,
+ * server/defer.h): r takes the token's hash from p. */
+void session_peek_again(req_t *r, const session_peek_t *p);
 /* End one session (by sha256 of its token): MariaDB's row and Redis's
  * copy. Returns ST_OK, or ST_STORE when MariaDB failed. */
 int session_end(req_t *r, const char *hash);

@@ -100,6 +100,27 @@ typedef struct {
 status_t lb_read(req_t *r, long long contest_id, const lb_query_t *q, kv_batch_t *rider, lb_page_t *out)
     __attribute__((warn_unused_result));
 
+/* lb_read's common case in two halves around a Redis round trip that the
+ * caller makes, maybe with other requests' (server/defer.h).
+ * lb_read_kept: 1 when q's page is a kept one: its live reads (the
+ * version, the board's size, the place of q->me) are added to b and
+ * *kept holds what lb_read_kept_end needs, the page's text in r's arena;
+ * 0 when it is not kept, or b is too full (nothing added: read the page
+ * with lb_read). lb_read_kept_end, once b ran (on the same or another
+ * thread, kept copied with its text): the page, as lb_read returns it;
+ * ST_NOT_FOUND when the live version moved on meanwhile (read the page
+ * with lb_read). */
+typedef struct {
+    long long version;        /* the live version the page was read from */
+    int i_ver, i_card, i_rank, i_score;   /* b's commands (-1: none) */
+    const char *text;         /* the page's entries */
+    size_t len;
+    uint64_t hash;
+} lb_kept_t;
+int lb_read_kept(req_t *r, long long contest_id, const lb_query_t *q, kv_batch_t *b, lb_kept_t *kept);
+status_t lb_read_kept_end(const lb_query_t *q, const kv_batch_t *b, const lb_kept_t *kept, lb_page_t *out)
+    __attribute__((warn_unused_result));
+
 /* The last rebuild's progress (the {c}:progress hash): vals[i] is the
  * value of lb_progress_fields[i] or NULL; *queued: a rebuild is asked
  * for. Returns ST_OK or ST_STORE. */

@@ -285,36 +285,74 @@ static const char **words(arena_t *a, const char *w0, const char *w1, const char
     return argv;
 }
 
-/* Beside a kept page, what is always live, in one pipelined round trip
- * (with the caller's rider, lb_read): the live version (the page is served
+/* The kept page of q, if any: its key (NULL: not one to keep), and
+ * whether it is held (*c filled in). */
+static int kept_page(req_t *r, long long cid, const lb_query_t *q, const char *board, const char **key,
+                     lb_cached_t *c, int64_t now)
+{
+    int64_t max_age = (int64_t)g_config.board_cache_ms * 1000;
+    *key = NULL;
+    /* the top pages people read; deeper pages are read as they are */
+    if (max_age <= 0 || (q->kind != LB_REGIONS && q->offset + q->limit > 100))
+        return 0;
+    const char *k = arena_sprintf(r->arena, "%lld|%d|%s|%lld|%lld|%d", cid, q->kind, board, q->offset,
+                                  q->limit, q->by_rate);
+    int hit = lb_cache_get(r->arena, k, board, cid, now, max_age, c);
+    if (hit >= 0)
+        *key = k;
+    return hit > 0;
+}
+
+/* Beside a kept page, what is always live, to go in one pipelined round
+ * trip (with the caller's commands): the live version (the page is served
  * only while it is the one the page was read from), the board's size and
- * the caller's own place. Returns ST_OK; ST_NOT_FOUND when the version
- * changed (read the page afresh); ST_STORE when Redis failed. */
-static status_t read_live(req_t *r, long long cid, const lb_query_t *q, const char *board,
-                          long long version, kv_batch_t *b, lb_page_t *out)
+ * the caller's own place. 0, or -1 when b is too full. */
+static int live_add(req_t *r, long long cid, const lb_query_t *q, const char *board, kv_batch_t *b,
+                    lb_kept_t *k)
 {
     char tag[32];
     lb_tag(cid, tag);
     const char *ver = arena_sprintf(r->arena, "%s:ver", tag);
-    const char *key = arena_sprintf(r->arena, "%s:v%lld:%s", tag, version, board);
+    const char *key = arena_sprintf(r->arena, "%s:v%lld:%s", tag, k->version, board);
     const char *me = arena_sprintf(r->arena, "%lld", q->me);
-    int i_ver = kv_batch_add(b, 2, words(r->arena, "GET", ver, NULL));
-    int i_card = kv_batch_add(b, 2, words(r->arena, "ZCARD", key, NULL));
-    int i_rank = q->me > 0 ? kv_batch_add(b, 3, words(r->arena, "ZREVRANK", key, me)) : -1;
-    int i_score = q->me > 0 ? kv_batch_add(b, 3, words(r->arena, "ZSCORE", key, me)) : -1;
-    if (i_ver < 0 || i_card < 0 || (q->me > 0 && (i_rank < 0 || i_score < 0)))
-        return refused("the caller's batch left no room for the page's reads");
-    if (kv_batch_run(req_kv(r), r->arena, b) < 0)
+    if (b->n + (q->me > 0 ? 4 : 2) > KV_BATCH_MAX)
+        return -1;
+    k->i_ver = kv_batch_add(b, 2, words(r->arena, "GET", ver, NULL));
+    k->i_card = kv_batch_add(b, 2, words(r->arena, "ZCARD", key, NULL));
+    k->i_rank = q->me > 0 ? kv_batch_add(b, 3, words(r->arena, "ZREVRANK", key, me)) : -1;
+    k->i_score = q->me > 0 ? kv_batch_add(b, 3, words(r->arena, "ZSCORE", key, me)) : -1;
+    return 0;
+}
+
+int lb_read_kept(req_t *r, long long cid, const lb_query_t *q, kv_batch_t *b, lb_kept_t *kept)
+{
+    const char *board = board_of(r->arena, q), *key;
+    lb_cached_t c;
+    if (!kept_page(r, cid, q, board, &key, &c, mono_us()))
+        return 0;
+    *kept = (lb_kept_t){ .version = c.version, .text = c.text, .len = c.len, .hash = c.hash };
+    return live_add(r, cid, q, board, b, kept) == 0;
+}
+
+status_t lb_read_kept_end(const lb_query_t *q, const kv_batch_t *b, const lb_kept_t *k, lb_page_t *out)
+{
+    memset(out, 0, sizeof *out);
+    const redisReply *v = b->rep[k->i_ver], *c = b->rep[k->i_card];
+    if (!v || !c)
         return refused("Redis cannot be reached");
-    const redisReply *v = b->rep[i_ver], *c = b->rep[i_card];
-    if (v->type != REDIS_REPLY_STRING || atoll(v->str) != version)
+    if (v->type != REDIS_REPLY_STRING || atoll(v->str) != k->version)
         return ST_NOT_FOUND;
     if (c->type != REDIS_REPLY_INTEGER)
         return refused("a kept page's board size was not a number");
+    out->entries = k->text;
+    out->entries_len = k->len;
+    out->entries_hash = k->hash;
     out->total = c->integer;
-    if (i_rank >= 0 && b->rep[i_rank]->type == REDIS_REPLY_INTEGER && b->rep[i_score]->type == REDIS_REPLY_STRING) {
-        out->me_rank = b->rep[i_rank]->integer + 1;
-        out->me_score = rules_rank_score(strtod(b->rep[i_score]->str, NULL));
+    const redisReply *rank = k->i_rank >= 0 ? b->rep[k->i_rank] : NULL;
+    const redisReply *score = k->i_score >= 0 ? b->rep[k->i_score] : NULL;
+    if (q->me > 0 && rank && score && rank->type == REDIS_REPLY_INTEGER && score->type == REDIS_REPLY_STRING) {
+        out->me_rank = rank->integer + 1;
+        out->me_score = rules_rank_score(strtod(score->str, NULL));
     }
     return ST_OK;
 }
@@ -324,37 +362,27 @@ status_t lb_read(req_t *r, long long cid, const lb_query_t *q, kv_batch_t *rider
     memset(out, 0, sizeof *out);
     kv_batch_t own = { 0 };
     kv_batch_t *b = rider ? rider : &own;
-    const char *board = board_of(r->arena, q);
-    int64_t max_age = (int64_t)g_config.board_cache_ms * 1000;
-    /* the top pages people read; deeper pages are read as they are */
-    int cacheable = max_age > 0 && (q->kind == LB_REGIONS || q->offset + q->limit <= 100);
-    const char *key = NULL;
+    const char *board = board_of(r->arena, q), *key;
     lb_cached_t c;
     int64_t now = mono_us();
-    if (cacheable) {
-        key = arena_sprintf(r->arena, "%lld|%d|%s|%lld|%lld|%d", cid, q->kind, board, q->offset,
-                            q->limit, q->by_rate);
-        int hit = lb_cache_get(r->arena, key, board, cid, now, max_age, &c);
-        if (hit < 0)
-            cacheable = 0;
-        if (hit > 0) {
-            status_t st = read_live(r, cid, q, board, c.version, b, out);
-            if (st != ST_NOT_FOUND) {
-                out->entries = c.text;
-                out->entries_len = c.len;
-                out->entries_hash = c.hash;
-                return st;
-            }
-            memset(out, 0, sizeof *out);   /* a new version: read it afresh */
-            b = &own;                      /* the rider has run */
-        }
+    if (kept_page(r, cid, q, board, &key, &c, now)) {
+        lb_kept_t k = { .version = c.version, .text = c.text, .len = c.len, .hash = c.hash };
+        if (live_add(r, cid, q, board, b, &k) < 0)
+            return refused("the caller's batch left no room for the page's reads");
+        if (kv_batch_run(req_kv(r), r->arena, b) < 0)
+            return refused("Redis cannot be reached");
+        status_t st = lb_read_kept_end(q, b, &k, out);
+        if (st != ST_NOT_FOUND)
+            return st;
+        memset(out, 0, sizeof *out);   /* a new version: read it afresh */
+        b = &own;                      /* the rider has run */
     }
     /* the page afresh: the rider's commands first, in a round trip of their own */
     if (b == rider && rider->n > 0)
         (void)kv_batch_run(req_kv(r), r->arena, rider);   /* Redis down: its replies stay NULL */
     long long version;
     status_t st = read_fresh(r, cid, q, board, out, &version);
-    if (st == ST_OK && cacheable && version > 0)
+    if (st == ST_OK && key && version > 0)
         lb_cache_put(key, c.ticket, version, out->entries, out->entries_len, out->entries_hash, now);
     return st;
 }

@@ -10,7 +10,7 @@ import hashlib
 import re
 import time
 
-from boards_helpers import World
+from boards_helpers import World, error_code
 from quiz_helpers import organizer_token
 
 __order__ = 71
@@ -178,3 +178,84 @@ def test_me_comes_with_the_session_in_one_round_trip_and_only_for_its_own_user(s
     org = organizer_token(stack)
     for _ in range(2):
         assert w.ok("individual", token=org)["me"] is None
+
+
+def kv_read_groups(stack):
+    """GET /metrics: (groups, requests) of the queue whose requests' Redis
+    reads go in one pipeline (server/defer.h)."""
+    text = stack.get("/metrics").body.decode()
+    got = []
+    for k in ("groups", "entries"):
+        m = re.search(r'^quiz_group_commit_%s_total\{queue="kv_read"\} (\d+)$' % k, text, re.M)
+        got.append(int(m.group(1)) if m else 0)    # listed from the queue's first request on
+    return tuple(got)
+
+
+def test_reads_at_once_go_to_redis_together_and_each_gets_its_own_place(stack):
+    """Kept pages' live reads of requests that come at once travel to Redis
+    in one pipeline and are answered by one thread (server/defer.h): every
+    reply still carries its own caller's place (or none without a valid
+    session), fewer round trips than reads reach Redis, and with Redis
+    gone such a read is a 503, not a wait."""
+    import random
+    import threading
+    st = stack.factory(conf_extra={"board_cache_ms": INTERVAL_MS})
+    st.start()
+    try:
+        w = World(st)
+        u = w.unit("同行单位", "140403")
+        names = ["张三", "李四", "王五", "赵六", "钱七", "孙八", "周九", "吴十", "郑一", "冯二", "陈三", "褚四"]
+        people = []
+        for i, name in enumerate(names):
+            tok, uid = w.member(u, "140403", name)
+            w.submit(uid, 5 * (i + 1), 100 + i)
+            people.append((tok, {"rank": len(names) - i, "score": 5 * (i + 1)}))
+        w.settle()
+        ended, _ = people[0]
+        assert st.post("logout", token=ended).status == 204
+        readers = [(tok, want) for tok, want in people[1:]] + [(ended, None), (None, None), ("y" * 43, None)]
+        assert w.ok("individual")["total"] == len(names)
+
+        groups0, entries0 = kv_read_groups(st)
+        reads0 = redis_reads(st)
+        wrong, errors = [], []
+
+        def reader(seed):
+            rng = random.Random(seed)
+            try:
+                for _ in range(25):
+                    tok, want = rng.choice(readers)
+                    j = w.ok("individual", token=tok)
+                    if j["me"] != want or len(j["entries"]) != len(names):
+                        wrong.append((tok, want, j["me"]))
+            except Exception as e:      # kept: a dead reader fails the test
+                errors.append(repr(e))
+        threads = [threading.Thread(target=reader, args=(i,)) for i in range(24)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert not errors, errors[:3]
+        assert not wrong, wrong[:5]
+        groups, entries = kv_read_groups(st)
+        reads = 24 * 25
+        # every read of a kept page went through the queue, some of them
+        # sharing a group; Redis read fewer round trips than there were reads
+        # (a token's first read and the background add a few of their own)
+        assert entries - entries0 >= reads, (entries0, entries)
+        assert entries - entries0 > groups - groups0, (groups0, groups, entries0, entries)
+        spent = redis_reads(st) - reads0
+        assert spent < reads, "%d round trips to Redis for %d board reads" % (spent, reads)
+
+        # Redis gone: a read of the kept page is answered 503 at once
+        st.stop_redis()
+        try:
+            for tok, _ in readers[:3]:
+                t0 = time.time()
+                r = w.get("individual", token=tok)
+                assert r.status == 503 and error_code(r) == "boards_unavailable", r
+                assert r.header("Retry-After") and time.time() - t0 < 5, r
+        finally:
+            st.start_redis()
+    finally:
+        st.stop()
