@@ -690,6 +690,20 @@ parked_t *req_park(req_t *r)
     return p;
 }
 
+/* Send a parked request's reply r, log it, and hand its connection back. */
+static void send_parked(conn_t *c, req_t *r)
+{
+    int64_t us = mono_us() - c->start_us;
+    if (send_reply(c, r) < 0 || !c->parser.keep_conn)
+        c->close_after = 1;
+    metrics_request(router_index(r->route), r->status, us);
+    log_request(r, us);
+    atomic_fetch_sub(&in_flight, 1);
+    /* this thread holds the connection now, as a worker would */
+    if (!rearm_directly(c))
+        hand_back(c);
+}
+
 void req_answer_parked(parked_t *p, const req_t *from)
 {
     conn_t *c = p->c;
@@ -705,15 +719,7 @@ void req_answer_parked(parked_t *p, const req_t *from)
     r.out = from->out;
     r.out_len = from->out_len;
     r.replied = 1;
-    int64_t us = mono_us() - c->start_us;
-    if (send_reply(c, &r) < 0 || !c->parser.keep_conn)
-        c->close_after = 1;
-    metrics_request(router_index(r.route), r.status, us);
-    log_request(&r, us);
-    atomic_fetch_sub(&in_flight, 1);
-    /* this thread holds the connection now, as a worker would */
-    if (!rearm_directly(c))
-        hand_back(c);
+    send_parked(c, &r);
 }
 
 void req_resume_parked(parked_t *p, worker_t *w, arena_t *a, int (*answer)(req_t *r, void *ud), void *ud)
@@ -726,15 +732,8 @@ void req_resume_parked(parked_t *p, worker_t *w, arena_t *a, int (*answer)(req_t
     reply_status(&r, answer(&r, ud));
     if (!r.replied)
         reply_error(&r, 500, "internal", "internal error");
-    int64_t us = mono_us() - c->start_us;
-    if (send_reply(c, &r) < 0 || !c->parser.keep_conn)
-        c->close_after = 1;
-    metrics_request(router_index(r.route), r.status, us);
-    log_request(&r, us);
+    send_parked(c, &r);
     arena_reset(a);
-    atomic_fetch_sub(&in_flight, 1);
-    if (!rearm_directly(c))
-        hand_back(c);
 }
 
 static void slow_loop(worker_t *w)

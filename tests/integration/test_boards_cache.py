@@ -256,7 +256,7 @@ def test_reads_at_once_go_to_redis_together_and_each_gets_its_own_place(stack):
         try:
             for t in threads:
                 t.start()
-            time.sleep(1.0)
+            time.sleep(1.5)
         finally:
             os.kill(pid, signal.SIGCONT)
         finish(threads)
