@@ -16,10 +16,7 @@ typedef struct {
     gc_entry_t gc;              /* first: the queue hands back its address */
     parked_t *p;
     req_resume_fn *resume;
-    int n;                      /* commands */
-    int argc[KV_BATCH_MAX];
-    const char **argv[KV_BATCH_MAX];
-    redisReply *rep[KV_BATCH_MAX];   /* set by the group's pipeline */
+    kv_batch_t b;               /* the commands; replies set by the group's pipeline */
     void *state;
     alignas(max_align_t) char mem[]; /* the state, then the commands' words */
 } deferred_t;
@@ -44,10 +41,10 @@ static deferred_t *entry_new(const kv_batch_t *b, const void *state, size_t len)
     memcpy(e->state, state, len);
     const char **w = (const char **)(void *)(e->mem + state_room);
     char *text = (char *)(w + words);
-    e->n = b->n;
+    e->b.n = b->n;
     for (int i = 0; i < b->n; i++) {
-        e->argc[i] = b->argc[i];
-        e->argv[i] = w;
+        e->b.argc[i] = b->argc[i];
+        e->b.argv[i] = w;
         for (int k = 0; k < b->argc[i]; k++) {
             size_t l = strlen(b->argv[i][k]) + 1;
             memcpy(text, b->argv[i][k], l);
@@ -62,11 +59,7 @@ static deferred_t *entry_new(const kv_batch_t *b, const void *state, size_t len)
 static int answer(req_t *r, void *ud)
 {
     deferred_t *e = ud;
-    kv_batch_t b = { .n = e->n };
-    memcpy(b.argc, e->argc, sizeof b.argc);
-    memcpy(b.argv, e->argv, sizeof b.argv);
-    memcpy(b.rep, e->rep, sizeof b.rep);
-    return e->resume(r, &b, e->state);
+    return e->resume(r, &e->b, e->state);
 }
 
 /* The group: every entry's commands in one pipeline on the writer's own
@@ -81,16 +74,16 @@ static void write_group(void *ctx, gc_entry_t **g, size_t n)
     arena_init(&scratch);
     int total = 0;
     for (size_t i = 0; i < n; i++)
-        total += ((deferred_t *)(void *)g[i])->n;
+        total += ((deferred_t *)(void *)g[i])->b.n;
     int *argc = arena_alloc(&replies, sizeof *argc * (size_t)(total + 1));
     const char *const **argv = arena_alloc(&replies, sizeof *argv * (size_t)(total + 1));
     redisReply **rep = arena_alloc(&replies, sizeof *rep * (size_t)(total + 1));
     int k = 0;
     for (size_t i = 0; i < n; i++) {
         deferred_t *e = (deferred_t *)(void *)g[i];
-        for (int j = 0; j < e->n; j++, k++) {
-            argc[k] = e->argc[j];
-            argv[k] = e->argv[j];
+        for (int j = 0; j < e->b.n; j++, k++) {
+            argc[k] = e->b.argc[j];
+            argv[k] = e->b.argv[j];
         }
     }
     if (total > 0 && kv_pipeline(w->own.kv, &replies, total, argc, argv, rep) < 0)
@@ -98,10 +91,9 @@ static void write_group(void *ctx, gc_entry_t **g, size_t n)
     k = 0;
     for (size_t i = 0; i < n; i++) {
         deferred_t *e = (deferred_t *)(void *)g[i];
-        for (int j = 0; j < e->n; j++)
-            e->rep[j] = rep[k++];
+        for (int j = 0; j < e->b.n; j++)
+            e->b.rep[j] = rep[k++];
         req_resume_parked(e->p, w, &scratch, answer, e);
-        e->p = NULL;
     }
     arena_free(&scratch);
     arena_free(&replies);
