@@ -106,7 +106,7 @@ static int reply_submitted(req_t *to, status_t st, const quiz_submitted_t *out)
     case SUBMIT_STORED:
         return reply_stored(to, out->reply);
     case SUBMIT_GONE:
-        return reply_error(to, 404, "attempt_not_found", "not found");
+        return reply_error(to, 404, "attempt_not_found", "no such attempt of yours");
     case SUBMIT_EXPIRED:
         return reply_error(to, 410, "attempt_expired", "the time for this attempt is over");
     case SUBMIT_INVALID:
@@ -120,23 +120,20 @@ int h_attempt_submit(req_t *r)
     long long aid;
     if (req_id_param(r, 0, "attempt_not_found", &aid) < 0)
         return 0;
+    /* A JSON object goes to the submit's group, which reads the attempt
+     * with the others of the group (engines/quiz/submit.h). */
+    json_t *j = req_json_object(r);
+    if (j)
+        return quiz_submit(r, aid, j, clock_now_s(), &board_hooks, reply_submitted);
+    /* A retry gets the first reply whatever its body, even one that is not
+     * JSON; any other such body is an error. */
     quiz_attempt_t a;
     status_t st = quiz_submit_load(r, aid, &a);
     if (st != ST_OK && st != ST_NOT_FOUND)
         return st;
-    /* Someone else's attempt is "not found" too: ids are not secrets, but
-     * nobody learns whether another person's attempt exists. */
-    int mine = st == ST_OK && a.user_id == r->auth.user_id;
-    /* A retry gets the first reply whatever its body, even one that is not
-     * JSON: the stored reply is looked up before the body is read. */
-    if (mine && a.submitted)
+    if (st == ST_OK && a.user_id == r->auth.user_id && a.submitted)
         return reply_stored(r, a.stored_reply);
-    json_t *j = req_json(r);
-    if (!j)
-        return 0;
-    if (!mine)
-        return reply_error(r, 404, "attempt_not_found", "no such attempt of yours");
-    return quiz_submit(r, &a, j, clock_now_s(), &board_hooks, reply_submitted);
+    return reply_error(r, 400, "bad_json", "the body must be a JSON object");
 }
 
 int cmd_paper_verify(int argc, char **argv)

@@ -69,8 +69,8 @@ const route_t app_routes[] = {
     { "PUT",  API "/admin/questions/{id}", h_admin_question_update, R_ORGANIZER | R_NATIONWIDE | R_SLOW, 64 * 1024 },
     /* Not R_SLOW: a start is parked while its group commits, holding no
      * thread (engines/quiz/start_group.h), so the thread that read it
-     * draws its paper; a submit likewise (engines/quiz/group.h), so the
-     * thread that read it scores it. */
+     * draws its paper; a submit likewise (engines/quiz/group.h), scored by
+     * its group's writer. */
     { "POST", API "/attempts",           h_attempt_start,  R_USER, 1024 },
     { "POST", API "/attempts/{id}/submit", h_attempt_submit, R_USER, 128 * 1024 },
     { "GET",  API "/attempts",           h_attempts_list,  R_USER, 0 },

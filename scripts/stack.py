@@ -128,6 +128,32 @@ class Response:
         return "<%d %s>" % (self.status, self.body[:300])
 
 
+class TableLock:
+    """LOCK TABLES held by a mariadb client of its own (Stack.lock_tables):
+    a MariaDB that holds a writer up, for tests. unlock() lets go; close()
+    ends the client whatever happened."""
+
+    def __init__(self, stack, spec):
+        self.client = subprocess.Popen([which("mariadb", "mysql"), "--no-defaults", "-S", stack.db_socket,
+                                        "-uroot", "--batch", "--skip-column-names", "-n", "quiz"],
+                                       stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        self._say("LOCK TABLES %s" % spec, "locked")
+
+    def _say(self, sql, word):
+        self.client.stdin.write("%s;\nSELECT '%s';\n" % (sql, word))
+        self.client.stdin.flush()
+        got = self.client.stdout.readline().strip()
+        if got != word:
+            raise RuntimeError("%s: the client said %r" % (sql, got))
+
+    def unlock(self):
+        self._say("UNLOCK TABLES", "unlocked")
+
+    def close(self):
+        self.client.kill()
+        self.client.wait()
+
+
 class Stack:
     """One complete system in a folder. Attributes tests use:
     base (http://127.0.0.1:PORT), api (base + /api/v1), dir, sim_url, sim_ca,
@@ -311,6 +337,10 @@ class Stack:
     def sql(self, sql):
         """Rows of a query on the quiz database (tests)."""
         return self.sql_root(sql, "quiz")
+
+    def lock_tables(self, spec):
+        """LOCK TABLES spec ("users WRITE") until the TableLock's unlock()."""
+        return TableLock(self, spec)
 
     # ---- Redis ----
 

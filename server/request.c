@@ -82,7 +82,7 @@ int req_query_int(req_t *r, const char *name, long long def, long long min, long
 
 static void json_decref_cb(void *p) { json_decref(p); }
 
-json_t *req_json(req_t *r)
+json_t *req_json_object(req_t *r)
 {
     json_error_t err;
     /* JSON_REJECT_DUPLICATES: {"a":1,"a":2} has no single meaning.
@@ -93,10 +93,17 @@ json_t *req_json(req_t *r)
     if (!j || !json_is_object(j)) {
         if (j)
             json_decref(j);
-        reply_error(r, 400, "bad_json", "the body must be a JSON object");
         return NULL;
     }
     arena_cleanup_add(r->arena, json_decref_cb, j);
+    return j;
+}
+
+json_t *req_json(req_t *r)
+{
+    json_t *j = req_json_object(r);
+    if (!j)
+        reply_error(r, 400, "bad_json", "the body must be a JSON object");
     return j;
 }
 

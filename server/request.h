@@ -83,6 +83,8 @@ int req_query_int(req_t *r, const char *name, long long def, long long min, long
 /* The body as a JSON object; NULL after replying 400 bad_json. Freed with
  * the arena. */
 json_t *req_json(req_t *r) __attribute__((warn_unused_result));
+/* req_json without the reply: NULL when the body is no JSON object. */
+json_t *req_json_object(req_t *r) __attribute__((warn_unused_result));
 /* The text of a string taken from a request body, or NULL when v is not a
  * string or holds a NUL byte. Bodies are parsed with JSON_ALLOW_NUL so that
  * "\u0000" reaches the field's own rule (which refuses a NULL here with

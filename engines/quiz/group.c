@@ -1,14 +1,23 @@
 /* group.c: see group.h.
  *
- * The group's transaction, under db_tx (server/db.h):
- *   1. one locking read of every attempt of the group with its person's
+ * First, before the transaction: one read of every attempt of the group
+ * with its stored paper, its contest's scoring settings and the question
+ * bank's version (attempts never change but for their submit, so no lock
+ * is needed). A submit of an attempt that is not its caller's is gone, of
+ * one submitted already gets its stored reply, of one past its deadline
+ * is expired; the others' answers are checked and scored (scoring.h), and
+ * those that fit are written. So a submit costs no round trip of its own.
+ *
+ * The group's transaction, under db_tx (server/db.h), for those written:
+ *   1. one locking read of every attempt to write with its person's
  *      row, contest score and day's best (FOR UPDATE, ids in ascending
  *      order so that two writers lock in one order);
- *   2. in C, submit by submit in the order queued: an attempt already
- *      submitted gets its stored reply, a second submit of one attempt in
- *      the group gets the first one's reply, the rest are scored into the
- *      day's best and the contest score (rules/score.h), carrying a
- *      person's state from one of their submits to the next;
+ *   2. in C, submit by submit in the order queued: an attempt submitted
+ *      since the first read (by another writer) gets its stored reply, a
+ *      second submit of one attempt in the group gets the first one's
+ *      reply, the rest go into the day's best and the contest score
+ *      (rules/score.h), carrying a person's state from one of their
+ *      submits to the next;
  *   3. one CALL writes the days' bests, the contest scores and the board
  *      outbox rows, and returns those rows as the boards' entries
  *      (schema/310_submit_group_entries.sql);
@@ -17,6 +26,8 @@
  *   5. each attempt's result and reply stored (a primary-key UPDATE
  *      each); COMMIT. */
 #include "engines/quiz/group.h"
+#include "engines/quiz/scoring.h"
+#include "rules/eligibility.h"
 #include "rules/score.h"
 #include "server/db.h"
 #include "server/log.h"
@@ -24,7 +35,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { E_ACCEPT, E_STORED, E_GONE, E_DUP };
+/* What becomes of a submit. The first read decides STORED, GONE, EXPIRED,
+ * INVALID and FAILED (MariaDB could not give the keys to score it) for
+ * good; a submit it scored (to_write) is decided in the transaction. */
+enum { E_PENDING, E_ACCEPT, E_STORED, E_GONE, E_DUP, E_EXPIRED, E_INVALID, E_FAILED };
 
 static gc_queue_t queue = GC_QUEUE_INIT("submit", GROUP_MAX);
 
@@ -35,13 +49,16 @@ typedef struct {
     const quiz_board_hooks_t *boards;
 } group_t;
 
-/* "[1,2,3]": the group's attempt ids, ascending, each once. */
-static const char *ids_json(arena_t *a, const group_t *g)
+/* "[1,2,3]": the attempt ids of the group's submits (those to write, or
+ * all), ascending, each once. */
+static const char *ids_json(arena_t *a, quiz_entry_t **e, size_t n, int only_to_write)
 {
-    long long *ids = arena_alloc(a, sizeof *ids * g->n);
-    for (size_t i = 0; i < g->n; i++)
-        ids[i] = g->e[i]->aid;
-    return db_ids_json(a, ids, g->n);
+    long long *ids = arena_alloc(a, sizeof *ids * (n + 1));
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!only_to_write || e[i]->to_write)
+            ids[k++] = e[i]->aid;
+    return db_ids_json(a, ids, k);
 }
 
 enum { K_ID, K_SUBMITTED, K_REPLY, K_CS, K_REACHED, K_DAY };
@@ -52,6 +69,68 @@ static long long find_row(const db_res_t *l, long long aid)
         if (db_int(l, i, K_ID) == aid)
             return (long long)i;
     return -1;
+}
+
+#define READ_SQL \
+    "SELECT a.id, a.user_id, a.contest_id, a.day, a.deadline, a.submitted_at, a.reply, a.questions," \
+    " c.points_per_question, c.score_rule, c.review_policy, c.ends_at, b.version" \
+    " FROM JSON_TABLE(?, '$[*]' COLUMNS (jid BIGINT PATH '$')) j" \
+    " STRAIGHT_JOIN attempts a ON a.id = j.jid JOIN contests c ON c.id = a.contest_id" \
+    " LEFT JOIN question_bank b ON b.id = 1"
+enum { R_ID, R_USER, R_CONTEST, R_DAY, R_DEADLINE, R_SUBMITTED, R_REPLY, R_PAPER, R_POINTS, R_RULE, R_POLICY,
+       R_ENDS, R_VERSION };
+
+/* Score e from its attempt's row of the first read; the scoring's memory
+ * is e's own (its reply goes out after the group's arena is gone). */
+static void score(req_t *r, quiz_entry_t *e, const db_res_t *rows, size_t row)
+{
+    e->contest_id = db_int(rows, row, R_CONTEST);
+    e->day = db_int(rows, row, R_DAY);
+    e->points = (int)db_int(rows, row, R_POINTS);
+    int rule = rules_score_rule_parse(db_get(rows, row, R_RULE));
+    e->rule = rule < 0 ? SCORE_BEST : rule;
+    /* after_end: until the contest closes the reply (stored, and replayed
+     * byte for byte) holds the score and the number right, not the key */
+    e->show_results = rules_review_open(db_get(rows, row, R_POLICY), db_int(rows, row, R_ENDS), e->now);
+    long long version = db_get(rows, row, R_VERSION) ? db_int(rows, row, R_VERSION) : -1;
+    arena_t *own = r->arena;
+    r->arena = e->arena;
+    status_t st = quiz_score_answers(r, db_get(rows, row, R_PAPER), version, e->body, e, &e->out.why);
+    r->arena = own;
+    if (st != ST_OK)
+        e->state = E_FAILED;
+    else if (e->out.why)
+        e->state = E_INVALID;
+    else
+        e->to_write = 1;
+}
+
+/* The first read, outside the transaction: each submit decided or scored.
+ * Returns 0, or -1 when MariaDB failed. */
+static int read_and_score(req_t *r, quiz_entry_t **e, size_t n)
+{
+    const char *ids = ids_json(r->arena, e, n, 0);
+    db_res_t *rows = ids ? db_query(req_db(r), r->arena, READ_SQL, "s", ids) : NULL;
+    if (!rows)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        quiz_entry_t *s = e[i];
+        long long row = find_row(rows, s->aid);
+        /* Someone else's attempt is "not found" too: ids are not secrets,
+         * but nobody learns whether another person's attempt exists. */
+        if (row < 0 || db_int(rows, (size_t)row, R_USER) != s->user_id)
+            s->state = E_GONE;
+        else if (db_get(rows, (size_t)row, R_SUBMITTED)) {
+            /* a retry, whatever its body, gets the first reply */
+            s->state = E_STORED;
+            const char *stored = db_get(rows, (size_t)row, R_REPLY);
+            s->out.reply = stored ? arena_strdup(s->arena, stored) : NULL;
+        } else if (s->now > db_int(rows, (size_t)row, R_DEADLINE) + ATTEMPT_GRACE_S)
+            s->state = E_EXPIRED;
+        else
+            score(r, s, rows, (size_t)row);
+    }
+    return 0;
 }
 
 /* The contest score and day's best before e: from an earlier accepted
@@ -88,12 +167,15 @@ static void before(const group_t *g, size_t i, const db_res_t *l, size_t row)
     e->reached = (e->first || e->new_cs > e->old_cs) ? e->now : old_reached;
 }
 
-/* Step 2: decide each submit of the group. Returns how many are accepted. */
+/* Step 2: decide each submit of the group to write. Returns how many are
+ * accepted. */
 static size_t decide(const group_t *g, const db_res_t *l)
 {
     size_t accepted = 0;
     for (size_t i = 0; i < g->n; i++) {
         quiz_entry_t *e = g->e[i];
+        if (!e->to_write)
+            continue;
         e->rank = -1;
         e->dup_of = -1;
         long long row = find_row(l, e->aid);
@@ -258,7 +340,7 @@ static int group_tx(db_t *db, void *ctx)
 {
     group_t *g = ctx;
     arena_t *a = g->r->arena;
-    const char *ids = ids_json(a, g);
+    const char *ids = ids_json(a, g->e, g->n, 1);
     db_res_t *l = ids ? db_query(db, a, LOCK_SQL, "s", ids) : NULL;
     if (!l)
         return ST_STORE;
@@ -286,13 +368,15 @@ static void finish(group_t *g, status_t st)
 {
     for (size_t i = 0; i < g->n; i++) {
         quiz_entry_t *e = g->e[i];
-        e->st = st;
-        if (st != ST_OK)
+        e->st = e->state == E_FAILED ? ST_STORE : st;
+        if (e->st != ST_OK)
             continue;
         switch (e->state) {
         case E_ACCEPT: e->out.outcome = SUBMIT_DONE; break;
         case E_STORED: e->out.outcome = SUBMIT_STORED; break;
         case E_GONE: e->out.outcome = SUBMIT_GONE; break;
+        case E_EXPIRED: e->out.outcome = SUBMIT_EXPIRED; break;
+        case E_INVALID: e->out.outcome = SUBMIT_INVALID; break;
         case E_DUP:
             e->out.outcome = SUBMIT_STORED;
             e->out.reply = arena_strdup(e->arena, g->e[e->dup_of]->out.reply);
@@ -305,6 +389,13 @@ static void finish(group_t *g, status_t st)
 static void write_group(req_t *r, quiz_entry_t **e, size_t n, const quiz_board_hooks_t *boards)
 {
     group_t g = { r, e, n, boards };
+    size_t to_write = 0;
+    for (size_t i = 0; i < n; i++)
+        to_write += (size_t)e[i]->to_write;
+    if (!to_write) {   /* each decided by the first read */
+        finish(&g, ST_OK);
+        return;
+    }
     status_t st = (status_t)db_tx(req_db(r), group_tx, &g);
     if (st == ST_OK || n == 1) {
         finish(&g, st == ST_OK ? ST_OK : ST_STORE);
@@ -333,6 +424,9 @@ static void write_queued(void *ctx, gc_entry_t **q, size_t n)
     arena_init(&ga);
     req_t gr = *w->r;
     gr.arena = &ga;
+    if (read_and_score(&gr, e, n) < 0)
+        for (size_t i = 0; i < n; i++)
+            e[i]->state = E_FAILED;
     write_group(&gr, e, n, w->boards);
     arena_free(&ga);
 }

@@ -1,18 +1,21 @@
 /* submit.h: submitting an attempt (POST /attempts/{id}/submit), the quiz
  * engine's submit transaction.
  *
- * Two steps, so that the handler can answer a retry with the first reply
- * before it reads the body (a retry with any body gets the same bytes):
- *   quiz_submit_load   the attempt with its stored paper, its contest's
- *                      scoring settings and the bank's version (one
- *                      primary-key read);
- *   quiz_submit        checks and scores the answers in the server against
- *                      the answer keys of the bank in memory (bank.h), then
- *                      commits the attempt's result, the day's best, the
- *                      contest score, the board outbox row and the reply
- *                      itself in one transaction with the other submits
- *                      ready at the same time (group commit, group.h), and
- *                      replies once that transaction has committed.
+ *   quiz_submit        hands the attempt's id and the body to the submits'
+ *                      group commit (group.h), whose writer reads the
+ *                      attempts of the group together (one statement: each
+ *                      with its stored paper, its contest's scoring
+ *                      settings and the bank's version), checks and scores
+ *                      the answers in the server against the answer keys of
+ *                      the bank in memory (scoring.h), then commits each
+ *                      attempt's result, the day's best, the contest score,
+ *                      the board outbox row and the reply itself in one
+ *                      transaction with the other submits ready at the same
+ *                      time, and replies once that transaction has
+ *                      committed; a retry gets the first reply;
+ *   quiz_submit_load   for a body that is no JSON object: whether the
+ *                      attempt is submitted, with its first reply (a retry
+ *                      with any body gets the same bytes).
  * The reply holds the person's rank, taken before the commit through the
  * boards (the hooks below: the quiz engine does not include the boards,
  * which include it), so that a later submit gets the same bytes. */
@@ -33,7 +36,6 @@ typedef struct {
     long long id, user_id;
     int submitted;              /* already submitted: stored_reply is the first reply (NULL: none kept) */
     const char *stored_reply;
-    const db_res_t *row;        /* the attempt row with its stored paper (submit.c) */
 } quiz_attempt_t;
 
 /* The boards, as the submit needs them. ranks: apply the entries of
@@ -51,7 +53,7 @@ typedef struct {
 typedef enum {
     SUBMIT_DONE,      /* reply holds the scored result, committed */
     SUBMIT_STORED,    /* submitted first by another request: reply is its stored reply (NULL: none kept) */
-    SUBMIT_GONE,      /* the attempt vanished */
+    SUBMIT_GONE,      /* no such attempt of the caller's */
     SUBMIT_EXPIRED,   /* past the deadline and its grace */
     SUBMIT_INVALID,   /* the answers do not fit the paper: why says how */
 } quiz_submit_outcome_t;
@@ -70,13 +72,15 @@ status_t quiz_submit_load(req_t *r, long long aid, quiz_attempt_t *out) __attrib
  * handler returns. */
 typedef int quiz_submit_reply_fn(req_t *to, status_t st, const quiz_submitted_t *out);
 
-/* Score body's answers for attempt a (loaded, the caller's own, not yet
- * submitted) at now, commit them with their group and reply through reply.
- * The request does not hold its thread while its group is written: it is
- * parked (server/park.h), and the thread that writes the group calls reply
- * on a request of its own and sends that. Returns what the handler
- * returns: reply's result, or 0 once parked. */
-int quiz_submit(req_t *r, const quiz_attempt_t *a, json_t *body, long long now,
-                const quiz_board_hooks_t *boards, quiz_submit_reply_fn *reply) __attribute__((warn_unused_result));
+/* Submit body's answers (a JSON object) to attempt aid as r's caller at
+ * now: scored, committed with their group and answered through reply,
+ * which gets SUBMIT_GONE for an attempt that is not the caller's, and
+ * SUBMIT_STORED for one submitted before, whatever the body. The request
+ * does not hold its thread while its group is written: it is parked
+ * (server/park.h), and the thread that writes the group calls reply on a
+ * request of its own and sends that. Returns what the handler returns:
+ * reply's result, or 0 once parked. */
+int quiz_submit(req_t *r, long long aid, json_t *body, long long now, const quiz_board_hooks_t *boards,
+                quiz_submit_reply_fn *reply) __attribute__((warn_unused_result));
 
 #endif

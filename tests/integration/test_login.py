@@ -771,13 +771,8 @@ def test_logins_waiting_for_their_group_hold_no_slow_thread(stack):
     three logins would reach WeChat and the rest wait in the queue.)"""
     st = stack.factory(conf_extra={"slow_workers": 3})
     st.start()
-    locker = subprocess.Popen(["mariadb", "--no-defaults", "-S", st.db_socket, "-uroot", "--batch",
-                               "--skip-column-names", "-n", "quiz"],
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    lock = st.lock_tables("users WRITE")
     try:
-        locker.stdin.write("LOCK TABLES users WRITE;\nSELECT 'locked';\n")
-        locker.stdin.flush()
-        assert locker.stdout.readline().strip() == "locked"
         before = calls(st, JSCODE)
         codes = [new_code() for _ in range(9)]
         results = [None] * len(codes)
@@ -792,9 +787,7 @@ def test_logins_waiting_for_their_group_hold_no_slow_thread(stack):
             time.sleep(0.05)
         reached = calls(st, JSCODE) - before
         waiting = sum(t.is_alive() for t in threads)
-        locker.stdin.write("UNLOCK TABLES;\nSELECT 'unlocked';\n")
-        locker.stdin.flush()
-        assert locker.stdout.readline().strip() == "unlocked"
+        lock.unlock()
         for t in threads:
             t.join(60)
         assert reached == len(codes), reached
@@ -803,6 +796,5 @@ def test_logins_waiting_for_their_group_hold_no_slow_thread(stack):
         for r in results:
             assert st.get("me", token=r.json["token"]).status == 200
     finally:
-        locker.kill()
-        locker.wait()
+        lock.close()
         st.stop()

@@ -6,6 +6,8 @@ byte, two submits of one person apply in turn as two transactions would,
 a second submit of one attempt gets the first one's reply, and one submit
 that MariaDB refuses fails alone."""
 import hashlib
+import threading
+import time
 
 from quiz_helpers import (at_once, IN_MAIN, answer_key, contest_id, ensure_bank, error_code, registered,
                           reset_seeded_contests, wrong_answers)
@@ -138,6 +140,58 @@ def test_one_submit_mariadb_refuses_fails_alone(stack):
     assert again.status == 200 and again.json["score"] == 100, again
 
 
+
+
+def test_submits_waiting_on_mariadb_hold_one_thread_and_one_statement(stack):
+    """A submit makes no MariaDB round trip of its own: it is parked with
+    its body, and its group's writer reads its attempt together with the
+    others' (group.c). So while MariaDB holds the attempts table, six
+    submits to a server of two fast threads wait in one statement, on one
+    thread (the writer's); the other thread still answers. Once the lock
+    goes every submit is scored and committed once. (Were each submit
+    reading its attempt itself, both threads would wait, each in a read.)"""
+    st = stack.factory(conf_extra={"workers": 2})
+    st.start()
+    lock = None
+    try:
+        setup(st)
+        people = crowd(st, 6)
+        lock = st.lock_tables("attempts WRITE")
+        results = [None] * len(people)
+
+        def go(i):
+            p = people[i]
+            results[i] = submit(st, p[0], p[2]["attempt_id"], wrong_answers(p[3], i))
+        threads = [threading.Thread(target=go, args=(i,)) for i in range(len(people))]
+        for t in threads:
+            t.start()
+
+        def waiting_statements():
+            return int(st.sql("SELECT COUNT(*) FROM information_schema.PROCESSLIST"
+                              " WHERE STATE LIKE 'Waiting for table%' AND INFO LIKE '%attempts%'")[0][0])
+        end = time.time() + 10
+        while waiting_statements() == 0 and time.time() < end:
+            time.sleep(0.05)
+        time.sleep(1)   # the other submits arrive meanwhile
+        try:
+            ping = st.get("ping", timeout=5).status
+        except OSError as e:   # a timeout: no thread was free
+            ping = e
+        waiting = waiting_statements()
+        unanswered = sum(t.is_alive() for t in threads)
+        lock.unlock()
+        for t in threads:
+            t.join(60)
+        assert unanswered == len(people), unanswered   # none answered before its commit
+        assert waiting == 1, waiting
+        assert ping == 200, ping
+        for i, (r, p) in enumerate(zip(results, people)):
+            assert getattr(r, "status", None) == 200 and r.json["score"] == 5 * (20 - i), r
+            committed_once(st, p[1], p[2]["attempt_id"], r.body)
+    finally:
+        if lock:
+            lock.close()
+        st.stop()
 
 
 def test_ranks_of_a_group_after_redis_lost_its_scripts(stack):
