@@ -26,7 +26,7 @@ Each side warms up first (WARMUP_*), then runs SECONDS; its lines give the
 rate, the CPU of each process in % of one core and per cycle, what it wrote
 checked in SQL (check_rows), and five submits sent again (replay_check).
 
-    python3 scripts/bench_cycle.py [--build DIR] [--seconds S] [--only quizd|node] [--node-workers N]
+    python3 scripts/bench_cycle.py [--build DIR] [--seconds S] [--only quizd|node] [--node-workers N] [--workers N]
         (its own stack, then the figures)
 
 run(stack) -> rows for scripts/bench_submit.py's section of make bench:
@@ -404,11 +404,12 @@ def main():
     ap.add_argument("--seconds", type=int, default=SECONDS)
     ap.add_argument("--only", choices=("quizd", "node"), help="measure one side only")
     ap.add_argument("--node-workers", type=int, default=NODE_WORKERS, help="the anchor's processes (node:cluster)")
+    ap.add_argument("--workers", type=int, default=None, help="quizd's fast workers (default: its config's)")
     args = ap.parse_args()
     globals()["SECONDS"] = args.seconds
     globals()["NODE_WORKERS"] = args.node_workers
     import stack as stackmod
-    st = stackmod.Stack(build=args.build, quiet=True)
+    st = stackmod.Stack(build=args.build, quiet=True, workers=args.workers)
     st.start()
     try:
         for r in run(st, args.only):

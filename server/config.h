@@ -11,7 +11,7 @@
 typedef struct {
     /* FastCGI listener: "unix:/path/to.sock" or "127.0.0.1:9000" */
     char listen[256];
-    int workers;          /* store-owning workers for fast routes */
+    int workers;          /* store-owning workers for fast routes (0: config_default_workers) */
     int slow_workers;     /* threads for routes that wait on WeChat */
     int slow_stores;      /* store connections those threads borrow */
     int queue_max;        /* requests waiting for a worker before 503 */
@@ -100,5 +100,7 @@ extern config_t g_config;
  * QUIZ_* environment overrides. Returns 0, or -1 with a message on stderr
  * for an unreadable file or an unknown key. */
 int config_load(config_t *c, const char *path);
+/* `workers` when it is 0 or not set: two per core available, at least 4. */
+int config_default_workers(void);
 
 #endif

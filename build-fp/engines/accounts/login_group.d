@@ -1,0 +1,35 @@
+build-fp/engines/accounts/login_group.o: engines/accounts/login_group.c \
+ engines/accounts/login_group.h lib/group_commit.h \
+ engines/accounts/login_replay.h server/request.h server/arena.h \
+ server/db.h server/status.h server/kv.h engines/accounts/session.h \
+ engines/accounts/accounts.h server/router.h \
+ engines/accounts/organizers.h engines/accounts/password.h \
+ engines/accounts/ratelimit.h engines/accounts/seal.h \
+ engines/accounts/keys.h engines/accounts/login_guard.h \
+ engines/accounts/login_twins.h engines/accounts/privacy.h rules/mask.h \
+ server/clock.h lib/mono.h server/config.h server/log.h lib/crypto.h
+engines/accounts/login_group.h:
+lib/group_commit.h:
+engines/accounts/login_replay.h:
+server/request.h:
+server/arena.h:
+server/db.h:
+server/status.h:
+server/kv.h:
+engines/accounts/session.h:
+engines/accounts/accounts.h:
+server/router.h:
+engines/accounts/organizers.h:
+engines/accounts/password.h:
+engines/accounts/ratelimit.h:
+engines/accounts/seal.h:
+engines/accounts/keys.h:
+engines/accounts/login_guard.h:
+engines/accounts/login_twins.h:
+engines/accounts/privacy.h:
+rules/mask.h:
+server/clock.h:
+lib/mono.h:
+server/config.h:
+server/log.h:
+lib/crypto.h:

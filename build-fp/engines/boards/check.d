@@ -1,0 +1,16 @@
+build-fp/engines/boards/check.o: engines/boards/check.c \
+ engines/boards/boards.h server/request.h server/arena.h server/db.h \
+ server/status.h server/kv.h engines/boards/internal.h server/clock.h \
+ lib/mono.h server/config.h server/log.h server/router.h
+engines/boards/boards.h:
+server/request.h:
+server/arena.h:
+server/db.h:
+server/status.h:
+server/kv.h:
+engines/boards/internal.h:
+server/clock.h:
+lib/mono.h:
+server/config.h:
+server/log.h:
+server/router.h:

@@ -1,0 +1,11 @@
+build-fp/engines/console/audit.o: engines/console/audit.c \
+ engines/console/console.h server/arena.h server/db.h server/status.h \
+ rules/score.h lib/iso8601.h server/clock.h lib/mono.h
+engines/console/console.h:
+server/arena.h:
+server/db.h:
+server/status.h:
+rules/score.h:
+lib/iso8601.h:
+server/clock.h:
+lib/mono.h:

@@ -1,0 +1,49 @@
+build-fp/handlers/admin_units.o: handlers/admin_units.c \
+ handlers/console.h server/request.h server/arena.h server/db.h \
+ server/status.h server/kv.h engines/console/console.h \
+ engines/boards/boards.h handlers/handlers.h server/clock.h lib/mono.h \
+ server/config.h server/log.h server/router.h engines/accounts/accounts.h \
+ engines/accounts/login_replay.h engines/accounts/organizers.h \
+ engines/accounts/password.h engines/accounts/ratelimit.h \
+ engines/accounts/seal.h engines/accounts/session.h \
+ engines/accounts/keys.h engines/accounts/login_guard.h \
+ engines/accounts/login_twins.h engines/accounts/login_group.h \
+ lib/group_commit.h engines/accounts/privacy.h rules/mask.h \
+ engines/units/units.h engines/units/regions.h \
+ engines/units/unit_search.h rules/area.h rules/credit_code.h \
+ rules/names.h rules/org_name.h
+handlers/console.h:
+server/request.h:
+server/arena.h:
+server/db.h:
+server/status.h:
+server/kv.h:
+engines/console/console.h:
+engines/boards/boards.h:
+handlers/handlers.h:
+server/clock.h:
+lib/mono.h:
+server/config.h:
+server/log.h:
+server/router.h:
+engines/accounts/accounts.h:
+engines/accounts/login_replay.h:
+engines/accounts/organizers.h:
+engines/accounts/password.h:
+engines/accounts/ratelimit.h:
+engines/accounts/seal.h:
+engines/accounts/session.h:
+engines/accounts/keys.h:
+engines/accounts/login_guard.h:
+engines/accounts/login_twins.h:
+engines/accounts/login_group.h:
+lib/group_commit.h:
+engines/accounts/privacy.h:
+rules/mask.h:
+engines/units/units.h:
+engines/units/regions.h:
+engines/units/unit_search.h:
+rules/area.h:
+rules/credit_code.h:
+rules/names.h:
+rules/org_name.h:

@@ -1,0 +1,42 @@
+build-fp/handlers/phone.o: handlers/phone.c handlers/phone.h \
+ server/request.h server/arena.h server/db.h server/status.h server/kv.h \
+ engines/accounts/accounts.h server/router.h \
+ engines/accounts/login_replay.h engines/accounts/organizers.h \
+ engines/accounts/password.h engines/accounts/ratelimit.h \
+ engines/accounts/seal.h engines/accounts/session.h \
+ engines/accounts/keys.h engines/accounts/login_guard.h \
+ engines/accounts/login_twins.h engines/accounts/login_group.h \
+ lib/group_commit.h engines/accounts/privacy.h rules/mask.h \
+ handlers/handlers.h server/clock.h lib/mono.h server/config.h \
+ server/log.h engines/wechat/wxcall.h wx/wx_client.h lib/crypto.h \
+ wx/wx_crypto.h
+handlers/phone.h:
+server/request.h:
+server/arena.h:
+server/db.h:
+server/status.h:
+server/kv.h:
+engines/accounts/accounts.h:
+server/router.h:
+engines/accounts/login_replay.h:
+engines/accounts/organizers.h:
+engines/accounts/password.h:
+engines/accounts/ratelimit.h:
+engines/accounts/seal.h:
+engines/accounts/session.h:
+engines/accounts/keys.h:
+engines/accounts/login_guard.h:
+engines/accounts/login_twins.h:
+engines/accounts/login_group.h:
+lib/group_commit.h:
+engines/accounts/privacy.h:
+rules/mask.h:
+handlers/handlers.h:
+server/clock.h:
+lib/mono.h:
+server/config.h:
+server/log.h:
+engines/wechat/wxcall.h:
+wx/wx_client.h:
+lib/crypto.h:
+wx/wx_crypto.h:

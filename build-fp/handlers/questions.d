@@ -1,0 +1,53 @@
+build-fp/handlers/questions.o: handlers/questions.c handlers/questions.h \
+ server/request.h server/arena.h server/db.h server/status.h server/kv.h \
+ engines/boards/boards.h engines/console/console.h handlers/handlers.h \
+ server/clock.h lib/mono.h server/config.h server/log.h server/router.h \
+ engines/accounts/accounts.h engines/accounts/login_replay.h \
+ engines/accounts/organizers.h engines/accounts/password.h \
+ engines/accounts/ratelimit.h engines/accounts/seal.h \
+ engines/accounts/session.h engines/accounts/keys.h \
+ engines/accounts/login_guard.h engines/accounts/login_twins.h \
+ engines/accounts/login_group.h lib/group_commit.h \
+ engines/accounts/privacy.h rules/mask.h lib/multipart.h \
+ engines/quiz/bank.h rules/paper_draw.h rules/attempt.h \
+ engines/quiz/rescore.h engines/units/units.h engines/units/regions.h \
+ engines/units/unit_search.h rules/question_row.h lib/csv.h lib/crypto.h
+handlers/questions.h:
+server/request.h:
+server/arena.h:
+server/db.h:
+server/status.h:
+server/kv.h:
+engines/boards/boards.h:
+engines/console/console.h:
+handlers/handlers.h:
+server/clock.h:
+lib/mono.h:
+server/config.h:
+server/log.h:
+server/router.h:
+engines/accounts/accounts.h:
+engines/accounts/login_replay.h:
+engines/accounts/organizers.h:
+engines/accounts/password.h:
+engines/accounts/ratelimit.h:
+engines/accounts/seal.h:
+engines/accounts/session.h:
+engines/accounts/keys.h:
+engines/accounts/login_guard.h:
+engines/accounts/login_twins.h:
+engines/accounts/login_group.h:
+lib/group_commit.h:
+engines/accounts/privacy.h:
+rules/mask.h:
+lib/multipart.h:
+engines/quiz/bank.h:
+rules/paper_draw.h:
+rules/attempt.h:
+engines/quiz/rescore.h:
+engines/units/units.h:
+engines/units/regions.h:
+engines/units/unit_search.h:
+rules/question_row.h:
+lib/csv.h:
+lib/crypto.h:

@@ -1,0 +1,2 @@
+build-fp/lib/hostport.o: lib/hostport.c lib/hostport.h
+lib/hostport.h:

@@ -1,0 +1,2 @@
+build-fp/rules/douyin.o: rules/douyin.c rules/douyin.h
+rules/douyin.h:

@@ -1,0 +1,2 @@
+build-fp/rules/event_window.o: rules/event_window.c rules/event_window.h
+rules/event_window.h:

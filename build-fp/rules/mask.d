@@ -1,0 +1,3 @@
+build-fp/rules/mask.o: rules/mask.c rules/mask.h lib/utf8.h
+rules/mask.h:
+lib/utf8.h:

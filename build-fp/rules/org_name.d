@@ -1,0 +1,3 @@
+build-fp/rules/org_name.o: rules/org_name.c rules/org_name.h lib/utf8.h
+rules/org_name.h:
+lib/utf8.h:

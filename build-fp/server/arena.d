@@ -1,0 +1,2 @@
+build-fp/server/arena.o: server/arena.c server/arena.h
+server/arena.h:

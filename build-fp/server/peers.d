@@ -1,0 +1,2 @@
+build-fp/server/peers.o: server/peers.c server/peers.h
+server/peers.h:

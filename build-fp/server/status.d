@@ -1,0 +1,2 @@
+build-fp/server/status.o: server/status.c server/status.h
+server/status.h:

@@ -1,0 +1,3 @@
+build-fp/wx/wx_crypto.o: wx/wx_crypto.c wx/wx_crypto.h lib/crypto.h
+wx/wx_crypto.h:
+lib/crypto.h:
